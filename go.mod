@@ -1,0 +1,3 @@
+module github.com/joinedup/joinedup
+
+go 1.26

@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Store is versioned FHIR resource storage. Every write goes through Write; every read
+// through the read methods, each of which takes the request's AccessFilter.
+type Store interface {
+	// Write runs fn in one atomic transaction. Writes are serialised against each other
+	// (fn sees a consistent state and no concurrent writer can slip in between a read and
+	// a write inside fn), so version checks and conditional operations never lose an
+	// update. The embedded store commits many concurrent Write calls together (group
+	// commit) and returns only after the commit is durable. When fn returns an error the
+	// transaction rolls back and Write returns that error unchanged.
+	Write(ctx context.Context, fn func(tx Tx) error) error
+
+	// Read returns the current version of Type/ID; a delete is returned as a version with
+	// Op == OpDelete (the caller answers 410). ErrNotFound if it never existed (or was
+	// expunged) or the filter hides it.
+	Read(ctx context.Context, f *AccessFilter, typ, id string) (*Resource, error)
+	// VRead returns one version; ErrNotFound as for Read.
+	VRead(ctx context.Context, f *AccessFilter, typ, id string, version int64) (*Resource, error)
+	// History lists versions newest first (by Seq) for a system (Type == ""), a type, or
+	// an instance (ID != "").
+	History(ctx context.Context, f *AccessFilter, q HistoryQuery) (*HistoryPage, error)
+	// Search returns the current, non-deleted resources of q.Type matching every clause.
+	Search(ctx context.Context, f *AccessFilter, q Query) (*SearchPage, error)
+
+	// Backup writes a consistent online copy of the store to path (embedded store only;
+	// others return an error saying so).
+	Backup(ctx context.Context, path string) error
+	// Ping reports whether the store can serve (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tx is the view of the store inside a Write transaction.
+type Tx interface {
+	// Current returns the latest version of Type/ID (a delete has Op == OpDelete), or
+	// ErrNotFound.
+	Current(ctx context.Context, typ, id string) (*Resource, error)
+	// Put stores a new version. w.VersionID must be the current version + 1 (1 for a new
+	// resource); otherwise Put returns ErrConflict. The store assigns w.Seq.
+	Put(ctx context.Context, w *Write) error
+	// Search is Store.Search inside the transaction (conditional create/update/delete).
+	Search(ctx context.Context, q Query) (*SearchPage, error)
+	// ReferencedBy lists current, non-deleted resources whose Links point at Type/ID.
+	ReferencedBy(ctx context.Context, typ, id string, limit int) ([]Ref, error)
+	// Expunge erases every version of Type/ID and its index rows for good.
+	Expunge(ctx context.Context, typ, id string) error
+}
+
+// AccessFilter restricts what a request may see: the security work fills it from the
+// token's scopes and patient context. A nil filter allows everything.
+type AccessFilter struct {
+	// Types, when not empty, lists the resource types the request may read.
+	Types []string
+	// Compartment, when set, limits reads to resources in that patient compartment (the
+	// Patient itself and resources whose compartment references point at it).
+	Compartment *Ref
+}
+
+// HistoryQuery selects versions for a history interaction.
+type HistoryQuery struct {
+	Type, ID string
+	// Since keeps versions with LastUpdated >= Since (_since); At keeps, for each
+	// resource, the version current at that instant (_at). Zero means unset.
+	Since, At time.Time
+	Count     int // page size
+	// BeforeSeq, when non-zero, continues a previous page: only versions with Seq <
+	// BeforeSeq (keyset paging, stable while writes go on).
+	BeforeSeq int64
+}
+
+// HistoryPage is one page of history, newest first.
+type HistoryPage struct {
+	Versions []*Resource
+	// NextSeq is the BeforeSeq for the next page, 0 when this is the last page.
+	NextSeq int64
+	// Total counts all matching versions when cheap to know, -1 otherwise.
+	Total int
+}
+
+// Query is a search over one resource type (Type == "" searches all types). Clauses are
+// ANDed; each clause's Values are ORed.
+type Query struct {
+	Type    string
+	Clauses []Clause
+	Count   int
+	// AfterKey continues a previous page (opaque keyset cursor from SearchPage.NextKey).
+	AfterKey string
+	// CountTotal asks for SearchPage.Total.
+	CountTotal bool
+}
+
+// ParamKind is the search parameter type a clause uses, choosing the index table.
+type ParamKind uint8
+
+const (
+	KindToken ParamKind = iota + 1
+	KindString
+	KindDate
+	KindNumber
+	KindQuantity
+	KindReference
+	KindURI
+	KindID          // _id: matches the resource id
+	KindLastUpdated // _lastUpdated: matches the version's LastUpdated
+)
+
+// Clause is one parameter with OR-ed values.
+type Clause struct {
+	Param    string
+	Kind     ParamKind
+	Modifier string // "", "exact", "contains", "not", "missing", "text", type name ...
+	Values   []Value
+}
+
+// Value is one search value, already parsed for its kind.
+type Value struct {
+	Prefix string // eq ne gt lt ge le sa eb ap (dates, numbers, quantities)
+	// Token: System, Code (HasSystem distinguishes "|code" from "code").
+	System    string
+	HasSystem bool
+	Code      string
+	// String, URI, reference and _id values.
+	Text string
+	// Dates and _lastUpdated: the range the value's precision covers.
+	Low, High time.Time
+	// Reference: TargetType/TargetID.
+	TargetType, TargetID string
+	// :missing
+	Missing bool
+}
+
+// SearchPage is one page of matches in the store's stable order.
+type SearchPage struct {
+	Resources []*Resource
+	// NextKey continues with Query.AfterKey; "" on the last page.
+	NextKey string
+	// Total is the count of all matches when Query.CountTotal was set, else -1.
+	Total int
+}
