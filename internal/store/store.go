@@ -53,6 +53,9 @@ type Write struct {
 	// Links are all local references this version makes (Type/ID), for referential
 	// integrity; replaced on every version, cleared on delete.
 	Links []Ref
+	// Compartments lists the patient compartments (Patient/ID) this version belongs to,
+	// for AccessFilter.Compartment and compartment search; a Patient is in its own.
+	Compartments []Ref
 }
 
 // Index holds the extracted search values of one resource version, one slice per
