@@ -33,8 +33,8 @@ type Unit struct {
 	// num/den is the magnitude; kept as a fraction so that chains such as 1/60 of 1/24
 	// round only once, in the final conversion.
 	num, den *apd.Decimal
-	dims    [numDims]int8
-	special special
+	dims     [numDims]int8
+	special  special
 }
 
 var (

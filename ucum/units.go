@@ -2,13 +2,13 @@ package ucum
 
 // The dimensions of the UCUM base units, in the order of the dims vector.
 const (
-	dimLength = iota // m
-	dimTime          // s
-	dimMass          // g
-	dimAngle         // rad
-	dimTemperature   // K
-	dimCharge        // C
-	dimLuminosity    // cd
+	dimLength      = iota // m
+	dimTime               // s
+	dimMass               // g
+	dimAngle              // rad
+	dimTemperature        // K
+	dimCharge             // C
+	dimLuminosity         // cd
 	numDims
 )
 
