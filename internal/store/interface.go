@@ -14,6 +14,12 @@ type Store interface {
 	// update. The embedded store commits many concurrent Write calls together (group
 	// commit) and returns only after the commit is durable. When fn returns an error the
 	// transaction rolls back and Write returns that error unchanged.
+	//
+	// fn runs exactly once, on the store's writer goroutine: the embedded store has one
+	// writer; PostgreSQL serialises writers of every process with a transaction-scoped
+	// advisory lock, so no serialisation failure can force a re-run. fn must not keep tx
+	// after it returns. Cancelling ctx before fn starts skips fn (Write returns ctx.Err());
+	// once fn has run, Write waits for the commit so its answer is always the truth.
 	Write(ctx context.Context, fn func(tx Tx) error) error
 
 	// Read returns the current version of Type/ID; a delete is returned as a version with
@@ -88,7 +94,9 @@ type HistoryPage struct {
 type Query struct {
 	Type    string
 	Clauses []Clause
-	Count   int
+	// Count is the page size: 0 means the store's default (100); a negative Count returns
+	// no resources, only Total when CountTotal is set (_count=0).
+	Count int
 	// AfterKey continues a previous page (opaque keyset cursor from SearchPage.NextKey).
 	AfterKey string
 	// CountTotal asks for SearchPage.Total.
@@ -112,9 +120,12 @@ const (
 
 // Clause is one parameter with OR-ed values.
 type Clause struct {
-	Param    string
-	Kind     ParamKind
-	Modifier string // "", "exact", "contains", "not", "missing", "text", type name ...
+	Param string
+	Kind  ParamKind
+	// Modifier: "", "exact", "contains", "not", "missing", "identifier", "below", or a
+	// resource type name for a reference. A modifier a kind does not support is
+	// ErrInvalid.
+	Modifier string
 	Values   []Value
 }
 
@@ -125,10 +136,16 @@ type Value struct {
 	System    string
 	HasSystem bool
 	Code      string
-	// String, URI, reference and _id values.
+	// String, URI, reference (absolute URL) and _id values. For strings without :exact,
+	// Text must be normalised as StringEntry.Value is (the store matches it as given).
 	Text string
-	// Dates and _lastUpdated: the range the value's precision covers.
+	// Dates and _lastUpdated: the range the value's precision covers, both ends
+	// inclusive; a zero Low or High is an open end.
 	Low, High time.Time
+	// Numbers and quantities: the range [NumLow, NumHigh] the value's precision covers
+	// ("100" is 99.5..100.5). Quantities also match System (when set) and Code against
+	// the unit code or the unit as written (when set).
+	NumLow, NumHigh float64
 	// Reference: TargetType/TargetID.
 	TargetType, TargetID string
 	// :missing

@@ -8,10 +8,20 @@ import (
 // Errors the backends return; callers test them with errors.Is.
 var (
 	ErrNotFound = errors.New("store: not found")
-	// ErrConflict reports a lost race (another writer changed the row first); Write retries
-	// the transaction function on PostgreSQL before it surfaces.
+	// ErrConflict reports a failed version check: Put with a VersionID that is not the
+	// current version + 1 (another writer changed the resource first).
 	ErrConflict = errors.New("store: conflict")
+	// ErrInvalid reports a query the store cannot run: an unsupported modifier or prefix,
+	// or a paging key it did not issue.
+	ErrInvalid = errors.New("store: invalid query")
+	// ErrClosed reports a call on a closed store.
+	ErrClosed = errors.New("store: closed")
 )
+
+// Observer receives the duration of each store operation ("write", "commit", "read",
+// "vread", "history", "search"), e.g. to feed a Prometheus histogram. It must be quick and
+// safe for concurrent use.
+type Observer func(op string, d time.Duration)
 
 // Op is the kind of change a version records (history's entry.request.method).
 type Op uint8
@@ -78,7 +88,8 @@ type StringEntry struct{ Param, Value, Exact string }
 // TokenEntry is a coded value: Coding, Identifier, code, boolean, ContactPoint...
 type TokenEntry struct{ Param, System, Code, Text string }
 
-// DateEntry is the range [Low, High] a date, dateTime, instant, Period or Timing covers.
+// DateEntry is the range [Low, High] a date, dateTime, instant, Period or Timing covers,
+// both ends inclusive; a zero Low or High is an open end (a Period without start or end).
 type DateEntry struct {
 	Param     string
 	Low, High time.Time

@@ -1,0 +1,11 @@
+// Package store is the contract for versioned FHIR resource storage: every version of
+// every resource with its history and deletes (FHIR R4 RESTful API, "history" and
+// "vread", https://hl7.org/fhir/R4/http.html#history), the search index rows the search
+// layer extracts (https://hl7.org/fhir/R4/search.html), the local references kept for
+// referential integrity and the patient compartment memberships an AccessFilter uses
+// (https://hl7.org/fhir/R4/compartmentdefinition.html).
+//
+// Bodies are opaque JSON bytes here: the interaction layer above parses, validates and
+// extracts index values. Two backends implement Store: store/sqlite (embedded, the
+// default) and store/postgres; store/storetest is the conformance suite both run.
+package store

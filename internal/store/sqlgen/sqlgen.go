@@ -1,0 +1,166 @@
+package sqlgen
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joinedup/joinedup/internal/store"
+)
+
+// Dialect is what differs between the SQL engines.
+type Dialect struct {
+	// Placeholder renders the n-th (1-based) bind parameter.
+	Placeholder func(n int) string
+	// Contains renders a test that haystack contains needle (both SQL expressions).
+	Contains func(haystack, needle string) string
+}
+
+// SQLite is the dialect of modernc.org/sqlite.
+var SQLite = Dialect{
+	Placeholder: func(int) string { return "?" },
+	Contains:    func(h, n string) string { return "instr(" + h + ", " + n + ") > 0" },
+}
+
+// Postgres is the dialect of PostgreSQL.
+var Postgres = Dialect{
+	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
+	Contains:    func(h, n string) string { return "strpos(" + h + ", " + n + ") > 0" },
+}
+
+// DefaultCount is the page size when a query does not set one.
+const DefaultCount = 100
+
+// Columns is the select list shared by every query that returns versions, in the order
+// Scan expects; r is the resources table alias.
+const Columns = "r.seq, r.type, r.id, r.version, r.last_updated, r.op, r.body"
+
+// Scanner is a row of database/sql or pgx.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Scan reads one row selected with Columns.
+func Scan(row Scanner) (*store.Resource, error) {
+	return ScanWith(row)
+}
+
+// ScanWith reads one row whose first columns fill extra and whose remaining columns are
+// Columns.
+func ScanWith(row Scanner, extra ...any) (*store.Resource, error) {
+	var (
+		r          store.Resource
+		lu, op     int64
+		body       []byte
+		typ, id    string
+		seq, verID int64
+	)
+	if err := row.Scan(append(extra, &seq, &typ, &id, &verID, &lu, &op, &body)...); err != nil {
+		return nil, err
+	}
+	r.Seq, r.Type, r.ID, r.VersionID, r.Op, r.Body = seq, typ, id, verID, store.Op(op), body
+	r.LastUpdated = FromNanos(lu)
+	return &r, nil
+}
+
+// Nanos is how last_updated is stored: nanoseconds since the Unix epoch (an instant the
+// server assigns, well inside int64's years 1678..2262). For a search bound outside that
+// span, a zero low or high (an open end) clamps to the extreme.
+func Nanos(t time.Time, high bool) int64 {
+	switch {
+	case t.IsZero() && high, t.After(maxNanoTime):
+		return math.MaxInt64
+	case t.IsZero(), t.Before(minNanoTime):
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// FromNanos turns a stored last_updated back into UTC time.
+func FromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// Micros is how index dates are stored: microseconds since the Unix epoch, which covers
+// every FHIR date (years 0001..9999). A zero time is an open end: low (−∞) or high (+∞).
+func Micros(t time.Time, high bool) int64 {
+	if t.IsZero() {
+		if high {
+			return math.MaxInt64
+		}
+		return math.MinInt64
+	}
+	return t.UnixMicro()
+}
+
+// builder accumulates SQL text and its bind arguments.
+type builder struct {
+	d    Dialect
+	sb   strings.Builder
+	args []any
+}
+
+// arg binds v and returns its placeholder.
+func (b *builder) arg(v any) string {
+	b.args = append(b.args, v)
+	return b.d.Placeholder(len(b.args))
+}
+
+func (b *builder) w(parts ...string) {
+	for _, p := range parts {
+		b.sb.WriteString(p)
+	}
+}
+
+// filter writes " AND (...)" restricting alias (a table with rid, type and id columns) to
+// what f allows.
+func (b *builder) filter(alias string, f *store.AccessFilter) {
+	if f == nil {
+		return
+	}
+	if len(f.Types) > 0 {
+		b.w(" AND ", alias, ".type IN (")
+		for i, t := range f.Types {
+			if i > 0 {
+				b.w(", ")
+			}
+			b.w(b.arg(t))
+		}
+		b.w(")")
+	}
+	if c := f.Compartment; c != nil {
+		// The compartment's own resource belongs to it even if the caller did not list
+		// it among its Compartments.
+		b.w(" AND ((", alias, ".type = ", b.arg(c.Type), " AND ", alias, ".id = ", b.arg(c.ID),
+			") OR EXISTS (SELECT 1 FROM compartments m WHERE m.rid = ", alias,
+			".rid AND m.comp_type = ", b.arg(c.Type), " AND m.comp_id = ", b.arg(c.ID), "))")
+	}
+}
+
+// Stmt is SQL text with its bind arguments.
+type Stmt struct {
+	SQL  string
+	Args []any
+}
+
+func (b *builder) stmt() Stmt { return Stmt{SQL: b.sb.String(), Args: b.args} }
+
+// Read selects the current version of one resource.
+func Read(d Dialect, f *store.AccessFilter, typ, id string) Stmt {
+	b := &builder{d: d}
+	b.w("SELECT ", Columns, " FROM current c JOIN resources r ON r.seq = c.seq WHERE c.type = ",
+		b.arg(typ), " AND c.id = ", b.arg(id))
+	b.filter("c", f)
+	return b.stmt()
+}
+
+// VRead selects one version of one resource.
+func VRead(d Dialect, f *store.AccessFilter, typ, id string, version int64) Stmt {
+	b := &builder{d: d}
+	b.w("SELECT ", Columns, " FROM current c JOIN resources r ON r.rid = c.rid WHERE c.type = ",
+		b.arg(typ), " AND c.id = ", b.arg(id), " AND r.version = ", b.arg(version))
+	b.filter("c", f)
+	return b.stmt()
+}
