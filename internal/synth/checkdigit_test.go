@@ -77,10 +77,10 @@ func TestValidSCTID(t *testing.T) {
 	}{
 		{"22298006", true},
 		{"1011481000000105", true},
-		{"022298006", false},  // leading zero
-		{"22298016", false},   // partition 01 is a description, not a concept
-		{"12345", false},      // too short
-		{"2229800x", false},   // not a number
+		{"022298006", false}, // leading zero
+		{"22298016", false},  // partition 01 is a description, not a concept
+		{"12345", false},     // too short
+		{"2229800x", false},  // not a number
 		{"1011481000000106", false},
 	}
 	for _, tt := range tests {
