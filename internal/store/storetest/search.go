@@ -125,6 +125,9 @@ type searchCase struct {
 func searchCases() []searchCase {
 	y1985lo, y1985hi := year(1985)
 	y1989lo, y1989hi := year(1989)
+	p3 := time.Date(2000, 1, 1, 10, 0, 0, 0, time.UTC)
+	y1980lo, y1980hi := year(1980)
+	y1990lo, y1990hi := year(1990)
 	d1980lo, d1980hi := day(1980, 5, 1)
 	y2000lo, y2000hi := year(2000)
 	m2020lo, m2020hi := month(2020, 1)
@@ -164,6 +167,13 @@ func searchCases() []searchCase {
 		{"date eq year contains instant", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("eq", y2000lo, y2000hi))}, []string{"Patient/p3"}},
 		{"date ne", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("ne", d1980lo, d1980hi))}, []string{"Patient/p2", "Patient/p3"}},
 		{"date gt", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("gt", y1985lo, y1985hi))}, []string{"Patient/p2", "Patient/p3"}},
+		{"date gt excludes the same year", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("gt", y1980lo, y1980hi))}, []string{"Patient/p2", "Patient/p3"}},
+		{"date lt excludes the same year", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("lt", y1990lo, y1990hi))}, []string{"Patient/p1"}},
+		// Boundaries: p3 is the instant 2000-01-01T10:00:00; ranges are inclusive.
+		{"date gt at the boundary", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("gt", p3.Add(-time.Hour), p3))}, nil},
+		{"date sa at the boundary", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("sa", p3.Add(-time.Hour), p3))}, nil},
+		{"date eb at the boundary", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("eb", p3, p3.Add(time.Hour)))}, []string{"Patient/p1", "Patient/p2"}},
+		{"date ap at the boundary", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("ap", p3, p3))}, []string{"Patient/p3"}},
 		{"date lt", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("lt", y1985lo, y1985hi))}, []string{"Patient/p1"}},
 		{"date ge includes eq", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("ge", d1980lo, d1980hi))}, []string{"Patient/p1", "Patient/p2", "Patient/p3"}},
 		{"date le includes eq", P, []store.Clause{clause("birthdate", store.KindDate, "", dates("le", y2000lo, y2000hi))}, []string{"Patient/p1", "Patient/p2", "Patient/p3"}},
