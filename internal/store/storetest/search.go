@@ -104,10 +104,12 @@ func clause(param string, kind store.ParamKind, mod string, vals ...store.Value)
 	return store.Clause{Param: param, Kind: kind, Modifier: mod, Values: vals}
 }
 
-func tok(system, code string) store.Value { return store.Value{System: system, HasSystem: true, Code: code} }
-func code(c string) store.Value           { return store.Value{Code: c} }
-func text(s string) store.Value           { return store.Value{Text: s} }
-func missing(m bool) store.Value          { return store.Value{Missing: m} }
+func tok(system, code string) store.Value {
+	return store.Value{System: system, HasSystem: true, Code: code}
+}
+func code(c string) store.Value  { return store.Value{Code: c} }
+func text(s string) store.Value  { return store.Value{Text: s} }
+func missing(m bool) store.Value { return store.Value{Missing: m} }
 func dates(prefix string, lo, hi time.Time) store.Value {
 	return store.Value{Prefix: prefix, Low: lo, High: hi}
 }
