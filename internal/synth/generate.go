@@ -19,7 +19,7 @@ import (
 var DefaultAsOf = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // DefaultYears is how many years of history each record covers when Options.Years is 0.
-const DefaultYears = 5
+const DefaultYears = 10
 
 // Options select a population.
 type Options struct {
