@@ -1,0 +1,176 @@
+package terminology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/joinedup/joinedup/internal/terminology/snomed"
+	"github.com/joinedup/joinedup/ucum"
+)
+
+// Code systems the server knows by name but whose content it does not embed.
+const (
+	SystemSNOMED = snomed.System
+	SystemDMD    = "https://dmd.nhs.uk"
+	SystemLOINC  = "http://loinc.org"
+	SystemUCUM   = "http://unitsofmeasure.org"
+)
+
+// external is a code system whose content is licensed or too large to embed, with the
+// form rule its codes follow where there is one.
+type external struct {
+	name  string
+	check func(code string) error
+}
+
+var externals = map[string]external{
+	SystemSNOMED: {"SNOMED CT", snomed.CheckConceptID},
+	// dm+d identifiers are SNOMED CT identifiers in the UK drug extension.
+	SystemDMD:   {"dm+d", snomed.CheckConceptID},
+	SystemLOINC: {"LOINC", checkLOINC},
+}
+
+var loincForm = regexp.MustCompile(`^(?:L[APGL]\d+|\d{1,7})-\d$`)
+
+// checkLOINC checks a LOINC code's form: digits, a hyphen and a mod 10 (Luhn) check digit
+// (LOINC Users' Guide, "Check digit"); part, answer and list codes (LP, LA, LG, LL) are checked for
+// form only.
+func checkLOINC(code string) error {
+	if !loincForm.MatchString(code) {
+		return fmt.Errorf("%q is not a LOINC code: it must be digits, a hyphen and a check digit", code)
+	}
+	if code[0] == 'L' {
+		return nil
+	}
+	body, check := code[:len(code)-2], code[len(code)-1]
+	if want := luhnDigit(body); want != check {
+		return fmt.Errorf("%q is not a LOINC code: its check digit should be %c", code, want)
+	}
+	return nil
+}
+
+// luhnDigit computes the mod 10 check digit of a string of digits: from the right, every
+// other digit starting with the last is doubled (digits of the product summed).
+func luhnDigit(digits string) byte {
+	sum := 0
+	for i := 0; i < len(digits); i++ {
+		d := int(digits[len(digits)-1-i] - '0')
+		if i%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return byte('0' + (10-sum%10)%10)
+}
+
+// codeCheck is what the server knows about one code in its code system.
+type codeCheck struct {
+	verdict Verdict
+	// concept is the local concept, when the code system is held in memory.
+	concept *Concept
+	cs      *CodeSystem
+	// display is the preferred display from the source, and displays every accepted one.
+	display  string
+	displays []string
+	abstract bool
+	inactive bool
+	issues   []Issue
+}
+
+// checkCode decides whether code is a code of system.
+func (s *Server) checkCode(ctx context.Context, system, version, code string) (codeCheck, error) {
+	if system == "" {
+		return codeCheck{issues: []Issue{{SeverityError, CodeInvalid, fmt.Sprintf("The code %q has no system, so it cannot be checked", code)}}}, nil
+	}
+	if code == "" {
+		return codeCheck{issues: []Issue{{SeverityError, CodeInvalid, fmt.Sprintf("No code given for system %s", system)}}}, nil
+	}
+	cs, err := s.CodeSystem(system, version)
+	switch {
+	case err == nil:
+		return checkLocal(cs, code), nil
+	case !errors.Is(err, ErrNotFound):
+		return codeCheck{}, err
+	}
+	if version != "" {
+		if other, err := s.CodeSystem(system, ""); err == nil {
+			return codeCheck{verdict: NotValidated, issues: []Issue{{SeverityWarning, CodeNotFound,
+				fmt.Sprintf("Version %s of the code system %s is not known (version %s is), so the code %q was not validated", version, system, other.Version, code)}}}, nil
+		}
+	}
+	if system == SystemSNOMED && s.snomed != nil {
+		return s.checkSnomed(ctx, code)
+	}
+	if system == SystemUCUM {
+		if _, err := ucum.Parse(code); err == nil {
+			return codeCheck{verdict: Valid, display: code, displays: []string{code}}, nil
+		}
+		return codeCheck{verdict: NotValidated, issues: []Issue{{SeverityWarning, CodeNotSupported,
+			fmt.Sprintf("The unit %q is not one that joinedup's UCUM table recognises, so it was not validated", code)}}}, nil
+	}
+	if ext, ok := externals[system]; ok {
+		if err := ext.check(code); err != nil {
+			return codeCheck{issues: []Issue{{SeverityError, CodeInvalid, fmt.Sprintf("Invalid %s code: %v", ext.name, err)}}}, nil
+		}
+		return codeCheck{verdict: NotValidated, issues: []Issue{{SeverityInformation, CodeNotSupported,
+			fmt.Sprintf("The %s code %q is well formed, but %s content is not loaded, so it was not validated", ext.name, code, ext.name)}}}, nil
+	}
+	return codeCheck{verdict: NotValidated, issues: []Issue{{SeverityWarning, CodeNotFound,
+		fmt.Sprintf("The code system %s is not known to joinedup, so the code %q was not validated", system, code)}}}, nil
+}
+
+func checkLocal(cs *CodeSystem, code string) codeCheck {
+	c := cs.Concept(code)
+	if c == nil {
+		if cs.HasContent() {
+			return codeCheck{cs: cs, issues: []Issue{{SeverityError, CodeInvalid,
+				fmt.Sprintf("Unknown code %q in the code system %s%s", code, cs.URL, versionSuffix(cs.Version))}}}
+		}
+		return codeCheck{cs: cs, verdict: NotValidated, issues: []Issue{{SeverityWarning, CodeNotFound,
+			fmt.Sprintf("The code %q is not in joinedup's copy of %s, which is only a %s of the code system, so it was not validated", code, cs.URL, cs.Content)}}}
+	}
+	r := codeCheck{verdict: Valid, cs: cs, concept: c, display: c.Display, abstract: c.Abstract, inactive: c.Inactive}
+	if c.Display != "" {
+		r.displays = append(r.displays, c.Display)
+	}
+	for _, d := range c.Designations {
+		r.displays = append(r.displays, d.Value)
+	}
+	if c.Inactive {
+		r.issues = append(r.issues, Issue{SeverityWarning, CodeBusinessRule, fmt.Sprintf("The code %q in %s is inactive", code, cs.URL)})
+	}
+	return r
+}
+
+func (s *Server) checkSnomed(ctx context.Context, code string) (codeCheck, error) {
+	if err := snomed.CheckConceptID(code); err != nil {
+		return codeCheck{issues: []Issue{{SeverityError, CodeInvalid, fmt.Sprintf("Invalid SNOMED CT code: %v", err)}}}, nil
+	}
+	c, err := s.snomed.Concept(ctx, code)
+	if err != nil {
+		return codeCheck{}, fmt.Errorf("terminology: %w", err)
+	}
+	if c == nil {
+		return codeCheck{issues: []Issue{{SeverityError, CodeInvalid,
+			fmt.Sprintf("Unknown code %q in SNOMED CT (release %s)", code, s.snomed.Release())}}}, nil
+	}
+	r := codeCheck{verdict: Valid, display: c.Preferred, inactive: !c.Active}
+	r.displays = append(r.displays, c.Preferred, c.FSN)
+	r.displays = append(r.displays, c.Synonyms...)
+	if !c.Active {
+		r.issues = append(r.issues, Issue{SeverityWarning, CodeBusinessRule, fmt.Sprintf("The SNOMED CT concept %s is inactive", code)})
+	}
+	return r, nil
+}
+
+func versionSuffix(v string) string {
+	if v == "" {
+		return ""
+	}
+	return " version " + v
+}

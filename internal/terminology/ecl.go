@@ -1,0 +1,208 @@
+package terminology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/joinedup/joinedup/internal/terminology/snomed"
+)
+
+// A subset of the SNOMED CT Expression Constraint Language (ECL 2.x,
+// https://confluence.ihtsdotools.org/display/DOCECL), enough for the constraints UK Core
+// value sets use: focus concepts with hierarchy operators (<, <<, >, >>, and their long
+// forms descendantOf, descendantOrSelfOf, ancestorOf, ancestorOrSelfOf), the wildcard *,
+// terms between bars, parentheses, and the binary operators OR, AND and MINUS. memberOf
+// (^) needs reference set content, which the store does not load: it is parsed and
+// evaluates to unknown. Refinements and dotted attributes are not supported.
+
+// eclExpr is a parsed expression constraint.
+type eclExpr interface {
+	eval(ctx context.Context, st *snomed.Store, code string) (tri, error)
+}
+
+type eclFocus struct {
+	op string // "", "<", "<<", ">", ">>", "^"
+	id string // "*" for any concept
+}
+
+type eclBinary struct {
+	op          string // OR, AND, MINUS
+	left, right eclExpr
+}
+
+func (f eclFocus) eval(ctx context.Context, st *snomed.Store, code string) (tri, error) {
+	if f.op == "^" {
+		return unknown, nil
+	}
+	if f.id == "*" {
+		// Every concept of the release, whatever the hierarchy operator.
+		c, err := st.Concept(ctx, code)
+		return triOf(c != nil), err
+	}
+	var ok bool
+	var err error
+	switch f.op {
+	case "":
+		return triOf(code == f.id), nil
+	case "<", "<<":
+		ok, err = st.IsA(ctx, code, f.id)
+	case ">", ">>":
+		ok, err = st.IsA(ctx, f.id, code)
+	}
+	if err != nil {
+		return unknown, err
+	}
+	if len(f.op) == 1 && code == f.id {
+		ok = false
+	}
+	return triOf(ok), nil
+}
+
+func (b eclBinary) eval(ctx context.Context, st *snomed.Store, code string) (tri, error) {
+	l, err := b.left.eval(ctx, st, code)
+	if err != nil {
+		return unknown, err
+	}
+	r, err := b.right.eval(ctx, st, code)
+	if err != nil {
+		return unknown, err
+	}
+	switch b.op {
+	case "OR":
+		return l.or(r), nil
+	case "AND":
+		return l.and(r), nil
+	default:
+		return l.and(r.not()), nil
+	}
+}
+
+var errECL = errors.New("unsupported or malformed expression constraint")
+
+// parseECL parses an expression constraint of the supported subset.
+func parseECL(s string) (eclExpr, error) {
+	p := &eclParser{toks: eclTokens(s)}
+	e, err := p.expr()
+	if err != nil {
+		return nil, err
+	}
+	if p.i != len(p.toks) {
+		return nil, fmt.Errorf("%w: unexpected %q", errECL, p.toks[p.i])
+	}
+	return e, nil
+}
+
+type eclParser struct {
+	toks []string
+	i    int
+}
+
+func (p *eclParser) peek() string {
+	if p.i < len(p.toks) {
+		return p.toks[p.i]
+	}
+	return ""
+}
+
+func (p *eclParser) expr() (eclExpr, error) {
+	left, err := p.term()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		op := strings.ToUpper(p.peek())
+		if op != "OR" && op != "AND" && op != "MINUS" && op != "," {
+			return left, nil
+		}
+		if op == "," {
+			op = "AND"
+		}
+		p.i++
+		right, err := p.term()
+		if err != nil {
+			return nil, err
+		}
+		left = eclBinary{op: op, left: left, right: right}
+	}
+}
+
+var eclOps = map[string]string{
+	"<": "<", "<<": "<<", ">": ">", ">>": ">>", "^": "^",
+	"descendantof": "<", "descendantorselfof": "<<", "ancestorof": ">", "ancestororselfof": ">>", "memberof": "^",
+}
+
+func (p *eclParser) term() (eclExpr, error) {
+	t := p.peek()
+	if t == "(" {
+		p.i++
+		e, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		if p.peek() != ")" {
+			return nil, fmt.Errorf("%w: missing )", errECL)
+		}
+		p.i++
+		return e, nil
+	}
+	var f eclFocus
+	if op, ok := eclOps[strings.ToLower(t)]; ok {
+		f.op = op
+		p.i++
+		t = p.peek()
+	}
+	if t != "*" && snomed.CheckConceptID(t) != nil {
+		return nil, fmt.Errorf("%w: %q is not a concept id", errECL, t)
+	}
+	f.id = t
+	p.i++
+	if strings.HasPrefix(p.peek(), "|") {
+		p.i++ // a term is only a label
+	}
+	return f, nil
+}
+
+// eclTokens splits an expression into operators, ids, parentheses and |term| labels.
+func eclTokens(s string) []string {
+	var toks []string
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '|':
+			j := strings.IndexByte(s[i+1:], '|')
+			if j < 0 {
+				toks = append(toks, s[i:])
+				return toks
+			}
+			toks = append(toks, s[i:i+j+2])
+			i += j + 2
+		case c == '<' || c == '>':
+			if i+1 < len(s) && s[i+1] == c {
+				toks = append(toks, s[i:i+2])
+				i += 2
+			} else {
+				toks = append(toks, s[i:i+1])
+				i++
+			}
+		case c == '(' || c == ')' || c == '^' || c == '*' || c == ',':
+			toks = append(toks, s[i:i+1])
+			i++
+		default:
+			j := i
+			for j < len(s) && (unicode.IsLetter(rune(s[j])) || unicode.IsDigit(rune(s[j]))) {
+				j++
+			}
+			if j == i {
+				j = i + 1
+			}
+			toks = append(toks, s[i:j])
+			i = j
+		}
+	}
+	return toks
+}

@@ -1,0 +1,35 @@
+package terminology
+
+import (
+	"testing"
+	"time"
+)
+
+// Every embedded CodeSystem and ValueSet parses strictly with the generated model.
+func TestEmbeddedContentParses(t *testing.T) {
+	s := New()
+	d, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("indexed in %v", d)
+	css, vss, err := s.Resources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(css) < 1100 || len(vss) < 1400 {
+		t.Errorf("%d code systems and %d value sets, want the R4 and UK Core sets (1140 and 1460)", len(css), len(vss))
+	}
+	start := time.Now()
+	for _, u := range css {
+		if _, err := s.CodeSystem(u, ""); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, u := range vss {
+		if _, err := s.ValueSet(u); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Logf("parsed all in %v", time.Since(start))
+}

@@ -1,0 +1,169 @@
+package terminology
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/joinedup/joinedup/internal/terminology/snomed"
+)
+
+// SNOMED CT operations, answered from a loaded release (Server.UseSnomed).
+
+// snomedFilter evaluates a compose filter over SNOMED CT: the hierarchy operators on
+// property concept, and the "constraint" property's expression constraints (ECL).
+func (s *Server) snomedFilter(ctx context.Context, f Filter, code string) (tri, *Issue, error) {
+	switch {
+	case f.Property == "concept" && (f.Op == "is-a" || f.Op == "descendent-of" || f.Op == "is-not-a" || f.Op == "generalizes"):
+		var ok bool
+		var err error
+		switch f.Op {
+		case "generalizes":
+			ok, err = s.snomed.IsA(ctx, f.Value, code)
+		default:
+			ok, err = s.snomed.IsA(ctx, code, f.Value)
+		}
+		if err != nil {
+			return unknown, nil, fmt.Errorf("terminology: %w", err)
+		}
+		switch f.Op {
+		case "descendent-of":
+			ok = ok && code != f.Value
+		case "is-not-a":
+			ok = !ok
+		}
+		return triOf(ok), nil, nil
+	case f.Property == "concept" && (f.Op == "in" || f.Op == "="):
+		for _, v := range strings.Split(f.Value, ",") {
+			if strings.TrimSpace(v) == code {
+				return yes, nil, nil
+			}
+		}
+		return no, nil, nil
+	case f.Property == "constraint" && f.Op == "=":
+		e, err := parseECL(f.Value)
+		if err != nil {
+			return unknown, &Issue{SeverityInformation, CodeNotSupported, fmt.Sprintf("The SNOMED CT constraint %q was not evaluated: %v", f.Value, err)}, nil
+		}
+		r, err := e.eval(ctx, s.snomed, code)
+		if err != nil {
+			return unknown, nil, fmt.Errorf("terminology: %w", err)
+		}
+		return r, nil, nil
+	}
+	return unknown, &Issue{SeverityInformation, CodeNotSupported, fmt.Sprintf("The SNOMED CT filter %s %s %s is not supported", f.Property, f.Op, f.Value)}, nil
+}
+
+// expandSnomed lists the SNOMED CT codes passing the filters, for filters that name a
+// subhierarchy (is-a or descendent-of on concept); the others then narrow it.
+func (s *Server) expandSnomed(ctx context.Context, filters []Filter, limit int) ([]Contains, error) {
+	var candidates []string
+	for _, f := range filters {
+		if f.Property == "concept" && (f.Op == "is-a" || f.Op == "descendent-of") {
+			ids, err := s.snomed.Descendants(ctx, f.Value, limit)
+			if errors.Is(err, snomed.ErrTooMany) {
+				return nil, fmt.Errorf("%w: %v", ErrTooCostly, err)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("terminology: %w", err)
+			}
+			if f.Op == "is-a" {
+				ids = append([]string{f.Value}, ids...)
+			}
+			candidates = ids
+			break
+		}
+	}
+	if candidates == nil {
+		return nil, fmt.Errorf("SNOMED CT: only value sets that name a subhierarchy (is-a, descendent-of) can be expanded: %w", ErrNoContent)
+	}
+	var out []Contains
+	for _, id := range candidates {
+		in := yes
+		for _, f := range filters {
+			r, issue, err := s.snomedFilter(ctx, f, id)
+			if err != nil {
+				return nil, err
+			}
+			if r == unknown {
+				return nil, fmt.Errorf("%s: %w", issue.Message, ErrNoContent)
+			}
+			in = in.and(r)
+		}
+		if in != yes {
+			continue
+		}
+		c, err := s.snomed.Concept(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("terminology: %w", err)
+		}
+		if c == nil {
+			continue
+		}
+		out = append(out, Contains{System: SystemSNOMED, Version: s.snomed.Release(), Code: id, Display: c.Preferred, Inactive: !c.Active})
+	}
+	return out, nil
+}
+
+func (s *Server) lookupSnomed(ctx context.Context, code string, properties []string) (*LookupResult, error) {
+	if err := snomed.CheckConceptID(code); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnknownCode, err)
+	}
+	c, err := s.snomed.Concept(ctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("terminology: %w", err)
+	}
+	if c == nil {
+		return nil, fmt.Errorf("SNOMED CT concept %s: %w", code, ErrUnknownCode)
+	}
+	r := &LookupResult{Name: "SNOMED CT", Version: s.snomed.Release(), Display: c.Preferred, Inactive: !c.Active}
+	use := func(code, display string) *Coding {
+		return &Coding{System: SystemSNOMED, Code: code, Display: display}
+	}
+	r.Designations = append(r.Designations, Designation{Language: "en", Use: use(snomed.FSNType, "Fully specified name"), Value: c.FSN})
+	for _, syn := range c.Synonyms {
+		r.Designations = append(r.Designations, Designation{Language: "en", Use: use(snomed.SynonymType, "Synonym"), Value: syn})
+	}
+	want := func(code string) bool { return properties == nil || contains(properties, code) }
+	if want(propInactive) {
+		r.Properties = append(r.Properties, Property{Code: propInactive, Type: "boolean", Value: fmt.Sprint(!c.Active)})
+	}
+	if want(propParent) {
+		for _, p := range c.Parents {
+			r.Properties = append(r.Properties, Property{Code: propParent, Type: "code", Value: p})
+		}
+	}
+	if want(propChild) {
+		for _, ch := range c.Children {
+			r.Properties = append(r.Properties, Property{Code: propChild, Type: "code", Value: ch})
+		}
+	}
+	return r, nil
+}
+
+func (s *Server) subsumesSnomed(ctx context.Context, a, b string) (string, error) {
+	for _, code := range []string{a, b} {
+		c, err := s.snomed.Concept(ctx, code)
+		if err != nil {
+			return "", fmt.Errorf("terminology: %w", err)
+		}
+		if c == nil {
+			return "", fmt.Errorf("SNOMED CT concept %s: %w", code, ErrUnknownCode)
+		}
+	}
+	if a == b {
+		return Equivalent, nil
+	}
+	if ok, err := s.snomed.IsA(ctx, b, a); err != nil {
+		return "", fmt.Errorf("terminology: %w", err)
+	} else if ok {
+		return Subsumes, nil
+	}
+	if ok, err := s.snomed.IsA(ctx, a, b); err != nil {
+		return "", fmt.Errorf("terminology: %w", err)
+	} else if ok {
+		return SubsumedBy, nil
+	}
+	return NotSubsumed, nil
+}
