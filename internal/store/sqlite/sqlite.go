@@ -41,15 +41,18 @@ type Options struct {
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	path    string
-	rdb     *sql.DB // read-only pool
-	wdb     *sql.DB // the writer's single connection
-	wconn   *sql.Conn
-	ws      *writeStmts
-	writer  *groupcommit.Writer
-	observe store.Observer
-	stmts   stmtCache
-	log     *slog.Logger
+	path  string
+	rdb   *sql.DB // read-only pool
+	wdb   *sql.DB // the writer's single connection
+	wconn *sql.Conn
+	cdb   *sql.DB // the checkpointer's connection
+
+	stopCkpt, ckptDone chan struct{}
+	ws                 *writeStmts
+	writer             *groupcommit.Writer
+	observe            store.Observer
+	stmts              stmtCache
+	log                *slog.Logger
 }
 
 var _ store.Store = (*Store)(nil)
@@ -107,7 +110,6 @@ func dbFile(path string) (string, error) {
 func dsn(file string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
@@ -131,6 +133,14 @@ func (s *Store) open(opt Options) error {
 	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
 		return fmt.Errorf("sqlite store: open %s: %w", s.path, err)
 	}
+	// WAL is a property of the file (readers need not set it). The writer never
+	// checkpoints: the checkpointer goroutine does, on its own connection, so that copying
+	// the WAL into the database runs beside the writer rather than inside its commits.
+	for _, p := range []string{"PRAGMA journal_mode = WAL", "PRAGMA wal_autocheckpoint = 0"} {
+		if _, err := s.wconn.ExecContext(ctx, p); err != nil {
+			return fmt.Errorf("sqlite store: %s: %w", p, err)
+		}
+	}
 	if err := migrate(ctx, s.wconn, s.log); err != nil {
 		return err
 	}
@@ -142,8 +152,44 @@ func (s *Store) open(opt Options) error {
 	}
 	s.rdb.SetMaxOpenConns(opt.Readers)
 	s.rdb.SetMaxIdleConns(opt.Readers)
+	if s.cdb, err = sql.Open("sqlite", dsn(s.path, false)); err != nil {
+		return fmt.Errorf("sqlite store: %w", err)
+	}
+	s.cdb.SetMaxOpenConns(1)
+	s.stopCkpt = make(chan struct{})
+	s.ckptDone = make(chan struct{})
+	go s.checkpointer()
 	s.writer = groupcommit.New(s.begin, opt.MaxGroup, opt.Observe)
 	return nil
+}
+
+// Checkpoint pacing: a passive checkpoint (never blocks the writer or readers) every
+// interval; when the WAL has still grown past truncateFrames, a truncating one, which
+// waits for readers and briefly holds the writer, so the file cannot grow without end.
+const (
+	checkpointInterval = 200 * time.Millisecond
+	truncateFrames     = 64 << 20 / 4096 // 64 MiB of 4 KiB pages
+)
+
+func (s *Store) checkpointer() {
+	defer close(s.ckptDone)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopCkpt:
+			return
+		case <-t.C:
+		}
+		var busy, frames, done int
+		err := s.cdb.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done)
+		if err == nil && frames > truncateFrames {
+			err = s.cdb.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
+		}
+		if err != nil {
+			s.log.Warn("wal checkpoint failed", "backend", "sqlite", "err", err)
+		}
+	}
 }
 
 // migrate applies the embedded migrations not yet recorded, each in its own immediate
@@ -197,6 +243,10 @@ func (s *Store) Close() error {
 	if s.writer != nil {
 		s.writer.Close()
 	}
+	if s.stopCkpt != nil {
+		close(s.stopCkpt)
+		<-s.ckptDone
+	}
 	return s.closeDBs()
 }
 
@@ -214,6 +264,9 @@ func (s *Store) closeDBs() error {
 	}
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())
+	}
+	if s.cdb != nil {
+		errs = append(errs, s.cdb.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("sqlite store: close: %w", err)
