@@ -1,0 +1,145 @@
+package fhirpath
+
+import (
+	"context"
+	"time"
+
+	"github.com/joinedup/joinedup/fhir"
+)
+
+// Expression is a compiled FHIRPath expression. It is immutable and safe for concurrent
+// use: compile once, evaluate many times.
+type Expression struct {
+	src  string
+	root node
+	cfg  config
+}
+
+type config struct {
+	strict      bool
+	lenient     bool
+	contextType string
+}
+
+// Option configures Compile.
+type Option func(*config)
+
+// Strict checks paths, types and function use against the FHIR model at compile time
+// (the test suite's mode="strict"): a name the type does not have, a choice element by
+// its typed JSON name (valueQuantity), a non-Boolean iif criterion or an order-dependent
+// function on an unordered collection are semantic errors. The type of the input is
+// taken from ContextType or from the expression's first step when that is a type name.
+func Strict() Option { return func(c *config) { c.strict = true } }
+
+// Lenient makes `as` (and as()) over several items filter them, as R4 SearchParameter
+// expressions such as `Observation.component.value as Quantity` assume, instead of
+// failing as FHIRPath requires.
+func Lenient() Option { return func(c *config) { c.lenient = true } }
+
+// ContextType names the FHIR type of the inputs the expression will be evaluated on
+// ("Patient"), for Strict checking.
+func ContextType(name string) Option { return func(c *config) { c.contextType = name } }
+
+// Env is the environment of one evaluation: the FHIR environment variables, user
+// variables and the hooks through which other packages provide resolution,
+// terminology and validation. A nil *Env is an empty environment.
+type Env struct {
+	// Resource is %resource; when nil it is the input if the input is a resource.
+	Resource fhir.Element
+	// RootResource is %rootResource; when nil it is %resource.
+	RootResource fhir.Element
+	// Context is %context; when nil it is the input.
+	Context fhir.Element
+	// Variables are user variables, %name.
+	Variables map[string]Collection
+	// Resolve resolves a reference that is not found in the enclosing Bundle or among
+	// contained resources (resolve()).
+	Resolve func(ctx context.Context, reference string) (fhir.Resource, error)
+	// MemberOf answers memberOf(valueSet) for a code, Coding or CodeableConcept.
+	MemberOf func(ctx context.Context, code Value, valueSet string) (bool, error)
+	// ConformsTo answers conformsTo(profile). Without it only the base resource
+	// profiles of the specification are known.
+	ConformsTo func(ctx context.Context, e fhir.Element, profile string) (bool, error)
+	// Now is the clock of now(), today() and timeOfDay(); time.Now when nil. It is read
+	// once per evaluation.
+	Now func() time.Time
+	// Trace receives trace() output; discarded when nil.
+	Trace func(name string, values Collection)
+}
+
+// Compile parses and checks a FHIRPath expression. Errors are *Error values with the
+// position of the problem.
+func Compile(expr string, opts ...Option) (*Expression, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	tree, err := parse(expr)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiler{src: expr, cfg: cfg}
+	root, err := c.compile(tree)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.strict {
+		if err := c.check(tree); err != nil {
+			return nil, err
+		}
+	} else if err := c.checkChoiceNames(tree); err != nil {
+		return nil, err
+	}
+	return &Expression{src: expr, root: root, cfg: cfg}, nil
+}
+
+// MustCompile is Compile for expressions known to be valid; it panics on error.
+func MustCompile(expr string, opts ...Option) *Expression {
+	e, err := Compile(expr, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// String returns the source of the expression.
+func (e *Expression) String() string { return e.src }
+
+// Evaluate evaluates the expression on input (which may be nil: the expression then
+// starts from an empty collection) in env (which may be nil).
+func (e *Expression) Evaluate(env *Env, input fhir.Element) (Collection, error) {
+	return e.EvaluateContext(context.Background(), env, input)
+}
+
+// EvaluateContext is Evaluate with a context for the hooks (resolve, memberOf,
+// conformsTo) and for cancellation of long evaluations.
+func (e *Expression) EvaluateContext(ctx context.Context, env *Env, input fhir.Element) (Collection, error) {
+	c := newEvalCtx(ctx, e, env, input)
+	defer c.release()
+	out, err := e.root.eval(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return Collection(append([]Value(nil), out...)), nil
+}
+
+// EvaluateBool evaluates the expression as a condition, as invariants and search
+// filters use it: true when the result is a single true Boolean (or a single value of
+// another type, FHIRPath section 4.5 "Singleton evaluation of collections"), false
+// when it is false or empty. More than one item is an error.
+func (e *Expression) EvaluateBool(env *Env, input fhir.Element) (bool, error) {
+	c := newEvalCtx(context.Background(), e, env, input)
+	defer c.release()
+	out, err := e.root.eval(c)
+	if err != nil {
+		return false, err
+	}
+	b, ok, err := c.boolOf(out, 0)
+	if err != nil {
+		return false, err
+	}
+	return ok && b, nil
+}

@@ -1,0 +1,756 @@
+package fhirpath
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/ucum"
+)
+
+// Operators (FHIRPath section 6).
+
+type opKind uint8
+
+const (
+	opAnd opKind = iota
+	opOr
+	opXor
+	opImplies
+	opUnion
+	opEq
+	opNe
+	opEquiv
+	opNotEquiv
+	opLt
+	opGt
+	opLe
+	opGe
+	opIn
+	opContains
+	opAdd
+	opSub
+	opMul
+	opDiv
+	opIntDiv
+	opMod
+	opConcat
+)
+
+var opKinds = map[string]opKind{
+	"and": opAnd, "or": opOr, "xor": opXor, "implies": opImplies, "|": opUnion,
+	"=": opEq, "!=": opNe, "~": opEquiv, "!~": opNotEquiv,
+	"<": opLt, ">": opGt, "<=": opLe, ">=": opGe, "in": opIn, "contains": opContains,
+	"+": opAdd, "-": opSub, "*": opMul, "/": opDiv, "div": opIntDiv, "mod": opMod, "&": opConcat,
+}
+
+type binaryNode struct {
+	op          opKind
+	text        string
+	left, right node
+	pos         int
+}
+
+func newBinary(text string, left, right node, pos int) node {
+	return &binaryNode{op: opKinds[text], text: text, left: left, right: right, pos: pos}
+}
+
+func (n *binaryNode) eval(c *evalCtx) ([]Value, error) {
+	switch n.op {
+	case opAnd, opOr, opImplies, opXor:
+		return n.logic(c)
+	}
+	l, err := n.left.eval(c)
+	if err != nil {
+		return nil, err
+	}
+	r, err := n.right.eval(c)
+	if err != nil {
+		return nil, err
+	}
+	switch n.op {
+	case opUnion:
+		return union(l, r), nil
+	case opEq, opNe:
+		res, ok := collectionsEqual(l, r)
+		if !ok {
+			return nil, nil
+		}
+		return boolColl(res == (n.op == opEq)), nil
+	case opEquiv, opNotEquiv:
+		return boolColl(collectionsEquivalent(l, r) == (n.op == opEquiv)), nil
+	case opIn, opContains:
+		item, coll := l, r
+		if n.op == opContains {
+			item, coll = r, l
+		}
+		v, err := c.singleton(item, n.pos)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		return boolColl(containsValue(coll, v)), nil
+	case opConcat:
+		if len(l) > 1 || len(r) > 1 {
+			return nil, c.errorf(n.pos, "& needs single strings")
+		}
+		var a, b string
+		if len(l) == 1 {
+			a, _ = stringValue(l[0])
+		}
+		if len(r) == 1 {
+			b, _ = stringValue(r[0])
+		}
+		return []Value{String(a + b)}, nil
+	}
+	a, err := c.singleton(l, n.pos)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.singleton(r, n.pos)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil || b == nil {
+		return nil, nil
+	}
+	av, ok1 := primitiveValue(a)
+	bv, ok2 := primitiveValue(b)
+	if !ok1 || !ok2 {
+		if n.op >= opLt && n.op <= opGe {
+			return nil, c.errorf(n.pos, "cannot compare %s with %s", typeName(a), typeName(b))
+		}
+		return nil, c.errorf(n.pos, "cannot apply %s to %s and %s", n.text, typeName(a), typeName(b))
+	}
+	switch n.op {
+	case opLt, opGt, opLe, opGe:
+		cmp, ok, err := compareValues(av, bv)
+		if err != nil {
+			return nil, c.errorf(n.pos, "%v", err)
+		}
+		if !ok {
+			return nil, nil
+		}
+		switch n.op {
+		case opLt:
+			return boolColl(cmp < 0), nil
+		case opGt:
+			return boolColl(cmp > 0), nil
+		case opLe:
+			return boolColl(cmp <= 0), nil
+		}
+		return boolColl(cmp >= 0), nil
+	}
+	v, err := arithmetic(n.op, av, bv)
+	if err != nil {
+		return nil, c.errorf(n.pos, "%v", err)
+	}
+	if v == nil {
+		return nil, nil
+	}
+	return []Value{v}, nil
+}
+
+// logic is the three-valued and/or/xor/implies of FHIRPath section 6.5.
+func (n *binaryNode) logic(c *evalCtx) ([]Value, error) {
+	l, err := n.left.eval(c)
+	if err != nil {
+		return nil, err
+	}
+	a, aok, err := c.boolOf(l, n.pos)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case n.op == opAnd && aok && !a:
+		return boolColl(false), nil
+	case n.op == opOr && aok && a:
+		return boolColl(true), nil
+	case n.op == opImplies && aok && !a:
+		return boolColl(true), nil
+	}
+	r, err := n.right.eval(c)
+	if err != nil {
+		return nil, err
+	}
+	b, bok, err := c.boolOf(r, n.pos)
+	if err != nil {
+		return nil, err
+	}
+	switch n.op {
+	case opAnd:
+		if bok && !b {
+			return boolColl(false), nil
+		}
+		if aok && bok {
+			return boolColl(true), nil
+		}
+	case opOr:
+		if bok && b {
+			return boolColl(true), nil
+		}
+		if aok && bok {
+			return boolColl(false), nil
+		}
+	case opXor:
+		if aok && bok {
+			return boolColl(a != b), nil
+		}
+	case opImplies:
+		if bok && b {
+			return boolColl(true), nil
+		}
+		if aok && bok {
+			return boolColl(false), nil
+		}
+	}
+	return nil, nil
+}
+
+func union(l, r []Value) []Value {
+	out := make([]Value, 0, len(l)+len(r))
+	for _, v := range l {
+		if !containsValue(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, v := range r {
+		if !containsValue(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func containsValue(coll []Value, v Value) bool {
+	for _, w := range coll {
+		if eq, ok := valuesEqual(w, v); ok && eq {
+			return true
+		}
+	}
+	return false
+}
+
+// collectionsEqual is `=` on collections: ok is false when the result is empty.
+func collectionsEqual(l, r []Value) (eq, ok bool) {
+	if len(l) == 0 || len(r) == 0 {
+		return false, false
+	}
+	if len(l) != len(r) {
+		return false, true
+	}
+	unknown := false
+	for i := range l {
+		e, ok := valuesEqual(l[i], r[i])
+		if !ok {
+			unknown = true
+			continue
+		}
+		if !e {
+			return false, true
+		}
+	}
+	return true, !unknown
+}
+
+// valuesEqual is `=` on two items; ok is false when equality is unknown (dates of
+// different precisions, quantities whose units do not compare).
+func valuesEqual(a, b Value) (eq, ok bool) {
+	av, aPrim := primitiveValue(a)
+	bv, bPrim := primitiveValue(b)
+	if !aPrim || !bPrim {
+		ae, aIsElem := a.(fhir.Element)
+		be, bIsElem := b.(fhir.Element)
+		if aIsElem && bIsElem && !aPrim && !bPrim {
+			if _, prim := a.(fhir.Primitive); !prim {
+				return elementsEqual(ae, be, false), true
+			}
+			// Primitives without values: equal when both carry the same extensions.
+			return elementsEqual(ae, be, false), true
+		}
+		return false, true
+	}
+	switch x := av.(type) {
+	case Boolean:
+		y, ok := bv.(Boolean)
+		return ok && x == y, true
+	case String:
+		y, ok := bv.(String)
+		return ok && x == y, true
+	case Integer:
+		switch y := bv.(type) {
+		case Integer:
+			return x == y, true
+		case Decimal:
+			return apd.New(int64(x), 0).Cmp(y.D) == 0, true
+		}
+		return false, true
+	case Decimal:
+		if y, ok := toDecimal(bv); ok {
+			return x.D.Cmp(y) == 0, true
+		}
+		return false, true
+	case Date, DateTime, Time:
+		ta, kindA := temporalOf(av)
+		tb, kindB := temporalOf(bv)
+		if !temporalKindsMix(kindA, kindB) {
+			return false, true
+		}
+		cmp, ok := compareTemporal(ta, tb)
+		if !ok {
+			return false, false
+		}
+		return cmp == 0, true
+	case Quantity:
+		y, ok := bv.(Quantity)
+		if !ok {
+			return false, true
+		}
+		cmp, ok := compareQuantities(x, y)
+		if !ok {
+			return false, false
+		}
+		return cmp == 0, true
+	case TypeInfo:
+		y, ok := bv.(TypeInfo)
+		return ok && x == y, true
+	}
+	return false, true
+}
+
+// elementsEqual compares complex elements child by child, recursively.
+func elementsEqual(a, b fhir.Element, equiv bool) bool {
+	if a.FHIRType() != b.FHIRType() {
+		return false
+	}
+	pa, aPrim := a.(fhir.Primitive)
+	pb, bPrim := b.(fhir.Primitive)
+	if aPrim && bPrim {
+		la, oka := pa.Literal()
+		lb, okb := pb.Literal()
+		if oka != okb || la != lb {
+			return false
+		}
+	}
+	var na, nb []string
+	var ca, cb []fhir.Element
+	a.EachChild(func(name string, child fhir.Element) bool {
+		na, ca = append(na, name), append(ca, child)
+		return true
+	})
+	b.EachChild(func(name string, child fhir.Element) bool {
+		nb, cb = append(nb, name), append(cb, child)
+		return true
+	})
+	if len(ca) != len(cb) {
+		return false
+	}
+	for i := range ca {
+		if na[i] != nb[i] {
+			return false
+		}
+		if equiv {
+			if !valuesEquivalent(ca[i], cb[i]) {
+				return false
+			}
+		} else if e, ok := valuesEqual(ca[i], cb[i]); !ok || !e {
+			return false
+		}
+	}
+	return true
+}
+
+type temporalKind uint8
+
+const (
+	kindNone temporalKind = iota
+	kindDate
+	kindDateTime
+	kindTime
+)
+
+func temporalOf(v Value) (temporal, temporalKind) {
+	switch t := v.(type) {
+	case Date:
+		return t.t, kindDate
+	case DateTime:
+		return t.t, kindDateTime
+	case Time:
+		return t.t, kindTime
+	}
+	return temporal{}, kindNone
+}
+
+// temporalKindsMix: a Date compares with a DateTime (as a DateTime of day precision),
+// a Time only with a Time.
+func temporalKindsMix(a, b temporalKind) bool {
+	if a == kindNone || b == kindNone {
+		return false
+	}
+	if a == kindTime || b == kindTime {
+		return a == b
+	}
+	return true
+}
+
+// compareQuantities converts b to a's unit; ok is false when the units do not compare.
+func compareQuantities(a, b Quantity) (int, bool) {
+	av, bv, ok := commonUnit(a, b)
+	if !ok {
+		return 0, false
+	}
+	return av.Cmp(bv), true
+}
+
+// ucumFor maps a quantity's unit to UCUM: calendar keywords of a fixed length map to
+// their UCUM unit, years and months have no fixed length and stay apart.
+func ucumFor(unit string) (string, bool) {
+	switch unit {
+	case "year", "years", "month", "months":
+		return "", false
+	case "week", "weeks":
+		return "wk", true
+	case "day", "days":
+		return "d", true
+	case "hour", "hours":
+		return "h", true
+	case "minute", "minutes":
+		return "min", true
+	case "second", "seconds":
+		return "s", true
+	case "millisecond", "milliseconds":
+		return "ms", true
+	}
+	return unit, true
+}
+
+func calendarKey(unit string) string {
+	return strings.TrimSuffix(unit, "s")
+}
+
+// commonUnit returns both values in a's unit.
+func commonUnit(a, b Quantity) (*apd.Decimal, *apd.Decimal, bool) {
+	if a.Unit == b.Unit {
+		return a.Value, b.Value, true
+	}
+	ua, oka := ucumFor(a.Unit)
+	ub, okb := ucumFor(b.Unit)
+	if !oka || !okb {
+		// Calendar years and months compare only with themselves.
+		if !oka && !okb && calendarKey(a.Unit) == calendarKey(b.Unit) {
+			return a.Value, b.Value, true
+		}
+		return nil, nil, false
+	}
+	if ua == ub {
+		return a.Value, b.Value, true
+	}
+	bv, err := ucum.Convert(b.Value, ub, ua)
+	if err != nil {
+		return nil, nil, false
+	}
+	return a.Value, bv, true
+}
+
+var errIncomparable = errors.New("values are not comparable")
+
+// compareValues orders two System values of compatible types. ok is false when the
+// order is unknown (different precisions); err when the types do not compare.
+func compareValues(a, b Value) (int, bool, error) {
+	switch x := a.(type) {
+	case Integer:
+		switch y := b.(type) {
+		case Integer:
+			return cmpInt(int64(x), int64(y)), true, nil
+		case Decimal:
+			return apd.New(int64(x), 0).Cmp(y.D), true, nil
+		}
+	case Decimal:
+		if y, ok := toDecimal(b); ok {
+			return x.D.Cmp(y), true, nil
+		}
+	case String:
+		if y, ok := b.(String); ok {
+			return strings.Compare(string(x), string(y)), true, nil
+		}
+	case Date, DateTime, Time:
+		ta, ka := temporalOf(a)
+		tb, kb := temporalOf(b)
+		if temporalKindsMix(ka, kb) {
+			cmp, ok := compareTemporal(ta, tb)
+			return cmp, ok, nil
+		}
+	case Quantity:
+		if y, ok := b.(Quantity); ok {
+			cmp, ok := compareQuantities(x, y)
+			if !ok {
+				return 0, false, nil
+			}
+			return cmp, true, nil
+		}
+	}
+	return 0, false, errIncomparable
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// collectionsEquivalent is `~`: both empty is true; items match in any order.
+func collectionsEquivalent(l, r []Value) bool {
+	if len(l) != len(r) {
+		return false
+	}
+	used := make([]bool, len(r))
+outer:
+	for _, a := range l {
+		for j, b := range r {
+			if !used[j] && valuesEquivalent(a, b) {
+				used[j] = true
+				continue outer
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// valuesEquivalent is `~` on two items (FHIRPath section 6.1.3).
+func valuesEquivalent(a, b Value) bool {
+	av, aPrim := primitiveValue(a)
+	bv, bPrim := primitiveValue(b)
+	if !aPrim || !bPrim {
+		ae, ok1 := a.(fhir.Element)
+		be, ok2 := b.(fhir.Element)
+		return ok1 && ok2 && !aPrim && !bPrim && elementsEqual(ae, be, true)
+	}
+	switch x := av.(type) {
+	case String:
+		y, ok := bv.(String)
+		return ok && normalizeSpace(string(x)) == normalizeSpace(string(y))
+	case Integer, Decimal:
+		xd, _ := toDecimal(x)
+		yd, ok := toDecimal(bv)
+		return ok && decimalsEquivalent(xd, yd)
+	case Date, DateTime, Time:
+		ta, ka := temporalOf(av)
+		tb, kb := temporalOf(bv)
+		if !temporalKindsMix(ka, kb) {
+			return false
+		}
+		cmp, ok := compareTemporal(ta, tb)
+		return ok && cmp == 0
+	case Quantity:
+		y, ok := bv.(Quantity)
+		if !ok {
+			return false
+		}
+		xv, yv, ok := commonUnit(x, y)
+		return ok && decimalsEquivalent(xv, yv)
+	}
+	eq, ok := valuesEqual(av, bv)
+	return ok && eq
+}
+
+func normalizeSpace(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// decimalsEquivalent compares two decimals rounded to the precision of the less
+// precise one.
+func decimalsEquivalent(a, b *apd.Decimal) bool {
+	exp := max(a.Exponent, b.Exponent)
+	var ra, rb apd.Decimal
+	decCtx.Quantize(&ra, a, exp)
+	decCtx.Quantize(&rb, b, exp)
+	return ra.Cmp(&rb) == 0
+}
+
+func newDec() *apd.Decimal { return new(apd.Decimal) }
+
+// arithmetic applies + - * / div mod to two System values. A nil result is empty
+// (division by zero).
+func arithmetic(op opKind, a, b Value) (Value, error) {
+	switch x := a.(type) {
+	case Integer:
+		if y, ok := b.(Integer); ok {
+			return intArith(op, x, y)
+		}
+		if y, ok := b.(Decimal); ok {
+			return decArith(op, apd.New(int64(x), 0), y.D)
+		}
+		if y, ok := b.(Quantity); ok && op == opMul {
+			return quantityScale(y, apd.New(int64(x), 0), false)
+		}
+	case Decimal:
+		if y, ok := toDecimal(b); ok {
+			return decArith(op, x.D, y)
+		}
+		if y, ok := b.(Quantity); ok && op == opMul {
+			return quantityScale(y, x.D, false)
+		}
+	case String:
+		if y, ok := b.(String); ok && op == opAdd {
+			return x + y, nil
+		}
+	case Quantity:
+		switch y := b.(type) {
+		case Quantity:
+			return quantityArith(op, x, y)
+		case Integer:
+			if op == opMul || op == opDiv {
+				return quantityScale(x, apd.New(int64(y), 0), op == opDiv)
+			}
+		case Decimal:
+			if op == opMul || op == opDiv {
+				return quantityScale(x, y.D, op == opDiv)
+			}
+		}
+	case Date, DateTime, Time:
+		if y, ok := b.(Quantity); ok && (op == opAdd || op == opSub) {
+			return addTemporal(a, y, op == opSub)
+		}
+	}
+	return nil, errorf("cannot apply %s to %s and %s", opName(op), typeName(a), typeName(b))
+}
+
+func opName(op opKind) string {
+	for k, v := range opKinds {
+		if v == op {
+			return k
+		}
+	}
+	return "?"
+}
+
+func intArith(op opKind, x, y Integer) (Value, error) {
+	switch op {
+	case opAdd:
+		return x + y, nil
+	case opSub:
+		return x - y, nil
+	case opMul:
+		return x * y, nil
+	case opDiv:
+		return decArith(op, apd.New(int64(x), 0), apd.New(int64(y), 0))
+	case opIntDiv:
+		if y == 0 {
+			return nil, nil
+		}
+		return x / y, nil
+	case opMod:
+		if y == 0 {
+			return nil, nil
+		}
+		return x % y, nil
+	}
+	return nil, errorf("cannot apply %s to integers", opName(op))
+}
+
+func decArith(op opKind, x, y *apd.Decimal) (Value, error) {
+	r := newDec()
+	var err error
+	switch op {
+	case opAdd:
+		_, err = decCtx.Add(r, x, y)
+	case opSub:
+		_, err = decCtx.Sub(r, x, y)
+	case opMul:
+		_, err = decCtx.Mul(r, x, y)
+	case opDiv:
+		if y.IsZero() {
+			return nil, nil
+		}
+		_, err = decCtx.Quo(r, x, y)
+	case opIntDiv:
+		if y.IsZero() {
+			return nil, nil
+		}
+		_, err = decCtx.QuoInteger(r, x, y)
+		if err == nil {
+			return Integer(mustInt64(r)), nil
+		}
+	case opMod:
+		if y.IsZero() {
+			return nil, nil
+		}
+		_, err = decCtx.Rem(r, x, y)
+	default:
+		return nil, errorf("cannot apply %s to decimals", opName(op))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return Decimal{r}, nil
+}
+
+func mustInt64(d *apd.Decimal) int64 {
+	i, err := d.Int64()
+	if err != nil {
+		return 0
+	}
+	return i
+}
+
+func quantityScale(q Quantity, f *apd.Decimal, divide bool) (Value, error) {
+	r := newDec()
+	if divide {
+		if f.IsZero() {
+			return nil, nil
+		}
+		decCtx.Quo(r, q.Value, f)
+	} else {
+		decCtx.Mul(r, q.Value, f)
+	}
+	return Quantity{Value: r, Unit: q.Unit}, nil
+}
+
+func quantityArith(op opKind, x, y Quantity) (Value, error) {
+	switch op {
+	case opAdd, opSub:
+		xv, yv, ok := commonUnit(x, y)
+		if !ok {
+			return nil, errorf("cannot add quantities in %s and %s", x.Unit, y.Unit)
+		}
+		r := newDec()
+		if op == opAdd {
+			decCtx.Add(r, xv, yv)
+		} else {
+			decCtx.Sub(r, xv, yv)
+		}
+		return Quantity{Value: r, Unit: x.Unit}, nil
+	case opMul, opDiv:
+		ux, okx := ucumFor(x.Unit)
+		uy, oky := ucumFor(y.Unit)
+		if !okx || !oky {
+			return nil, errorf("cannot multiply calendar durations")
+		}
+		r := newDec()
+		unit := "(" + ux + ")." + "(" + uy + ")"
+		if op == opMul {
+			decCtx.Mul(r, x.Value, y.Value)
+		} else {
+			if y.Value.IsZero() {
+				return nil, nil
+			}
+			decCtx.Quo(r, x.Value, y.Value)
+			unit = "(" + ux + ")/(" + uy + ")"
+			if ux == uy {
+				unit = "1"
+			}
+		}
+		if ux == "1" && op == opMul {
+			unit = uy
+		} else if uy == "1" {
+			unit = ux
+		}
+		return Quantity{Value: r, Unit: unit}, nil
+	}
+	return nil, errorf("cannot apply %s to quantities", opName(op))
+}
