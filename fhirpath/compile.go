@@ -190,6 +190,7 @@ func (n *unaryNode) eval(c *evalCtx) ([]Value, error) {
 		}
 		d := Decimal{newDec()}
 		d.D.Neg(x.D)
+		d.D.Negative = d.D.Negative && !d.D.IsZero()
 		return []Value{d}, nil
 	case Quantity:
 		if !n.negate {

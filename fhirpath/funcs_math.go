@@ -321,9 +321,9 @@ func decimalBoundary(d *apd.Decimal, prec int64, hasPrec, high bool, unit string
 	}
 	r := newDec()
 	rc.Quantize(r, b, int32(-prec))
-	if neg {
-		r.Neg(r)
-	}
+	// Mirrored boundaries keep their sign even when they round to zero: the low
+	// boundary of -0.0034 at one place is -0.0.
+	r.Negative = neg
 	if unit != "" {
 		return []Value{Quantity{Value: r, Unit: unit}}, nil
 	}
@@ -500,10 +500,11 @@ func fnSort(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 			switch {
 			case a == nil && b == nil:
 				continue
+			// An empty key sorts after every value (so first when descending).
 			case a == nil:
-				cmp = -1
-			case b == nil:
 				cmp = 1
+			case b == nil:
+				cmp = -1
 			default:
 				var err error
 				cmp, _, err = compareValues(a, b)

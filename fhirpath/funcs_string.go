@@ -330,11 +330,56 @@ func fnUnescape(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 	case "html":
 		return []Value{String(html.UnescapeString(s))}, nil
 	case "json":
-		u, err := strconv.Unquote(`"` + s + `"`)
-		if err != nil {
+		u, ok := unescapeJSON(s)
+		if !ok {
 			return nil, nil
 		}
 		return []Value{String(u)}, nil
 	}
 	return nil, c.errorf(n.pos, "unknown escape target %q", target)
+}
+
+// unescapeJSON undoes the escapes of a JSON string body; unescaped quotes stay.
+func unescapeJSON(s string) (string, bool) {
+	if !strings.Contains(s, `\`) {
+		return s, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+1 >= len(s) {
+			return "", false
+		}
+		i++
+		switch s[i] {
+		case '"', '\\', '/':
+			b.WriteByte(s[i])
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			if i+4 >= len(s) {
+				return "", false
+			}
+			n, err := strconv.ParseUint(s[i+1:i+5], 16, 32)
+			if err != nil {
+				return "", false
+			}
+			b.WriteRune(rune(n))
+			i += 4
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }

@@ -342,7 +342,9 @@ func (p *parser) term() (*ast, error) {
 			}
 			return &ast{kind: astFunc, pos: t.pos, text: t.text, args: args}, nil
 		}
-		if t.kind == tokIdent && isKeyword(t.text) {
+		// Where an operand is expected, as, contains, in and is are names (the
+		// grammar's identifier rule); the other keywords cannot start an operand.
+		if t.kind == tokIdent && isKeyword(t.text) && t.text != "as" && t.text != "contains" && t.text != "in" && t.text != "is" {
 			return nil, p.errorf(t.pos, "unexpected keyword %q", t.text)
 		}
 		return &ast{kind: astIdent, pos: t.pos, text: t.text}, nil

@@ -17,10 +17,15 @@ import (
 // tests) runs here in full: every test, including those that expect an error. The test
 // fails when fewer than suiteThreshold pass; raise the threshold as the engine
 // improves.
-const suiteThreshold = 929
+const suiteThreshold = 934
 
 // Tests that fail, and why (reported as failures all the same; there is no skip list):
-// (none listed yet)
+//
+//   - miscEngineTests/testPrimitiveExtensions: its input, patient-name-extensions.json,
+//     is not valid FHIR JSON: "given" has two items and "_given" one, where the JSON
+//     format (https://hl7.org/fhir/R4/json.html#primitive, "the arrays must have the
+//     same number of items") requires padding with null. The model refuses the file
+//     in strict and lenient reading alike, so the test cannot run.
 
 const suiteDir = "../../shared/tests/fhirpath"
 

@@ -96,7 +96,9 @@ func parseTypeSpec(qualified string) (typeSpec, bool) {
 	ts := typeSpec{ns: ns, name: name}
 	switch ns {
 	case "System":
-		return ts, systemTypes[name]
+		// Any System name is a valid specifier; one that is not a System type simply
+		// matches nothing (Patient.is(System.Patient) is false).
+		return ts, true
 	case "FHIR":
 		return ts, knownFHIRType(name)
 	}
