@@ -389,7 +389,7 @@ func (rec *record) medicationRequest(e *encounter, m *medRequest, medUUID string
 		status = "active"
 	}
 	course := Concept{"http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy", "continuous", "Continuous long term therapy"}
-	if m.acute {
+	if !m.continuous {
 		course = Concept{"http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy", "acute", "Short course (acute) therapy"}
 	}
 	mr := &fhir.MedicationRequest{
@@ -410,8 +410,12 @@ func (rec *record) medicationRequest(e *encounter, m *medRequest, medUUID string
 		},
 		Substitution: &fhir.MedicationRequestSubstitution{AllowedBoolean: fhir.NewBoolean(true)},
 	}
-	if m.acute {
-		mr.DispenseRequest.ExpectedSupplyDuration = &fhir.Duration{Value: decimal(float64(m.med.days), 0),
+	if !m.continuous {
+		days := m.med.days
+		if days == 0 { // a medicine usually taken long term, given for a week
+			days = 7
+		}
+		mr.DispenseRequest.ExpectedSupplyDuration = &fhir.Duration{Value: decimal(float64(days), 0),
 			Unit: str("days"), System: fhir.NewURI(sysUCUM), Code: code("d")}
 	} else {
 		mr.DispenseRequest.NumberOfRepeatsAllowed = fhir.NewUnsignedInt(11)

@@ -230,7 +230,7 @@ var (
 	admitElective     = Concept{"https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodEngland", "11", "Elective Admission: Waiting list"}
 	admitEmergency    = Concept{"https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodEngland", "21", "Emergency Admission: Emergency Care Department or dental casualty department of the Health Care Provider"}
 	dischargeClinical = Concept{"https://fhir.hl7.org.uk/CodeSystem/UKCore-DischargeMethodEngland", "1", "Patient discharged on clinical advice or with clinical consent"}
-	dischargeHome     = Concept{"https://fhir.hl7.org.uk/CodeSystem/UKCore-DischargeDestinationEngland", "19", "Usual place of residence unless listed below, for example, a private dwelling whether owner occupied or owned by Local Authority, housing association or other landlord. This includes wardened accommodation but not residential accommodation where health care is provided. It also includes Patients with no fixed abode."}
+	dischargeHome     = Concept{"https://fhir.hl7.org.uk/CodeSystem/UKCore-DischargeDestinationEngland", "19", "Usual place of residence unless listed below, for example, a private dwelling whether owner occupied or owned by Local Authority, housing association or other landlord. This includes wardened accommodation but not residential accommodation where health care is provided. It also includes patients with no fixed abode."}
 )
 
 // Allergies.

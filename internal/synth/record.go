@@ -97,10 +97,12 @@ type medRequest struct {
 	uuid     string
 	med      medicine
 	authored time.Time
-	active   bool
-	acute    bool
-	category string // community | inpatient | discharge | outpatient
-	reason   *condition
+	// continuous marks a repeat prescription for a long-term condition; only the latest
+	// authorisation of each medicine stays active.
+	continuous bool
+	active     bool
+	category   string // community | inpatient | discharge
+	reason     *condition
 }
 
 type medStatement struct {
@@ -483,9 +485,25 @@ func (g *generator) proc(e *encounter, code Concept, reason *condition, minutes 
 		end: start.Add(time.Duration(minutes) * time.Minute), reason: reason})
 }
 
-func (g *generator) prescribe(e *encounter, m medicine, reason *condition, category string, active bool) {
+func (g *generator) prescribe(e *encounter, m medicine, reason *condition, category string, continuous bool) {
 	e.requests = append(e.requests, &medRequest{uuid: newUUID(g.r), med: m, authored: e.start.Add(8 * time.Minute),
-		active: active, acute: m.days > 0, category: category, reason: reason})
+		continuous: continuous, category: category, reason: reason})
+}
+
+// authorisations marks the latest repeat prescription of each medicine active; earlier
+// ones were superseded at the next review.
+func (g *generator) authorisations() {
+	latest := make(map[string]*medRequest)
+	for _, e := range g.rec.encounters {
+		for _, m := range e.requests {
+			if m.continuous {
+				latest[m.med.product.Code] = m
+			}
+		}
+	}
+	for _, m := range latest {
+		m.active = true
+	}
 }
 
 // allergicTo reports whether the patient's allergy rules out a medicine.
@@ -520,6 +538,7 @@ func (g *generator) generate(nhs string, years int) *record {
 	}
 	g.immunisations()
 	slices.SortStableFunc(g.rec.encounters, func(a, b *encounter) int { return a.start.Compare(b.start) })
+	g.authorisations()
 	return g.rec
 }
 
