@@ -90,7 +90,7 @@ func (s *Server) checkCode(ctx context.Context, system, version, code string) (c
 	if code == "" {
 		return codeCheck{issues: []Issue{{SeverityError, CodeInvalid, fmt.Sprintf("No code given for system %s", system)}}}, nil
 	}
-	cs, err := s.CodeSystem(system, version)
+	cs, err := s.contentSystem(system, version)
 	switch {
 	case err == nil:
 		return checkLocal(cs, code), nil

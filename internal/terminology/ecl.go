@@ -17,15 +17,20 @@ import (
 // terms between bars, parentheses, and the binary operators OR, AND and MINUS. memberOf
 // (^) needs reference set content, which the store does not load: it is parsed and
 // evaluates to unknown. Refinements and dotted attributes are not supported.
+//
+// Without a loaded release (a nil store) only bare concept ids can be decided, which is
+// enough for the many UK Core value sets that list their codes as "id OR id OR ...".
 
 // eclExpr is a parsed expression constraint.
 type eclExpr interface {
 	eval(ctx context.Context, st *snomed.Store, code string) (tri, error)
+	enumerate() (ids, terms []string, ok bool)
 }
 
 type eclFocus struct {
-	op string // "", "<", "<<", ">", ">>", "^"
-	id string // "*" for any concept
+	op   string // "", "<", "<<", ">", ">>", "^"
+	id   string // "*" for any concept
+	term string // the |term| label, if any
 }
 
 type eclBinary struct {
@@ -34,10 +39,12 @@ type eclBinary struct {
 }
 
 func (f eclFocus) eval(ctx context.Context, st *snomed.Store, code string) (tri, error) {
-	if f.op == "^" {
+	switch {
+	case f.op == "" && f.id != "*":
+		return triOf(code == f.id), nil
+	case f.op == "^" || st == nil:
 		return unknown, nil
-	}
-	if f.id == "*" {
+	case f.id == "*":
 		// Every concept of the release, whatever the hierarchy operator.
 		c, err := st.Concept(ctx, code)
 		return triOf(c != nil), err
@@ -45,8 +52,6 @@ func (f eclFocus) eval(ctx context.Context, st *snomed.Store, code string) (tri,
 	var ok bool
 	var err error
 	switch f.op {
-	case "":
-		return triOf(code == f.id), nil
 	case "<", "<<":
 		ok, err = st.IsA(ctx, code, f.id)
 	case ">", ">>":
@@ -59,6 +64,45 @@ func (f eclFocus) eval(ctx context.Context, st *snomed.Store, code string) (tri,
 		ok = false
 	}
 	return triOf(ok), nil
+}
+
+// enumerate lists the concepts of an expression made only of bare ids (joined by OR, or
+// with MINUS), with their term labels; ok is false for anything that needs the hierarchy.
+func (f eclFocus) enumerate() (ids, terms []string, ok bool) {
+	if f.op != "" || f.id == "*" {
+		return nil, nil, false
+	}
+	return []string{f.id}, []string{f.term}, true
+}
+
+func (b eclBinary) enumerate() (ids, terms []string, ok bool) {
+	lids, lterms, ok := b.left.enumerate()
+	if !ok {
+		return nil, nil, false
+	}
+	rids, rterms, ok := b.right.enumerate()
+	if !ok {
+		return nil, nil, false
+	}
+	switch b.op {
+	case "OR":
+		for i, id := range rids {
+			if !contains(lids, id) {
+				lids, lterms = append(lids, id), append(lterms, rterms[i])
+			}
+		}
+		return lids, lterms, true
+	case "MINUS":
+		for i := 0; i < len(lids); {
+			if contains(rids, lids[i]) {
+				lids, lterms = append(lids[:i], lids[i+1:]...), append(lterms[:i], lterms[i+1:]...)
+				continue
+			}
+			i++
+		}
+		return lids, lterms, true
+	}
+	return nil, nil, false
 }
 
 func (b eclBinary) eval(ctx context.Context, st *snomed.Store, code string) (tri, error) {
@@ -159,8 +203,9 @@ func (p *eclParser) term() (eclExpr, error) {
 	}
 	f.id = t
 	p.i++
-	if strings.HasPrefix(p.peek(), "|") {
-		p.i++ // a term is only a label
+	if t := p.peek(); strings.HasPrefix(t, "|") {
+		f.term = strings.TrimSpace(strings.Trim(t, "|"))
+		p.i++
 	}
 	return f, nil
 }

@@ -220,7 +220,7 @@ func (x *expander) conceptSet(ctx context.Context, set *ConceptSet, depth int) (
 
 // systemCodes lists the codes a concept set takes from its system.
 func (x *expander) systemCodes(ctx context.Context, set *ConceptSet) ([]Contains, error) {
-	cs, err := x.s.CodeSystem(set.System, set.Version)
+	cs, err := x.s.contentSystem(set.System, set.Version)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
@@ -240,8 +240,12 @@ func (x *expander) systemCodes(ctx context.Context, set *ConceptSet) ([]Contains
 				out = append(out, c)
 			}
 			return out, nil
-		case set.System == SystemSNOMED && x.s.snomed != nil:
-			x.use(set.System, x.s.snomed.Release())
+		case set.System == SystemSNOMED && len(set.Filters) > 0:
+			if x.s.snomed != nil {
+				x.use(set.System, x.s.snomed.Release())
+			} else {
+				x.use(set.System, "")
+			}
 			return x.s.expandSnomed(ctx, set.Filters, x.limit)
 		}
 		return nil, fmt.Errorf("the content of %s is not available: %w", set.System, ErrNoContent)

@@ -26,7 +26,7 @@ type LookupResult struct {
 // the code system, ErrNotFound when the system is unknown, and ErrNoContent when the server
 // does not hold the system's content.
 func (s *Server) Lookup(ctx context.Context, c Coding, properties []string) (*LookupResult, error) {
-	cs, err := s.CodeSystem(c.System, c.Version)
+	cs, err := s.contentSystem(c.System, c.Version)
 	if errors.Is(err, ErrNotFound) {
 		return s.lookupExternal(ctx, c, properties)
 	}

@@ -153,7 +153,7 @@ func sameCode(cs *CodeSystem, a, b string) bool {
 // filterMatch decides whether code passes a compose filter over system. issue explains an
 // unknown answer.
 func (s *Server) filterMatch(ctx context.Context, system, version string, f Filter, code string) (tri, *Issue, error) {
-	cs, err := s.CodeSystem(system, version)
+	cs, err := s.contentSystem(system, version)
 	if err == nil {
 		c := cs.Concept(code)
 		if c == nil {
@@ -167,7 +167,7 @@ func (s *Server) filterMatch(ctx context.Context, system, version string, f Filt
 	if !errors.Is(err, ErrNotFound) {
 		return unknown, nil, err
 	}
-	if system == SystemSNOMED && s.snomed != nil {
+	if system == SystemSNOMED {
 		return s.snomedFilter(ctx, f, code)
 	}
 	return unknown, &Issue{SeverityInformation, CodeNotSupported,

@@ -214,6 +214,24 @@ func (s *Server) CodeSystem(url, version string) (*CodeSystem, error) {
 	return e.cs, nil
 }
 
+// contentSystem returns the code system whose content answers for codes of url: the held
+// code system, unless it is only a stub (content not-present, fragment, ...) of a system
+// the server handles by other means — SNOMED CT, dm+d, LOINC and UCUM, whose R4 stubs
+// would otherwise hide the form checks and a loaded SNOMED CT release. Such stubs are
+// reported as ErrNotFound.
+func (s *Server) contentSystem(url, version string) (*CodeSystem, error) {
+	cs, err := s.CodeSystem(url, version)
+	if err != nil {
+		return nil, err
+	}
+	if !cs.HasContent() {
+		if _, ok := externals[url]; ok || url == SystemUCUM {
+			return nil, fmt.Errorf("%s: %w", url, ErrNotFound)
+		}
+	}
+	return cs, nil
+}
+
 // ValueSet returns the value set with the given canonical ("url" or "url|version").
 func (s *Server) ValueSet(canonical string) (*ValueSet, error) {
 	url, version := splitCanonical(canonical)

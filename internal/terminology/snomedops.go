@@ -9,13 +9,17 @@ import (
 	"github.com/joinedup/joinedup/internal/terminology/snomed"
 )
 
-// SNOMED CT operations, answered from a loaded release (Server.UseSnomed).
+// SNOMED CT operations, answered from a loaded release (Server.UseSnomed), or, without
+// one, as far as value set definitions alone allow.
 
 // snomedFilter evaluates a compose filter over SNOMED CT: the hierarchy operators on
 // property concept, and the "constraint" property's expression constraints (ECL).
 func (s *Server) snomedFilter(ctx context.Context, f Filter, code string) (tri, *Issue, error) {
+	hierarchy := f.Property == "concept" && (f.Op == "is-a" || f.Op == "descendent-of" || f.Op == "is-not-a" || f.Op == "generalizes")
 	switch {
-	case f.Property == "concept" && (f.Op == "is-a" || f.Op == "descendent-of" || f.Op == "is-not-a" || f.Op == "generalizes"):
+	case hierarchy && s.snomed == nil:
+		return unknown, &Issue{SeverityInformation, CodeNotSupported, fmt.Sprintf("The filter %s %s %s over SNOMED CT was not evaluated: SNOMED CT is not loaded", f.Property, f.Op, f.Value)}, nil
+	case hierarchy:
 		var ok bool
 		var err error
 		switch f.Op {
@@ -50,14 +54,38 @@ func (s *Server) snomedFilter(ctx context.Context, f Filter, code string) (tri, 
 		if err != nil {
 			return unknown, nil, fmt.Errorf("terminology: %w", err)
 		}
+		if r == unknown {
+			return r, &Issue{SeverityInformation, CodeNotSupported, fmt.Sprintf("The SNOMED CT constraint %q could not be decided without SNOMED CT content", f.Value)}, nil
+		}
 		return r, nil, nil
 	}
 	return unknown, &Issue{SeverityInformation, CodeNotSupported, fmt.Sprintf("The SNOMED CT filter %s %s %s is not supported", f.Property, f.Op, f.Value)}, nil
 }
 
-// expandSnomed lists the SNOMED CT codes passing the filters, for filters that name a
-// subhierarchy (is-a or descendent-of on concept); the others then narrow it.
+// expandSnomed lists the SNOMED CT codes passing the filters: a constraint that lists its
+// codes (no store needed), or, with a loaded release, filters that name a subhierarchy
+// (is-a or descendent-of on concept); the other filters then narrow the list.
 func (s *Server) expandSnomed(ctx context.Context, filters []Filter, limit int) ([]Contains, error) {
+	if len(filters) == 1 && filters[0].Property == "constraint" && filters[0].Op == "=" {
+		if e, err := parseECL(filters[0].Value); err == nil {
+			if ids, terms, ok := e.enumerate(); ok {
+				out := make([]Contains, 0, len(ids))
+				for i, id := range ids {
+					c := Contains{System: SystemSNOMED, Code: id, Display: terms[i]}
+					if s.snomed != nil {
+						if sc, err := s.snomed.Concept(ctx, id); err == nil && sc != nil {
+							c.Display, c.Inactive = sc.Preferred, !sc.Active
+						}
+					}
+					out = append(out, c)
+				}
+				return out, nil
+			}
+		}
+	}
+	if s.snomed == nil {
+		return nil, fmt.Errorf("SNOMED CT is not loaded: %w", ErrNoContent)
+	}
 	var candidates []string
 	for _, f := range filters {
 		if f.Property == "concept" && (f.Op == "is-a" || f.Op == "descendent-of") {

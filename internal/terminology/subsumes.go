@@ -17,7 +17,7 @@ const (
 // Subsumes tests the subsumption relationship between codeA and codeB of one code system:
 // Subsumes when A is an ancestor of B, SubsumedBy when B is an ancestor of A.
 func (s *Server) Subsumes(ctx context.Context, system, version, codeA, codeB string) (string, error) {
-	cs, err := s.CodeSystem(system, version)
+	cs, err := s.contentSystem(system, version)
 	if errors.Is(err, ErrNotFound) && system == SystemSNOMED && s.snomed != nil {
 		return s.subsumesSnomed(ctx, codeA, codeB)
 	}
