@@ -1,6 +1,7 @@
 package terminology
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,8 @@ import (
 
 // LookupResult is the answer to $lookup.
 type LookupResult struct {
-	// Name is the code system's name, Version its version.
+	// Name is the code system's display name (its title, else its name), Version its
+	// version.
 	Name, Version string
 	Display       string
 	Definition    string
@@ -41,7 +43,7 @@ func (s *Server) Lookup(ctx context.Context, c Coding, properties []string) (*Lo
 		return nil, fmt.Errorf("code %q in %s: %w", c.Code, cs.URL, ErrUnknownCode)
 	}
 	r := &LookupResult{
-		Name: cs.Name, Version: cs.Version, Display: con.Display, Definition: con.Definition,
+		Name: cmp.Or(cs.Title, cs.Name), Version: cs.Version, Display: con.Display, Definition: con.Definition,
 		Abstract: con.Abstract, Inactive: con.Inactive, Designations: con.Designations,
 	}
 	want := func(code string) bool { return properties == nil || contains(properties, code) }
