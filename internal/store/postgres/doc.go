@@ -1,0 +1,19 @@
+// Package postgres is package store's Store on PostgreSQL (pgx/v5), for deployments that
+// outgrow one machine. It has the same logical schema as store/sqlite, with no foreign
+// keys, so that it stays shardable by patient compartment (Citus-style).
+//
+// Writes: each process has one writer connection that commits waiting Write calls
+// together (package groupcommit), each function in its own savepoint. Writers of every
+// process are serialised by a transaction-scoped advisory lock taken first in each
+// transaction (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS),
+// under READ COMMITTED: each statement then sees every commit made before the lock was
+// granted, so version checks and conditional creates cannot race, and no transaction
+// ever has to be retried (a write function runs exactly once). The store-wide sequence
+// is a counter row advanced under the same lock, so seq order is commit order. Rows a
+// function writes are buffered and sent as one multi-row INSERT per table (unnest of
+// arrays) in a single round trip, before the next read inside the transaction and at
+// the end of the function.
+//
+// Reads use a pgxpool pool; a page and its total are read in one REPEATABLE READ
+// snapshot. Backup is not offered: use pg_dump.
+package postgres

@@ -1,0 +1,64 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/joinedup/joinedup/internal/store"
+	"github.com/joinedup/joinedup/internal/store/storetest"
+)
+
+// testDSN returns the test database's DSN or skips.
+func testDSN(t testing.TB) string {
+	dsn := os.Getenv("JOINEDUP_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("JOINEDUP_TEST_POSTGRES is not set: PostgreSQL store tests skipped")
+	}
+	return dsn
+}
+
+// freshSchema names a new schema for one test and drops it when the test ends, so runs
+// can repeat and run side by side.
+func freshSchema(t testing.TB, dsn string) string {
+	t.Helper()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "storetest_" + hex.EncodeToString(b)
+	t.Cleanup(func() {
+		ctx := context.Background()
+		c, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Errorf("drop schema: %v", err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	return schema
+}
+
+func openSchema(t testing.TB, dsn, schema string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn, Options{Schema: schema, MaxConns: 4})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestStore(t *testing.T) {
+	dsn := testDSN(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return openSchema(t, dsn, freshSchema(t, dsn)) })
+}

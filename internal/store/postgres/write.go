@@ -1,0 +1,421 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/joinedup/joinedup/internal/store"
+	"github.com/joinedup/joinedup/internal/store/groupcommit"
+	"github.com/joinedup/joinedup/internal/store/sqlgen"
+)
+
+// Write runs fn in the next group commit.
+func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
+	defer s.observeSince("write", time.Now())
+	return s.writer.Write(ctx, fn)
+}
+
+// batch is one group's transaction on the writer connection. Statements run under a
+// context no caller can cancel: pgx closes a connection whose query is cancelled, which
+// would fail every function in the group.
+type batch struct {
+	s     *Store
+	ctx   context.Context
+	ptx   pgx.Tx
+	t     *tx
+	first int64 // the seq counter when the group began
+}
+
+func (s *Store) begin() (groupcommit.Batch, error) {
+	ctx := context.Background()
+	if s.wconn.IsClosed() {
+		c, err := pgx.ConnectConfig(ctx, s.connCfg.Copy())
+		if err != nil {
+			return nil, fmt.Errorf("reconnect writer: %w", err)
+		}
+		s.wconn = c
+		s.log.Warn("writer connection re-established", "backend", "postgres")
+	}
+	ptx, err := s.wconn.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var last int64
+	// The lock first, then the counter in a statement of its own: under READ COMMITTED
+	// that statement's snapshot includes every writer that held the lock before us.
+	if _, err = ptx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", s.lockKey); err == nil {
+		err = ptx.QueryRow(ctx, "SELECT last FROM seq_counter").Scan(&last)
+	}
+	if err != nil {
+		_ = ptx.Rollback(ctx)
+		return nil, err
+	}
+	return &batch{s: s, ctx: ctx, ptx: ptx, first: last,
+		t: &tx{ptx: ptx, seq: last, known: map[store.Ref]known{}}}, nil
+}
+
+func (b *batch) Tx() store.Tx { return b.t }
+
+func (b *batch) exec(q string) error {
+	_, err := b.ptx.Exec(b.ctx, q)
+	return err
+}
+
+func (b *batch) Savepoint() error { return b.exec("SAVEPOINT w") }
+
+func (b *batch) Release() error {
+	if err := b.t.flush(b.ctx); err != nil {
+		return err
+	}
+	return b.exec("RELEASE SAVEPOINT w")
+}
+
+func (b *batch) RollbackTo() error {
+	b.t.reset()
+	if err := b.exec("ROLLBACK TO SAVEPOINT w"); err != nil {
+		return err
+	}
+	return b.exec("RELEASE SAVEPOINT w")
+}
+
+func (b *batch) Commit() error {
+	if b.t.seq != b.first {
+		if _, err := b.ptx.Exec(b.ctx, "UPDATE seq_counter SET last = $1", b.t.seq); err != nil {
+			_ = b.ptx.Rollback(b.ctx)
+			return err
+		}
+	}
+	return b.ptx.Commit(b.ctx)
+}
+
+func (b *batch) Rollback() error { return b.ptx.Rollback(b.ctx) }
+
+// known is what the transaction knows of a resource's current row; valid for the whole
+// group because the advisory lock keeps every other writer out.
+type known struct {
+	rid, version int64
+	pending      bool // written to the buffer, not yet flushed
+}
+
+// tx is store.Tx on the writer's transaction.
+type tx struct {
+	ptx   pgx.Tx
+	seq   int64
+	known map[store.Ref]known
+	buf   buffer
+}
+
+// buffer holds the rows of Puts not yet sent, column by column for unnest.
+type buffer struct {
+	n                                                      int // Puts buffered
+	resSeq, resRID, resVersion, resLU, resOp               []int64
+	resType, resID                                         []string
+	resBody                                                [][]byte
+	newRID, newVersion, newSeq, newLU, newDeleted          []int64
+	newType, newID                                         []string
+	updRID, updVersion, updSeq, updLU, updDeleted, delRows []int64
+	delCompartments                                        []int64
+	rows                                                   [sqlgen.TCompartments + 1]columns
+}
+
+// columns is one table's buffered rows: one typed slice per column.
+type columns struct {
+	n    int
+	cols []any // *[]int64, *[]string or *[]float64
+}
+
+func (c *columns) add(vals []any) {
+	if c.cols == nil {
+		for _, v := range vals {
+			switch v.(type) {
+			case int64:
+				c.cols = append(c.cols, new([]int64))
+			case float64:
+				c.cols = append(c.cols, new([]float64))
+			default:
+				c.cols = append(c.cols, new([]string))
+			}
+		}
+	}
+	c.n++
+	for i, v := range vals {
+		switch col := c.cols[i].(type) {
+		case *[]int64:
+			*col = append(*col, v.(int64))
+		case *[]float64:
+			*col = append(*col, v.(float64))
+		case *[]string:
+			*col = append(*col, v.(string))
+		}
+	}
+}
+
+// insert renders INSERT ... SELECT FROM unnest(...) for t and returns the arrays.
+func (c *columns) insert(t sqlgen.Table) (string, []any) {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + t.Name + " (" + strings.Join(t.Columns, ", ") + ") SELECT * FROM unnest(")
+	args := make([]any, len(c.cols))
+	for i, col := range c.cols {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("$" + strconv.Itoa(i+1))
+		switch col := col.(type) {
+		case *[]int64:
+			sb.WriteString("::bigint[]")
+			args[i] = *col
+		case *[]float64:
+			sb.WriteString("::float8[]")
+			args[i] = *col
+		case *[]string:
+			sb.WriteString("::text[]")
+			args[i] = *col
+		}
+	}
+	sb.WriteString(")")
+	return sb.String(), args
+}
+
+func (t *tx) reset() {
+	t.buf = buffer{}
+	clear(t.known)
+}
+
+// flush sends every buffered row in one round trip.
+func (t *tx) flush(ctx context.Context) error {
+	b := &t.buf
+	if b.n == 0 {
+		return nil
+	}
+	pb := &pgx.Batch{}
+	if len(b.delRows) > 0 {
+		for i, tb := range sqlgen.WriteTables {
+			if i != sqlgen.TCompartments {
+				pb.Queue("DELETE FROM "+tb.Name+" WHERE rid = ANY($1)", b.delRows)
+			}
+		}
+		pb.Queue(`UPDATE current c SET version = u.version, seq = u.seq, last_updated = u.lu, deleted = u.deleted
+			FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::smallint[]) AS u(rid, version, seq, lu, deleted)
+			WHERE c.rid = u.rid`, b.updRID, b.updVersion, b.updSeq, b.updLU, b.updDeleted)
+	}
+	if len(b.delCompartments) > 0 {
+		pb.Queue("DELETE FROM compartments WHERE rid = ANY($1)", b.delCompartments)
+	}
+	if len(b.newRID) > 0 {
+		pb.Queue(`INSERT INTO current (rid, type, id, version, seq, last_updated, deleted)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::smallint[])`,
+			b.newRID, b.newType, b.newID, b.newVersion, b.newSeq, b.newLU, b.newDeleted)
+	}
+	pb.Queue(`INSERT INTO resources (seq, rid, type, id, version, last_updated, op, body)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::smallint[], $8::bytea[])`,
+		b.resSeq, b.resRID, b.resType, b.resID, b.resVersion, b.resLU, b.resOp, b.resBody)
+	for i := range b.rows {
+		if b.rows[i].n > 0 {
+			q, args := b.rows[i].insert(sqlgen.WriteTables[i])
+			pb.Queue(q, args...)
+		}
+	}
+	err := t.ptx.SendBatch(ctx, pb).Close()
+	for ref, k := range t.known {
+		if k.pending {
+			k.pending = false
+			t.known[ref] = k
+		}
+	}
+	t.buf = buffer{}
+	if err != nil {
+		return fmt.Errorf("postgres store: write rows: %w", err)
+	}
+	return nil
+}
+
+// dbctx checks the caller's context and returns one that cannot be cancelled (see batch).
+func dbctx(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
+func (t *tx) Current(ctx context.Context, typ, id string) (*store.Resource, error) {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	var rid int64
+	r, err := sqlgen.ScanWith(t.ptx.QueryRow(ctx, "SELECT c.rid, "+sqlgen.Columns+
+		" FROM current c JOIN resources r ON r.seq = c.seq WHERE c.type = $1 AND c.id = $2", typ, id), &rid)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%s/%s: %w", typ, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: current %s/%s: %w", typ, id, err)
+	}
+	t.known[store.Ref{Type: typ, ID: id}] = known{rid: rid, version: r.VersionID}
+	return r, nil
+}
+
+// lookup returns the resource's rid and current version (0, 0 if it does not exist).
+func (t *tx) lookup(ctx context.Context, ref store.Ref) (known, error) {
+	if k, ok := t.known[ref]; ok {
+		return k, nil
+	}
+	var k known
+	err := t.ptx.QueryRow(ctx, "SELECT rid, version FROM current WHERE type = $1 AND id = $2", ref.Type, ref.ID).Scan(&k.rid, &k.version)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return known{}, err
+	}
+	t.known[ref] = k
+	return k, nil
+}
+
+func (t *tx) Put(ctx context.Context, w *store.Write) error {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return err
+	}
+	ref := store.Ref{Type: w.Type, ID: w.ID}
+	fail := func(err error) error { return fmt.Errorf("postgres store: put %s/%s: %w", w.Type, w.ID, err) }
+	if k := t.known[ref]; k.pending {
+		// Its rows are still buffered: send them before replacing them.
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
+	}
+	k, err := t.lookup(ctx, ref)
+	if err != nil {
+		return fail(err)
+	}
+	if w.VersionID != k.version+1 {
+		return fmt.Errorf("put %s/%s version %d over version %d: %w", w.Type, w.ID, w.VersionID, k.version, store.ErrConflict)
+	}
+	t.seq++
+	seq, lu := t.seq, sqlgen.Nanos(w.LastUpdated, false)
+	var deleted int64
+	if w.Op == store.OpDelete {
+		deleted = 1
+	}
+	b := &t.buf
+	keep := sqlgen.KeepCompartments(w)
+	if k.version == 0 {
+		k.rid = seq
+		b.newRID = append(b.newRID, k.rid)
+		b.newType = append(b.newType, w.Type)
+		b.newID = append(b.newID, w.ID)
+		b.newVersion = append(b.newVersion, w.VersionID)
+		b.newSeq = append(b.newSeq, seq)
+		b.newLU = append(b.newLU, lu)
+		b.newDeleted = append(b.newDeleted, deleted)
+	} else {
+		b.updRID = append(b.updRID, k.rid)
+		b.updVersion = append(b.updVersion, w.VersionID)
+		b.updSeq = append(b.updSeq, seq)
+		b.updLU = append(b.updLU, lu)
+		b.updDeleted = append(b.updDeleted, deleted)
+		b.delRows = append(b.delRows, k.rid)
+		if !keep {
+			b.delCompartments = append(b.delCompartments, k.rid)
+		}
+	}
+	b.resSeq = append(b.resSeq, seq)
+	b.resRID = append(b.resRID, k.rid)
+	b.resType = append(b.resType, w.Type)
+	b.resID = append(b.resID, w.ID)
+	b.resVersion = append(b.resVersion, w.VersionID)
+	b.resLU = append(b.resLU, lu)
+	b.resOp = append(b.resOp, int64(w.Op))
+	b.resBody = append(b.resBody, w.Body)
+	// The callback cannot fail, so neither can Rows.
+	_ = sqlgen.Rows(w, k.rid, true, !keep, func(table int, vals ...any) error {
+		b.rows[table].add(vals)
+		return nil
+	})
+	b.n++
+	t.known[ref] = known{rid: k.rid, version: w.VersionID, pending: true}
+	w.Seq = seq
+	return nil
+}
+
+func (t *tx) Search(ctx context.Context, q store.Query) (*store.SearchPage, error) {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	page, limit, count, err := sqlgen.Search(sqlgen.Postgres, nil, q, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	p, err := search(ctx, t.ptx, page, limit, count)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: search in write: %w", err)
+	}
+	return p, nil
+}
+
+func (t *tx) ReferencedBy(ctx context.Context, typ, id string, limit int) ([]store.Ref, error) {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = sqlgen.DefaultCount
+	}
+	rows, err := t.ptx.Query(ctx, `SELECT DISTINCT c.type, c.id FROM links l JOIN current c ON c.rid = l.rid
+		WHERE l.target_type = $1 AND l.target_id = $2 AND c.deleted = 0 ORDER BY c.type, c.id LIMIT $3`, typ, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: referenced by %s/%s: %w", typ, id, err)
+	}
+	refs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Ref, error) {
+		var ref store.Ref
+		err := r.Scan(&ref.Type, &ref.ID)
+		return ref, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: referenced by %s/%s: %w", typ, id, err)
+	}
+	return refs, nil
+}
+
+func (t *tx) Expunge(ctx context.Context, typ, id string) error {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	ref := store.Ref{Type: typ, ID: id}
+	k, err := t.lookup(ctx, ref)
+	if err != nil {
+		return fmt.Errorf("postgres store: expunge %s/%s: %w", typ, id, err)
+	}
+	if k.version == 0 {
+		return fmt.Errorf("expunge %s/%s: %w", typ, id, store.ErrNotFound)
+	}
+	pb := &pgx.Batch{}
+	pb.Queue("DELETE FROM resources WHERE rid = $1", k.rid)
+	pb.Queue("DELETE FROM current WHERE rid = $1", k.rid)
+	for _, tb := range sqlgen.WriteTables {
+		pb.Queue("DELETE FROM "+tb.Name+" WHERE rid = $1", k.rid)
+	}
+	if err := t.ptx.SendBatch(ctx, pb).Close(); err != nil {
+		return fmt.Errorf("postgres store: expunge %s/%s: %w", typ, id, err)
+	}
+	delete(t.known, ref)
+	return nil
+}
