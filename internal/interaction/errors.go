@@ -90,10 +90,11 @@ func parseError(err error, prefix string) *Error {
 	}
 	e := &Error{Status: http.StatusBadRequest}
 	for _, is := range pe.Issues {
-		e.Issues = append(e.Issues, Issue{
-			Severity: "error", Code: "structure", Text: is.Message,
-			Expression: []string{rebase(is.Path, prefix)},
-		})
+		issue := Issue{Severity: "error", Code: "structure", Text: is.Message}
+		if at := rebase(is.Path, prefix); at != "" {
+			issue.Expression = []string{at}
+		}
+		e.Issues = append(e.Issues, issue)
 	}
 	return e
 }

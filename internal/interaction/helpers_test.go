@@ -10,7 +10,7 @@ import (
 )
 
 // newTestService returns a service over a fresh SQLite store with referential integrity on.
-func newTestService(t *testing.T) *Service {
+func newTestService(t testing.TB) *Service {
 	t.Helper()
 	st, err := sqlite.Open(t.TempDir(), sqlite.Options{})
 	if err != nil {
@@ -48,3 +48,5 @@ func readShared(t *testing.T, rel string) []byte {
 	}
 	return b
 }
+
+func storeHistory(n int) store.HistoryQuery { return store.HistoryQuery{Count: n} }

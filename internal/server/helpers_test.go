@@ -61,7 +61,9 @@ func newTestServer(t *testing.T, b backend, cfg Config) *testServer {
 	}
 	cfg.Service = svc
 	cfg.Logger = quiet
-	cfg.Ready = st.Ping
+	if cfg.Ready == nil {
+		cfg.Ready = st.Ping
+	}
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -36,6 +36,9 @@ type Config struct {
 	// registry.
 	Registerer prometheus.Registerer
 	Gatherer   prometheus.Gatherer
+	// Metrics are collectors already registered (NewMetrics), so that the store can be
+	// given their Observer before the server exists; nil: New registers them.
+	Metrics *Metrics
 	Logger     *slog.Logger
 	// Version is the software version shown in the CapabilityStatement.
 	Version string
@@ -67,9 +70,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Registerer, cfg.Gatherer = reg, reg
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	m, err := NewMetrics(cfg.Registerer)
-	if err != nil {
-		return nil, err
+	m := cfg.Metrics
+	if m == nil {
+		var err error
+		if m, err = NewMetrics(cfg.Registerer); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{cfg: cfg, svc: cfg.Service, formats: []*Format{JSON}, metrics: m, log: cfg.Logger}
 	s.handler = s.middleware(s.routes())
