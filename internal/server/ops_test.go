@@ -43,8 +43,8 @@ func TestRequestID(t *testing.T) {
 	eachBackend(t, Config{}, func(t *testing.T, ts *testServer) {
 		cases := []struct{ sent, want string }{
 			{"abc-123", "abc-123"},
-			{"", ""},                        // generated
-			{"bad id with spaces", ""},      // replaced
+			{"", ""},                       // generated
+			{"bad id with spaces", ""},     // replaced
 			{strings.Repeat("x", 200), ""}, // too long: replaced
 		}
 		for _, c := range cases {

@@ -39,7 +39,7 @@ type Config struct {
 	// Metrics are collectors already registered (NewMetrics), so that the store can be
 	// given their Observer before the server exists; nil: New registers them.
 	Metrics *Metrics
-	Logger     *slog.Logger
+	Logger  *slog.Logger
 	// Version is the software version shown in the CapabilityStatement.
 	Version string
 }
