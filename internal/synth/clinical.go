@@ -1,5 +1,7 @@
 package synth
 
+import "time"
+
 // Clinical tables. Every SNOMED CT and dm+d identifier here is a real concept with its
 // description as published (UK edition spelling where it differs); the tests check each
 // identifier's Verhoeff check digit and each LOINC code's Mod 10 check digit.
@@ -122,7 +124,7 @@ type chronicCondition struct {
 	// onsetMin is the youngest age of onset.
 	onsetMin int
 	meds     []medicine
-	labs     []labTest
+	labs     []*labTest
 	// clinic is the hospital outpatient clinic that sees the condition ("" if none).
 	clinic Concept
 	// hypertensive, diabetic ... adjust observation values.
@@ -152,19 +154,19 @@ var (
 
 var chronicConditions = []chronicCondition{
 	{sct("38341003", "Hypertensive disorder, systemic arterial"), [5]float64{0, 0.03, 0.16, 0.38, 0.55}, 30,
-		[]medicine{medAmlodipine, medRamipril}, []labTest{labEGFR, labPotassium}, clinicHypertens, effectHypertension},
+		[]medicine{medAmlodipine, medRamipril}, []*labTest{&labEGFR, &labPotassium}, clinicHypertens, effectHypertension},
 	{sct("44054006", "Type 2 diabetes mellitus"), [5]float64{0, 0.015, 0.06, 0.13, 0.16}, 30,
-		[]medicine{medMetformin, medAtorvastatin}, []labTest{labHbA1c, labEGFR, labCholesterol}, clinicDiabetic, effectDiabetes},
+		[]medicine{medMetformin, medAtorvastatin}, []*labTest{&labHbA1c, &labEGFR, &labCholesterol}, clinicDiabetic, effectDiabetes},
 	{sct("195967001", "Asthma"), [5]float64{0.09, 0.08, 0.07, 0.07, 0.06}, 3,
 		[]medicine{medSalbutamol, medBeclometasone}, nil, clinicChest, effectNone},
 	{sct("13645005", "Chronic obstructive lung disease"), [5]float64{0, 0, 0.02, 0.05, 0.08}, 40,
 		[]medicine{medSalbutamol}, nil, clinicChest, effectCOPD},
 	{sct("13644009", "Hypercholesterolaemia"), [5]float64{0, 0.02, 0.10, 0.18, 0.20}, 25,
-		[]medicine{medSimvastatin}, []labTest{labCholesterol, labHDL, labLDL}, Concept{}, effectLipids},
+		[]medicine{medSimvastatin}, []*labTest{&labCholesterol, &labHDL, &labLDL}, Concept{}, effectLipids},
 	{sct("414545008", "Ischaemic heart disease"), [5]float64{0, 0, 0.02, 0.07, 0.13}, 40,
-		[]medicine{medAspirin, medAtorvastatin}, []labTest{labCholesterol}, clinicCardiac, effectLipids},
+		[]medicine{medAspirin, medAtorvastatin}, []*labTest{&labCholesterol}, clinicCardiac, effectLipids},
 	{sct("433144002", "Chronic kidney disease stage 3"), [5]float64{0, 0, 0.01, 0.05, 0.15}, 40,
-		nil, []labTest{labEGFR, labPotassium}, clinicNephrology, effectCKD},
+		nil, []*labTest{&labEGFR, &labPotassium}, clinicNephrology, effectCKD},
 	{sct("40930008", "Hypothyroidism"), [5]float64{0, 0.01, 0.03, 0.05, 0.06}, 18,
 		[]medicine{medLevothyroxine}, nil, clinicEndocrine, effectNone},
 	{sct("396275006", "Osteoarthritis"), [5]float64{0, 0.01, 0.08, 0.18, 0.30}, 40,
@@ -183,18 +185,20 @@ type acuteIllness struct {
 	weight  int
 	// test is a procedure done at the consultation (zero if none).
 	test Concept
+	// from is when the illness first occurred (COVID-19); zero for any time.
+	from time.Time
 }
 
 var acuteIllnesses = []acuteIllness{
-	{sct("444814009", "Viral sinusitis"), 5, 120, nil, false, 12, Concept{}},
-	{sct("195662009", "Acute viral pharyngitis"), 2, 120, nil, true, 12, Concept{}},
-	{sct("43878008", "Streptococcal sore throat"), 3, 60, []medicine{medClarithro}, true, 4, sct("117015009", "Throat culture")},
-	{sct("10509002", "Acute bronchitis"), 16, 120, []medicine{medAmoxicillin, medDoxycycline}, true, 8, Concept{}},
-	{sct("65363002", "Otitis media"), 0, 12, []medicine{medAmoxicillin}, true, 8, Concept{}},
-	{sct("68566005", "Urinary tract infectious disease"), 16, 120, []medicine{medCiprofloxacin}, false, 8, Concept{}},
-	{sct("279039007", "Low back pain"), 18, 120, []medicine{medParacetamol}, false, 10, Concept{}},
-	{sct("840539006", "COVID-19"), 0, 120, nil, true, 5, Concept{}},
-	{condAnkleSprain, 8, 80, []medicine{medParacetamol}, false, 4, Concept{}},
+	{sct("444814009", "Viral sinusitis"), 5, 120, nil, false, 12, Concept{}, time.Time{}},
+	{sct("195662009", "Acute viral pharyngitis"), 2, 120, nil, true, 12, Concept{}, time.Time{}},
+	{sct("43878008", "Streptococcal sore throat"), 3, 60, []medicine{medClarithro}, true, 4, sct("117015009", "Throat culture"), time.Time{}},
+	{sct("10509002", "Acute bronchitis"), 16, 120, []medicine{medAmoxicillin, medDoxycycline}, true, 8, Concept{}, time.Time{}},
+	{sct("65363002", "Otitis media"), 0, 12, []medicine{medAmoxicillin}, true, 8, Concept{}, time.Time{}},
+	{sct("68566005", "Urinary tract infectious disease"), 16, 120, []medicine{medCiprofloxacin}, false, 8, Concept{}, time.Time{}},
+	{sct("279039007", "Low back pain"), 18, 120, []medicine{medParacetamol}, false, 10, Concept{}, time.Time{}},
+	{sct("840539006", "COVID-19"), 0, 120, nil, true, 5, Concept{}, time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC)},
+	{condAnkleSprain, 8, 80, []medicine{medParacetamol}, false, 4, Concept{}, time.Time{}},
 }
 
 // Hospital episodes.

@@ -361,7 +361,11 @@ func (g *generator) addCondition(code Concept, onset time.Time, enc *encounter, 
 // Observations.
 
 func (g *generator) vital(e *encounter, v *vitalSign, value float64) {
-	e.obs = append(e.obs, &observation{uuid: newUUID(g.r), vital: v, value: value, at: e.start.Add(5 * time.Minute)})
+	g.vitalAt(e, e.start.Add(5*time.Minute), v, value)
+}
+
+func (g *generator) vitalAt(e *encounter, at time.Time, v *vitalSign, value float64) {
+	e.obs = append(e.obs, &observation{uuid: newUUID(g.r), vital: v, value: value, at: at})
 }
 
 func (g *generator) bloodPressure(e *encounter) {
@@ -401,7 +405,8 @@ func (g *generator) anthropometry(e *encounter) {
 	}
 }
 
-func (g *generator) obsSet(e *encounter, unwell bool, severe bool) {
+// obsSet is a full set of observations (as for an early warning score) at time at.
+func (g *generator) obsSet(e *encounter, at time.Time, unwell bool, severe bool) {
 	age := g.age(e.start)
 	hr := g.norm(74, 9)
 	if age < 12 {
@@ -423,10 +428,10 @@ func (g *generator) obsSet(e *encounter, unwell bool, severe bool) {
 		rr += 7
 		spo2 -= 5
 	}
-	g.vital(e, &vitalHeartRate, math.Round(clamp(hr, 45, 170)))
-	g.vital(e, &vitalRespRate, math.Round(clamp(rr, 10, 40)))
-	g.vital(e, &vitalTemp, clamp(temp, 35.5, 40.5))
-	g.vital(e, &vitalSpO2, math.Round(clamp(spo2, 82, 100)))
+	g.vitalAt(e, at, &vitalHeartRate, math.Round(clamp(hr, 45, 170)))
+	g.vitalAt(e, at, &vitalRespRate, math.Round(clamp(rr, 10, 40)))
+	g.vitalAt(e, at, &vitalTemp, clamp(temp, 35.5, 40.5))
+	g.vitalAt(e, at, &vitalSpO2, math.Round(clamp(spo2, 82, 100)))
 }
 
 func (g *generator) lab(e *encounter, t *labTest, at time.Time) {
@@ -483,6 +488,12 @@ func (g *generator) proc(e *encounter, code Concept, reason *condition, minutes 
 	start := e.start.Add(10 * time.Minute)
 	e.procs = append(e.procs, &procedure{uuid: newUUID(g.r), code: code, start: start,
 		end: start.Add(time.Duration(minutes) * time.Minute), reason: reason})
+}
+
+// prescribed reports whether the encounter already prescribes the medicine (two
+// conditions can call for the same one).
+func (e *encounter) prescribed(m medicine) bool {
+	return slices.ContainsFunc(e.requests, func(r *medRequest) bool { return r.med.product == m.product })
 }
 
 func (g *generator) prescribe(e *encounter, m medicine, reason *condition, category string, continuous bool) {
@@ -700,13 +711,15 @@ func (g *generator) annualReview(at time.Time, active []*condition) {
 	var labs []*labTest
 	medicated := false
 	for _, c := range active {
-		for i := range c.chronic.labs {
-			if !slices.Contains(labs, &c.chronic.labs[i]) {
-				labs = append(labs, &c.chronic.labs[i])
+		for _, t := range c.chronic.labs {
+			if !slices.Contains(labs, t) {
+				labs = append(labs, t)
 			}
 		}
 		for _, m := range c.chronic.meds {
-			g.prescribe(e, m, c, "community", true)
+			if !e.prescribed(m) {
+				g.prescribe(e, m, c, "community", true)
+			}
 			medicated = true
 		}
 		if c.chronic.concept.Code == "35489007" {
@@ -725,8 +738,9 @@ func (g *generator) annualReview(at time.Time, active []*condition) {
 func (g *generator) acuteIllness(at time.Time) {
 	age := g.age(at)
 	total := 0
+	possible := func(a *acuteIllness) bool { return age >= a.minAge && age <= a.maxAge && !at.Before(a.from) }
 	for i := range acuteIllnesses {
-		if a := &acuteIllnesses[i]; age >= a.minAge && age <= a.maxAge {
+		if a := &acuteIllnesses[i]; possible(a) {
 			total += a.weight
 		}
 	}
@@ -737,7 +751,7 @@ func (g *generator) acuteIllness(at time.Time) {
 	var ill *acuteIllness
 	for i := range acuteIllnesses {
 		a := &acuteIllnesses[i]
-		if age < a.minAge || age > a.maxAge {
+		if !possible(a) {
 			continue
 		}
 		if n < a.weight {
@@ -785,8 +799,8 @@ func (g *generator) clinic(at time.Time, c *condition) {
 	g.bloodPressure(e)
 	g.vital(e, &vitalHeartRate, math.Round(clamp(g.norm(74, 9), 45, 130)))
 	g.vital(e, &vitalWeight, g.weightAt(at))
-	for i := range c.chronic.labs {
-		g.lab(e, &c.chronic.labs[i], at.Add(3*time.Hour))
+	for _, t := range c.chronic.labs {
+		g.lab(e, t, at.Add(3*time.Hour))
 	}
 	if c.chronic.concept.Code == "414545008" {
 		g.proc(e, procECG, c, 10)
@@ -798,6 +812,9 @@ func (g *generator) clinic(at time.Time, c *condition) {
 func (g *generator) emergency(at time.Time) {
 	age := g.age(at)
 	at = at.Add(time.Duration(g.r.IntN(12)) * time.Hour)
+	if latest := g.asOf.Add(-10 * time.Hour); at.After(latest) {
+		at = latest // the attendance and any admission start before the reference date
+	}
 	trust := g.dir.acute[g.p.area]
 	ed := g.newEncounter(trust, g.consultant(), classEmergency, encCasualty, at, 180+g.r.IntN(180))
 	choices := []Concept{}
@@ -822,7 +839,7 @@ func (g *generator) emergency(at time.Time) {
 	code := choices[g.r.IntN(len(choices))]
 	c := g.addCondition(code, at.Add(-6*time.Hour), ed, false)
 	ed.reason = c
-	g.obsSet(ed, code == condPneumonia, code == condPneumonia)
+	g.obsSet(ed, ed.start.Add(10*time.Minute), code != condAnkleSprain && code != condChestPain, code == condPneumonia)
 	g.bloodPressure(ed)
 	switch code {
 	case condChestPain:
@@ -866,7 +883,13 @@ func (g *generator) emergency(at time.Time) {
 // inpatientCare adds what every admission records: observations on admission and before
 // discharge, admission bloods, and the medicines the patient takes, as a statement.
 func (g *generator) inpatientCare(ward *encounter, reason *condition) {
-	g.obsSet(ward, false, false)
+	// Observations before discharge: the admission set is taken in the emergency
+	// department or at the pre-operative assessment.
+	at := ward.end.Add(-2 * time.Hour)
+	if at.After(g.asOf) { // still in hospital
+		at = ward.start.Add(30 * time.Minute)
+	}
+	g.obsSet(ward, at, false, false)
 	g.lab(ward, &labAlbumin, ward.start.Add(4*time.Hour))
 	g.lab(ward, &labPotassium, ward.start.Add(4*time.Hour))
 	g.lab(ward, &labEGFR, ward.start.Add(4*time.Hour))
@@ -875,6 +898,9 @@ func (g *generator) inpatientCare(ward *encounter, reason *condition) {
 			continue
 		}
 		for _, m := range c.chronic.meds {
+			if slices.ContainsFunc(ward.statements, func(s *medStatement) bool { return s.med.product == m.product }) {
+				continue
+			}
 			ward.statements = append(ward.statements, &medStatement{uuid: newUUID(g.r), med: m, asserted: ward.start.Add(2 * time.Hour), reason: c})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -463,5 +464,89 @@ func TestSpreadAcrossProviders(t *testing.T) {
 	}
 	if multi < len(p.parsed)/4 {
 		t.Errorf("only %d of %d records come from more than one provider", multi, len(p.parsed))
+	}
+}
+
+// plausible are physiological limits for each observation code (UCUM units).
+var plausible = map[string][2]float64{
+	"8867-4":  {40, 180}, // heart rate /min
+	"9279-1":  {8, 45},   // respiratory rate /min
+	"8310-5":  {35, 41},  // temperature Cel
+	"2708-6":  {80, 100}, // SpO2 %
+	"29463-7": {2, 200},  // weight kg
+	"8302-2":  {45, 210}, // height cm
+	"39156-5": {12, 60},  // BMI kg/m2
+	"59261-8": {20, 130}, // HbA1c mmol/mol
+	"62238-1": {10, 140}, // eGFR
+	"14647-2": {2, 10},   // cholesterol mmol/L
+	"14646-4": {0.5, 3},  // HDL
+	"22748-8": {0.5, 7},  // LDL
+	"2823-3":  {2.5, 7},  // potassium mmol/L
+	"1751-7":  {20, 55},  // albumin g/L
+	"8480-6":  {80, 220}, // systolic mm[Hg]
+	"8462-4":  {40, 130}, // diastolic mm[Hg]
+}
+
+func quantityValue(t *testing.T, q *fhir.Quantity) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(lit(q.Value), 64)
+	if err != nil {
+		t.Fatalf("quantity %q: %v", lit(q.Value), err)
+	}
+	return v
+}
+
+func loincOf(cc *fhir.CodeableConcept) string {
+	for _, c := range cc.Coding {
+		if lit(c.System) == sysLOINC {
+			return lit(c.Code)
+		}
+	}
+	return ""
+}
+
+// TestObservationValues: every measurement is within physiological limits, and no
+// encounter records the same measurement or prescribes the same medicine twice.
+func TestObservationValues(t *testing.T) {
+	p := samplePopulation(t)
+	checked := 0
+	for i, b := range p.parsed {
+		perEncounter := make(map[string]bool)
+		for _, e := range b.Entry {
+			var key string
+			switch r := e.Resource.(type) {
+			case *fhir.Observation:
+				code := loincOf(r.Code)
+				key = lit(r.Encounter.Reference) + " " + code + " " + lit(r.EffectiveDateTime)
+				quantities := map[string]*fhir.Quantity{code: r.ValueQuantity}
+				for _, c := range r.Component {
+					quantities[loincOf(c.Code)] = c.ValueQuantity
+				}
+				for code, q := range quantities {
+					if q == nil {
+						continue
+					}
+					lim, ok := plausible[code]
+					if !ok {
+						t.Fatalf("no limits for LOINC %s", code)
+					}
+					if v := quantityValue(t, q); v < lim[0] || v > lim[1] {
+						t.Errorf("patient %d: LOINC %s value %v outside %v", i, code, v, lim)
+					}
+					checked++
+				}
+			case *fhir.MedicationRequest:
+				key = lit(r.Encounter.Reference) + " " + lit(r.MedicationReference.Reference)
+			default:
+				continue
+			}
+			if perEncounter[key] {
+				t.Errorf("patient %d: repeated %s %s", i, e.Resource.ResourceType(), key)
+			}
+			perEncounter[key] = true
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no measurements checked")
 	}
 }
