@@ -114,6 +114,12 @@ type listChecker interface {
 	checkJSONLists(d *decoder)
 }
 
+// emptyKeeper is implemented by primitives: lenient mode keeps an empty "_name" object
+// (invalid, but found in converted data) so that it is written back.
+type emptyKeeper interface {
+	keepEmpty()
+}
+
 // rawMember is an unknown member kept in lenient mode.
 type rawMember struct {
 	name  string
@@ -297,7 +303,11 @@ func (d *decoder) readMembers(o jsonObject, resourceType string, n int) error {
 		return d.fatal(err)
 	}
 	if n == 0 {
-		d.issue("empty object")
+		if k, ok := o.(emptyKeeper); ok && d.lenient {
+			k.keepEmpty()
+		} else {
+			d.issue("empty object")
+		}
 	}
 	if c, ok := o.(listChecker); ok {
 		c.checkJSONLists(d)
@@ -544,9 +554,10 @@ func (d *decoder) unknown(name []byte, keep *[]rawMember) error {
 	return nil
 }
 
-// choice checks that no other type of a choice element has been read already.
+// choice checks that no other type of a choice element has been read already. Lenient
+// mode keeps them all.
 func (d *decoder) choice(current, name string) {
-	if current != "" && current != name {
+	if current != "" && current != name && !d.lenient {
 		d.issue(fmt.Sprintf("several types of one choice element: %q and %q", current, name))
 	}
 }

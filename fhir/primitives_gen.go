@@ -65,8 +65,10 @@ func (p *Base64Binary) decodeJSONMember(d *decoder, name []byte) error {
 func (p *Base64Binary) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Base64Binary) hasJSONExt() bool {
-	return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0
+	return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil
 }
+
+func (p *Base64Binary) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Base64Binary) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -166,7 +168,9 @@ func (p *Boolean) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Boolean) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Boolean) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *Boolean) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Boolean) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Boolean) appendJSONValue(e *encoder) {
 	e.bool(*p.Value)
@@ -266,9 +270,9 @@ func (p *Canonical) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Canonical) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Canonical) hasJSONExt() bool {
-	return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0
-}
+func (p *Canonical) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Canonical) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Canonical) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -368,7 +372,9 @@ func (p *Code) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Code) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Code) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *Code) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Code) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Code) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -468,7 +474,9 @@ func (p *Date) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Date) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Date) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *Date) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Date) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Date) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -568,7 +576,9 @@ func (p *DateTime) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *DateTime) hasJSONValue() bool { return p.Value != nil }
 
-func (p *DateTime) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *DateTime) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *DateTime) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *DateTime) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -668,7 +678,9 @@ func (p *Decimal) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Decimal) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Decimal) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *Decimal) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Decimal) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Decimal) appendJSONValue(e *encoder) {
 	e.number(*p.Value)
@@ -768,7 +780,9 @@ func (p *ID) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *ID) hasJSONValue() bool { return p.Value != nil }
 
-func (p *ID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *ID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *ID) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *ID) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -868,7 +882,9 @@ func (p *Instant) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Instant) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Instant) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *Instant) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Instant) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Instant) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -968,7 +984,9 @@ func (p *Integer) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Integer) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Integer) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *Integer) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Integer) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Integer) appendJSONValue(e *encoder) {
 	e.int(*p.Value)
@@ -1068,7 +1086,9 @@ func (p *Markdown) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Markdown) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Markdown) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *Markdown) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Markdown) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Markdown) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1168,7 +1188,9 @@ func (p *OID) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *OID) hasJSONValue() bool { return p.Value != nil }
 
-func (p *OID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *OID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *OID) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *OID) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1269,8 +1291,10 @@ func (p *PositiveInt) decodeJSONMember(d *decoder, name []byte) error {
 func (p *PositiveInt) hasJSONValue() bool { return p.Value != nil }
 
 func (p *PositiveInt) hasJSONExt() bool {
-	return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0
+	return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil
 }
+
+func (p *PositiveInt) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *PositiveInt) appendJSONValue(e *encoder) {
 	e.int(*p.Value)
@@ -1370,7 +1394,9 @@ func (p *String) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *String) hasJSONValue() bool { return p.Value != nil }
 
-func (p *String) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *String) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *String) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *String) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1471,7 +1497,9 @@ func (p *Time) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *Time) hasJSONValue() bool { return p.Value != nil }
 
-func (p *Time) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *Time) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *Time) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *Time) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1572,8 +1600,10 @@ func (p *UnsignedInt) decodeJSONMember(d *decoder, name []byte) error {
 func (p *UnsignedInt) hasJSONValue() bool { return p.Value != nil }
 
 func (p *UnsignedInt) hasJSONExt() bool {
-	return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0
+	return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil
 }
+
+func (p *UnsignedInt) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *UnsignedInt) appendJSONValue(e *encoder) {
 	e.int(*p.Value)
@@ -1673,7 +1703,9 @@ func (p *URI) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *URI) hasJSONValue() bool { return p.Value != nil }
 
-func (p *URI) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *URI) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *URI) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *URI) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1773,7 +1805,9 @@ func (p *URL) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *URL) hasJSONValue() bool { return p.Value != nil }
 
-func (p *URL) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *URL) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *URL) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *URL) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1873,7 +1907,9 @@ func (p *UUID) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *UUID) hasJSONValue() bool { return p.Value != nil }
 
-func (p *UUID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *UUID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *UUID) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *UUID) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1973,7 +2009,9 @@ func (p *XHTML) decodeJSONMember(d *decoder, name []byte) error {
 
 func (p *XHTML) hasJSONValue() bool { return p.Value != nil }
 
-func (p *XHTML) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || len(p.unknown) > 0 }
+func (p *XHTML) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
+
+func (p *XHTML) keepEmpty() { p.unknown = []rawMember{} }
 
 func (p *XHTML) appendJSONValue(e *encoder) {
 	e.str(*p.Value)

@@ -72,11 +72,11 @@ type Field struct {
 type fieldKind int
 
 const (
-	fPrimitive  fieldKind = iota + 1 // *String etc: value + _name
-	fComplex                         // *HumanName, backbone
-	fResource                        // Resource interface
-	fPlainID                         // Element.id: JSON string, Go string
-	fPlainURI                        // Extension.url: JSON string, Go string
+	fPrimitive fieldKind = iota + 1 // *String etc: value + _name
+	fComplex                        // *HumanName, backbone
+	fResource                       // Resource interface
+	fPlainID                        // Element.id: JSON string, Go string
+	fPlainURI                       // Extension.url: JSON string, Go string
 )
 
 type typeRef struct {
