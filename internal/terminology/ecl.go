@@ -198,7 +198,9 @@ func (p *eclParser) term() (eclExpr, error) {
 		p.i++
 		t = p.peek()
 	}
-	if t != "*" && snomed.CheckConceptID(t) != nil {
+	// An id with a wrong check digit is kept: it matches no valid code, and the codes
+	// being checked are form-checked on their own. (UK Core has one such id.)
+	if t != "*" && !sctidShape(t) {
 		return nil, fmt.Errorf("%w: %q is not a concept id", errECL, t)
 	}
 	f.id = t
@@ -208,6 +210,19 @@ func (p *eclParser) term() (eclExpr, error) {
 		p.i++
 	}
 	return f, nil
+}
+
+// sctidShape reports whether t looks like an SCTID: 6 to 18 digits, no leading zero.
+func sctidShape(t string) bool {
+	if len(t) < 6 || len(t) > 18 || t[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // eclTokens splits an expression into operators, ids, parentheses and |term| labels.

@@ -88,20 +88,22 @@ func (s *Server) expandSnomed(ctx context.Context, filters []Filter, limit int) 
 	}
 	var candidates []string
 	for _, f := range filters {
-		if f.Property == "concept" && (f.Op == "is-a" || f.Op == "descendent-of") {
-			ids, err := s.snomed.Descendants(ctx, f.Value, limit)
-			if errors.Is(err, snomed.ErrTooMany) {
-				return nil, fmt.Errorf("%w: %v", ErrTooCostly, err)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("terminology: %w", err)
-			}
-			if f.Op == "is-a" {
-				ids = append([]string{f.Value}, ids...)
-			}
-			candidates = ids
-			break
+		root, self := subhierarchy(f)
+		if root == "" {
+			continue
 		}
+		ids, err := s.snomed.Descendants(ctx, root, limit)
+		if errors.Is(err, snomed.ErrTooMany) {
+			return nil, fmt.Errorf("%w: %v", ErrTooCostly, err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("terminology: %w", err)
+		}
+		if self {
+			ids = append([]string{root}, ids...)
+		}
+		candidates = ids
+		break
 	}
 	if candidates == nil {
 		return nil, fmt.Errorf("SNOMED CT: only value sets that name a subhierarchy (is-a, descendent-of) can be expanded: %w", ErrNoContent)
@@ -132,6 +134,25 @@ func (s *Server) expandSnomed(ctx context.Context, filters []Filter, limit int) 
 		out = append(out, Contains{System: SystemSNOMED, Version: s.snomed.Release(), Code: id, Display: c.Preferred, Inactive: !c.Active})
 	}
 	return out, nil
+}
+
+// subhierarchy returns the concept whose descendants a filter draws from (is-a and
+// descendent-of on concept, or a constraint "<< id" or "< id"), and whether the concept
+// itself is included.
+func subhierarchy(f Filter) (root string, self bool) {
+	switch {
+	case f.Property == "concept" && (f.Op == "is-a" || f.Op == "descendent-of"):
+		return f.Value, f.Op == "is-a"
+	case f.Property == "constraint" && f.Op == "=":
+		e, err := parseECL(f.Value)
+		if err != nil {
+			return "", false
+		}
+		if focus, ok := e.(eclFocus); ok && (focus.op == "<<" || focus.op == "<") && focus.id != "*" {
+			return focus.id, focus.op == "<<"
+		}
+	}
+	return "", false
 }
 
 func (s *Server) lookupSnomed(ctx context.Context, code string, properties []string) (*LookupResult, error) {
