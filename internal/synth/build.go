@@ -377,10 +377,9 @@ func dosage(m medicine) *fhir.Dosage {
 }
 
 var requestCategories = map[string]Concept{
-	"community":  {"http://terminology.hl7.org/CodeSystem/medicationrequest-category", "community", "Community"},
-	"inpatient":  {"http://terminology.hl7.org/CodeSystem/medicationrequest-category", "inpatient", "Inpatient"},
-	"discharge":  {"http://terminology.hl7.org/CodeSystem/medicationrequest-category", "discharge", "Discharge"},
-	"outpatient": {"http://terminology.hl7.org/CodeSystem/medicationrequest-category", "outpatient", "Outpatient"},
+	"community": {"http://terminology.hl7.org/CodeSystem/medicationrequest-category", "community", "Community"},
+	"inpatient": {"http://terminology.hl7.org/CodeSystem/medicationrequest-category", "inpatient", "Inpatient"},
+	"discharge": {"http://terminology.hl7.org/CodeSystem/medicationrequest-category", "discharge", "Discharge"},
 }
 
 func (rec *record) medicationRequest(e *encounter, m *medRequest, medUUID string) *fhir.MedicationRequest {

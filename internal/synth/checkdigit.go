@@ -36,14 +36,6 @@ func ValidNHSNumber(s string) bool {
 	return ok && c == s[9]
 }
 
-// FormatNHSNumber writes an NHS number in the 3-3-4 form people read it in.
-func FormatNHSNumber(s string) string {
-	if len(s) != 10 {
-		return s
-	}
-	return s[:3] + " " + s[3:6] + " " + s[6:]
-}
-
 // Verhoeff tables (dihedral group D5 multiplication, permutation, inverse).
 var (
 	verhoeffD = [10][10]byte{

@@ -35,12 +35,6 @@ func TestNHSNumberRemainderTenIsInvalid(t *testing.T) {
 	}
 }
 
-func TestFormatNHSNumber(t *testing.T) {
-	if got := FormatNHSNumber("9434765919"); got != "943 476 5919" {
-		t.Errorf("got %q", got)
-	}
-}
-
 func TestVerhoeff(t *testing.T) {
 	tests := []struct {
 		in   string

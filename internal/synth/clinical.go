@@ -69,7 +69,7 @@ var (
 	labEGFR = labTest{
 		sct("1011481000000105", "eGFR (estimated glomerular filtration rate) using creatinine Chronic Kidney Disease Epidemiology Collaboration equation per 1.73 square metres"),
 		loinc("62238-1", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI)"),
-		"mL/min/1.73m2", "mL/min/{1.73_m2}", 90, 0, 0}
+		"mL/min/1.73m2", "mL/min/{1.73_m2}", 60, 0, 0}
 	labCholesterol = labTest{
 		sct("1005671000000105", "Serum cholesterol level"),
 		loinc("14647-2", "Cholesterol [Moles/volume] in Serum or Plasma"),
@@ -203,11 +203,10 @@ var acuteIllnesses = []acuteIllness{
 
 // Hospital episodes.
 var (
-	encGPSurgery   = sct("185202000", "Seen in GP's surgery")
-	encCasualty    = sct("185210004", "Seen in hospital casualty")
-	encWard        = sct("185212007", "Seen in hospital ward")
-	encOwnHome     = sct("270420001", "Seen in own home")
-	encOutpatients = sct("185211000", "Seen in hospital outpatient department")
+	encGPSurgery = sct("185202000", "Seen in GP's surgery")
+	encCasualty  = sct("185210004", "Seen in hospital casualty")
+	encWard      = sct("185212007", "Seen in hospital ward")
+	encOwnHome   = sct("270420001", "Seen in own home")
 
 	classAmbulatory = Concept{sysActCode, "AMB", "ambulatory"}
 	classEmergency  = Concept{sysActCode, "EMER", "emergency"}
@@ -228,7 +227,6 @@ var (
 	procChestXray      = sct("399208008", "Plain chest X-ray")
 	procMedReview      = sct("182836005", "Review of medication")
 	procDressing       = sct("18949003", "Change of dressing")
-	procColonoscopy    = sct("73761001", "Colonoscopy")
 	procDepressionScr  = sct("171207006", "Depression screening")
 
 	admitElective     = Concept{"https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodEngland", "11", "Elective Admission: Waiting list"}

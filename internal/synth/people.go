@@ -166,6 +166,4 @@ var (
 	maritalWidowed  = Concept{sysMarital, "W", "Widowed"}
 	maritalPartner  = Concept{sysMarital, "T", "Domestic partner"}
 	nhsNumberTraced = Concept{sysNHSVerify, "01", "Number present and verified"}
-	residentialUK   = Concept{"https://fhir.hl7.org.uk/CodeSystem/UKCore-ResidentialStatus", "H", "UK Resident"}
-	languageEnglish = Concept{"urn:ietf:bcp:47", "en", "English"}
 )
