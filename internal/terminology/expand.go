@@ -91,7 +91,7 @@ func (s *Server) Expand(ctx context.Context, req ExpandRequest) (*Expansion, err
 		}
 		kept = append(kept, c)
 	}
-	exp := &Expansion{ValueSet: vs, Identifier: "urn:uuid:" + rand.Text(), Timestamp: time.Now().UTC(), Total: len(kept), Offset: req.Offset}
+	exp := &Expansion{ValueSet: vs, Identifier: newUUID(), Timestamp: time.Now().UTC(), Total: len(kept), Offset: req.Offset}
 	page := kept[min(req.Offset, len(kept)):]
 	if req.Count > 0 && req.Count < len(page) {
 		page = page[:req.Count]
@@ -113,6 +113,15 @@ func (s *Server) Expand(ctx context.Context, req ExpandRequest) (*Expansion, err
 		exp.Parameters = append(exp.Parameters, ExpansionParameter{"used-codesystem", "uri", u})
 	}
 	return exp, nil
+}
+
+// newUUID returns a random (version 4) UUID as a urn:uuid URI.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // expander carries the state of one expansion.

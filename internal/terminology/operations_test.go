@@ -3,6 +3,7 @@ package terminology
 import (
 	"context"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -248,7 +249,7 @@ func TestExpandParameters(t *testing.T) {
 	if exp.Total != 1 || len(exp.Contains) != 1 || exp.Contains[0].Code != "male" || exp.Contains[0].Display != "Male" {
 		t.Errorf("expansion %+v", exp)
 	}
-	if !strings.HasPrefix(exp.Identifier, "urn:uuid:") || exp.Timestamp.IsZero() {
+	if !regexp.MustCompile(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(exp.Identifier) || exp.Timestamp.IsZero() {
 		t.Errorf("identifier %q, timestamp %v", exp.Identifier, exp.Timestamp)
 	}
 }
