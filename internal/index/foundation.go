@@ -9,11 +9,7 @@ import (
 
 // Foundation is the extractor of the foundation: identifier, _tag, _profile, _security and
 // _source index rows, every local reference, and Patient compartment membership.
-type Foundation struct {
-	// BaseURL is the server's FHIR base ("https://example.org/fhir"); absolute references
-	// under it are local. Empty: only relative references are local.
-	BaseURL string
-}
+type Foundation struct{}
 
 // metaResource is implemented by every generated resource type.
 type metaResource interface {
@@ -21,7 +17,7 @@ type metaResource interface {
 }
 
 // Extract implements Extractor.
-func (f Foundation) Extract(r fhir.Resource) (*Entry, error) {
+func (f Foundation) Extract(r fhir.Resource, base string) (*Entry, error) {
 	e := &Entry{}
 	var buf []fhir.Element
 	for _, el := range r.Children("identifier", buf) {
@@ -47,11 +43,11 @@ func (f Foundation) Extract(r fhir.Resource) (*Entry, error) {
 	}
 
 	EachReference(r, func(ref *fhir.Reference, _ func() string) {
-		if t, ok := LocalRef(lit(ref.Reference), f.BaseURL); ok {
+		if t, ok := LocalRef(lit(ref.Reference), base); ok {
 			e.Links = append(e.Links, Link{Target: t, Element: ref})
 		}
 	})
-	e.Compartments = f.compartments(r)
+	e.Compartments = compartments(r, base)
 	return e, nil
 }
 
@@ -66,7 +62,7 @@ func appendCodings(dst []store.TokenEntry, param string, codings []*fhir.Coding)
 }
 
 // compartments lists the patients whose compartment r is in.
-func (f Foundation) compartments(r fhir.Resource) []store.Ref {
+func compartments(r fhir.Resource, base string) []store.Ref {
 	var refs []store.Ref
 	add := func(ref store.Ref) {
 		for _, x := range refs {
@@ -93,7 +89,7 @@ func (f Foundation) compartments(r fhir.Resource) []store.Ref {
 			if !ok {
 				continue
 			}
-			if t, ok := LocalRef(lit(ref.Reference), f.BaseURL); ok && t.Type == "Patient" {
+			if t, ok := LocalRef(lit(ref.Reference), base); ok && t.Type == "Patient" {
 				add(t)
 			}
 		}

@@ -9,7 +9,9 @@ import (
 
 // Extractor computes the index rows, links and compartments of one resource version.
 type Extractor interface {
-	Extract(r fhir.Resource) (*Entry, error)
+	// Extract indexes r; base is the absolute FHIR base of the server as the client
+	// addressed it ("" when unknown): absolute references under it are local.
+	Extract(r fhir.Resource, base string) (*Entry, error)
 }
 
 // Entry is what Extract found in one resource.

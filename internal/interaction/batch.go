@@ -55,19 +55,19 @@ func (s *Service) batchEntry(ctx context.Context, req *Request, op *entryOp) {
 	prefix := op.prefix + ".resource"
 	switch op.method {
 	case "POST":
-		res, err = s.createResource(ctx, op.resource, CreateOptions{IfNoneExist: op.ifNone}, prefix)
+		res, err = s.createResource(ctx, op.resource, CreateOptions{IfNoneExist: op.ifNone}, s.base(req), prefix)
 	case "PUT":
 		criteria := ""
 		if op.hasQuery {
 			criteria = op.criteria
 		}
-		res, err = s.updateResource(ctx, op.resource, op.id, criteria, UpdateOptions{IfMatch: op.ifMatch}, prefix)
+		res, err = s.updateResource(ctx, op.resource, op.id, criteria, UpdateOptions{IfMatch: op.ifMatch}, s.base(req), prefix)
 	case "DELETE":
 		o := DeleteOptions{Cascade: op.cascade}
 		if op.hasQuery {
-			res, err = s.conditionalDelete(ctx, op.typ, op.criteria, o)
+			res, err = s.conditionalDelete(ctx, req, op.typ, op.criteria, o)
 		} else {
-			res, err = s.delete(ctx, op.typ, op.id, o)
+			res, err = s.delete(ctx, req, op.typ, op.id, o)
 		}
 	case "GET":
 		s.get(ctx, req, op)

@@ -30,7 +30,7 @@ type CreateOptions struct {
 // Create stores body as a new resource of type typ with a server-assigned id; an id in
 // the body is ignored (https://hl7.org/fhir/R4/http.html#create).
 func (s *Service) Create(ctx context.Context, req *Request, typ string, body []byte, o CreateOptions) (*Result, error) {
-	res, err := s.create(ctx, typ, body, o)
+	res, err := s.create(ctx, req, typ, body, o)
 	id := ""
 	if res != nil && res.Version != nil {
 		id = res.Version.ID
@@ -39,16 +39,16 @@ func (s *Service) Create(ctx context.Context, req *Request, typ string, body []b
 	return res, err
 }
 
-func (s *Service) create(ctx context.Context, typ string, body []byte, o CreateOptions) (*Result, error) {
+func (s *Service) create(ctx context.Context, req *Request, typ string, body []byte, o CreateOptions) (*Result, error) {
 	r, err := parse(body, typ, "")
 	if err != nil {
 		return nil, err
 	}
-	return s.createResource(ctx, r, o, "")
+	return s.createResource(ctx, r, o, s.base(req), "")
 }
 
 // createResource is Create of a parsed resource; prefix roots error expressions.
-func (s *Service) createResource(ctx context.Context, r metaResource, o CreateOptions, prefix string) (*Result, error) {
+func (s *Service) createResource(ctx context.Context, r metaResource, o CreateOptions, base, prefix string) (*Result, error) {
 	typ := r.ResourceType()
 	if err := s.validate(ctx, r, prefix); err != nil {
 		return nil, err
@@ -64,12 +64,12 @@ func (s *Service) createResource(ctx context.Context, r metaResource, o CreateOp
 	}
 	r.SetResourceID(s.opt.NewID())
 	now := s.now()
-	p, err := s.prepare(r, 1, store.OpCreate, now, prefix)
+	p, err := s.prepare(r, 1, store.OpCreate, now, base, prefix)
 	if err != nil {
 		return nil, err
 	}
 	var res *Result
-	written, err := s.commit(ctx, now, func(t *txn) error {
+	written, err := s.commit(ctx, now, base, func(t *txn) error {
 		if cond != nil {
 			matches, err := t.match(ctx, typ, cond, 2)
 			if err != nil {

@@ -19,17 +19,17 @@ type DeleteOptions struct {
 // that is absent or already deleted succeeds with nothing written. With referential
 // integrity on, deleting a resource others still reference is a 409 unless o.Cascade.
 func (s *Service) Delete(ctx context.Context, req *Request, typ, id string, o DeleteOptions) (*Result, error) {
-	res, err := s.delete(ctx, typ, id, o)
+	res, err := s.delete(ctx, req, typ, id, o)
 	s.auditWrite(ctx, "delete", typ, id, res, err)
 	return res, err
 }
 
-func (s *Service) delete(ctx context.Context, typ, id string, o DeleteOptions) (*Result, error) {
+func (s *Service) delete(ctx context.Context, req *Request, typ, id string, o DeleteOptions) (*Result, error) {
 	if !index.ValidID(id) {
 		return nil, invalid("", "%q is not a valid id", id)
 	}
 	res := &Result{Status: http.StatusNoContent}
-	written, err := s.commit(ctx, s.now(), func(t *txn) error {
+	written, err := s.commit(ctx, s.now(), s.base(req), func(t *txn) error {
 		cur, err := t.current(ctx, typ, id)
 		if err != nil || cur == nil || cur.Deleted() {
 			res.Version = cur
@@ -49,18 +49,18 @@ func (s *Service) delete(ctx context.Context, typ, id string, o DeleteOptions) (
 // Type?criteria; conditional delete "multiple"); no match succeeds with nothing written.
 // More than Options.MaxCount matches is a 412.
 func (s *Service) ConditionalDelete(ctx context.Context, req *Request, typ, criteria string, o DeleteOptions) (*Result, error) {
-	res, err := s.conditionalDelete(ctx, typ, criteria, o)
+	res, err := s.conditionalDelete(ctx, req, typ, criteria, o)
 	s.auditWrite(ctx, "delete", typ, "", res, err)
 	return res, err
 }
 
-func (s *Service) conditionalDelete(ctx context.Context, typ, criteria string, o DeleteOptions) (*Result, error) {
+func (s *Service) conditionalDelete(ctx context.Context, req *Request, typ, criteria string, o DeleteOptions) (*Result, error) {
 	cond, err := s.conditionalQuery(typ, criteria)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Status: http.StatusNoContent}
-	written, err := s.commit(ctx, s.now(), func(t *txn) error {
+	written, err := s.commit(ctx, s.now(), s.base(req), func(t *txn) error {
 		matches, err := t.match(ctx, typ, cond, s.opt.MaxCount+1)
 		if err != nil {
 			return err

@@ -42,7 +42,7 @@ func (s *Service) expunge(ctx context.Context, req *Request, typ, id string) (in
 		erased[t] = true
 	}
 	n := 0
-	_, err := s.commit(ctx, s.now(), func(t *txn) error {
+	_, err := s.commit(ctx, s.now(), s.base(req), func(t *txn) error {
 		n = 0
 		for _, ref := range targets {
 			cur, err := t.current(ctx, ref.Type, ref.ID)

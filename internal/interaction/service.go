@@ -16,7 +16,8 @@ import (
 type Options struct {
 	Store store.Store
 	// BaseURL is the configured public FHIR base ("https://example.org/fhir"); absolute
-	// references under it count as local references. Empty: only relative ones do.
+	// references under it count as local references. Empty: each request's
+	// Request.BaseURL does.
 	BaseURL string
 	// ReferentialIntegrity refuses writes whose local references point at nothing (422)
 	// and deletes of resources still referenced (409). Turn it off only for migrations.
@@ -83,7 +84,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("interaction: Options.Store is required")
 	}
 	if o.Extractor == nil {
-		o.Extractor = index.Foundation{BaseURL: o.BaseURL}
+		o.Extractor = index.Foundation{}
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -117,6 +118,14 @@ func NewID() string {
 // meta.lastUpdated.
 func (s *Service) now() time.Time {
 	return s.opt.Now().UTC().Truncate(time.Millisecond)
+}
+
+// base is the FHIR base under which absolute references are local for req.
+func (s *Service) base(req *Request) string {
+	if s.opt.BaseURL != "" {
+		return s.opt.BaseURL
+	}
+	return req.BaseURL
 }
 
 func (s *Service) audit(ctx context.Context, e Event) {

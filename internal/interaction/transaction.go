@@ -125,7 +125,7 @@ func (s *Service) transaction(ctx context.Context, req *Request, b *fhir.Bundle)
 		}
 		for _, op := range ops {
 			if op.method == "POST" {
-				p, err := s.prepare(op.resource, 1, store.OpCreate, now, op.prefix+".resource")
+				p, err := s.prepare(op.resource, 1, store.OpCreate, now, s.base(req), op.prefix+".resource")
 				if err != nil {
 					return nil, err
 				}
@@ -134,7 +134,7 @@ func (s *Service) transaction(ctx context.Context, req *Request, b *fhir.Bundle)
 		}
 	}
 
-	_, err := s.commit(ctx, now, func(t *txn) error {
+	_, err := s.commit(ctx, now, s.base(req), func(t *txn) error {
 		ids := fixed
 		if !static {
 			ids = maps.Clone(fixed)

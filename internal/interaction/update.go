@@ -19,7 +19,7 @@ type UpdateOptions struct {
 // not exist (update as create, https://hl7.org/fhir/R4/http.html#upsert). The body's id
 // must equal id.
 func (s *Service) Update(ctx context.Context, req *Request, typ, id string, body []byte, o UpdateOptions) (*Result, error) {
-	res, err := s.update(ctx, typ, id, "", body, o)
+	res, err := s.update(ctx, req, typ, id, "", body, o)
 	s.auditWrite(ctx, "update", typ, id, res, err)
 	return res, err
 }
@@ -28,7 +28,7 @@ func (s *Service) Update(ctx context.Context, req *Request, typ, id string, body
 // Type?criteria): no match creates it (with the body's id if it has one), several
 // matches are a 412.
 func (s *Service) ConditionalUpdate(ctx context.Context, req *Request, typ, criteria string, body []byte, o UpdateOptions) (*Result, error) {
-	res, err := s.update(ctx, typ, "", criteria, body, o)
+	res, err := s.update(ctx, req, typ, "", criteria, body, o)
 	id := ""
 	if res != nil && res.Version != nil {
 		id = res.Version.ID
@@ -37,17 +37,17 @@ func (s *Service) ConditionalUpdate(ctx context.Context, req *Request, typ, crit
 	return res, err
 }
 
-func (s *Service) update(ctx context.Context, typ, id, criteria string, body []byte, o UpdateOptions) (*Result, error) {
+func (s *Service) update(ctx context.Context, req *Request, typ, id, criteria string, body []byte, o UpdateOptions) (*Result, error) {
 	r, err := parse(body, typ, "")
 	if err != nil {
 		return nil, err
 	}
-	return s.updateResource(ctx, r, id, criteria, o, "")
+	return s.updateResource(ctx, r, id, criteria, o, s.base(req), "")
 }
 
 // updateResource is Update (id set) or ConditionalUpdate (criteria set) of a parsed
 // resource; prefix roots error expressions.
-func (s *Service) updateResource(ctx context.Context, r metaResource, id, criteria string, o UpdateOptions, prefix string) (*Result, error) {
+func (s *Service) updateResource(ctx context.Context, r metaResource, id, criteria string, o UpdateOptions, base, prefix string) (*Result, error) {
 	typ := r.ResourceType()
 	idExpr := expr(prefix, typ) + ".id"
 	bodyID := r.ResourceID()
@@ -85,7 +85,7 @@ func (s *Service) updateResource(ctx context.Context, r metaResource, id, criter
 	}
 
 	var res *Result
-	written, err := s.commit(ctx, s.now(), func(t *txn) error {
+	written, err := s.commit(ctx, s.now(), base, func(t *txn) error {
 		target := id
 		if cond != nil {
 			matches, err := t.match(ctx, typ, cond, 2)

@@ -77,6 +77,7 @@ type txn struct {
 	s       *Service
 	tx      store.Tx
 	now     time.Time
+	base    string // absolute references under it are local
 	written map[store.Ref]*store.Resource
 	order   []*store.Resource
 	links   []pendingLink
@@ -94,8 +95,8 @@ type pendingDelete struct {
 	prefix string
 }
 
-func (s *Service) newTxn(tx store.Tx, now time.Time) *txn {
-	return &txn{s: s, tx: tx, now: now, written: map[store.Ref]*store.Resource{}}
+func (s *Service) newTxn(tx store.Tx, now time.Time, base string) *txn {
+	return &txn{s: s, tx: tx, now: now, base: base, written: map[store.Ref]*store.Resource{}}
 }
 
 // current returns the latest version of typ/id as this transaction sees it, nil when the
@@ -124,15 +125,16 @@ type prepared struct {
 	prefix   string
 }
 
-// prepare sets r's meta for version at now and computes what the store needs.
-func (s *Service) prepare(r metaResource, version int64, op store.Op, now time.Time, prefix string) (*prepared, error) {
+// prepare sets r's meta for version at now and computes what the store needs; base is
+// the FHIR base under which absolute references are local.
+func (s *Service) prepare(r metaResource, version int64, op store.Op, now time.Time, base, prefix string) (*prepared, error) {
 	typ, id := r.ResourceType(), r.ResourceID()
 	setMeta(r, version, now)
 	body, err := fhir.MarshalResource(r)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s/%s: %w", typ, id, err)
 	}
-	entry, err := s.opt.Extractor.Extract(r)
+	entry, err := s.opt.Extractor.Extract(r, base)
 	if err != nil {
 		return nil, fmt.Errorf("index %s/%s: %w", typ, id, err)
 	}
@@ -167,7 +169,7 @@ func (t *txn) put(ctx context.Context, r metaResource, cur *store.Resource, op s
 	if cur != nil {
 		version = cur.VersionID + 1
 	}
-	p, err := t.s.prepare(r, version, op, t.now, prefix)
+	p, err := t.s.prepare(r, version, op, t.now, t.base, prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -308,11 +310,11 @@ func ParseETag(s string) (int64, bool) {
 
 // commit runs fn in one store.Write with a fresh txn at transaction time now and the transaction's integrity
 // check, then tells the notify hook what was stored.
-func (s *Service) commit(ctx context.Context, now time.Time, fn func(t *txn) error) ([]*store.Resource, error) {
+func (s *Service) commit(ctx context.Context, now time.Time, base string, fn func(t *txn) error) ([]*store.Resource, error) {
 	var written []*store.Resource
 	err := s.opt.Store.Write(ctx, func(tx store.Tx) error {
 		// A backend may run fn again after a lost race: start from scratch each time.
-		t := s.newTxn(tx, now)
+		t := s.newTxn(tx, now, base)
 		if err := fn(t); err != nil {
 			return err
 		}
