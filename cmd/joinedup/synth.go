@@ -28,7 +28,7 @@ func newSynthCmd() *cobra.Command {
 demographics with valid NHS numbers in the 999 test range, GP practice, acute trust and
 community trust records with ODS codes, practitioners, encounters, SNOMED CT conditions and
 procedures, dm+d medicines, vital signs and laboratory results, allergies and immunisations,
-each resource claiming its UK Core profile. Organisations, practitioners, medicines and the
+each resource claiming its UK Core profile. Organisations, practitioners and the
 patient are conditional creates, so bundles load in any order without duplicates.
 The same options always give the same bytes.`,
 		Args: cobra.NoArgs,
@@ -94,7 +94,7 @@ The same options always give the same bytes.`,
 	f.IntVar(&opts.Years, "years", synth.DefaultYears, "years of history per patient")
 	f.IntVar(&opts.First, "first", 0, "index of the first patient (to make a population in parts)")
 	f.IntVar(&opts.Workers, "workers", 0, "parallel generators (0: one per CPU)")
-	f.BoolVar(&directory, "directory", false, "also write directory.json: every organisation, practitioner and medicine")
+	f.BoolVar(&directory, "directory", false, "also write directory.json: every organisation and practitioner")
 	f.BoolVar(&quiet, "quiet", false, "no progress bar")
 	return cmd
 }

@@ -146,13 +146,6 @@ func (p *practitioner) resource() *fhir.Practitioner {
 	}
 }
 
-func medicationResource(m medicine) *fhir.Medication {
-	return &fhir.Medication{
-		Meta: meta("UKCore-Medication", nil),
-		Code: concept(m.product),
-	}
-}
-
 func (rec *record) patient() *fhir.Patient {
 	p := rec.person
 	nhs := identifier(sysNHSNumber, p.nhsNumber)
@@ -382,7 +375,7 @@ var requestCategories = map[string]Concept{
 	"discharge": {"http://terminology.hl7.org/CodeSystem/medicationrequest-category", "discharge", "Discharge"},
 }
 
-func (rec *record) medicationRequest(e *encounter, m *medRequest, medUUID string) *fhir.MedicationRequest {
+func (rec *record) medicationRequest(e *encounter, m *medRequest) *fhir.MedicationRequest {
 	status := "completed"
 	if m.active {
 		status = "active"
@@ -392,17 +385,17 @@ func (rec *record) medicationRequest(e *encounter, m *medRequest, medUUID string
 		course = Concept{"http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy", "acute", "Short course (acute) therapy"}
 	}
 	mr := &fhir.MedicationRequest{
-		Meta:                meta("UKCore-MedicationRequest", e.org),
-		Status:              code(status),
-		Intent:              code("order"),
-		Category:            []*fhir.CodeableConcept{concept(requestCategories[m.category])},
-		MedicationReference: ref(medUUID, m.med.product.Display),
-		Subject:             rec.subject(),
-		Encounter:           ref(e.uuid, ""),
-		AuthoredOn:          dateTime(m.authored),
-		Requester:           ref(e.who.uuid, e.who.display()),
-		CourseOfTherapyType: concept(course),
-		DosageInstruction:   []*fhir.Dosage{dosage(m.med)},
+		Meta:                      meta("UKCore-MedicationRequest", e.org),
+		Status:                    code(status),
+		Intent:                    code("order"),
+		Category:                  []*fhir.CodeableConcept{concept(requestCategories[m.category])},
+		MedicationCodeableConcept: concept(m.med.product),
+		Subject:                   rec.subject(),
+		Encounter:                 ref(e.uuid, ""),
+		AuthoredOn:                dateTime(m.authored),
+		Requester:                 ref(e.who.uuid, e.who.display()),
+		CourseOfTherapyType:       concept(course),
+		DosageInstruction:         []*fhir.Dosage{dosage(m.med)},
 		DispenseRequest: &fhir.MedicationRequestDispenseRequest{
 			Quantity: &fhir.Quantity{Value: decimal(float64(m.med.quantity), 0), Unit: str(m.med.form),
 				System: fhir.NewURI(sysSNOMED), Code: code(formUnit[m.med.form].Code)},

@@ -160,7 +160,6 @@ func (rec *record) bundle(g *generator) *fhir.Bundle {
 	// The directory entries this record refers to, created only if not already there.
 	var orgs []*org
 	var staff []*practitioner
-	var meds []medicine
 	addOrg := func(o *org) {
 		if !slices.Contains(orgs, o) {
 			orgs = append(orgs, o)
@@ -181,11 +180,6 @@ func (rec *record) bundle(g *generator) *fhir.Bundle {
 				addOrg(g.dir.acute[e.org.area])
 			}
 		}
-		for _, m := range e.requests {
-			if !slices.ContainsFunc(meds, func(x medicine) bool { return x.product == m.med.product }) {
-				meds = append(meds, m.med)
-			}
-		}
 	}
 	for _, c := range rec.conditions {
 		addStaff(c.who)
@@ -195,12 +189,6 @@ func (rec *record) bundle(g *generator) *fhir.Bundle {
 	}
 	for _, s := range staff {
 		b.post(s.uuid, s.resource(), "identifier="+sysSDSUser+"|"+s.sdsUserID)
-	}
-	medUUID := make(map[string]string, len(meds))
-	for _, m := range meds {
-		u := nameUUID("Medication", m.product.Code)
-		medUUID[m.product.Code] = u
-		b.post(u, medicationResource(m), "code="+sysDMD+"|"+m.product.Code)
 	}
 
 	pt := rec.patient()
@@ -228,7 +216,7 @@ func (rec *record) bundle(g *generator) *fhir.Bundle {
 			b.clinical(e.org, pr.uuid, rec.procedure(e, pr))
 		}
 		for _, m := range e.requests {
-			b.clinical(e.org, m.uuid, rec.medicationRequest(e, m, medUUID[m.med.product.Code]))
+			b.clinical(e.org, m.uuid, rec.medicationRequest(e, m))
 		}
 		for _, s := range e.statements {
 			b.clinical(e.org, s.uuid, rec.medicationStatement(e, s))
@@ -246,8 +234,8 @@ func (rec *record) bundle(g *generator) *fhir.Bundle {
 	return &fhir.Bundle{Type: code("transaction"), Entry: b.entries}
 }
 
-// DirectoryBundle is a transaction bundle of every organisation, practitioner and
-// medicine the generator uses, each created only if absent. Loading it first is
+// DirectoryBundle is a transaction bundle of every organisation and practitioner the
+// generator uses, each created only if absent. Loading it first is
 // optional: every patient bundle carries the entries it needs.
 func DirectoryBundle() ([]byte, error) {
 	d := theDirectory()
@@ -260,32 +248,9 @@ func DirectoryBundle() ([]byte, error) {
 			b.post(s.uuid, s.resource(), "identifier="+sysSDSUser+"|"+s.sdsUserID)
 		}
 	}
-	for _, m := range allMedicines() {
-		b.post(nameUUID("Medication", m.product.Code), medicationResource(m), "code="+sysDMD+"|"+m.product.Code)
-	}
 	data, err := fhir.MarshalResource(&fhir.Bundle{Type: code("transaction"), Entry: b.entries})
 	if err != nil {
 		return nil, fmt.Errorf("synth: directory: %w", err)
 	}
 	return data, nil
-}
-
-// allMedicines lists every medicine the tables can prescribe, once each, in table order.
-func allMedicines() []medicine {
-	var out []medicine
-	add := func(ms ...medicine) {
-		for _, m := range ms {
-			if !slices.ContainsFunc(out, func(x medicine) bool { return x.product == m.product }) {
-				out = append(out, m)
-			}
-		}
-	}
-	for _, c := range chronicConditions {
-		add(c.meds...)
-	}
-	for _, a := range acuteIllnesses {
-		add(a.meds...)
-	}
-	add(medAmoxicillin, medClarithro, medDoxycycline, medParacetamol)
-	return out
 }

@@ -178,7 +178,6 @@ func TestBundleShape(t *testing.T) {
 		"Patient":      "identifier=" + sysNHSNumber + "|",
 		"Organization": "identifier=" + sysODS + "|",
 		"Practitioner": "identifier=" + sysSDSUser + "|",
-		"Medication":   "code=" + sysDMD + "|",
 	}
 	for i, b := range p.parsed {
 		if lit(b.Type) != "transaction" {
@@ -416,7 +415,7 @@ func TestClinicalCoherence(t *testing.T) {
 						t.Errorf("patient %d: long-term medicine for %s", i, lit(c.Code.Coding[0].Display))
 					}
 				}
-				if allergic && lit(r.MedicationReference.Display) == medAmoxicillin.product.Display {
+				if allergic && lit(r.MedicationCodeableConcept.Coding[0].Code) == medAmoxicillin.product.Code {
 					t.Errorf("patient %d: amoxicillin prescribed despite a penicillin allergy", i)
 				}
 			}
@@ -437,7 +436,7 @@ func TestSpreadAcrossProviders(t *testing.T) {
 		for _, e := range b.Entry {
 			r := e.Resource
 			switch r.ResourceType() {
-			case "Organization", "Practitioner", "Medication":
+			case "Organization", "Practitioner":
 				continue
 			case "Provenance":
 				pv := r.(*fhir.Provenance)
@@ -536,7 +535,7 @@ func TestObservationValues(t *testing.T) {
 					checked++
 				}
 			case *fhir.MedicationRequest:
-				key = lit(r.Encounter.Reference) + " " + lit(r.MedicationReference.Reference)
+				key = lit(r.Encounter.Reference) + " " + lit(r.MedicationCodeableConcept.Coding[0].Code)
 			default:
 				continue
 			}
@@ -549,4 +548,24 @@ func TestObservationValues(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no measurements checked")
 	}
+}
+
+// allMedicines lists every medicine the tables can prescribe, once each.
+func allMedicines() []medicine {
+	var out []medicine
+	add := func(ms ...medicine) {
+		for _, m := range ms {
+			if !slices.ContainsFunc(out, func(x medicine) bool { return x.product == m.product }) {
+				out = append(out, m)
+			}
+		}
+	}
+	for _, c := range chronicConditions {
+		add(c.meds...)
+	}
+	for _, a := range acuteIllnesses {
+		add(a.meds...)
+	}
+	add(medAmoxicillin, medClarithro, medDoxycycline, medParacetamol)
+	return out
 }

@@ -305,7 +305,7 @@ func TestUKCoreConformance(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"Patient", "Organization", "Practitioner", "Encounter", "Condition", "Procedure",
-		"MedicationRequest", "MedicationStatement", "Medication", "AllergyIntolerance", "Immunization", "Provenance",
+		"MedicationRequest", "MedicationStatement", "AllergyIntolerance", "Immunization", "Provenance",
 		"Observation-Lab", "Observation-VitalSigns-BloodPressure", "Observation-VitalSigns-HeartRate",
 		"Observation-VitalSigns-BodyWeight", "Observation-VitalSigns-BodyHeight", "Observation-VitalSigns-BMI",
 		"Observation-VitalSigns-BodyTemperature", "Observation-VitalSigns-RespirationRate",
