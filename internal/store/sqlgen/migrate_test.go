@@ -1,0 +1,70 @@
+package sqlgen
+
+import (
+	"testing"
+	"testing/fstest"
+
+	"github.com/joinedup/joinedup/internal/store"
+)
+
+func TestMigrations(t *testing.T) {
+	file := func(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
+	tests := []struct {
+		name     string
+		fs       fstest.MapFS
+		versions []int
+		wantErr  bool
+	}{
+		{"ordered by number, not name", fstest.MapFS{
+			"m/0010_later.sql": file("B"), "m/0002_second.sql": file("A"), "m/README": file("x")}, []int{2, 10}, false},
+		{"duplicate version", fstest.MapFS{"m/0001_a.sql": file(""), "m/1_b.sql": file("")}, nil, true},
+		{"no number", fstest.MapFS{"m/init.sql": file("")}, nil, true},
+		{"zero version", fstest.MapFS{"m/0000_x.sql": file("")}, nil, true},
+		{"missing directory", fstest.MapFS{}, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, err := Migrations(tc.fs, "m")
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("error %v, want error %v", err, tc.wantErr)
+			}
+			if len(ms) != len(tc.versions) {
+				t.Fatalf("%d migrations, want %d", len(ms), len(tc.versions))
+			}
+			for i, m := range ms {
+				if m.Version != tc.versions[i] {
+					t.Errorf("migration %d: version %d, want %d", i, m.Version, tc.versions[i])
+				}
+			}
+		})
+	}
+}
+
+func TestPlaceholdersInTextOrder(t *testing.T) {
+	// SQLite binds "?" by position, so every generated statement must bind its arguments
+	// in the order their placeholders appear; Postgres numbers them, which shows the order.
+	f := &store.AccessFilter{Types: []string{"Observation", "Patient"}, Compartment: &store.Ref{Type: "Patient", ID: "p"}}
+	st, _, _, err := Search(Postgres, f, searchAllKinds(), fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := 1
+	for i := 0; i < len(st.SQL); i++ {
+		if st.SQL[i] != '$' {
+			continue
+		}
+		j := i + 1
+		n := 0
+		for j < len(st.SQL) && st.SQL[j] >= '0' && st.SQL[j] <= '9' {
+			n = n*10 + int(st.SQL[j]-'0')
+			j++
+		}
+		if n != next {
+			t.Fatalf("placeholder $%d where $%d was expected in %s", n, next, st.SQL)
+		}
+		next++
+	}
+	if next-1 != len(st.Args) {
+		t.Fatalf("%d placeholders for %d arguments", next-1, len(st.Args))
+	}
+}
