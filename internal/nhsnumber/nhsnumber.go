@@ -92,3 +92,13 @@ func Format(s string) string {
 	}
 	return s[:3] + " " + s[3:6] + " " + s[6:]
 }
+
+// CheckIdentifier validates an Identifier (system and value) the way the validator must:
+// when the system is the NHS number system the value must be a valid NHS number; other
+// identifiers are not checked here.
+func CheckIdentifier(system, value string) error {
+	if system != System {
+		return nil
+	}
+	return Validate(value)
+}

@@ -93,3 +93,21 @@ func TestExactlyOneCheckDigit(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckIdentifier(t *testing.T) {
+	tests := []struct {
+		system, value string
+		ok            bool
+	}{
+		{System, "9434765919", true},
+		{System, "9434765918", false},
+		{System, "943 476 5919", false},
+		{"https://fhir.nhs.uk/Id/ods-organization-code", "RR8", true},
+		{"http://hl7.org/fhir/sid/us-ssn", "9434765918", true},
+	}
+	for _, tt := range tests {
+		if err := CheckIdentifier(tt.system, tt.value); (err == nil) != tt.ok {
+			t.Errorf("CheckIdentifier(%s, %s) = %v, want ok=%v", tt.system, tt.value, err, tt.ok)
+		}
+	}
+}

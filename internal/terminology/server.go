@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -43,9 +44,6 @@ type Server struct {
 	valueSets   map[string][]*entry
 
 	snomed *snomed.Store
-
-	// plans caches each value set's compiled membership test.
-	plans sync.Map // *entry → *plan
 }
 
 // entry is one CodeSystem or ValueSet resource, parsed on first use.
@@ -262,7 +260,7 @@ func (s *Server) find(m map[string][]*entry, url, version string) (*entry, error
 	return e, nil
 }
 
-// Resources lists the canonical urls of the code systems and value sets the server holds.
+// Resources lists, sorted, the canonical urls of the code systems and value sets the server holds.
 func (s *Server) Resources() (codeSystems, valueSets []string, err error) {
 	if err := s.ensureLoaded(); err != nil {
 		return nil, nil, err
@@ -275,5 +273,7 @@ func (s *Server) Resources() (codeSystems, valueSets []string, err error) {
 	for u := range s.valueSets {
 		valueSets = append(valueSets, u)
 	}
+	slices.Sort(codeSystems)
+	slices.Sort(valueSets)
 	return codeSystems, valueSets, nil
 }
