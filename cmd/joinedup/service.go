@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"github.com/joinedup/joinedup/internal/interaction"
+	"github.com/joinedup/joinedup/internal/store"
+)
+
+// openService opens the configured store and the interaction service over it: the one
+// write path that serve, import and --demo all use, so each gets the same validation,
+// indexing and referential integrity. closeStore closes the store, logging any error.
+func openService(ctx context.Context, cfg serveConfig, observe store.Observer, logger *slog.Logger) (svc *interaction.Service, closeStore func(), err error) {
+	st, err := openStore(ctx, cfg, observe, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	closeStore = func() {
+		if err := st.Close(); err != nil {
+			logger.Error("close store", "error", err)
+		}
+	}
+	svc, err = interaction.New(interaction.Options{
+		Store: st, BaseURL: strings.TrimSuffix(cfg.baseURL, "/"), ReferentialIntegrity: cfg.referentialIntegrity,
+	})
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return svc, closeStore, nil
+}
