@@ -39,13 +39,26 @@ var WriteTables = []Table{
 	TCompartments: {"compartments", []string{"rid", "comp_type", "comp_id"}},
 }
 
-// Insert renders a one-row INSERT for t.
-func (t Table) Insert(d Dialect) string {
-	ph := make([]string, len(t.Columns))
-	for i := range ph {
-		ph[i] = d.Placeholder(i + 1)
+// Insert renders an INSERT of n rows for t.
+func (t Table) Insert(d Dialect, n int) string {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + t.Name + " (" + strings.Join(t.Columns, ", ") + ") VALUES ")
+	arg := 0
+	for r := range n {
+		if r > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(")
+		for c := range t.Columns {
+			if c > 0 {
+				sb.WriteString(", ")
+			}
+			arg++
+			sb.WriteString(d.Placeholder(arg))
+		}
+		sb.WriteString(")")
 	}
-	return "INSERT INTO " + t.Name + " (" + strings.Join(t.Columns, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
+	return sb.String()
 }
 
 // Rows calls emit with the values (in Columns order) of every row w adds for the

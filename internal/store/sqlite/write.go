@@ -17,13 +17,34 @@ type writeStmts struct {
 	current, currentKey, lastSeq     *sql.Stmt
 	insertResource, insertCurrent    *sql.Stmt
 	updateCurrent                    *sql.Stmt
-	insert, deleteRows               []*sql.Stmt // per sqlgen.WriteTables
+	deleteRows                       []*sql.Stmt // per sqlgen.WriteTables
 	referencedBy                     *sql.Stmt
 	expungeResources, expungeCurrent *sql.Stmt
+
+	conn  *sql.Conn
+	multi map[[2]int]*sql.Stmt // {table, rows} → multi-row INSERT, prepared when first needed
+}
+
+// maxRowsPerInsert bounds a multi-row INSERT (the widest table has 11 columns, far
+// below SQLite's 32766 bound variables).
+const maxRowsPerInsert = 64
+
+// insert returns the prepared INSERT of n rows into table.
+func (ws *writeStmts) insert(ctx context.Context, table, n int) (*sql.Stmt, error) {
+	key := [2]int{table, n}
+	if st, ok := ws.multi[key]; ok {
+		return st, nil
+	}
+	st, err := ws.conn.PrepareContext(ctx, sqlgen.WriteTables[table].Insert(sqlgen.SQLite, n))
+	if err != nil {
+		return nil, err
+	}
+	ws.multi[key] = st
+	return st, nil
 }
 
 func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
-	ws := &writeStmts{}
+	ws := &writeStmts{conn: c, multi: map[[2]int]*sql.Stmt{}}
 	var errs []error
 	prep := func(q string) *sql.Stmt {
 		st, err := c.PrepareContext(ctx, q)
@@ -39,7 +60,6 @@ func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
 	ws.insertCurrent = prep("INSERT INTO current (rid, type, id, version, seq, last_updated, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)")
 	ws.updateCurrent = prep("UPDATE current SET version = ?, seq = ?, last_updated = ?, deleted = ? WHERE rid = ?")
 	for _, t := range sqlgen.WriteTables {
-		ws.insert = append(ws.insert, prep(t.Insert(sqlgen.SQLite)))
 		ws.deleteRows = append(ws.deleteRows, prep("DELETE FROM "+t.Name+" WHERE rid = ?"))
 	}
 	ws.referencedBy = prep(`SELECT DISTINCT c.type, c.id FROM links l JOIN current c ON c.rid = l.rid
@@ -55,8 +75,10 @@ func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
 
 func (ws *writeStmts) close() error {
 	all := append([]*sql.Stmt{ws.current, ws.currentKey, ws.lastSeq, ws.insertResource, ws.insertCurrent,
-		ws.updateCurrent, ws.referencedBy, ws.expungeResources, ws.expungeCurrent}, ws.insert...)
-	all = append(all, ws.deleteRows...)
+		ws.updateCurrent, ws.referencedBy, ws.expungeResources, ws.expungeCurrent}, ws.deleteRows...)
+	for _, st := range ws.multi {
+		all = append(all, st)
+	}
 	var errs []error
 	for _, st := range all {
 		if st != nil {
@@ -100,8 +122,14 @@ func (b *batch) exec(q string) error {
 	return err
 }
 func (b *batch) Savepoint() error { return b.exec("SAVEPOINT w") }
-func (b *batch) Release() error   { return b.exec("RELEASE w") }
+func (b *batch) Release() error {
+	if err := b.tx.flush(b.ctx); err != nil {
+		return err
+	}
+	return b.exec("RELEASE w")
+}
 func (b *batch) RollbackTo() error {
+	b.tx.rows = [sqlgen.TCompartments + 1]rowBuf{}
 	if err := b.exec("ROLLBACK TO w"); err != nil {
 		return err
 	}
@@ -110,10 +138,42 @@ func (b *batch) RollbackTo() error {
 func (b *batch) Commit() error   { return b.exec("COMMIT") }
 func (b *batch) Rollback() error { return b.exec("ROLLBACK") }
 
-// tx is store.Tx on the writer connection.
+// tx is store.Tx on the writer connection. Index, link and compartment rows are
+// buffered and inserted many rows per statement: before anything in the transaction
+// reads or deletes them, and when the function ends.
 type tx struct {
-	s   *Store
-	seq int64 // the last seq assigned in this group
+	s    *Store
+	seq  int64 // the last seq assigned in this group
+	rows [sqlgen.TCompartments + 1]rowBuf
+}
+
+// rowBuf is one table's buffered rows, their values laid end to end.
+type rowBuf struct {
+	n    int
+	args []any
+}
+
+// flush inserts every buffered row.
+func (t *tx) flush(ctx context.Context) error {
+	for table := range t.rows {
+		b := &t.rows[table]
+		width := len(sqlgen.WriteTables[table].Columns)
+		for b.n > 0 {
+			n := min(b.n, maxRowsPerInsert)
+			st, err := t.s.ws.insert(ctx, table, n)
+			if err == nil {
+				_, err = st.ExecContext(ctx, b.args[:n*width]...)
+			}
+			if err != nil {
+				t.rows = [sqlgen.TCompartments + 1]rowBuf{}
+				return fmt.Errorf("sqlite store: insert %s rows: %w", sqlgen.WriteTables[table].Name, err)
+			}
+			b.args = b.args[n*width:]
+			b.n -= n
+		}
+		b.args = nil
+	}
+	return nil
 }
 
 // dbctx checks the caller's context and returns one the statement may run under
@@ -168,6 +228,10 @@ func (t *tx) Put(ctx context.Context, w *store.Write) error {
 			return fail(err)
 		}
 	} else {
+		// The rows about to be deleted may still be in the buffer.
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
 		if _, err := ws.updateCurrent.ExecContext(ctx, w.VersionID, seq, lu, deleted, rid); err != nil {
 			return fail(err)
 		}
@@ -184,13 +248,13 @@ func (t *tx) Put(ctx context.Context, w *store.Write) error {
 	if _, err := ws.insertResource.ExecContext(ctx, seq, rid, w.Type, w.ID, w.VersionID, lu, int64(w.Op), w.Body); err != nil {
 		return fail(err)
 	}
-	err = sqlgen.Rows(w, rid, true, !sqlgen.KeepCompartments(w), func(table int, vals ...any) error {
-		_, err := ws.insert[table].ExecContext(ctx, vals...)
-		return err
+	// The callback cannot fail, so neither can Rows.
+	_ = sqlgen.Rows(w, rid, true, !sqlgen.KeepCompartments(w), func(table int, vals ...any) error {
+		b := &t.rows[table]
+		b.args = append(b.args, vals...)
+		b.n++
+		return nil
 	})
-	if err != nil {
-		return fail(err)
-	}
 	w.Seq = seq
 	return nil
 }
@@ -202,6 +266,9 @@ func (t *tx) Search(ctx context.Context, q store.Query) (*store.SearchPage, erro
 	}
 	page, limit, count, err := sqlgen.Search(sqlgen.SQLite, nil, q, time.Now())
 	if err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
 	p, err := search(ctx, t.query, page, limit, count)
@@ -222,6 +289,9 @@ func (t *tx) ReferencedBy(ctx context.Context, typ, id string, limit int) ([]sto
 	}
 	if limit <= 0 {
 		limit = sqlgen.DefaultCount
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
 	}
 	rows, err := t.s.ws.referencedBy.QueryContext(ctx, typ, id, limit)
 	if err != nil {
@@ -245,6 +315,9 @@ func (t *tx) ReferencedBy(ctx context.Context, typ, id string, limit int) ([]sto
 func (t *tx) Expunge(ctx context.Context, typ, id string) error {
 	ctx, err := dbctx(ctx)
 	if err != nil {
+		return err
+	}
+	if err := t.flush(ctx); err != nil {
 		return err
 	}
 	ws := t.s.ws
