@@ -26,8 +26,8 @@ type Element struct {
 	// Backbone is the meta-model definition path of an inline element ("Patient.contact"),
 	// whose children apply when Children is nil.
 	Backbone string
-	Slicing          *Slicing
-	Slices           []*Element
+	Slicing  *Slicing
+	Slices   []*Element
 	// Children are the element's children when the snapshot constrains inside it; nil
 	// means the children are those of its type, unchanged (the validator then uses the
 	// type's base definition).
