@@ -136,6 +136,14 @@ type decoder struct {
 	lenient bool
 	path    []pathSeg
 	issues  []ParseIssue
+	// src is the input as one string: values without escapes are substrings of it, so
+	// reading a string value does not allocate. base is the offset in src of the input
+	// of dec (a nested decoder reads part of it).
+	src  string
+	base int
+	// strs hands out *string slots in blocks, fewer allocations than one per value. It is
+	// dropped after each parse so that resources never share a block.
+	strs []string
 }
 
 var decoderPool = sync.Pool{New: func() any { return &decoder{dec: new(jsontext.Decoder)} }}
@@ -144,6 +152,7 @@ func getDecoder(data []byte, opts ParseOptions) *decoder {
 	d := decoderPool.Get().(*decoder)
 	// A bytes.Buffer lets jsontext read in place, without copying the input.
 	d.dec.Reset(bytes.NewBuffer(data))
+	d.src, d.base, d.strs = string(data), 0, nil
 	d.lenient = opts.Lenient
 	d.path = d.path[:0]
 	d.issues = d.issues[:0]
@@ -152,6 +161,7 @@ func getDecoder(data []byte, opts ParseOptions) *decoder {
 
 func putDecoder(d *decoder) {
 	d.dec.Reset(bytes.NewBuffer(nil))
+	d.src, d.strs = "", nil
 	clear(d.path)
 	d.path = d.path[:0]
 	decoderPool.Put(d)
@@ -198,8 +208,11 @@ func (d *decoder) fatal(err error) error {
 	var se *jsontext.SyntacticError
 	if errors.As(err, &se) && se.Err != nil {
 		msg = se.Err.Error()
-		if se.JSONPointer != "" {
-			msg += " at " + string(se.JSONPointer)
+		switch {
+		case strings.HasPrefix(msg, "duplicate object member name"):
+			msg = fmt.Sprintf("%s %q", msg, se.JSONPointer.LastToken())
+		case se.JSONPointer != "":
+			msg += " (at JSON pointer " + string(se.JSONPointer) + ")"
 		}
 	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
@@ -279,6 +292,7 @@ func (d *decoder) readObject(o jsonObject) error {
 // readMembers reads the members of an object whose '{' has been read. In a resource,
 // resourceType names the type already chosen, and n counts members already read.
 func (d *decoder) readMembers(o jsonObject, resourceType string, n int) error {
+	issues := len(d.issues)
 	for d.dec.PeekKind() != '}' {
 		name, err := d.readName()
 		if err != nil {
@@ -309,7 +323,9 @@ func (d *decoder) readMembers(o jsonObject, resourceType string, n int) error {
 			d.issue("empty object")
 		}
 	}
-	if c, ok := o.(listChecker); ok {
+	// An invalid item leaves a gap that is already reported: check alignment only when
+	// the object read cleanly.
+	if c, ok := o.(listChecker); ok && len(d.issues) == issues {
 		c.checkJSONLists(d)
 	}
 	return nil
@@ -371,7 +387,11 @@ func (d *decoder) readResource(root bool) (Resource, error) {
 	if _, err := sub.ReadToken(); err != nil {
 		return nil, d.fatal(err)
 	}
-	return d.resourceBody(rt, root, sub, 0)
+	saved := d.base
+	d.base += int(d.dec.InputOffset()) - len(raw)
+	r, err := d.resourceBody(rt, root, sub, 0)
+	d.base = saved
+	return r, err
 }
 
 func (d *decoder) resourceBody(rt string, root bool, dec *jsontext.Decoder, n int) (Resource, error) {
@@ -453,7 +473,8 @@ func (d *decoder) readString() (s string, ok bool, err error) {
 		return "", false, d.fatal(err)
 	}
 	if bytes.IndexByte(v, '\\') < 0 {
-		s = string(v[1 : len(v)-1])
+		s = d.substr(v)
+		s = s[1 : len(s)-1]
 	} else {
 		u, err := jsontext.AppendUnquote(nil, v)
 		if err != nil {
@@ -477,7 +498,24 @@ func (d *decoder) readNumber() (string, bool, error) {
 	if err != nil {
 		return "", false, d.fatal(err)
 	}
-	return string(v), true, nil
+	return d.substr(v), true, nil
+}
+
+// substr returns the value just read, v, as a substring of the input.
+func (d *decoder) substr(v []byte) string {
+	end := d.base + int(d.dec.InputOffset())
+	return d.src[end-len(v) : end]
+}
+
+// newString returns a pointer to a copy of s.
+func (d *decoder) newString(s string) *string {
+	if len(d.strs) == 0 {
+		d.strs = make([]string, 32)
+	}
+	p := &d.strs[0]
+	d.strs = d.strs[1:]
+	*p = s
+	return p
 }
 
 func (d *decoder) readBool() (bool, bool, error) {

@@ -47,7 +47,7 @@ func (p *Base64Binary) Children(name string, buf []Element) []Element {
 func (p *Base64Binary) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkBase64)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -253,7 +253,7 @@ func (p *Canonical) Children(name string, buf []Element) []Element {
 func (p *Canonical) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkURI)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -355,7 +355,7 @@ func (p *Code) Children(name string, buf []Element) []Element {
 func (p *Code) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkCode)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -457,7 +457,7 @@ func (p *Date) Children(name string, buf []Element) []Element {
 func (p *Date) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkDate)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -559,7 +559,7 @@ func (p *DateTime) Children(name string, buf []Element) []Element {
 func (p *DateTime) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkDateTime)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -661,7 +661,7 @@ func (p *Decimal) Children(name string, buf []Element) []Element {
 func (p *Decimal) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readNumber()
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -763,7 +763,7 @@ func (p *ID) Children(name string, buf []Element) []Element {
 func (p *ID) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkID)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -865,7 +865,7 @@ func (p *Instant) Children(name string, buf []Element) []Element {
 func (p *Instant) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkInstant)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -1069,7 +1069,7 @@ func (p *Markdown) Children(name string, buf []Element) []Element {
 func (p *Markdown) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkString)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -1171,7 +1171,7 @@ func (p *OID) Children(name string, buf []Element) []Element {
 func (p *OID) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkOID)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -1377,7 +1377,7 @@ func (p *String) Children(name string, buf []Element) []Element {
 func (p *String) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkString)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -1480,7 +1480,7 @@ func (p *Time) Children(name string, buf []Element) []Element {
 func (p *Time) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkTime)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -1686,7 +1686,7 @@ func (p *URI) Children(name string, buf []Element) []Element {
 func (p *URI) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkURI)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -1788,7 +1788,7 @@ func (p *URL) Children(name string, buf []Element) []Element {
 func (p *URL) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkURI)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -1890,7 +1890,7 @@ func (p *UUID) Children(name string, buf []Element) []Element {
 func (p *UUID) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkUUID)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }
@@ -1992,7 +1992,7 @@ func (p *XHTML) Children(name string, buf []Element) []Element {
 func (p *XHTML) decodeJSONValue(d *decoder) error {
 	v, ok, err := d.readChecked(checkString)
 	if ok {
-		p.Value = &v
+		p.Value = d.newString(v)
 	}
 	return err
 }

@@ -143,7 +143,11 @@ func (g *gen) primitive(f *file, t *Type) {
 	default:
 		f.p("v, ok, err := d.readChecked(%s)", pi.Check)
 	}
-	f.p("if ok { p.Value = &v }")
+	if pi.GoValue == "string" {
+		f.p("if ok { p.Value = d.newString(v) }")
+	} else {
+		f.p("if ok { p.Value = &v }")
+	}
 	f.p("return err }\n")
 	f.p("func (p *%s) decodeJSONMember(d *decoder, name []byte) error {", n)
 	f.p("switch string(name) {")
