@@ -1,6 +1,8 @@
 package terminology
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 )
@@ -32,4 +34,27 @@ func TestEmbeddedContentParses(t *testing.T) {
 		}
 	}
 	t.Logf("parsed all in %v", time.Since(start))
+}
+
+// Concurrent first uses of a fresh server parse each resource once, without races (run
+// with -race).
+func TestConcurrentFirstUse(t *testing.T) {
+	s := New()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vs, c := genderVS, coding(genderCS, "male", "")
+			if i%2 == 1 {
+				vs, c = actEncVS, coding(actCode, "ACUTE", "")
+			}
+			r, err := s.ValidateCode(ctx, ValidateRequest{ValueSet: vs, Codings: []Coding{c}})
+			if err != nil || r.Verdict != Valid {
+				t.Errorf("%s %v: %v %v", vs, c, r, err)
+			}
+		}()
+	}
+	wg.Wait()
 }
