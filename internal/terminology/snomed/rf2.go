@@ -159,22 +159,25 @@ func (l *loader) load(ctx context.Context, dir string, files rf2Files) error {
 		header string
 		insert string
 		cols   []int // RF2 columns bound to the insert, in order
+		keep   func(fields []string) bool
 	}{
 		{files.concepts, "id\teffectiveTime\tactive\tmoduleId\tdefinitionStatusId",
 			`INSERT INTO concept VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET effective = excluded.effective, active = excluded.active
-			WHERE excluded.effective >= concept.effective`, []int{0, 1, 2}},
+			WHERE excluded.effective >= concept.effective`, []int{0, 1, 2}, nil},
 		{files.descriptions, "id\teffectiveTime\tactive\tmoduleId\tconceptId\tlanguageCode\ttypeId\tterm\tcaseSignificanceId",
 			`INSERT INTO description (id, effective, active, concept, type, term) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET effective = excluded.effective, active = excluded.active, concept = excluded.concept,
-			type = excluded.type, term = excluded.term WHERE excluded.effective >= description.effective`, []int{0, 1, 2, 4, 6, 7}},
+			type = excluded.type, term = excluded.term WHERE excluded.effective >= description.effective`, []int{0, 1, 2, 4, 6, 7}, nil},
 		{files.relationships, "id\teffectiveTime\tactive\tmoduleId\tsourceId\tdestinationId\trelationshipGroup\ttypeId\tcharacteristicTypeId\tmodifierId",
 			`INSERT INTO relationship VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET effective = excluded.effective,
 			active = excluded.active, source = excluded.source, destination = excluded.destination, type = excluded.type
-			WHERE excluded.effective >= relationship.effective`, []int{0, 1, 2, 4, 5, 7}},
+			WHERE excluded.effective >= relationship.effective`, []int{0, 1, 2, 4, 5, 7},
+			// Only the hierarchy is needed: attribute relationships (most of the file) are skipped.
+			func(fields []string) bool { return fields[7] == IsA }},
 		{files.languages, "id\teffectiveTime\tactive\tmoduleId\trefsetId\treferencedComponentId\tacceptabilityId",
 			`INSERT INTO language VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET effective = excluded.effective,
 			active = excluded.active, refset = excluded.refset, description = excluded.description,
-			acceptability = excluded.acceptability WHERE excluded.effective >= language.effective`, []int{0, 1, 2, 4, 5, 6}},
+			acceptability = excluded.acceptability WHERE excluded.effective >= language.effective`, []int{0, 1, 2, 4, 5, 6}, nil},
 	}
 	for _, st := range steps {
 		stmt, err := tx.PrepareContext(ctx, st.insert)
@@ -182,7 +185,7 @@ func (l *loader) load(ctx context.Context, dir string, files rf2Files) error {
 			return err
 		}
 		for _, f := range st.files {
-			n, err := l.readFile(ctx, f, st.header, stmt, st.cols)
+			n, err := l.readFile(ctx, f, st.header, stmt, st.cols, st.keep)
 			if err != nil {
 				stmt.Close()
 				return err
@@ -222,8 +225,9 @@ func (l *loader) markPreferred(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// readFile inserts the rows of one RF2 file, checking its header.
-func (l *loader) readFile(ctx context.Context, path, header string, stmt *sql.Stmt, cols []int) (int, error) {
+// readFile inserts the rows of one RF2 file that keep accepts (all when nil), checking
+// its header.
+func (l *loader) readFile(ctx context.Context, path, header string, stmt *sql.Stmt, cols []int, keep func([]string) bool) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -251,6 +255,9 @@ func (l *loader) readFile(ctx context.Context, path, header string, stmt *sql.St
 			fields := strings.Split(text, "\t")
 			if len(fields) != len(names) {
 				return n, fmt.Errorf("%s:%d: %d fields, want %d", path, lineNo, len(fields), len(names))
+			}
+			if keep != nil && !keep(fields) {
+				break // skip the row (leaves the switch)
 			}
 			for i, c := range cols {
 				args[i], err = l.value(names[c], textID, fields[c])
