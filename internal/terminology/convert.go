@@ -145,3 +145,23 @@ func fromConceptSet(inc *fhir.ValueSetComposeInclude) ConceptSet {
 	}
 	return s
 }
+
+// CodingOf converts a FHIR Coding for the operations (nil gives the zero Coding).
+func CodingOf(c *fhir.Coding) Coding {
+	if c == nil {
+		return Coding{}
+	}
+	return *fromCoding(c)
+}
+
+// CodingsOf converts the codings of a CodeableConcept, for ValidateRequest.Codings.
+func CodingsOf(cc *fhir.CodeableConcept) []Coding {
+	if cc == nil {
+		return nil
+	}
+	out := make([]Coding, 0, len(cc.Coding))
+	for _, c := range cc.Coding {
+		out = append(out, *fromCoding(c))
+	}
+	return out
+}

@@ -169,3 +169,22 @@ func TestSubsumesParametersMapping(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestCodingsOf(t *testing.T) {
+	r, err := fhir.ParseResource([]byte(`{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4","display":"Heart rate"},{"system":"http://snomed.info/sct","version":"http://snomed.info/sct/83821000000107","code":"364075005"}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := r.(*fhir.Observation)
+	got := CodingsOf(obs.Code)
+	want := []Coding{{System: SystemLOINC, Code: "8867-4", Display: "Heart rate"}, {System: SystemSNOMED, Version: "http://snomed.info/sct/83821000000107", Code: "364075005"}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("CodingsOf = %+v, want %+v", got, want)
+	}
+	if CodingOf(nil) != (Coding{}) || CodingsOf(nil) != nil {
+		t.Error("nil inputs")
+	}
+	if c := CodingOf(obs.Code.Coding[0]); c != want[0] {
+		t.Errorf("CodingOf = %+v", c)
+	}
+}
