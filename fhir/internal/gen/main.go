@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -31,6 +32,11 @@ func run(defs, out string) error {
 		return fmt.Errorf("list old files: %w", err)
 	}
 	for _, f := range old {
+		// Only files this generator wrote: others may use the same suffix.
+		b, err := os.ReadFile(f)
+		if err != nil || !bytes.HasPrefix(b, []byte(header)) {
+			continue
+		}
 		if err := os.Remove(f); err != nil {
 			return fmt.Errorf("remove old file: %w", err)
 		}
