@@ -6,8 +6,12 @@
 // process and a crash of the operating system. (synchronous=NORMAL would survive only
 // the former.) The sync's cost is shared: one writer goroutine takes every Write waiting
 // and commits them together (package groupcommit), so throughput is not bound by sync
-// latency. Reads use a pool of separate read-only connections, which WAL lets run while
-// the writer commits.
+// latency. Index, link and compartment rows are buffered inside the transaction and
+// inserted up to 64 rows per prepared statement. The writer never checkpoints: a
+// background goroutine runs passive WAL checkpoints on its own connection (a truncating
+// one if the WAL passes 64 MiB), so that work runs beside the writer, not in its commits.
+// Reads use a pool of separate read-only connections, which WAL lets run while the
+// writer commits.
 //
 // Schema migrations are the plain SQL files in migrations/, embedded and applied in
 // order on Open; the logical schema is the same as store/postgres's. Backup uses
