@@ -5,8 +5,8 @@
 // and procedures, dm+d medicines, vital signs and laboratory results (LOINC, SNOMED CT,
 // UCUM), allergies and immunisations. Each patient's record is spread across the three
 // providers that would hold it in England (the GP practice, the acute trust and the
-// community trust), and every patient and clinical resource names the provider it came from in meta.source and
-// in a Provenance resource.
+// community trust), and every patient and clinical resource names the provider it came
+// from in meta.source and in a Provenance resource.
 //
 // Output is a pure function of the seed, the population index and the reference date:
 // the same options always give the same bytes.
