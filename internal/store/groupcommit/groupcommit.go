@@ -9,14 +9,17 @@ import (
 	"github.com/joinedup/joinedup/internal/store"
 )
 
-// Batch is one database transaction that runs a group of write functions. The writer
-// calls Savepoint, then the function with Tx, then Release or RollbackTo, for each
-// function in turn, and finally Commit (or Rollback when the database itself failed).
+// Batch is one database transaction that runs a group of write functions. For each
+// function in turn the writer calls Savepoint, the function with Tx, Flush, and then
+// Release or RollbackTo; finally Commit, or Rollback when nothing succeeded or the
+// database itself failed. A group of one function needs no savepoint: the writer then
+// calls only the function, Flush, and Commit or Rollback.
 type Batch interface {
 	Tx() store.Tx
+	// Flush sends whatever the function's writes left buffered; its error counts as
+	// the function's.
+	Flush() error
 	Savepoint() error
-	// Release ends a savepoint whose function succeeded; an error (a deferred write
-	// failing) makes the writer roll the savepoint back and hand that error to the caller.
 	Release() error
 	RollbackTo() error
 	Commit() error
@@ -128,24 +131,34 @@ func (w *Writer) run(group []*request) {
 		return
 	}
 	committed := false
+	// A lone function's failure rolls back the whole transaction, so it needs no
+	// savepoint (on PostgreSQL that saves two round trips).
+	savepoints := len(group) > 1
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
 			continue
 		}
-		if err := b.Savepoint(); err != nil {
-			_ = b.Rollback()
-			failAll(group, fmt.Errorf("store: savepoint: %w", err))
-			return
+		if savepoints {
+			if err := b.Savepoint(); err != nil {
+				_ = b.Rollback()
+				failAll(group, fmt.Errorf("store: savepoint: %w", err))
+				return
+			}
 		}
 		r.err, r.panicV = call(r.fn, b.Tx())
 		if r.err == nil && r.panicV == nil {
-			if err := b.Release(); err == nil {
-				committed = true
-				continue
-			} else {
-				r.err = err
-			}
+			r.err = b.Flush()
+		}
+		if r.err == nil && r.panicV == nil && savepoints {
+			r.err = b.Release()
+		}
+		if r.err == nil && r.panicV == nil {
+			committed = true
+			continue
+		}
+		if !savepoints {
+			break
 		}
 		if err := b.RollbackTo(); err != nil {
 			_ = b.Rollback()

@@ -18,9 +18,14 @@ type fakeBatch struct {
 	log        []string
 	failCommit error
 	failSave   error
+	failFlush  error
 }
 
 func (b *fakeBatch) Tx() store.Tx { return nil }
+func (b *fakeBatch) Flush() error {
+	b.log = append(b.log, "flush")
+	return b.failFlush
+}
 func (b *fakeBatch) Savepoint() error {
 	b.log = append(b.log, "savepoint")
 	return b.failSave
@@ -39,26 +44,32 @@ func TestOneGroup(t *testing.T) {
 		fail       []bool // which functions fail
 		failCommit error
 		failSave   error
+		failFlush  error
 		wantLog    string
 		wantErr    []string // per function; "" = success
 	}{
-		{"all succeed", []bool{false, false, false}, nil, nil,
-			"savepoint release savepoint release savepoint release commit", []string{"", "", ""}},
-		{"one fails alone", []bool{false, true, false}, nil, nil,
-			"savepoint release savepoint rollbackto savepoint release commit", []string{"", "own error", ""}},
-		{"all fail: nothing to commit", []bool{true, true}, nil, nil,
+		{"all succeed", []bool{false, false, false}, nil, nil, nil,
+			"savepoint flush release savepoint flush release savepoint flush release commit", []string{"", "", ""}},
+		{"one fails alone", []bool{false, true, false}, nil, nil, nil,
+			"savepoint flush release savepoint rollbackto savepoint flush release commit", []string{"", "own error", ""}},
+		{"all fail: nothing to commit", []bool{true, true}, nil, nil, nil,
 			"savepoint rollbackto savepoint rollbackto rollback", []string{"own error", "own error"}},
-		{"commit fails for the successes only", []bool{false, true}, errors.New("disk full"), nil,
-			"savepoint release savepoint rollbackto commit", []string{"disk full", "own error"}},
-		{"savepoint failure fails everyone", []bool{false, false}, nil, errors.New("broken"),
+		{"commit fails for the successes only", []bool{false, true}, errors.New("disk full"), nil, nil,
+			"savepoint flush release savepoint rollbackto commit", []string{"disk full", "own error"}},
+		{"savepoint failure fails everyone", []bool{false, false}, nil, errors.New("broken"), nil,
 			"savepoint rollback", []string{"broken", "broken"}},
+		{"flush failure is the function's", []bool{false, false}, nil, nil, errors.New("unique violation"),
+			"savepoint flush rollbackto savepoint flush rollbackto rollback", []string{"unique violation", "unique violation"}},
+		{"a lone function needs no savepoint", []bool{false}, nil, nil, nil, "flush commit", []string{""}},
+		{"a lone failure rolls back", []bool{true}, nil, nil, nil, "rollback", []string{"own error"}},
+		{"a lone flush failure rolls back", []bool{false}, nil, nil, errors.New("unique violation"), "flush rollback", []string{"unique violation"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// A group that splits because a caller was slow to queue is retried with a
 			// longer wait; the outcome checks hold on every attempt.
 			for attempt := 1; ; attempt++ {
-				batches, errs := runHeldGroup(tc.fail, tc.failCommit, tc.failSave, errOwn, time.Duration(attempt)*20*time.Millisecond)
+				batches, errs := runHeldGroup(tc.fail, tc.failCommit, tc.failSave, tc.failFlush, errOwn, time.Duration(attempt)*20*time.Millisecond)
 				for i, want := range tc.wantErr {
 					got := errs[i]
 					if (want == "") != (got == nil) || (got != nil && !strings.Contains(got.Error(), want)) {
@@ -84,7 +95,7 @@ func TestOneGroup(t *testing.T) {
 
 // runHeldGroup holds the writer in a first group, queues one Write per entry of fail,
 // releases the writer after wait, and returns the groups that followed and each error.
-func runHeldGroup(fail []bool, failCommit, failSave, errOwn error, wait time.Duration) ([]*fakeBatch, []error) {
+func runHeldGroup(fail []bool, failCommit, failSave, failFlush, errOwn error, wait time.Duration) ([]*fakeBatch, []error) {
 	var batches []*fakeBatch
 	hold, entered := make(chan struct{}), make(chan struct{})
 	first := true
@@ -95,7 +106,7 @@ func runHeldGroup(fail []bool, failCommit, failSave, errOwn error, wait time.Dur
 			<-hold
 			return &fakeBatch{}, nil
 		}
-		b := &fakeBatch{failCommit: failCommit, failSave: failSave}
+		b := &fakeBatch{failCommit: failCommit, failSave: failSave, failFlush: failFlush}
 		batches = append(batches, b)
 		return b, nil
 	}, 100, nil)
@@ -136,7 +147,7 @@ func TestPanicReachesCaller(t *testing.T) {
 		if v := recover(); v != "boom" {
 			t.Fatalf("recovered %v, want the panic", v)
 		}
-		if got := strings.Join(b.log, " "); got != "savepoint rollbackto rollback" {
+		if got := strings.Join(b.log, " "); got != "rollback" {
 			t.Errorf("calls %q", got)
 		}
 	}()

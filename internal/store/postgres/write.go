@@ -69,12 +69,9 @@ func (b *batch) exec(q string) error {
 
 func (b *batch) Savepoint() error { return b.exec("SAVEPOINT w") }
 
-func (b *batch) Release() error {
-	if err := b.t.flush(b.ctx); err != nil {
-		return err
-	}
-	return b.exec("RELEASE SAVEPOINT w")
-}
+func (b *batch) Flush() error { return b.t.flush(b.ctx) }
+
+func (b *batch) Release() error { return b.exec("RELEASE SAVEPOINT w") }
 
 func (b *batch) RollbackTo() error {
 	b.t.reset()

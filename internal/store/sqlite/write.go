@@ -121,13 +121,9 @@ func (b *batch) exec(q string) error {
 	_, err := b.s.wconn.ExecContext(b.ctx, q)
 	return err
 }
+func (b *batch) Flush() error     { return b.tx.flush(b.ctx) }
 func (b *batch) Savepoint() error { return b.exec("SAVEPOINT w") }
-func (b *batch) Release() error {
-	if err := b.tx.flush(b.ctx); err != nil {
-		return err
-	}
-	return b.exec("RELEASE w")
-}
+func (b *batch) Release() error   { return b.exec("RELEASE w") }
 func (b *batch) RollbackTo() error {
 	b.tx.rows = [sqlgen.TCompartments + 1]rowBuf{}
 	if err := b.exec("ROLLBACK TO w"); err != nil {
