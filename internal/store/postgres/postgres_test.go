@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"os"
 	"testing"
 
@@ -46,7 +47,7 @@ func freshSchema(t testing.TB, dsn string) string {
 
 func openSchema(t testing.TB, dsn, schema string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), dsn, Options{Schema: schema, MaxConns: 4})
+	s, err := Open(context.Background(), dsn, Options{Schema: schema, MaxConns: 4, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

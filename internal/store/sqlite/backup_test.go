@@ -60,7 +60,7 @@ func TestBackupDuringWrites(t *testing.T) {
 		t.Errorf("backup over an existing file succeeded")
 	}
 
-	c, err := Open(target, Options{})
+	c, err := Open(target, Options{Logger: quiet})
 	if err != nil {
 		t.Fatalf("open backup: %v", err)
 	}
@@ -101,7 +101,7 @@ func TestOpenPaths(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := Open(tc.path, Options{})
+			s, err := Open(tc.path, Options{Logger: quiet})
 			if err != nil {
 				t.Fatalf("open: %v", err)
 			}
@@ -132,7 +132,7 @@ func TestObserveAndClose(t *testing.T) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	seen := map[string]int{}
-	s, err := Open(t.TempDir(), Options{Observe: func(op string, d time.Duration) {
+	s, err := Open(t.TempDir(), Options{Logger: quiet, Observe: func(op string, d time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
 		seen[op]++

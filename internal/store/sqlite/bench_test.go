@@ -94,6 +94,9 @@ func BenchmarkRawInsertCeiling(b *testing.B) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	if _, err := db.Exec("PRAGMA journal_mode = WAL"); err != nil {
+		b.Fatal(err)
+	}
 	if _, err := db.Exec("CREATE TABLE raw (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, id TEXT NOT NULL, body BLOB)"); err != nil {
 		b.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestCrash(t *testing.T) {
 	dir := t.TempDir()
 	for round := range 3 {
 		acked := crashRound(t, dir, round)
-		s, err := Open(dir, Options{})
+		s, err := Open(dir, Options{Logger: quiet})
 		if err != nil {
 			t.Fatalf("round %d: reopen after kill: %v", round, err)
 		}
@@ -104,7 +104,7 @@ func crashRound(t *testing.T, dir string, round int) []string {
 // crashChild writes new resources from several goroutines forever, printing each id
 // only after Write has returned.
 func crashChild(t *testing.T, dir string) {
-	s, err := Open(dir, Options{})
+	s, err := Open(dir, Options{Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
