@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/joinedup/joinedup/internal/terminology/snomed"
 	"github.com/joinedup/joinedup/ucum"
@@ -16,6 +18,9 @@ const (
 	SystemDMD    = "https://dmd.nhs.uk"
 	SystemLOINC  = "http://loinc.org"
 	SystemUCUM   = "http://unitsofmeasure.org"
+	SystemBCP47  = "urn:ietf:bcp:47"
+	SystemURI    = "urn:ietf:rfc:3986"
+	SystemCTV3   = "http://read.info/ctv3"
 )
 
 // external is a code system whose content is licensed or too large to embed, with the
@@ -30,6 +35,26 @@ var externals = map[string]external{
 	// dm+d identifiers are SNOMED CT identifiers in the UK drug extension.
 	SystemDMD:   {"dm+d", snomed.CheckConceptID},
 	SystemLOINC: {"LOINC", checkLOINC},
+	// Language tags need the IANA subtag registry to be confirmed; their syntax is
+	// checked here (RFC 5646, 2.1, without the grandfathered tags).
+	SystemBCP47: {"BCP 47", matches(bcp47Form, "a BCP 47 language tag")},
+	// Read Codes version 3, retired but still found in UK records: five characters.
+	SystemCTV3: {"Read Codes (CTV3)", matches(ctv3Form, "a Read Code (five letters, digits or dots)")},
+}
+
+var (
+	bcp47Form = regexp.MustCompile(`^(?:[a-zA-Z]{2,3}(?:-[a-zA-Z]{3}){0,3}|[a-zA-Z]{4,8})(?:-[a-zA-Z]{4})?(?:-(?:[a-zA-Z]{2}|[0-9]{3}))?` +
+		`(?:-(?:[a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*(?:-[0-9A-WY-Za-wy-z](?:-[a-zA-Z0-9]{2,8})+)*(?:-x(?:-[a-zA-Z0-9]{1,8})+)?$|^x(?:-[a-zA-Z0-9]{1,8})+$`)
+	ctv3Form = regexp.MustCompile(`^[0-9A-Za-z.]{5}$`)
+)
+
+func matches(re *regexp.Regexp, what string) func(string) error {
+	return func(code string) error {
+		if !re.MatchString(code) {
+			return fmt.Errorf("%q is not %s", code, what)
+		}
+		return nil
+	}
 }
 
 var loincForm = regexp.MustCompile(`^(?:L[APGL]\d+|\d{1,7})-\d$`)
@@ -112,6 +137,13 @@ func (s *Server) checkCode(ctx context.Context, system, version, code string) (c
 		}
 		return codeCheck{verdict: NotValidated, issues: []Issue{{SeverityWarning, CodeNotSupported,
 			fmt.Sprintf("The unit %q is not one that joinedup's UCUM table recognises, so it was not validated", code)}}}, nil
+	}
+	if system == SystemURI {
+		// The code system is the URI grammar itself (RFC 3986, URI-reference).
+		if _, err := url.Parse(code); err != nil || strings.ContainsAny(code, " \t\n") {
+			return codeCheck{issues: []Issue{{SeverityError, CodeInvalid, fmt.Sprintf("%q is not a URI", code)}}}, nil
+		}
+		return codeCheck{verdict: Valid, display: code, displays: []string{code}}, nil
 	}
 	if ext, ok := externals[system]; ok {
 		if err := ext.check(code); err != nil {

@@ -223,7 +223,7 @@ func (s *Server) contentSystem(url, version string) (*CodeSystem, error) {
 		return nil, err
 	}
 	if !cs.HasContent() {
-		if _, ok := externals[url]; ok || url == SystemUCUM {
+		if _, ok := externals[url]; ok || url == SystemUCUM || url == SystemURI {
 			return nil, fmt.Errorf("%s: %w", url, ErrNotFound)
 		}
 	}
