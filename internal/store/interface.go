@@ -49,6 +49,11 @@ type Tx interface {
 	Current(ctx context.Context, typ, id string) (*Resource, error)
 	// Put stores a new version. w.VersionID must be the current version + 1 (1 for a new
 	// resource); otherwise Put returns ErrConflict. The store assigns w.Seq.
+	//
+	// PostgreSQL sends a function's rows in batches, so a create (VersionID 1) of a
+	// resource this transaction has not read with Current is checked when they are sent:
+	// its ErrConflict comes from the transaction's next call or from Write itself. Call
+	// Current first where the answer must come from Put.
 	Put(ctx context.Context, w *Write) error
 	// Search is Store.Search inside the transaction (conditional create/update/delete).
 	Search(ctx context.Context, q Query) (*SearchPage, error)

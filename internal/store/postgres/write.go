@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/joinedup/joinedup/internal/store"
 	"github.com/joinedup/joinedup/internal/store/groupcommit"
@@ -219,6 +220,10 @@ func (t *tx) flush(ctx context.Context) error {
 		}
 	}
 	err := t.ptx.SendBatch(ctx, pb).Close()
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" /* unique_violation */ && pe.ConstraintName == "current_type_id" {
+		err = fmt.Errorf("a create (version 1) of a resource that exists: %w", store.ErrConflict)
+	}
 	for ref, k := range t.known {
 		if k.pending {
 			k.pending = false
@@ -282,15 +287,20 @@ func (t *tx) Put(ctx context.Context, w *store.Write) error {
 	}
 	ref := store.Ref{Type: w.Type, ID: w.ID}
 	fail := func(err error) error { return fmt.Errorf("postgres store: put %s/%s: %w", w.Type, w.ID, err) }
-	if k := t.known[ref]; k.pending {
+	if t.known[ref].pending {
 		// Its rows are still buffered: send them before replacing them.
 		if err := t.flush(ctx); err != nil {
 			return err
 		}
 	}
-	k, err := t.lookup(ctx, ref)
-	if err != nil {
-		return fail(err)
+	k, seen := t.known[ref]
+	// A create of a resource the transaction has not read needs no round trip: its
+	// current row is inserted when the buffer is flushed, and the unique (type, id) index
+	// refuses it there if the resource exists (see flush).
+	if !seen && w.VersionID != 1 {
+		if k, err = t.lookup(ctx, ref); err != nil {
+			return fail(err)
+		}
 	}
 	if w.VersionID != k.version+1 {
 		return fmt.Errorf("put %s/%s version %d over version %d: %w", w.Type, w.ID, w.VersionID, k.version, store.ErrConflict)

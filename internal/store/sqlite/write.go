@@ -10,6 +10,9 @@ import (
 	"github.com/joinedup/joinedup/internal/store"
 	"github.com/joinedup/joinedup/internal/store/groupcommit"
 	"github.com/joinedup/joinedup/internal/store/sqlgen"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // writeStmts are the writer connection's prepared statements.
@@ -203,10 +206,14 @@ func (t *tx) Put(ctx context.Context, w *store.Write) error {
 	}
 	ws := t.s.ws
 	var rid, version int64
-	switch err := ws.currentKey.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &version); {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return fmt.Errorf("sqlite store: put %s/%s: %w", w.Type, w.ID, err)
+	// A create needs no lookup: inserting its current row fails on the unique (type, id)
+	// index if the resource exists.
+	if w.VersionID != 1 {
+		switch err := ws.currentKey.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &version); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("sqlite store: put %s/%s: %w", w.Type, w.ID, err)
+		}
 	}
 	if w.VersionID != version+1 {
 		return fmt.Errorf("put %s/%s version %d over version %d: %w", w.Type, w.ID, w.VersionID, version, store.ErrConflict)
@@ -221,6 +228,10 @@ func (t *tx) Put(ctx context.Context, w *store.Write) error {
 	if version == 0 {
 		rid = seq
 		if _, err := ws.insertCurrent.ExecContext(ctx, rid, w.Type, w.ID, w.VersionID, seq, lu, deleted); err != nil {
+			var se *sqlite.Error
+			if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+				return fmt.Errorf("put %s/%s version 1 over an existing resource: %w", w.Type, w.ID, store.ErrConflict)
+			}
 			return fail(err)
 		}
 	} else {
