@@ -5,9 +5,10 @@
 //
 // Code systems whose content is licensed or too large to embed — SNOMED CT, dm+d, LOINC —
 // are checked for form where a rule exists (SNOMED CT and dm+d identifiers carry a Verhoeff
-// check digit, LOINC codes a mod 10 check digit) and are otherwise reported as
-// NotValidated, a verdict distinct from Valid and Invalid: such a code is never reported
-// valid. UCUM units are checked with package ucum's grammar. A SNOMED CT release loaded
+// check digit, LOINC codes a mod 10 check digit; BCP 47 language tags and Read Codes
+// have a syntax) and are otherwise reported as NotValidated, a verdict distinct from Valid
+// and Invalid: such a code is never reported valid. UCUM units (package ucum's grammar and
+// table) and urn:ietf:rfc:3986 URIs are systems defined by a grammar, and are checked by it. A SNOMED CT release loaded
 // with `joinedup terminology load-snomed` (package snomed) lets the server answer for
 // SNOMED CT codes too.
 //

@@ -199,6 +199,17 @@ func TestExpand(t *testing.T) {
 			URL:     "urn:test",
 			Include: []ConceptSet{{System: actCode, Filters: []Filter{{"concept", "descendent-of", "IMP"}}}, {System: actCode, Filters: []Filter{{"concept", "generalizes", "ACUTE"}}}},
 		}}, has: []string{"ACUTE", "NONAC", "IMP", "_ActEncounterCode", "_ActCareProvisionCode"}, hasNot: []string{"AMB"}},
+		{name: "inline value set: property = and exists", req: ExpandRequest{Inline: &ValueSet{
+			URL: "urn:test",
+			Include: []ConceptSet{
+				{System: actCode, Filters: []Filter{{"concept", "is-a", "_ActEncounterCode"}, {"notSelectable", "=", "true"}}},
+				{System: actCode, Filters: []Filter{{"concept", "is-a", "IMP"}, {"notSelectable", "exists", "false"}}},
+			},
+		}}, total: 4, codes: []string{"_ActEncounterCode", "IMP", "ACUTE", "NONAC"}},
+		{name: "inline value set: not-in and is-not-a", req: ExpandRequest{Inline: &ValueSet{
+			URL:     "urn:test",
+			Include: []ConceptSet{{System: obsStatusCS, Filters: []Filter{{"concept", "not-in", "final,amended,registered"}, {"concept", "is-not-a", "amended"}}}},
+		}}, total: 4, codes: []string{"preliminary", "cancelled", "entered-in-error", "unknown"}},
 		{name: "inline value set: regex and in", req: ExpandRequest{Inline: &ValueSet{
 			URL:     "urn:test",
 			Include: []ConceptSet{{System: genderCS, Filters: []Filter{{"code", "regex", "(fe)?male"}}}, {System: obsStatusCS, Filters: []Filter{{"concept", "in", "final, amended"}}}},
