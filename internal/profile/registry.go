@@ -235,19 +235,20 @@ func (r *Registry) snapshot(url string, building map[string]bool) (*StructureDef
 	if snap != nil || err != nil {
 		return snap, err
 	}
+	if reg != r {
+		// A parent's definition is built (and cached) by the parent, from its own
+		// definitions.
+		return reg.snapshot(url, building)
+	}
 	if building[url] {
 		return nil, fmt.Errorf("profile: %s is defined in terms of itself", url)
 	}
 	building[url] = true
 	defer delete(building, url)
-	// The snapshot is built against r (not reg) so a child registry's definitions can
-	// serve as bases; it is cached on the entry only when reg is r.
 	snap, err = r.build(e.src, building)
-	if reg == r {
-		reg.mu.Lock()
-		e.snap, e.err = snap, err
-		reg.mu.Unlock()
-	}
+	r.mu.Lock()
+	e.snap, e.err = snap, err
+	r.mu.Unlock()
 	return snap, err
 }
 

@@ -1,0 +1,110 @@
+package validate
+
+import (
+	"strings"
+
+	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/internal/profile"
+)
+
+// extensionURL checks an extension against the definition its url names (unless the
+// element's own type profile already did) and that it is used where its contexts allow.
+func (r *run) extensionURL(d *profile.Element, e fhir.Element, path string) {
+	ext, ok := e.(*fhir.Extension)
+	if !ok {
+		return
+	}
+	url := ext.URL
+	if url == "" || !strings.Contains(url, ":") {
+		return // a complex extension's part: its parent's definition slices it
+	}
+	parent, parentPath := r.parent, r.parentPath
+	sd, err := r.v.reg.Snapshot(url)
+	if err != nil {
+		sev := Warning
+		if d.Name == "modifierExtension" || strings.HasPrefix(url, profile.CorePrefix) {
+			sev = Error
+		}
+		r.add(sev, "structure", path, "The extension %s is unknown, so it could not be checked", url)
+		return
+	}
+	if d == sd.Root {
+		return // e is being validated against this very definition
+	}
+	if sd.Type != "Extension" {
+		r.add(Error, "structure", path, "The url %s names a %s definition, not an extension", url, sd.Type)
+		return
+	}
+	if parent != nil && !r.contextAllowed(sd, parent, parentPath) {
+		var where []string
+		for _, c := range sd.Contexts {
+			where = append(where, c.Expression)
+		}
+		r.add(Error, "business-rule", path, "The extension %s is not allowed to be used at this point (allowed: %s)", url, strings.Join(where, ", "))
+	}
+	for _, t := range d.Types {
+		for _, p := range t.Profiles {
+			if p == url {
+				return // validated through the element's type profile
+			}
+		}
+	}
+	r.node(sd.Root, e, path, "Extension")
+}
+
+// contextAllowed reports whether an extension may sit on parent.
+func (r *run) contextAllowed(sd *profile.StructureDefinition, parent fhir.Element, parentPath string) bool {
+	if len(sd.Contexts) == 0 {
+		return true
+	}
+	ptype := parent.FHIRType()
+	dpath := defPath(parentPath)
+	if r.res != nil && strings.HasPrefix(parentPath, r.resPath) {
+		dpath = r.res.ResourceType() + defPath(parentPath[len(r.resPath):])
+	}
+	if b, ok := parent.(fhir.Backbone); ok {
+		ptype = b.DefinitionPath()
+	}
+	for _, c := range sd.Contexts {
+		x := c.Expression
+		switch c.Type {
+		case "fhirpath":
+			return true
+		case "extension":
+			if pe, ok := parent.(*fhir.Extension); ok && pe.URL == x {
+				return true
+			}
+			continue
+		}
+		if x == "Element" || x == "Base" || x == dpath || x == ptype || isA(ptype, x) {
+			return true
+		}
+		// "Patient.name" also allows HumanName values reached through other paths of the
+		// same element; and a data type context allows that type anywhere.
+		if i := strings.LastIndexByte(x, '.'); i > 0 && strings.HasSuffix(dpath, x[i:]) && strings.HasPrefix(dpath, x[:strings.IndexByte(x, '.')]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isA reports whether type t is name or derives from it in the R4 type hierarchy.
+func isA(t, name string) bool {
+	for i := 0; t != "" && i < 16; i++ {
+		if t == name {
+			return true
+		}
+		td := fhir.LookupType(t)
+		switch {
+		case td != nil:
+			t = td.Base
+		case t == "DomainResource":
+			t = "Resource"
+		case t == "BackboneElement":
+			t = "Element"
+		default:
+			t = ""
+		}
+	}
+	return false
+}

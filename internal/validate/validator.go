@@ -1,0 +1,329 @@
+package validate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/fhirpath"
+	"github.com/joinedup/joinedup/internal/profile"
+	"github.com/joinedup/joinedup/internal/terminology"
+)
+
+// Options configure a Validator.
+type Options struct {
+	// Profiles holds the StructureDefinitions; nil: profile.Default() (R4 and UK Core).
+	Profiles *profile.Registry
+	// Terminology checks bindings; nil: a terminology.New() over the embedded content.
+	Terminology *terminology.Server
+}
+
+// Validator validates resources. It is safe for concurrent use; build one and share it.
+type Validator struct {
+	reg  *profile.Registry
+	term *terminology.Server
+
+	exprs    sync.Map // FHIRPath source → *compiled
+	vsSystem sync.Map // value set canonical → []string (systems a bare code may be from)
+}
+
+type compiled struct {
+	expr *fhirpath.Expression
+	err  error
+}
+
+// New returns a Validator.
+func New(o Options) (*Validator, error) {
+	if o.Profiles == nil {
+		reg, err := profile.Default()
+		if err != nil {
+			return nil, fmt.Errorf("validate: %w", err)
+		}
+		o.Profiles = reg
+	}
+	if o.Terminology == nil {
+		o.Terminology = terminology.New()
+	}
+	return &Validator{reg: o.Profiles, term: o.Terminology}, nil
+}
+
+// Profiles returns the validator's profile registry.
+func (v *Validator) Profiles() *profile.Registry { return v.reg }
+
+// Validate checks r against the base definition of its type, every profile it claims in
+// meta.profile (an unknown claimed profile is a warning) and every profile in profiles
+// (an unknown one is an error: the caller asked for it). Issues are sorted, errors first.
+func (v *Validator) Validate(ctx context.Context, r fhir.Resource, profiles ...string) []Issue {
+	ru := &run{v: v, ctx: ctx}
+	ru.env.MemberOf = ru.memberOf
+	ru.env.ConformsTo = ru.conformsTo
+	ru.resource(r, r.ResourceType(), profiles, nil)
+	return sortIssues(ru.issues)
+}
+
+// run is the state of one validation.
+type run struct {
+	v      *Validator
+	ctx    context.Context
+	issues []Issue
+	env    fhirpath.Env
+	// bundle is the outermost Bundle, for urn:uuid references; fullUrls its entries'.
+	bundle   fhir.Element
+	fullUrls map[string]bool
+	// res is the resource being walked and its contained ids.
+	res       fhir.Resource
+	contained map[string]bool
+	depth     int
+	// parent and parentPath are the element whose child is being validated, for
+	// extension contexts.
+	parent     fhir.Element
+	parentPath string
+	// resPath is the path of the resource being walked.
+	resPath string
+	// quiet counts nested trial validations (slice matching by profile) whose issues
+	// are discarded.
+	quiet int
+}
+
+const maxDepth = 64
+
+// resource validates one resource (the top one, a contained one or a bundle entry's)
+// against its base definition, its claimed profiles and extra.
+func (r *run) resource(res fhir.Resource, path string, extra []string, extraNodes []*profile.Element) {
+	if r.depth > maxDepth {
+		r.add(Error, "structure", path, "The resource is nested too deeply to validate")
+		return
+	}
+	r.depth++
+	defer func() { r.depth-- }()
+	prevRes, prevContained, prevEnv, prevPath := r.res, r.contained, r.env, r.resPath
+	defer func() { r.res, r.contained, r.env, r.resPath = prevRes, prevContained, prevEnv, prevPath }()
+	typ := res.ResourceType()
+	r.res, r.resPath = res, path
+	r.contained = nil
+	for _, c := range res.Children("contained", nil) {
+		if cr, ok := c.(fhir.Resource); ok {
+			if r.contained == nil {
+				r.contained = map[string]bool{}
+			}
+			r.contained[cr.ResourceID()] = true
+		}
+	}
+	r.env.Resource = res
+	if prevEnv.RootResource == nil && prevEnv.Resource == nil {
+		r.env.RootResource = res
+	}
+	if typ == "Bundle" && r.bundle == nil {
+		r.bundle = res
+		r.fullUrls = bundleFullUrls(res)
+		defer func() { r.bundle, r.fullUrls = nil, nil }()
+	}
+	base := profile.Base(typ)
+	if base == nil {
+		r.add(Error, "structure", path, "Unknown resource type %s", typ)
+		return
+	}
+	r.node(base, res, path, typ)
+	if typ == "Bundle" {
+		r.bundleRules(res, path)
+	}
+	for _, n := range extraNodes {
+		r.node(n, res, path, typ)
+	}
+	seen := map[string]bool{}
+	check := func(url string, claimed bool) {
+		if url == "" || seen[url] {
+			return
+		}
+		seen[url] = true
+		if t := strings.TrimPrefix(url, profile.CorePrefix); t == typ {
+			return
+		}
+		sd, err := r.v.reg.Snapshot(url)
+		if err != nil {
+			sev := Error
+			if claimed {
+				sev = Warning
+			}
+			if errors.Is(err, profile.ErrUnknown) {
+				r.add(sev, "not-found", path, "Profile reference '%s' has not been checked because it is unknown", url)
+			} else {
+				r.add(sev, "processing", path, "Profile '%s' could not be used: %v", url, err)
+			}
+			return
+		}
+		if sd.Type != typ && sd.Type != "Resource" && sd.Type != "DomainResource" {
+			r.add(Error, "structure", path, "The profile %s is for %s, not %s", url, sd.Type, typ)
+			return
+		}
+		r.node(sd.Root, res, path, typ)
+	}
+	if m := metaOf(res); m != nil {
+		for _, p := range m.Profile {
+			if p != nil && p.Value != nil {
+				check(*p.Value, true)
+			}
+		}
+	}
+	for _, p := range extra {
+		check(p, false)
+	}
+}
+
+func metaOf(res fhir.Resource) *fhir.Meta {
+	if m, ok := res.(interface{ ResourceMeta() *fhir.Meta }); ok {
+		return m.ResourceMeta()
+	}
+	return nil
+}
+
+// node validates element e, of FHIR type typ, against definition d.
+func (r *run) node(d *profile.Element, e fhir.Element, path, typ string) {
+	if err := r.ctx.Err(); err != nil {
+		return
+	}
+	r.constraints(d, e, path)
+	if p, ok := e.(fhir.Primitive); ok {
+		r.primitive(d, p, path, typ)
+	} else {
+		r.fixedPattern(d, e, path)
+		r.binding(d, e, path, typ)
+	}
+	switch typ {
+	case "Reference":
+		r.reference(d, e, path)
+	case "Identifier":
+		r.identifier(e, path)
+	case "Narrative":
+		r.narrative(e, path)
+	case "Extension":
+		r.extensionURL(d, e, path)
+	}
+	children := profile.ChildrenOf(d, typ)
+	if len(children) == 0 {
+		return
+	}
+	var buf []fhir.Element
+	for _, c := range children {
+		if len(c.Types) > 0 && strings.HasPrefix(c.Types[0].Code, "http://hl7.org/fhirpath/") {
+			continue // a primitive's value: checked by the parser and primitive()
+		}
+		buf = e.Children(c.Name, buf[:0])
+		r.element(c, buf, path, e)
+	}
+}
+
+// element validates the values of one child element: cardinality, slicing, each value.
+func (r *run) element(c *profile.Element, items []fhir.Element, parent string, parentElem fhir.Element) {
+	n := len(items)
+	if n < c.Min {
+		r.add(Error, "structure", parent+"."+c.Name, "%s: minimum required = %d, but only found %d", pathOf(parent, c), c.Min, n)
+	}
+	if c.Max >= 0 && n > c.Max {
+		r.add(Error, "structure", parent+"."+c.Name, "%s: max allowed = %d, but found %d", pathOf(parent, c), c.Max, n)
+	}
+	if n == 0 {
+		return
+	}
+	paths := make([]string, n)
+	for i, it := range items {
+		name := c.Name
+		if c.Choice {
+			name += profile.TypeSuffix(it.FHIRType())
+		}
+		if c.Max == 1 && c.Min <= 1 && !repeats(c) {
+			paths[i] = parent + "." + name
+		} else {
+			paths[i] = parent + "." + name + "[" + strconv.Itoa(i) + "]"
+		}
+	}
+	assigned := make([]*profile.Element, n)
+	if len(c.Slices) > 0 {
+		r.slicing(c, items, paths, assigned)
+	}
+	for i, it := range items {
+		d := c
+		if assigned[i] != nil {
+			d = assigned[i]
+		}
+		r.parent, r.parentPath = parentElem, parent
+		r.value(d, it, paths[i])
+	}
+}
+
+// repeats reports whether the base element repeats, so its values carry an index even
+// when a profile restricted it to one.
+func repeats(c *profile.Element) bool {
+	return c.Max != 1
+}
+
+func pathOf(parent string, c *profile.Element) string {
+	return defPath(parent) + "." + c.Name
+}
+
+// value validates one value against its element definition: its type among the allowed
+// ones, then the type's (or the type profile's) definition.
+func (r *run) value(d *profile.Element, it fhir.Element, path string) {
+	if res, ok := it.(fhir.Resource); ok {
+		var profiles []string
+		for _, t := range d.Types {
+			profiles = append(profiles, t.Profiles...)
+		}
+		r.resource(res, path, profiles, nil)
+		return
+	}
+	typ := it.FHIRType()
+	if d.Choice && len(d.Types) > 0 {
+		var tr *profile.Type
+		for i := range d.Types {
+			if d.Types[i].Code == typ || (typ == "Quantity" && isQuantityProfile(d.Types[i].Code)) {
+				tr = &d.Types[i]
+			}
+		}
+		if tr == nil {
+			r.add(Error, "structure", path, "The type '%s' is not allowed at this point (must be one of %s)", typ, typeList(d.Types))
+			return
+		}
+		r.typeProfiles(tr, it, path, typ)
+	} else if len(d.Types) == 1 {
+		r.typeProfiles(&d.Types[0], it, path, typ)
+	}
+	r.node(d, it, path, typ)
+}
+
+func isQuantityProfile(code string) bool {
+	switch code {
+	case "Age", "Distance", "Duration", "Count", "MoneyQuantity", "SimpleQuantity":
+		return true
+	}
+	return false
+}
+
+// typeProfiles validates a value against the profiles its type names (an extension's
+// definition, a constrained data type).
+func (r *run) typeProfiles(t *profile.Type, it fhir.Element, path, typ string) {
+	for _, p := range t.Profiles {
+		sd, err := r.v.reg.Snapshot(p)
+		if err != nil {
+			if typ == "Extension" {
+				// The extension's own url names its definition; extensionURL reports it.
+				continue
+			}
+			r.add(Warning, "not-found", path, "Profile '%s' for this element is unknown, so it was not checked", p)
+			continue
+		}
+		r.node(sd.Root, it, path, typ)
+	}
+}
+
+func typeList(ts []profile.Type) string {
+	var names []string
+	for _, t := range ts {
+		names = append(names, t.Code)
+	}
+	return strings.Join(names, ", ")
+}
