@@ -273,8 +273,15 @@ func fnSelect(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 	return out, err
 }
 
+// maxRepeat bounds repeat(): a projection that keeps making new values
+// (1.repeat($this + 1)) would otherwise never end.
+const maxRepeat = 10_000
+
 func fnRepeat(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 	var out []Value
+	// seen holds the items that are comparable Go values (elements by pointer,
+	// Booleans, Integers, Strings), so that the common cases avoid a linear search.
+	seen := map[Value]bool{}
 	queue := append([]Value(nil), in...)
 	for len(queue) > 0 {
 		v := queue[0]
@@ -287,27 +294,27 @@ func fnRepeat(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 			if err := c.tick(); err != nil {
 				return nil, err
 			}
-			if !containsSame(out, r) {
+			switch r.(type) {
+			case fhir.Element, Boolean, Integer, String:
+				if seen[r] {
+					continue
+				}
+				seen[r] = true
+			default:
+				if containsValue(out, r) {
+					continue
+				}
+			}
+			{
+				if len(out) >= maxRepeat {
+					return nil, c.errorf(n.pos, "repeat() produced more than %d items", maxRepeat)
+				}
 				out = append(out, r)
 				queue = append(queue, r)
 			}
 		}
 	}
 	return out, nil
-}
-
-// containsSame is membership by identity for model elements (repeat() over a tree must
-// not stop at equal siblings) and by equality for System values.
-func containsSame(coll []Value, v Value) bool {
-	if e, ok := v.(fhir.Element); ok {
-		for _, w := range coll {
-			if we, ok := w.(fhir.Element); ok && we == e {
-				return true
-			}
-		}
-		return false
-	}
-	return containsValue(coll, v)
 }
 
 func fnOfType(_ *evalCtx, n *funcNode, in []Value) ([]Value, error) {

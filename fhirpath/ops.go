@@ -11,6 +11,10 @@ import (
 
 // Operators (FHIRPath section 6).
 
+// maxString bounds the strings that + and & build, so that a projection repeated
+// over its own output cannot exhaust memory.
+const maxString = 1 << 20
+
 type opKind uint8
 
 const (
@@ -100,6 +104,9 @@ func (n *binaryNode) eval(c *evalCtx) ([]Value, error) {
 		}
 		if len(r) == 1 {
 			b, _ = stringValue(r[0])
+		}
+		if len(a)+len(b) > maxString {
+			return nil, c.errorf(n.pos, "string longer than %d bytes", maxString)
 		}
 		return []Value{String(a + b)}, nil
 	}
@@ -597,6 +604,9 @@ func arithmetic(op opKind, a, b Value) (Value, error) {
 		}
 	case String:
 		if y, ok := b.(String); ok && op == opAdd {
+			if len(x)+len(y) > maxString {
+				return nil, errorf("string longer than %d bytes", maxString)
+			}
 			return x + y, nil
 		}
 	case Quantity:

@@ -430,7 +430,16 @@ func Convert(value *apd.Decimal, from, to string) (*apd.Decimal, error) {
 	r := new(apd.Decimal)
 	Context.Mul(r, value, f.num)
 	Context.Mul(r, r, t.den)
-	Context.Quo(r, r, mul(f.den, t.num))
+	cond, _ := Context.Quo(r, r, mul(f.den, t.num))
+	if !cond.Inexact() {
+		// An exact quotient drops the padding zeros of the division but keeps at least
+		// the decimal places the value was written with: 500 g is 0.5 kg, 1.50 kg is
+		// 1500.00 g.
+		r.Reduce(r)
+		if r.Exponent > value.Exponent {
+			Context.Quantize(r, r, value.Exponent)
+		}
+	}
 	return r, nil
 }
 

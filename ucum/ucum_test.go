@@ -124,3 +124,20 @@ func TestComparable(t *testing.T) {
 		}
 	}
 }
+
+func TestConvertKeepsPlaces(t *testing.T) {
+	tests := []struct{ value, from, to, want string }{
+		{"500", "g", "kg", "0.5"},
+		{"1.50", "kg", "g", "1500.00"},
+		{"4000", "mg", "g", "4"},
+	}
+	for _, tt := range tests {
+		got, err := Convert(dec(t, tt.value), tt.from, tt.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != tt.want {
+			t.Errorf("Convert(%s %s → %s) = %s, want %s", tt.value, tt.from, tt.to, got, tt.want)
+		}
+	}
+}
