@@ -2,7 +2,6 @@ package fhirpath
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/joinedup/joinedup/fhir"
@@ -281,5 +280,3 @@ func toDecimal(v Value) (*apd.Decimal, bool) {
 	}
 	return nil, false
 }
-
-func isWhitespace(s string) bool { return strings.TrimSpace(s) == "" }
