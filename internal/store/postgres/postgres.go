@@ -87,6 +87,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
+	// The writer pipelines batches that may begin with ROLLBACK TO SAVEPOINT in an
+	// aborted transaction. pgx's statement cache prepares a whole batch before running
+	// it, which fails there and leaves cache and server disagreeing; unnamed statements
+	// (QueryExecModeExec) need no preparing and cost the same single round trip.
+	s.connCfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	if s.wconn, err = pgx.ConnectConfig(ctx, s.connCfg.Copy()); err != nil {
 		s.pool.Close()
 		return nil, fmt.Errorf("postgres store: connect writer: %w", err)

@@ -25,10 +25,13 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 // batch is one group's transaction on the writer connection. Statements run under a
 // context no caller can cancel: pgx closes a connection whose query is cancelled, which
 // would fail every function in the group.
+//
+// Round trips are what a serialised writer pays for, so transaction control travels
+// with other statements in pipelined batches: BEGIN, the lock and the counter read go
+// together; SAVEPOINT and RELEASE wait in tx.pending for the next statement the
+// transaction sends; the counter update goes with COMMIT.
 type batch struct {
-	s     *Store
 	ctx   context.Context
-	ptx   pgx.Tx
 	t     *tx
 	first int64 // the seq counter when the group began
 }
@@ -43,56 +46,71 @@ func (s *Store) begin() (groupcommit.Batch, error) {
 		s.wconn = c
 		s.log.Warn("writer connection re-established", "backend", "postgres")
 	}
-	ptx, err := s.wconn.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var last int64
-	// The lock first, then the counter in a statement of its own: under READ COMMITTED
-	// that statement's snapshot includes every writer that held the lock before us.
-	if _, err = ptx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", s.lockKey); err == nil {
-		err = ptx.QueryRow(ctx, "SELECT last FROM seq_counter").Scan(&last)
-	}
-	if err != nil {
-		_ = ptx.Rollback(ctx)
+	pb := &pgx.Batch{}
+	pb.Queue("BEGIN")
+	pb.Queue("SELECT pg_advisory_xact_lock($1)", s.lockKey)
+	// A statement of its own, after the lock: under READ COMMITTED its snapshot includes
+	// every writer that held the lock before us.
+	pb.Queue("SELECT last FROM seq_counter").QueryRow(func(row pgx.Row) error { return row.Scan(&last) })
+	if err := s.wconn.SendBatch(ctx, pb).Close(); err != nil {
+		_, _ = s.wconn.Exec(ctx, "ROLLBACK")
 		return nil, err
 	}
-	return &batch{s: s, ctx: ctx, ptx: ptx, first: last,
-		t: &tx{ptx: ptx, seq: last, known: map[store.Ref]known{}}}, nil
+	return &batch{ctx: ctx, first: last, t: &tx{conn: s.wconn, seq: last, known: map[store.Ref]known{}}}, nil
 }
 
 func (b *batch) Tx() store.Tx { return b.t }
 
-func (b *batch) exec(q string) error {
-	_, err := b.ptx.Exec(b.ctx, q)
-	return err
+func (b *batch) Savepoint() error {
+	b.t.pending = append(b.t.pending, "SAVEPOINT w")
+	return nil
 }
-
-func (b *batch) Savepoint() error { return b.exec("SAVEPOINT w") }
 
 func (b *batch) Flush() error { return b.t.flush(b.ctx) }
 
-func (b *batch) Release() error { return b.exec("RELEASE SAVEPOINT w") }
+func (b *batch) Release() error {
+	b.t.pending = append(b.t.pending, "RELEASE SAVEPOINT w")
+	return nil
+}
 
 func (b *batch) RollbackTo() error {
-	b.t.reset()
-	if err := b.exec("ROLLBACK TO SAVEPOINT w"); err != nil {
-		return err
+	t := b.t
+	t.reset()
+	if n := len(t.pending); n > 0 && t.pending[n-1] == "SAVEPOINT w" {
+		// The function sent nothing: there is nothing to undo.
+		t.pending = t.pending[:n-1]
+		return nil
 	}
-	return b.exec("RELEASE SAVEPOINT w")
+	t.pending = append(t.pending, "ROLLBACK TO SAVEPOINT w", "RELEASE SAVEPOINT w")
+	return nil
 }
 
 func (b *batch) Commit() error {
-	if b.t.seq != b.first {
-		if _, err := b.ptx.Exec(b.ctx, "UPDATE seq_counter SET last = $1", b.t.seq); err != nil {
-			_ = b.ptx.Rollback(b.ctx)
-			return err
-		}
+	t := b.t
+	pb := t.batch()
+	if t.seq != b.first {
+		pb.Queue("UPDATE seq_counter SET last = $1", t.seq)
 	}
-	return b.ptx.Commit(b.ctx)
+	pb.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+		// COMMIT of an aborted transaction answers ROLLBACK rather than an error.
+		if ct.String() != "COMMIT" {
+			return errors.New("transaction was rolled back")
+		}
+		return nil
+	})
+	if err := t.send(b.ctx, pb); err != nil {
+		_, _ = t.conn.Exec(b.ctx, "ROLLBACK")
+		return err
+	}
+	return nil
 }
 
-func (b *batch) Rollback() error { return b.ptx.Rollback(b.ctx) }
+func (b *batch) Rollback() error {
+	b.t.pending = nil
+	_, err := b.t.conn.Exec(b.ctx, "ROLLBACK")
+	return err
+}
 
 // known is what the transaction knows of a resource's current row; valid for the whole
 // group because the advisory lock keeps every other writer out.
@@ -103,10 +121,36 @@ type known struct {
 
 // tx is store.Tx on the writer's transaction.
 type tx struct {
-	ptx   pgx.Tx
-	seq   int64
-	known map[store.Ref]known
-	buf   buffer
+	conn    *pgx.Conn
+	seq     int64
+	known   map[store.Ref]known
+	buf     buffer
+	pending []string // transaction control to send ahead of the next statement
+}
+
+// batch starts a pipelined batch with the pending transaction control.
+func (t *tx) batch() *pgx.Batch {
+	pb := &pgx.Batch{}
+	for _, q := range t.pending {
+		pb.Queue(q)
+	}
+	return pb
+}
+
+// send runs a batch made by t.batch: the pending statements have then been sent,
+// whatever the outcome.
+func (t *tx) send(ctx context.Context, pb *pgx.Batch) error {
+	t.pending = t.pending[:0]
+	return t.conn.SendBatch(ctx, pb).Close()
+}
+
+// sync sends the pending transaction control before a statement that cannot join a
+// batch.
+func (t *tx) sync(ctx context.Context) error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	return t.send(ctx, t.batch())
 }
 
 // buffer holds the rows of Puts not yet sent, column by column for unnest.
@@ -191,7 +235,7 @@ func (t *tx) flush(ctx context.Context) error {
 	if b.n == 0 {
 		return nil
 	}
-	pb := &pgx.Batch{}
+	pb := t.batch()
 	if len(b.delRows) > 0 {
 		for i, tb := range sqlgen.WriteTables {
 			if i != sqlgen.TCompartments {
@@ -219,7 +263,7 @@ func (t *tx) flush(ctx context.Context) error {
 			pb.Queue(q, args...)
 		}
 	}
-	err := t.ptx.SendBatch(ctx, pb).Close()
+	err := t.send(ctx, pb)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" /* unique_violation */ && pe.ConstraintName == "current_type_id" {
 		err = fmt.Errorf("a create (version 1) of a resource that exists: %w", store.ErrConflict)
@@ -253,9 +297,17 @@ func (t *tx) Current(ctx context.Context, typ, id string) (*store.Resource, erro
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	var rid int64
-	r, err := sqlgen.ScanWith(t.ptx.QueryRow(ctx, "SELECT c.rid, "+sqlgen.Columns+
-		" FROM current c JOIN resources r ON r.seq = c.seq WHERE c.type = $1 AND c.id = $2", typ, id), &rid)
+	var (
+		rid int64
+		r   *store.Resource
+	)
+	pb := t.batch()
+	pb.Queue("SELECT c.rid, "+sqlgen.Columns+" FROM current c JOIN resources r ON r.seq = c.seq WHERE c.type = $1 AND c.id = $2",
+		typ, id).QueryRow(func(row pgx.Row) (err error) {
+		r, err = sqlgen.ScanWith(row, &rid)
+		return err
+	})
+	err = t.send(ctx, pb)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("%s/%s: %w", typ, id, store.ErrNotFound)
 	}
@@ -272,8 +324,10 @@ func (t *tx) lookup(ctx context.Context, ref store.Ref) (known, error) {
 		return k, nil
 	}
 	var k known
-	err := t.ptx.QueryRow(ctx, "SELECT rid, version FROM current WHERE type = $1 AND id = $2", ref.Type, ref.ID).Scan(&k.rid, &k.version)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	pb := t.batch()
+	pb.Queue("SELECT rid, version FROM current WHERE type = $1 AND id = $2", ref.Type, ref.ID).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&k.rid, &k.version) })
+	if err := t.send(ctx, pb); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return known{}, err
 	}
 	t.known[ref] = k
@@ -364,7 +418,10 @@ func (t *tx) Search(ctx context.Context, q store.Query) (*store.SearchPage, erro
 	if err != nil {
 		return nil, err
 	}
-	p, err := search(ctx, t.ptx, page, limit, count)
+	if err := t.sync(ctx); err != nil {
+		return nil, err
+	}
+	p, err := search(ctx, t.conn, page, limit, count)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: search in write: %w", err)
 	}
@@ -382,7 +439,10 @@ func (t *tx) ReferencedBy(ctx context.Context, typ, id string, limit int) ([]sto
 	if limit <= 0 {
 		limit = sqlgen.DefaultCount
 	}
-	rows, err := t.ptx.Query(ctx, `SELECT DISTINCT c.type, c.id FROM links l JOIN current c ON c.rid = l.rid
+	if err := t.sync(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := t.conn.Query(ctx, `SELECT DISTINCT c.type, c.id FROM links l JOIN current c ON c.rid = l.rid
 		WHERE l.target_type = $1 AND l.target_id = $2 AND c.deleted = 0 ORDER BY c.type, c.id LIMIT $3`, typ, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: referenced by %s/%s: %w", typ, id, err)
@@ -414,13 +474,13 @@ func (t *tx) Expunge(ctx context.Context, typ, id string) error {
 	if k.version == 0 {
 		return fmt.Errorf("expunge %s/%s: %w", typ, id, store.ErrNotFound)
 	}
-	pb := &pgx.Batch{}
+	pb := t.batch()
 	pb.Queue("DELETE FROM resources WHERE rid = $1", k.rid)
 	pb.Queue("DELETE FROM current WHERE rid = $1", k.rid)
 	for _, tb := range sqlgen.WriteTables {
 		pb.Queue("DELETE FROM "+tb.Name+" WHERE rid = $1", k.rid)
 	}
-	if err := t.ptx.SendBatch(ctx, pb).Close(); err != nil {
+	if err := t.send(ctx, pb); err != nil {
 		return fmt.Errorf("postgres store: expunge %s/%s: %w", typ, id, err)
 	}
 	delete(t.known, ref)

@@ -55,11 +55,13 @@ func testConcurrentCounter(t *testing.T, s store.Store) {
 	}
 }
 
-// testConcurrentMixedOutcomes: concurrent writes of which every third fails; the
-// failures roll back alone and the others all commit.
+// testConcurrentMixedOutcomes: concurrent writes, sharing groups, of which some fail
+// after their rows have reached the database and some hit a version conflict; each
+// failure rolls back alone and every other write commits.
 func testConcurrentMixedOutcomes(t *testing.T, s store.Store) {
 	const n = 60
 	ctx := context.Background()
+	put(t, s, store.Write{Resource: store.Resource{Type: "Basic", ID: "taken"}})
 	errFail := errors.New("refused")
 	var wg sync.WaitGroup
 	results := make([]error, n)
@@ -71,7 +73,16 @@ func testConcurrentMixedOutcomes(t *testing.T, s store.Store) {
 					Op: store.OpCreate, LastUpdated: time.Now().UTC(), Body: body("Basic", id, 1, "")}}); err != nil {
 					return err
 				}
-				if i%3 == 0 {
+				// Reading sends the buffered rows; a failure after that must still undo them.
+				if _, err := tx.Current(ctx, "Basic", id); err != nil {
+					return err
+				}
+				switch {
+				case i%5 == 0:
+					// A create over an existing resource, with nothing read first.
+					return tx.Put(ctx, &store.Write{Resource: store.Resource{Type: "Basic", ID: "taken", VersionID: 1,
+						Op: store.OpCreate, LastUpdated: time.Now().UTC(), Body: body("Basic", "taken", 1, "")}})
+				case i%3 == 0:
 					return errFail
 				}
 				return nil
@@ -81,18 +92,28 @@ func testConcurrentMixedOutcomes(t *testing.T, s store.Store) {
 	wg.Wait()
 	for i, err := range results {
 		_, rerr := s.Read(ctx, nil, "Basic", fmt.Sprintf("r%d", i))
-		if i%3 == 0 {
-			if !errors.Is(err, errFail) {
-				t.Errorf("write %d: got %v, want its own error", i, err)
-			}
-			if !errors.Is(rerr, store.ErrNotFound) {
-				t.Errorf("failed write %d is readable: %v", i, rerr)
+		var want error
+		switch {
+		case i%5 == 0:
+			want = store.ErrConflict
+		case i%3 == 0:
+			want = errFail
+		}
+		if want == nil {
+			if err != nil || rerr != nil {
+				t.Errorf("write %d: %v; read: %v", i, err, rerr)
 			}
 			continue
 		}
-		if err != nil || rerr != nil {
-			t.Errorf("write %d: %v; read: %v", i, err, rerr)
+		if !errors.Is(err, want) {
+			t.Errorf("write %d: got %v, want %v", i, err, want)
 		}
+		if !errors.Is(rerr, store.ErrNotFound) {
+			t.Errorf("failed write %d is readable: %v", i, rerr)
+		}
+	}
+	if r := read(t, s, nil, "Basic", "taken"); r.VersionID != 1 {
+		t.Errorf("taken: version %d, want 1", r.VersionID)
 	}
 }
 
