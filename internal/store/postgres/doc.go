@@ -9,10 +9,15 @@
 // under READ COMMITTED: each statement then sees every commit made before the lock was
 // granted, so version checks and conditional creates cannot race, and no transaction
 // ever has to be retried (a write function runs exactly once). The store-wide sequence
-// is a counter row advanced under the same lock, so seq order is commit order. Rows a
-// function writes are buffered and sent as one multi-row INSERT per table (unnest of
-// arrays) in a single round trip, before the next read inside the transaction and at
-// the end of the function.
+// is a counter row advanced under the same lock, so seq order is commit order.
+//
+// A serialised writer pays in round trips, so the writer saves them: rows a function
+// writes are buffered and sent as one multi-row INSERT per table (unnest of arrays) in
+// one pipelined batch, before the next read inside the transaction and at the end of
+// the function; BEGIN, the lock and the counter read share one batch, SAVEPOINT and
+// RELEASE ride with the next statement, the counter update with COMMIT; a create
+// (version 1) is not looked up first — the unique (type, id) index refuses a duplicate
+// when the rows are sent, and Put's contract in package store says so.
 //
 // Reads use a pgxpool pool; a page and its total are read in one REPEATABLE READ
 // snapshot. Backup is not offered: use pg_dump.
