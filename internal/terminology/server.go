@@ -150,7 +150,7 @@ func (s *Server) AddResource(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("terminology: %w", err)
 	}
-	e.once.Do(func() {})
+	e.once.Do(func() {}) // already parsed: parse() must not redo it
 	switch {
 	case cs != nil:
 		e.typ, e.url, e.version, e.cs = "CodeSystem", cs.URL, cs.Version, cs
