@@ -106,6 +106,12 @@ type Query struct {
 	AfterKey string
 	// CountTotal asks for SearchPage.Total.
 	CountTotal bool
+	// The search additions (see search.go): _type, _sort, _include/_revinclude, and a
+	// total given only when cheap to count.
+	Types      []string
+	Sort       []SortKey
+	Include    []Include
+	CheapTotal bool
 }
 
 // ParamKind is the search parameter type a clause uses, choosing the index table.
@@ -121,6 +127,11 @@ const (
 	KindURI
 	KindID          // _id: matches the resource id
 	KindLastUpdated // _lastUpdated: matches the version's LastUpdated
+	KindComposite   // composite: Value.Components, one per component
+	KindSpecial     // Location near: Value.Lat, Long, Distance
+	KindText        // _text, _content: full text
+	KindHas         // _has: Clause.Has
+	KindCompartment // membership of the compartment Value.TargetType/TargetID
 )
 
 // Clause is one parameter with OR-ed values.
@@ -132,6 +143,15 @@ type Clause struct {
 	// ErrInvalid.
 	Modifier string
 	Values   []Value
+	// Chain, on a reference clause, requires the referenced resource to be of
+	// Chain.Type (any type when "") and to match Chain.Clauses (search.html#chaining);
+	// Values are then ignored.
+	Chain *Query
+	// Has (KindHas) requires a resource of Has.Type whose reference parameter Param
+	// points at the resource and that matches Has.Clauses (search.html#has).
+	Has *Query
+	// Components are the kinds of a composite parameter's parts.
+	Components []ParamKind
 }
 
 // Value is one search value, already parsed for its kind.
@@ -155,6 +175,13 @@ type Value struct {
 	TargetType, TargetID string
 	// :missing
 	Missing bool
+	// Components are a composite value's parts, in order.
+	Components []Value
+	// Near: latitude and longitude in degrees and the distance in km.
+	Lat, Long, Distance float64
+	// Codes, for token :in, :not-in, :above and :below, are the codes of the value set
+	// or hierarchy, already expanded; the clause matches any of them.
+	Codes []TokenCode
 }
 
 // SearchPage is one page of matches in the store's stable order.
@@ -164,4 +191,6 @@ type SearchPage struct {
 	NextKey string
 	// Total is the count of all matches when Query.CountTotal was set, else -1.
 	Total int
+	// Included are the resources _include and _revinclude add to this page.
+	Included []*Resource
 }

@@ -79,6 +79,8 @@ type Index struct {
 	Quantities []QuantityEntry
 	References []ReferenceEntry
 	URIs       []URIEntry
+	Composites []CompositeEntry
+	Texts      []TextEntry
 }
 
 // StringEntry: Value is normalised (lower case, accents removed) for the default and
