@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,6 +116,8 @@ func primitiveJSONKind(code string) uint8 {
 // xmlReader turns the tree into JSON.
 type xmlReader struct {
 	doc    xdoc
+	idx    []int32    // stack of sibling runs being written
+	seen   []*xmlElem // stack of the element definitions written per object
 	out    []byte
 	path   []pathSeg
 	issues []ParseIssue
@@ -253,8 +256,10 @@ func (x *xmlReader) object(xt *xmlType, n int32, resource bool) {
 	if node.text {
 		x.issue("text is not allowed in element " + string(node.local))
 	}
-	last, lastName := -1, ""
-	for c := node.first; c >= 0; {
+	// Siblings of one name are gathered wherever they stand: element order carries no
+	// content (JSON has none), and documents from other systems do not always keep it.
+	base := len(x.seen)
+	for c := node.first; c >= 0; c = x.doc.nodes[c].next {
 		cn := &x.doc.nodes[c]
 		name := string(cn.local)
 		xe := xt.elems[name]
@@ -262,43 +267,46 @@ func (x *xmlReader) object(xt *xmlType, n int32, resource bool) {
 			x.push(cn.local)
 			x.issue("unknown element " + strconv.Quote(name))
 			x.pop()
-			c = cn.next
 			continue
 		}
-		switch {
-		case xe.kind == xkXHTML && cn.ns != nsXHTML:
-			x.push(cn.local)
-			x.issue("element " + name + " must be in the XHTML namespace " + xhtmlNS)
-			x.pop()
-		case xe.kind != xkXHTML && cn.ns != nsFHIR:
-			x.push(cn.local)
-			x.issue("element " + name + " is not in the FHIR namespace " + fhirNS)
-			x.pop()
+		if slices.Contains(x.seen[base:], xe) {
+			continue
 		}
-		if xe.index < last {
-			x.push(cn.local)
-			x.issue("element " + strconv.Quote(name) + " is out of order")
-			x.pop()
-		} else if xe.index == last && name != lastName {
-			x.push(cn.local)
-			x.issue("more than one type given for choice element " + strconv.Quote(name))
-			x.pop()
+		for _, s := range x.seen[base:] {
+			if s.index == xe.index {
+				x.push(cn.local)
+				x.issue("more than one type given for choice element " + strconv.Quote(name))
+				x.pop()
+			}
 		}
-		last, lastName = xe.index, name
-		// The run of siblings with this name.
-		end, count := cn.next, 1
-		for end >= 0 && string(x.doc.nodes[end].local) == name {
-			end = x.doc.nodes[end].next
-			count++
+		x.seen = append(x.seen, xe)
+		start := len(x.idx)
+		for k := c; k >= 0; k = x.doc.nodes[k].next {
+			kn := &x.doc.nodes[k]
+			if string(kn.local) != name {
+				continue
+			}
+			if (xe.kind == xkXHTML) != (kn.ns == nsXHTML) || (xe.kind != xkXHTML && kn.ns != nsFHIR) {
+				x.push(kn.local)
+				if xe.kind == xkXHTML {
+					x.issue("element " + name + " must be in the XHTML namespace " + xhtmlNS)
+				} else {
+					x.issue("element " + name + " is not in the FHIR namespace " + fhirNS)
+				}
+				x.pop()
+			}
+			x.idx = append(x.idx, k)
 		}
-		if count > 1 && !xe.repeating {
+		run := x.idx[start:]
+		if len(run) > 1 && !xe.repeating {
 			x.push(cn.local)
 			x.issue("element " + strconv.Quote(name) + " occurs more than once")
 			x.pop()
 		}
-		x.members(xe, c, end, &first)
-		c = end
+		x.members(xe, run, &first)
+		x.idx = x.idx[:start]
 	}
+	x.seen = x.seen[:base]
 }
 
 func (x *xmlReader) member(first *bool, name string) {
@@ -313,16 +321,16 @@ func (x *xmlReader) member(first *bool, name string) {
 
 // members writes the JSON members for the sibling elements from c up to (not including)
 // end, which all have the name of xe.
-func (x *xmlReader) members(xe *xmlElem, c, end int32, first *bool) {
-	name := x.doc.nodes[c].local
+func (x *xmlReader) members(xe *xmlElem, run []int32, first *bool) {
+	name := x.doc.nodes[run[0]].local
 	x.push(name)
 	defer x.pop()
 	switch xe.kind {
 	case xkPrimitive:
-		x.primitives(xe, c, end, first)
+		x.primitives(xe, run, first)
 		return
 	case xkXHTML:
-		n := &x.doc.nodes[c]
+		n := &x.doc.nodes[run[0]]
 		// The div is kept as written, so it must carry its namespace itself.
 		if p, _ := x.doc.startName(n); p != nil {
 			x.issue("the XHTML div must use the default namespace, not a prefix")
@@ -335,7 +343,7 @@ func (x *xmlReader) members(xe *xmlElem, c, end int32, first *bool) {
 	if xe.repeating {
 		x.out = append(x.out, '[')
 	}
-	for i := 0; c != end; i++ {
+	for i, c := range run {
 		n := &x.doc.nodes[c]
 		if xe.repeating {
 			x.path[len(x.path)-1].index = i
@@ -353,7 +361,6 @@ func (x *xmlReader) members(xe *xmlElem, c, end int32, first *bool) {
 				x.issue("element has no content")
 			}
 		}
-		c = n.next
 	}
 	if xe.repeating {
 		x.out = append(x.out, ']')
@@ -379,10 +386,10 @@ func (x *xmlReader) wrapped(c int32) {
 }
 
 // primitives writes "name" and "_name" for a run of primitive elements.
-func (x *xmlReader) primitives(xe *xmlElem, c, end int32, first *bool) {
+func (x *xmlReader) primitives(xe *xmlElem, run []int32, first *bool) {
 	// Values first.
 	anyValue, anyExt := false, false
-	for k := c; k != end; k = x.doc.nodes[k].next {
+	for _, k := range run {
 		v, ext := x.primitiveParts(k)
 		anyValue = anyValue || v != nil
 		anyExt = anyExt || ext
@@ -392,7 +399,7 @@ func (x *xmlReader) primitives(xe *xmlElem, c, end int32, first *bool) {
 		if xe.repeating {
 			x.out = append(x.out, '[')
 		}
-		for i, k := 0, c; k != end; i, k = i+1, x.doc.nodes[k].next {
+		for i, k := range run {
 			if xe.repeating {
 				x.path[len(x.path)-1].index = i
 				if i > 0 {
@@ -415,7 +422,7 @@ func (x *xmlReader) primitives(xe *xmlElem, c, end int32, first *bool) {
 		if xe.repeating {
 			x.out = append(x.out, '[')
 		}
-		for i, k := 0, c; k != end; i, k = i+1, x.doc.nodes[k].next {
+		for i, k := range run {
 			if xe.repeating {
 				x.path[len(x.path)-1].index = i
 				if i > 0 {
@@ -433,7 +440,7 @@ func (x *xmlReader) primitives(xe *xmlElem, c, end int32, first *bool) {
 		}
 	}
 	// Problems are reported once, in a pass with the item indexes set.
-	for i, k := 0, c; k != end; i, k = i+1, x.doc.nodes[k].next {
+	for i, k := range run {
 		if xe.repeating {
 			x.path[len(x.path)-1].index = i
 		}

@@ -527,11 +527,14 @@ func isXMLChar(r rune) bool {
 		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
-// attrValue decodes references and normalises white space as XML 1.0 section 3.3.3 says.
+// attrValue decodes references in an attribute value. Line ends are normalised to '\n'
+// (XML 1.0 section 2.11) but, unlike section 3.3.3 says, literal line breaks and tabs are
+// not turned into spaces: FHIR's reference implementation keeps them, and documents from
+// FHIR systems write multi-line text that way (UK Core does).
 func (x *xdoc) attrValue(pos int, raw []byte) ([]byte, error) {
 	plain := true
 	for _, c := range raw {
-		if c == '&' || c == '<' || c == '\t' || c == '\n' || c == '\r' {
+		if c == '&' || c == '<' || c == '\r' {
 			plain = false
 			break
 		}
@@ -549,9 +552,7 @@ func (x *xdoc) attrValue(pos int, raw []byte) ([]byte, error) {
 			if i+1 < len(raw) && raw[i+1] == '\n' {
 				i++
 			}
-			out = append(out, ' ')
-		case '\t', '\n':
-			out = append(out, ' ')
+			out = append(out, '\n')
 		case '&':
 			r, n, err := x.reference(pos+i, raw[i:])
 			if err != nil {
