@@ -17,6 +17,8 @@ type Element struct {
 	Types     []Type
 	// Fixed and Pattern are fixed[x] and pattern[x], nil when absent.
 	Fixed, Pattern fhir.Element
+	// MinValue and MaxValue are minValue[x] and maxValue[x], nil when absent.
+	MinValue, MaxValue fhir.Element
 	Binding        *Binding
 	Constraints    []Constraint
 	MaxLength      int

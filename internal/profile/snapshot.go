@@ -118,8 +118,7 @@ func (b *builder) apply(root *Element, ed *fhir.ElementDefinition) error {
 			b.unfold(cur)
 		}
 	}
-	b.set(cur, ed)
-	return nil
+	return b.set(cur, ed)
 }
 
 // child finds the child definition named name under cur, unfolding cur first. rename is
@@ -200,7 +199,8 @@ func (b *builder) unfold(e *Element) {
 }
 
 // set applies one differential element's constraints to its snapshot element.
-func (b *builder) set(e *Element, ed *fhir.ElementDefinition) {
+func (b *builder) set(e *Element, ed *fhir.ElementDefinition) error {
+	old := e.Fixed
 	if ed.Min != nil && ed.Min.Value != nil {
 		e.Min = int(*ed.Min.Value)
 	}
@@ -240,6 +240,10 @@ func (b *builder) set(e *Element, ed *fhir.ElementDefinition) {
 			e.Fixed = v
 		case strings.HasPrefix(name, "pattern"):
 			e.Pattern = v
+		case strings.HasPrefix(name, "minValue"):
+			e.MinValue = v
+		case strings.HasPrefix(name, "maxValue"):
+			e.MaxValue = v
 		}
 		return true
 	})
@@ -289,6 +293,26 @@ func (b *builder) set(e *Element, ed *fhir.ElementDefinition) {
 		}
 		e.Slicing = ns
 	}
+	if old != nil && e.Fixed != old && !sameValue(old, e.Fixed) {
+		return fmt.Errorf("%s: the fixed value cannot be changed from what the base fixes", lit(ed.Path))
+	}
+	return nil
+}
+
+// sameValue compares two primitive fixed values; complex ones are compared by their
+// children's literals.
+func sameValue(a, b fhir.Element) bool {
+	pa, aok := a.(fhir.Primitive)
+	pb, bok := b.(fhir.Primitive)
+	if aok || bok {
+		if !aok || !bok {
+			return false
+		}
+		la, _ := pa.Literal()
+		lb, _ := pb.Literal()
+		return la == lb
+	}
+	return true
 }
 
 // typeCode maps the FHIRPath System type URLs the R4 definitions use for id and

@@ -22,6 +22,9 @@ const (
 var skipped = map[string]bool{
 	"txt-1": true, // htmlChecks(): done natively by narrative()
 	"txt-2": true,
+	// ref-1 yields empty, hence failure, for a Reference without a literal reference;
+	// reference() checks contained references natively.
+	"ref-1": true,
 }
 
 // constraints evaluates d's invariants on e.

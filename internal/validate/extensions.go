@@ -21,11 +21,16 @@ func (r *run) extensionURL(d *profile.Element, e fhir.Element, path string) {
 	parent, parentPath := r.parent, r.parentPath
 	sd, err := r.v.reg.Snapshot(url)
 	if err != nil {
-		sev := Warning
-		if d.Name == "modifierExtension" || strings.HasPrefix(url, profile.CorePrefix) {
-			sev = Error
+		// An unknown extension can be ignored by its readers, so it is a warning; one
+		// that changes meaning cannot, and example URLs never belong in real data.
+		switch {
+		case d.Name == "modifierExtension":
+			r.add(Error, "structure", path, "The modifier extension %s is unknown, so it cannot be processed safely", url)
+		case isExampleURL(url):
+			r.add(Error, "structure", path, "The extension %s could not be found, and example URLs are not allowed in this context", url)
+		default:
+			r.add(Warning, "structure", path, "The extension %s is unknown, so it could not be checked", url)
 		}
-		r.add(sev, "structure", path, "The extension %s is unknown, so it could not be checked", url)
 		return
 	}
 	if d == sd.Root {
@@ -50,6 +55,15 @@ func (r *run) extensionURL(d *profile.Element, e fhir.Element, path string) {
 		}
 	}
 	r.node(sd.Root, e, path, "Extension")
+}
+
+func isExampleURL(u string) bool {
+	for _, host := range []string{"://example.org", "://example.com", "://www.example.org", "://www.example.com"} {
+		if i := strings.Index(u, host); i > 0 && i < 6 {
+			return true
+		}
+	}
+	return false
 }
 
 // contextAllowed reports whether an extension may sit on parent.
@@ -81,7 +95,7 @@ func (r *run) contextAllowed(sd *profile.StructureDefinition, parent fhir.Elemen
 		}
 		// "Patient.name" also allows HumanName values reached through other paths of the
 		// same element; and a data type context allows that type anywhere.
-		if i := strings.LastIndexByte(x, '.'); i > 0 && strings.HasSuffix(dpath, x[i:]) && strings.HasPrefix(dpath, x[:strings.IndexByte(x, '.')]) {
+		if i := strings.IndexByte(x, '.'); i > 0 && strings.HasSuffix(dpath, x[i:]) {
 			return true
 		}
 	}

@@ -34,7 +34,7 @@ func (r *run) reference(d *profile.Element, e fhir.Element, path string) {
 	case strings.HasPrefix(s, "urn:uuid:") || strings.HasPrefix(s, "urn:oid:"):
 		if r.bundle != nil {
 			if !r.fullUrls[s] {
-				r.add(Error, "structure", rpath, "The reference '%s' does not resolve to any entry in the Bundle", s)
+				r.add(Warning, "not-found", rpath, "The reference '%s' does not resolve to any entry in the Bundle", s)
 			}
 			targetType = r.bundleEntryType(s)
 		}
@@ -156,8 +156,11 @@ func (r *run) bundleRules(res fhir.Resource, path string) {
 		if e.Resource == nil || u == "" {
 			continue
 		}
+		if !strings.Contains(u, ":") {
+			r.add(Error, "value", epath, "The fullUrl must be an absolute URL (not '%s')", u)
+		}
 		id := e.Resource.ResourceID()
-		if id != "" && !strings.HasPrefix(u, "urn:") {
+		if id != "" && (strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
 			if !strings.HasSuffix(u, "/"+e.Resource.ResourceType()+"/"+id) {
 				r.add(Error, "value", epath+".fullUrl", "The fullUrl '%s' does not match the resource's type and id %s/%s", u, e.Resource.ResourceType(), id)
 			}

@@ -128,8 +128,13 @@ func (r *run) resource(res fhir.Resource, path string, extra []string, extraNode
 		return
 	}
 	r.node(base, res, path, typ)
-	if typ == "Bundle" {
+	switch typ {
+	case "Bundle":
 		r.bundleRules(res, path)
+	case "StructureDefinition":
+		r.structureDefinition(res, path)
+	case "ValueSet":
+		r.valueSetCodes(res, path)
 	}
 	for _, n := range extraNodes {
 		r.node(n, res, path, typ)
@@ -152,7 +157,7 @@ func (r *run) resource(res fhir.Resource, path string, extra []string, extraNode
 			if errors.Is(err, profile.ErrUnknown) {
 				r.add(sev, "not-found", path, "Profile reference '%s' has not been checked because it is unknown", url)
 			} else {
-				r.add(sev, "processing", path, "Profile '%s' could not be used: %v", url, err)
+				r.add(Warning, "processing", path, "Profile '%s' could not be used: %v", url, err)
 			}
 			return
 		}
@@ -198,6 +203,12 @@ func (r *run) node(d *profile.Element, e fhir.Element, path, typ string) {
 		r.reference(d, e, path)
 	case "Identifier":
 		r.identifier(e, path)
+	case "Coding":
+		r.codingSystem(d, e, path)
+	case "Attachment":
+		r.attachment(e, path)
+	case "Quantity", "Age", "Distance", "Duration", "Count", "MoneyQuantity", "SimpleQuantity":
+		r.bounds(d, e, path)
 	case "Narrative":
 		r.narrative(e, path)
 	case "Extension":
@@ -269,11 +280,12 @@ func pathOf(parent string, c *profile.Element) string {
 // ones, then the type's (or the type profile's) definition.
 func (r *run) value(d *profile.Element, it fhir.Element, path string) {
 	if res, ok := it.(fhir.Resource); ok {
-		var profiles []string
-		for _, t := range d.Types {
-			profiles = append(profiles, t.Profiles...)
+		r.resource(res, path, nil, nil)
+		for i := range d.Types {
+			if len(d.Types[i].Profiles) > 0 {
+				r.typeProfiles(&d.Types[i], res, path, res.ResourceType())
+			}
 		}
-		r.resource(res, path, profiles, nil)
 		return
 	}
 	typ := it.FHIRType()
@@ -292,6 +304,9 @@ func (r *run) value(d *profile.Element, it fhir.Element, path string) {
 	} else if len(d.Types) == 1 {
 		r.typeProfiles(&d.Types[0], it, path, typ)
 	}
+	if base := profile.Base(typ); base != nil && base != d && len(base.Constraints) > 0 {
+		r.constraints(base, it, path) // the data type's own invariants (per-1, qty-3 ...)
+	}
 	r.node(d, it, path, typ)
 }
 
@@ -305,18 +320,35 @@ func isQuantityProfile(code string) bool {
 
 // typeProfiles validates a value against the profiles its type names (an extension's
 // definition, a constrained data type).
+// Several profiles are alternatives: the value must conform to one of them.
 func (r *run) typeProfiles(t *profile.Type, it fhir.Element, path, typ string) {
+	var known []*profile.StructureDefinition
 	for _, p := range t.Profiles {
 		sd, err := r.v.reg.Snapshot(p)
 		if err != nil {
-			if typ == "Extension" {
-				// The extension's own url names its definition; extensionURL reports it.
-				continue
+			if typ != "Extension" { // an extension's url names its definition: extensionURL reports it
+				r.add(Warning, "not-found", path, "Profile '%s' for this element is unknown or unusable, so it was not checked: %v", p, err)
 			}
-			r.add(Warning, "not-found", path, "Profile '%s' for this element is unknown, so it was not checked", p)
 			continue
 		}
-		r.node(sd.Root, it, path, typ)
+		known = append(known, sd)
+	}
+	if len(known) == 1 {
+		r.node(known[0].Root, it, path, typ)
+		return
+	}
+	for _, sd := range known {
+		if r.trial(func() { r.node(sd.Root, it, path, typ) }) {
+			r.node(sd.Root, it, path, typ) // again, for its warnings
+			return
+		}
+	}
+	if len(known) > 0 {
+		var urls []string
+		for _, sd := range known {
+			urls = append(urls, sd.URL)
+		}
+		r.add(Error, "structure", path, "The value does not conform to any of the profiles allowed here (%s)", strings.Join(urls, ", "))
 	}
 }
 

@@ -1,7 +1,9 @@
 package validate
 
 import (
+	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -22,6 +24,104 @@ func (r *run) primitive(d *profile.Element, p fhir.Primitive, path, typ string) 
 	r.fixedPattern(d, p, path)
 	if ok {
 		r.binding(d, p, path, typ)
+		r.bounds(d, p, path)
+	} else if typ == "code" && d.Binding != nil && d.Binding.Strength == "required" {
+		r.add(Error, "code-invalid", path, "No code provided, and a code is required from the value set %s", d.Binding.ValueSet)
+	}
+}
+
+// bounds checks minValue and maxValue of numbers, dates, times and Quantities.
+func (r *run) bounds(d *profile.Element, e fhir.Element, path string) {
+	if d.MinValue == nil && d.MaxValue == nil {
+		return
+	}
+	got, ok := comparable(e)
+	if !ok {
+		return
+	}
+	if lo, ok := comparable(d.MinValue); ok && less(got, lo) {
+		r.add(Error, "value", path, "The value %s is less than the permitted minimum value %s", got.s, lo.s)
+	}
+	if hi, ok := comparable(d.MaxValue); ok && less(hi, got) {
+		r.add(Error, "value", path, "The value %s is greater than the permitted maximum value %s", got.s, hi.s)
+	}
+}
+
+// bound is a value that minValue/maxValue compare: a number, or a date/time literal
+// (compared as text, which orders ISO 8601 values of the same precision).
+type bound struct {
+	s      string
+	num    float64
+	number bool
+}
+
+func comparable(e fhir.Element) (bound, bool) {
+	if e == nil {
+		return bound{}, false
+	}
+	if q, ok := e.(*fhir.Quantity); ok {
+		if q.Value == nil || q.Value.Value == nil {
+			return bound{}, false
+		}
+		e = q.Value
+	}
+	p, ok := e.(fhir.Primitive)
+	if !ok {
+		return bound{}, false
+	}
+	s, ok := p.Literal()
+	if !ok {
+		return bound{}, false
+	}
+	switch e.FHIRType() {
+	case "integer", "decimal", "positiveInt", "unsignedInt":
+		f, err := strconv.ParseFloat(s, 64)
+		return bound{s: s, num: f, number: true}, err == nil
+	case "date", "dateTime", "instant", "time":
+		return bound{s: s}, true
+	}
+	return bound{}, false
+}
+
+func less(a, b bound) bool {
+	if a.number != b.number {
+		return false
+	}
+	if a.number {
+		return a.num < b.num
+	}
+	return a.s < b.s
+}
+
+// codingSystem checks a Coding against its code system where the server holds that
+// system's content: an unknown code is an error whatever the binding.
+func (r *run) codingSystem(d *profile.Element, e fhir.Element, path string) {
+	c, ok := e.(*fhir.Coding)
+	if !ok || c.Code == nil || c.System == nil || c.Code.Value == nil || c.System.Value == nil {
+		return
+	}
+	if d.Binding != nil && d.Binding.Strength == "required" {
+		return // binding() has checked it against the value set
+	}
+	res, err := r.v.term.ValidateCode(r.ctx, terminology.ValidateRequest{Codings: []terminology.Coding{coding(c)}, Abstract: true})
+	if err != nil || res.Verdict != terminology.Invalid {
+		return
+	}
+	r.add(Error, "code-invalid", path+".code", "%s", res.Message())
+}
+
+// attachment checks that a stated size and hash agree with inline data.
+func (r *run) attachment(e fhir.Element, path string) {
+	a, ok := e.(*fhir.Attachment)
+	if !ok || a.Data == nil || a.Data.Value == nil || a.Size == nil || a.Size.Value == nil {
+		return
+	}
+	data, err := base64.StdEncoding.DecodeString(*a.Data.Value)
+	if err != nil {
+		return // the parser checks base64Binary
+	}
+	if int64(len(data)) != *a.Size.Value {
+		r.add(Error, "structure", path, "The stated attachment size %d does not match the actual size %d", *a.Size.Value, len(data))
 	}
 }
 
@@ -98,12 +198,19 @@ func (r *run) binding(d *profile.Element, e fhir.Element, path, typ string) {
 	if b == nil || b.ValueSet == "" || (b.Strength != "required" && b.Strength != "extensible") {
 		return
 	}
+	var codings []terminology.Coding
 	switch typ {
 	case "code", "Coding", "CodeableConcept":
+		codings = codingsOf(e)
+	case "Quantity", "Age", "Distance", "Duration", "Count", "MoneyQuantity", "SimpleQuantity":
+		q, ok := e.(*fhir.Quantity)
+		if !ok || q.Code == nil {
+			return
+		}
+		codings = []terminology.Coding{{System: lit(q.System), Code: lit(q.Code)}}
 	default:
-		return // string, uri and Quantity bindings are not checked
+		return // string and uri bindings are not checked
 	}
-	codings := codingsOf(e)
 	if len(codings) == 0 {
 		if cc, ok := e.(*fhir.CodeableConcept); ok && b.Strength == "required" && cc.Text != nil {
 			r.add(Error, "code-invalid", path, "No code provided, and a code is required from the value set %s", b.ValueSet)
