@@ -14,9 +14,9 @@ import (
 // https://confluence.ihtsdotools.org/display/DOCECL), enough for the constraints UK Core
 // value sets use: focus concepts with hierarchy operators (<, <<, >, >>, and their long
 // forms descendantOf, descendantOrSelfOf, ancestorOf, ancestorOrSelfOf), the wildcard *,
-// terms between bars, parentheses, and the binary operators OR, AND and MINUS. memberOf
-// (^) needs reference set content, which the store does not load: it is parsed and
-// evaluates to unknown. Refinements and dotted attributes are not supported.
+// terms between bars, parentheses, the binary operators OR, AND and MINUS, and memberOf
+// (^) over the simple reference sets of the loaded release. Refinements and dotted
+// attributes are not supported.
 //
 // Without a loaded release (a nil store) only bare concept ids can be decided, which is
 // enough for the many UK Core value sets that list their codes as "id OR id OR ...".
@@ -42,8 +42,14 @@ func (f eclFocus) eval(ctx context.Context, st *snomed.Store, code string) (tri,
 	switch {
 	case f.op == "" && f.id != "*":
 		return triOf(code == f.id), nil
-	case f.op == "^" || st == nil:
+	case st == nil:
 		return unknown, nil
+	case f.op == "^":
+		ok, err := st.MemberOf(ctx, code, f.id)
+		if err != nil {
+			return unknown, err
+		}
+		return triOf(ok), nil
 	case f.id == "*":
 		// Every concept of the release, whatever the hierarchy operator.
 		c, err := st.Concept(ctx, code)

@@ -28,8 +28,15 @@ func withSnomed(t *testing.T) *Server {
 	return s
 }
 
+// refsetVS is a value set of the fixture's (made-up) simple reference set.
+const refsetVS = "urn:test:refset"
+
 func TestSnomedValidateCode(t *testing.T) {
 	s := withSnomed(t)
+	if err := s.AddResource([]byte(`{"resourceType":"ValueSet","url":"` + refsetVS + `","status":"draft",
+		"compose":{"include":[{"system":"http://snomed.info/sct","filter":[{"property":"constraint","op":"=","value":"memberOf 1000061000000104"}]}]}}`)); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	tests := []struct {
 		name     string
@@ -49,6 +56,8 @@ func TestSnomedValidateCode(t *testing.T) {
 		{"inactive concept", "", coding(SystemSNOMED, "190388001", ""), Valid, "Multiple complications of type 1 diabetes mellitus", "inactive"},
 		{"ECL << with a term", "https://fhir.hl7.org.uk/ValueSet/UKCore-FindingCode", coding(SystemSNOMED, "44054006", ""), Valid, "Diabetes mellitus type 2", ""},
 		{"bad check digit", "", coding(SystemSNOMED, "44054007", ""), Invalid, "", "check digit"},
+		{"ECL memberOf: member", refsetVS, coding(SystemSNOMED, "38341003", ""), Valid, "Hypertension", ""},
+		{"ECL memberOf: inactive membership", refsetVS, coding(SystemSNOMED, "73211009", ""), Invalid, "", "is not in the value set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,6 +130,8 @@ func TestSnomedExpand(t *testing.T) {
 		{"is-a, active only", ExpandRequest{Inline: isA("is-a", "73211009"), ActiveOnly: true}, []string{"73211009", "44054006", "46635009"}},
 		{"descendent-of with a text filter", ExpandRequest{Inline: isA("descendent-of", "64572001"), Filter: "diab"}, []string{"73211009", "44054006", "46635009", "190388001"}},
 		{"UK Core ECL <<", ExpandRequest{ValueSet: "https://fhir.hl7.org.uk/ValueSet/UKCore-FindingCode", Filter: "type 2"}, []string{"44054006"}},
+		{"ECL ^ reference set", ExpandRequest{Inline: &ValueSet{URL: "urn:test", Include: []ConceptSet{{System: SystemSNOMED,
+			Filters: []Filter{{"constraint", "=", "^ 1000061000000104"}}}}}}, []string{"22298006", "38341003"}},
 		{"ECL enumeration gets displays", ExpandRequest{Inline: &ValueSet{URL: "urn:test", Include: []ConceptSet{{System: SystemSNOMED,
 			Filters: []Filter{{"constraint", "=", "22298006 |MI| OR 38341003"}}}}}}, []string{"22298006", "38341003"}},
 	}

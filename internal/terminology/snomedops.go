@@ -63,8 +63,8 @@ func (s *Server) snomedFilter(ctx context.Context, f Filter, code string) (tri, 
 }
 
 // expandSnomed lists the SNOMED CT codes passing the filters: a constraint that lists its
-// codes (no store needed), or, with a loaded release, filters that name a subhierarchy
-// (is-a or descendent-of on concept); the other filters then narrow the list.
+// codes (no store needed), or, with a loaded release, a filter that names a subhierarchy
+// or a reference set; the other filters then narrow the list.
 func (s *Server) expandSnomed(ctx context.Context, filters []Filter, limit int) ([]Contains, error) {
 	if len(filters) == 1 && filters[0].Property == "constraint" && filters[0].Op == "=" {
 		if e, err := parseECL(filters[0].Value); err == nil {
@@ -87,26 +87,19 @@ func (s *Server) expandSnomed(ctx context.Context, filters []Filter, limit int) 
 		return nil, fmt.Errorf("SNOMED CT is not loaded: %w", ErrNoContent)
 	}
 	var candidates []string
+	found := false
 	for _, f := range filters {
-		root, self := subhierarchy(f)
-		if root == "" {
-			continue
-		}
-		ids, err := s.snomed.Descendants(ctx, root, limit)
-		if errors.Is(err, snomed.ErrTooMany) {
-			return nil, fmt.Errorf("%w: %v", ErrTooCostly, err)
-		}
+		ids, ok, err := s.candidates(ctx, f, limit)
 		if err != nil {
-			return nil, fmt.Errorf("terminology: %w", err)
+			return nil, err
 		}
-		if self {
-			ids = append([]string{root}, ids...)
+		if ok {
+			candidates, found = ids, true
+			break
 		}
-		candidates = ids
-		break
 	}
-	if candidates == nil {
-		return nil, fmt.Errorf("SNOMED CT: only value sets that name a subhierarchy (is-a, descendent-of) can be expanded: %w", ErrNoContent)
+	if !found {
+		return nil, fmt.Errorf("SNOMED CT: only value sets that name a subhierarchy or a reference set can be expanded: %w", ErrNoContent)
 	}
 	var out []Contains
 	for _, id := range candidates {
@@ -136,23 +129,45 @@ func (s *Server) expandSnomed(ctx context.Context, filters []Filter, limit int) 
 	return out, nil
 }
 
-// subhierarchy returns the concept whose descendants a filter draws from (is-a and
-// descendent-of on concept, or a constraint "<< id" or "< id"), and whether the concept
-// itself is included.
-func subhierarchy(f Filter) (root string, self bool) {
+// candidates lists the concepts a filter draws from, when it names a set the release can
+// list: a subhierarchy (is-a or descendent-of on concept, or a constraint "<< id" or
+// "< id") or a reference set (constraint "^ id"). ok is false for other filters.
+func (s *Server) candidates(ctx context.Context, f Filter, limit int) (ids []string, ok bool, err error) {
+	var focus eclFocus
 	switch {
-	case f.Property == "concept" && (f.Op == "is-a" || f.Op == "descendent-of"):
-		return f.Value, f.Op == "is-a"
+	case f.Property == "concept" && f.Op == "is-a":
+		focus = eclFocus{op: "<<", id: f.Value}
+	case f.Property == "concept" && f.Op == "descendent-of":
+		focus = eclFocus{op: "<", id: f.Value}
 	case f.Property == "constraint" && f.Op == "=":
 		e, err := parseECL(f.Value)
 		if err != nil {
-			return "", false
+			return nil, false, nil
 		}
-		if focus, ok := e.(eclFocus); ok && (focus.op == "<<" || focus.op == "<") && focus.id != "*" {
-			return focus.id, focus.op == "<<"
+		if focus, ok = e.(eclFocus); !ok || focus.id == "*" {
+			return nil, false, nil
 		}
+	default:
+		return nil, false, nil
 	}
-	return "", false
+	switch focus.op {
+	case "<<", "<":
+		ids, err = s.snomed.Descendants(ctx, focus.id, limit)
+		if err == nil && focus.op == "<<" {
+			ids = append([]string{focus.id}, ids...)
+		}
+	case "^":
+		ids, err = s.snomed.Members(ctx, focus.id, limit)
+	default:
+		return nil, false, nil
+	}
+	if errors.Is(err, snomed.ErrTooMany) {
+		return nil, false, fmt.Errorf("%w: %v", ErrTooCostly, err)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("terminology: %w", err)
+	}
+	return ids, true, nil
 }
 
 func (s *Server) lookupSnomed(ctx context.Context, code string, properties []string) (*LookupResult, error) {

@@ -31,11 +31,12 @@ var (
 	descriptionFile  = regexp.MustCompile(`^sct2_Description_.*Snapshot.*\.txt$`)
 	relationshipFile = regexp.MustCompile(`^sct2_Relationship_.*Snapshot.*\.txt$`)
 	languageFile     = regexp.MustCompile(`^der2_cRefset_Language.*Snapshot.*\.txt$`)
+	simpleRefsetFile = regexp.MustCompile(`^der2_Refset_Simple.*Snapshot.*\.txt$`)
 )
 
 // rf2Files are the files of one kind found under a release folder.
 type rf2Files struct {
-	concepts, descriptions, relationships, languages []string
+	concepts, descriptions, relationships, languages, simpleRefsets []string
 }
 
 func findRF2(dir string) (rf2Files, error) {
@@ -56,6 +57,8 @@ func findRF2(dir string) (rf2Files, error) {
 			f.relationships = append(f.relationships, path)
 		case languageFile.MatchString(name):
 			f.languages = append(f.languages, path)
+		case simpleRefsetFile.MatchString(name):
+			f.simpleRefsets = append(f.simpleRefsets, path)
 		}
 		return nil
 	})
@@ -77,6 +80,8 @@ CREATE TABLE relationship (id INTEGER PRIMARY KEY, effective INTEGER NOT NULL, a
 	source INTEGER NOT NULL, destination INTEGER NOT NULL, type INTEGER NOT NULL);
 CREATE TABLE language (id TEXT PRIMARY KEY, effective INTEGER NOT NULL, active INTEGER NOT NULL,
 	refset INTEGER NOT NULL, description INTEGER NOT NULL, acceptability INTEGER NOT NULL);
+CREATE TABLE member (id TEXT PRIMARY KEY, effective INTEGER NOT NULL, active INTEGER NOT NULL,
+	refset INTEGER NOT NULL, component INTEGER NOT NULL);
 `
 
 // Indexes and derived tables, built once the rows are in.
@@ -86,10 +91,14 @@ CREATE TABLE isa (child INTEGER NOT NULL, parent INTEGER NOT NULL, PRIMARY KEY (
 INSERT OR IGNORE INTO isa SELECT source, destination FROM relationship WHERE active = 1 AND type = 116680003;
 CREATE INDEX isa_child ON isa(child, parent);
 DROP TABLE relationship;
+CREATE TABLE refset (refset INTEGER NOT NULL, component INTEGER NOT NULL, PRIMARY KEY (refset, component)) WITHOUT ROWID;
+INSERT OR IGNORE INTO refset SELECT refset, component FROM member WHERE active = 1;
+DROP TABLE member;
 `
 
 // Load reads the RF2 snapshot files under dir (a release folder in the UK edition layout,
-// or any folder containing Snapshot/Terminology folders) into a new store file at path,
+// or any folder containing Snapshot/Terminology folders), with the language and simple
+// reference sets found under Snapshot/Refset, into a new store file at path,
 // replacing any store there only once the load has succeeded.
 func Load(ctx context.Context, dir, path string, opt LoadOptions) error {
 	files, err := findRF2(dir)
@@ -97,7 +106,7 @@ func Load(ctx context.Context, dir, path string, opt LoadOptions) error {
 		return fmt.Errorf("snomed: %w", err)
 	}
 	var total int64
-	for _, list := range [][]string{files.concepts, files.descriptions, files.relationships, files.languages} {
+	for _, list := range [][]string{files.concepts, files.descriptions, files.relationships, files.languages, files.simpleRefsets} {
 		for _, f := range list {
 			st, err := os.Stat(f)
 			if err != nil {
@@ -178,6 +187,11 @@ func (l *loader) load(ctx context.Context, dir string, files rf2Files) error {
 			`INSERT INTO language VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET effective = excluded.effective,
 			active = excluded.active, refset = excluded.refset, description = excluded.description,
 			acceptability = excluded.acceptability WHERE excluded.effective >= language.effective`, []int{0, 1, 2, 4, 5, 6}, nil},
+		// Simple reference sets give ECL's memberOf (^) its members.
+		{files.simpleRefsets, "id\teffectiveTime\tactive\tmoduleId\trefsetId\treferencedComponentId",
+			`INSERT INTO member VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET effective = excluded.effective,
+			active = excluded.active, refset = excluded.refset, component = excluded.component
+			WHERE excluded.effective >= member.effective`, []int{0, 1, 2, 4, 5}, nil},
 	}
 	for _, st := range steps {
 		stmt, err := tx.PrepareContext(ctx, st.insert)

@@ -176,6 +176,42 @@ func (s *Store) IsA(ctx context.Context, id, ancestor string) (bool, error) {
 	return true, nil
 }
 
+// MemberOf reports whether the concept id is an active member of the simple reference set
+// refset.
+func (s *Store) MemberOf(ctx context.Context, id, refset string) (bool, error) {
+	a, err1 := strconv.ParseInt(id, 10, 64)
+	b, err2 := strconv.ParseInt(refset, 10, 64)
+	if err1 != nil || err2 != nil {
+		return false, nil
+	}
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM refset WHERE refset = ? AND component = ?`, b, a).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("snomed: memberOf %s %s: %w", id, refset, err)
+	}
+	return true, nil
+}
+
+// Members returns the active members of a simple reference set, failing with ErrTooMany
+// when there are more than limit.
+func (s *Store) Members(ctx context.Context, refset string, limit int) ([]string, error) {
+	n, err := strconv.ParseInt(refset, 10, 64)
+	if err != nil {
+		return nil, nil
+	}
+	out, err := s.ids(ctx, `SELECT component FROM refset WHERE refset = ? ORDER BY component LIMIT ?`, n, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > limit {
+		return nil, fmt.Errorf("members of %s: more than %d: %w", refset, limit, ErrTooMany)
+	}
+	return out, nil
+}
+
 // Descendants returns the proper descendants of id over active is-a relationships,
 // failing with ErrTooMany when there are more than limit.
 func (s *Store) Descendants(ctx context.Context, id string, limit int) ([]string, error) {

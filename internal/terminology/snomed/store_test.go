@@ -13,7 +13,7 @@ import (
 // UK clinical package (with the UK language reference set), holding real concepts and
 // their is-a hierarchy (intermediate concepts left out). Description and relationship ids
 // are made up with valid check digits; 190388001 is marked inactive to exercise the
-// active flag.
+// active flag; the simple reference set 1000061000000104 and its members are made up.
 const fixture = "testdata/uk_sct2cl_39.0.0_20240925000001Z"
 
 // LoadFixture loads the fixture into a temporary store.
@@ -160,5 +160,33 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("store left behind after a failed load: %v", err)
+	}
+}
+
+func TestRefsetMembers(t *testing.T) {
+	st := loadFixture(t)
+	ctx := context.Background()
+	const refset = "1000061000000104"
+	tests := []struct {
+		id   string
+		want bool
+	}{
+		{"22298006", true},
+		{"38341003", true},
+		{"73211009", false}, // its membership row is inactive
+		{"44054006", false},
+	}
+	for _, tt := range tests {
+		got, err := st.MemberOf(ctx, tt.id, refset)
+		if err != nil || got != tt.want {
+			t.Errorf("MemberOf(%s) = %v, %v; want %v", tt.id, got, err, tt.want)
+		}
+	}
+	members, err := st.Members(ctx, refset, 10)
+	if err != nil || !slices.Equal(members, []string{"22298006", "38341003"}) {
+		t.Errorf("Members = %v, %v", members, err)
+	}
+	if _, err := st.Members(ctx, refset, 1); !errors.Is(err, ErrTooMany) {
+		t.Errorf("Members with limit 1: %v", err)
 	}
 }
