@@ -26,9 +26,77 @@ type evalCtx struct {
 	hasNow   bool
 	children []fhir.Element
 	steps    int
+	// arena holds the result collections of this evaluation: one slab instead of a
+	// small allocation per step. Results never grow in place (their capacity equals
+	// their length), and Evaluate copies the final result out, so the slab is reused
+	// by the next evaluation.
+	arena []Value
+	used  int
+	// stack is scratch space with a LIFO discipline: a step appends from a start
+	// mark, may run nested steps (which restore the length), then collects its
+	// items into the arena and truncates the stack back to the mark.
+	stack []Value
+	// pushChild and descend are EachChild callbacks made once per pooled context.
+	pushChild func(string, fhir.Element) bool
+	descend   func(string, fhir.Element) bool
+	depth     int
 }
 
-var ctxPool = sync.Pool{New: func() any { return new(evalCtx) }}
+var ctxPool = sync.Pool{New: func() any {
+	c := new(evalCtx)
+	c.pushChild = func(_ string, ch fhir.Element) bool {
+		c.stack = append(c.stack, ch)
+		return true
+	}
+	c.descend = func(_ string, ch fhir.Element) bool {
+		c.stack = append(c.stack, ch)
+		if c.depth < maxElementDepth {
+			c.depth++
+			ch.EachChild(c.descend)
+			c.depth--
+		}
+		return true
+	}
+	return c
+}}
+
+// maxElementDepth bounds descendants() on pathological trees.
+const maxElementDepth = 256
+
+// maxArena is the largest slab kept in the pool between evaluations.
+const maxArena = 1 << 18
+
+// alloc returns a zeroed collection of n items from the arena.
+func (c *evalCtx) alloc(n int) []Value {
+	if c.used+n > len(c.arena) {
+		// Earlier results keep the old slab alive; this evaluation continues in a new one.
+		c.arena = make([]Value, max(2*len(c.arena), 1024, n))
+		c.used = 0
+	}
+	r := c.arena[c.used : c.used+n : c.used+n]
+	c.used += n
+	return r
+}
+
+// one returns a one-item collection.
+func (c *evalCtx) one(v Value) []Value {
+	r := c.alloc(1)
+	r[0] = v
+	return r
+}
+
+// collect moves the stack items above start into a collection.
+func (c *evalCtx) collect(start int) []Value {
+	n := len(c.stack) - start
+	if n == 0 {
+		return nil
+	}
+	r := c.alloc(n)
+	copy(r, c.stack[start:])
+	clear(c.stack[start:])
+	c.stack = c.stack[:start]
+	return r
+}
 
 func newEvalCtx(ctx context.Context, e *Expression, env *Env, input fhir.Element) *evalCtx {
 	c := ctxPool.Get().(*evalCtx)
@@ -43,7 +111,7 @@ func newEvalCtx(ctx context.Context, e *Expression, env *Env, input fhir.Element
 	} else {
 		c.input, c.this = nil, nil
 	}
-	c.index, c.total, c.hasNow, c.steps = 0, nil, false, 0
+	c.index, c.total, c.hasNow, c.steps, c.depth = 0, nil, false, 0, 0
 	return c
 }
 
@@ -54,6 +122,16 @@ func (c *evalCtx) release() {
 	c.thisBuf[0] = nil
 	clear(c.children)
 	c.children = c.children[:0]
+	clear(c.arena[:c.used])
+	c.used = 0
+	if len(c.arena) > maxArena {
+		c.arena = nil
+	}
+	clear(c.stack)
+	c.stack = c.stack[:0]
+	if cap(c.stack) > maxArena {
+		c.stack = nil
+	}
 	ctxPool.Put(c)
 }
 
@@ -88,8 +166,7 @@ func (c *evalCtx) tick() error {
 // withThis evaluates n with $this (and the implicit focus) set to v.
 func (c *evalCtx) withThis(n node, v Value, index int) ([]Value, error) {
 	saved, savedIndex := c.this, c.index
-	one := [1]Value{v}
-	c.this, c.index = one[:1:1], index
+	c.this, c.index = c.one(v), index
 	out, err := n.eval(c)
 	c.this, c.index = saved, savedIndex
 	return out, err
@@ -165,7 +242,7 @@ func (thisNode) eval(c *evalCtx) ([]Value, error) { return c.this, nil }
 type indexVarNode struct{}
 
 func (indexVarNode) eval(c *evalCtx) ([]Value, error) {
-	return []Value{Integer(c.index)}, nil
+	return c.one(Integer(c.index)), nil
 }
 
 type totalNode struct{}
@@ -228,38 +305,35 @@ func (n *memberNode) eval(c *evalCtx) ([]Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Value
+	start := len(c.stack)
 	for _, v := range in {
 		switch e := v.(type) {
 		case fhir.Element:
 			if n.root && isUpper(n.name) && isA(e.FHIRType(), n.name) {
-				out = append(out, e)
+				c.stack = append(c.stack, e)
 				continue
 			}
 			c.children = e.Children(n.name, c.children[:0])
-			if out == nil && len(in) == 1 {
-				out = make([]Value, 0, len(c.children))
-			}
 			for _, ch := range c.children {
-				out = append(out, ch)
+				c.stack = append(c.stack, ch)
 			}
 		case TypeInfo:
 			switch n.name {
 			case "namespace":
-				out = append(out, String(e.Namespace))
+				c.stack = append(c.stack, String(e.Namespace))
 			case "name":
-				out = append(out, String(e.Name))
+				c.stack = append(c.stack, String(e.Name))
 			}
 		case Quantity:
 			switch n.name {
 			case "value":
-				out = append(out, Decimal{e.Value})
+				c.stack = append(c.stack, Decimal{e.Value})
 			case "unit", "code":
-				out = append(out, String(e.Unit))
+				c.stack = append(c.stack, String(e.Unit))
 			}
 		}
 	}
-	return out, nil
+	return c.collect(start), nil
 }
 
 type indexNode struct {

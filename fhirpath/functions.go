@@ -229,8 +229,8 @@ func subset(a, b []Value) bool {
 	return true
 }
 
-func fnCount(_ *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
-	return []Value{Integer(len(in))}, nil
+func fnCount(c *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
+	return c.one(Integer(len(in))), nil
 }
 
 func distinct(in []Value) []Value {
@@ -250,27 +250,39 @@ func fnIsDistinct(_ *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
 }
 
 func fnWhere(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	var out []Value
-	err := eachItem(c, n, in, 0, func(_ int, v Value, res []Value) (bool, error) {
-		b, ok, err := c.boolOf(res, n.pos)
-		if ok && b {
-			out = append(out, v)
+	start := len(c.stack)
+	for i, v := range in {
+		res, err := c.withThis(n.args[0], v, i)
+		if err != nil {
+			c.stack = c.stack[:start]
+			return nil, err
 		}
-		return true, err
-	})
-	return out, err
+		b, ok, err := c.boolOf(res, n.pos)
+		if err != nil {
+			c.stack = c.stack[:start]
+			return nil, err
+		}
+		if ok && b {
+			c.stack = append(c.stack, v)
+		}
+	}
+	return c.collect(start), nil
 }
 
 func fnSelect(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 	if len(in) == 1 {
 		return c.withThis(n.args[0], in[0], 0)
 	}
-	var out []Value
-	err := eachItem(c, n, in, 0, func(_ int, _ Value, res []Value) (bool, error) {
-		out = append(out, res...)
-		return true, nil
-	})
-	return out, err
+	start := len(c.stack)
+	for i, v := range in {
+		res, err := c.withThis(n.args[0], v, i)
+		if err != nil {
+			c.stack = c.stack[:start]
+			return nil, err
+		}
+		c.stack = append(c.stack, res...)
+	}
+	return c.collect(start), nil
 }
 
 // maxRepeat bounds repeat(): a projection that keeps making new values
@@ -317,14 +329,14 @@ func fnRepeat(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 	return out, nil
 }
 
-func fnOfType(_ *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	var out []Value
+func fnOfType(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
+	start := len(c.stack)
 	for _, v := range in {
 		if n.typ.matches(v, true) {
-			out = append(out, v)
+			c.stack = append(c.stack, v)
 		}
 	}
-	return out, nil
+	return c.collect(start), nil
 }
 
 func fnSingle(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
@@ -494,38 +506,24 @@ func fnType(_ *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
 	return out, nil
 }
 
-func fnChildren(_ *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
-	var out []Value
+func fnChildren(c *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
+	start := len(c.stack)
 	for _, v := range in {
 		if e, ok := v.(fhir.Element); ok {
-			e.EachChild(func(_ string, ch fhir.Element) bool {
-				out = append(out, ch)
-				return true
-			})
+			e.EachChild(c.pushChild)
 		}
 	}
-	return out, nil
+	return c.collect(start), nil
 }
 
 func fnDescendants(c *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
-	var out []Value
-	var walk func(e fhir.Element, depth int)
-	walk = func(e fhir.Element, depth int) {
-		if depth > 256 {
-			return
-		}
-		e.EachChild(func(_ string, ch fhir.Element) bool {
-			out = append(out, ch)
-			walk(ch, depth+1)
-			return true
-		})
-	}
+	start := len(c.stack)
 	for _, v := range in {
 		if e, ok := v.(fhir.Element); ok {
-			walk(e, 0)
+			e.EachChild(c.descend)
 		}
 	}
-	return out, nil
+	return c.collect(start), nil
 }
 
 func fnTrace(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {

@@ -155,7 +155,7 @@ func (n *binaryNode) eval(c *evalCtx) ([]Value, error) {
 	if v == nil {
 		return nil, nil
 	}
-	return []Value{v}, nil
+	return c.one(v), nil
 }
 
 // logic is the three-valued and/or/xor/implies of FHIRPath section 6.5.
@@ -263,6 +263,12 @@ func collectionsEqual(l, r []Value) (eq, ok bool) {
 // valuesEqual is `=` on two items; ok is false when equality is unknown (dates of
 // different precisions, quantities whose units do not compare).
 func valuesEqual(a, b Value) (eq, ok bool) {
+	// Strings (and FHIR string-like primitives) compare without conversion.
+	if sa, ok := stringValue(a); ok {
+		if sb, ok := stringValue(b); ok {
+			return sa == sb, true
+		}
+	}
 	av, aPrim := primitiveValue(a)
 	bv, bPrim := primitiveValue(b)
 	if !aPrim || !bPrim {
