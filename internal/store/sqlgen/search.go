@@ -13,6 +13,10 @@ import (
 // limit+1 rows so the caller can tell whether another page follows), the page size limit,
 // and, when q.CountTotal is set, the statement counting every match.
 func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (page Stmt, limit int, count *Stmt, err error) {
+	// Query parts this SQL does not implement yet are refused, never silently ignored.
+	if len(q.Types) > 0 || len(q.Sort) > 0 || len(q.Include) > 0 {
+		return Stmt{}, 0, nil, fmt.Errorf("%w: _type, _sort and includes are not supported", store.ErrInvalid)
+	}
 	var after int64
 	if q.AfterKey != "" {
 		after, err = strconv.ParseInt(q.AfterKey, 36, 64)
@@ -88,6 +92,14 @@ var modifiers = map[store.ParamKind][]string{
 func (b *builder) clause(typ string, c store.Clause, now time.Time) error {
 	if len(c.Values) == 0 {
 		return fmt.Errorf("no values")
+	}
+	if c.Chain != nil || c.Has != nil || len(c.Components) > 0 {
+		return fmt.Errorf("chains, _has and composites are not supported")
+	}
+	for _, v := range c.Values {
+		if len(v.Codes) > 0 || len(v.Components) > 0 {
+			return fmt.Errorf("expanded codes and composite values are not supported")
+		}
 	}
 	switch c.Kind {
 	case store.KindID:
