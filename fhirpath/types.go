@@ -2,6 +2,7 @@ package fhirpath
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/joinedup/joinedup/fhir"
 )
@@ -60,13 +61,30 @@ func baseType(name string) string {
 
 // isA reports whether FHIR type t is name or derives from it.
 func isA(t, name string) bool {
-	for depth := 0; t != "" && depth < 16; depth++ {
-		if t == name {
+	if t == name {
+		return true
+	}
+	for _, a := range ancestors(t) {
+		if a == name {
 			return true
 		}
-		t = baseType(t)
 	}
 	return false
+}
+
+var ancestorCache sync.Map // type name → []string
+
+// ancestors lists the bases of a type, nearest first; computed once per type.
+func ancestors(t string) []string {
+	if a, ok := ancestorCache.Load(t); ok {
+		return a.([]string)
+	}
+	var list []string
+	for b := baseType(t); b != "" && len(list) < 16; b = baseType(b) {
+		list = append(list, b)
+	}
+	ancestorCache.Store(t, list)
+	return list
 }
 
 func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
