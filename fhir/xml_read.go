@@ -588,7 +588,6 @@ func (x *xmlReader) primitiveExt(k int32) {
 	x.out = append(x.out, '}')
 }
 
-
 const xmlHex = "0123456789abcdef"
 
 // appendJSONStr appends s as a JSON string.
