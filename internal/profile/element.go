@@ -19,9 +19,9 @@ type Element struct {
 	Fixed, Pattern fhir.Element
 	// MinValue and MaxValue are minValue[x] and maxValue[x], nil when absent.
 	MinValue, MaxValue fhir.Element
-	Binding        *Binding
-	Constraints    []Constraint
-	MaxLength      int
+	Binding            *Binding
+	Constraints        []Constraint
+	MaxLength          int
 	// ContentReference names the element whose definition this one reuses
 	// ("#Questionnaire.item").
 	ContentReference string

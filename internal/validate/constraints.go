@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/joinedup/joinedup/fhir"
@@ -22,9 +23,6 @@ const (
 var skipped = map[string]bool{
 	"txt-1": true, // htmlChecks(): done natively by narrative()
 	"txt-2": true,
-	// ref-1 yields empty, hence failure, for a Reference without a literal reference;
-	// reference() checks contained references natively.
-	"ref-1": true,
 }
 
 // constraints evaluates d's invariants on e.
@@ -47,7 +45,7 @@ func (r *run) constraints(d *profile.Element, e fhir.Element, path string) {
 				continue
 			}
 			var err error
-			ok, err = ce.expr.EvaluateBool(&r.env, e)
+			ok, err = holds(ce.expr, &r.env, e)
 			if err != nil {
 				r.add(Warning, "invariant", path, "Invariant %s could not be evaluated: %v", c.Key, err)
 				continue
@@ -61,6 +59,26 @@ func (r *run) constraints(d *profile.Element, e fhir.Element, path string) {
 			r.add(sev, "invariant", path, "Constraint failed: %s: '%s'", c.Key, c.Human)
 		}
 	}
+}
+
+// holds evaluates an invariant: it fails only when it yields false. An empty result
+// means the expression did not apply (bdl-8 on an entry without a fullUrl, ref-1 on a
+// Reference without a literal reference) and passes, as in the reference validator.
+func holds(x *fhirpath.Expression, env *fhirpath.Env, e fhir.Element) (bool, error) {
+	out, err := x.Evaluate(env, e)
+	if err != nil {
+		return false, err
+	}
+	switch len(out) {
+	case 0:
+		return true, nil
+	case 1:
+		if b, ok := out[0].(fhirpath.Boolean); ok {
+			return bool(b), nil
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("the expression returned %d values, not one Boolean", len(out))
 }
 
 func (v *Validator) compile(src string) *compiled {

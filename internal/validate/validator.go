@@ -61,7 +61,7 @@ func (v *Validator) Validate(ctx context.Context, r fhir.Resource, profiles ...s
 	ru := &run{v: v, ctx: ctx}
 	ru.env.MemberOf = ru.memberOf
 	ru.env.ConformsTo = ru.conformsTo
-	ru.resource(r, r.ResourceType(), profiles, nil)
+	ru.resource(r, r.ResourceType(), profiles, false)
 	return sortIssues(ru.issues)
 }
 
@@ -92,8 +92,9 @@ type run struct {
 const maxDepth = 64
 
 // resource validates one resource (the top one, a contained one or a bundle entry's)
-// against its base definition, its claimed profiles and extra.
-func (r *run) resource(res fhir.Resource, path string, extra []string, extraNodes []*profile.Element) {
+// against its base definition, its claimed profiles and extra. A contained resource
+// keeps its container as %rootResource.
+func (r *run) resource(res fhir.Resource, path string, extra []string, contained bool) {
 	if r.depth > maxDepth {
 		r.add(Error, "structure", path, "The resource is nested too deeply to validate")
 		return
@@ -114,7 +115,7 @@ func (r *run) resource(res fhir.Resource, path string, extra []string, extraNode
 		}
 	}
 	r.env.Resource = res
-	if prevEnv.RootResource == nil && prevEnv.Resource == nil {
+	if !contained {
 		r.env.RootResource = res
 	}
 	if typ == "Bundle" && r.bundle == nil {
@@ -135,9 +136,6 @@ func (r *run) resource(res fhir.Resource, path string, extra []string, extraNode
 		r.structureDefinition(res, path)
 	case "ValueSet":
 		r.valueSetCodes(res, path)
-	}
-	for _, n := range extraNodes {
-		r.node(n, res, path, typ)
 	}
 	seen := map[string]bool{}
 	check := func(url string, claimed bool) {
@@ -280,7 +278,7 @@ func pathOf(parent string, c *profile.Element) string {
 // ones, then the type's (or the type profile's) definition.
 func (r *run) value(d *profile.Element, it fhir.Element, path string) {
 	if res, ok := it.(fhir.Resource); ok {
-		r.resource(res, path, nil, nil)
+		r.resource(res, path, nil, d.Name == "contained")
 		for i := range d.Types {
 			if len(d.Types[i].Profiles) > 0 {
 				r.typeProfiles(&d.Types[i], res, path, res.ResourceType())
@@ -289,6 +287,7 @@ func (r *run) value(d *profile.Element, it fhir.Element, path string) {
 		return
 	}
 	typ := it.FHIRType()
+	parent, parentPath := r.parent, r.parentPath
 	if d.Choice && len(d.Types) > 0 {
 		var tr *profile.Type
 		for i := range d.Types {
@@ -307,6 +306,7 @@ func (r *run) value(d *profile.Element, it fhir.Element, path string) {
 	if base := profile.Base(typ); base != nil && base != d && len(base.Constraints) > 0 {
 		r.constraints(base, it, path) // the data type's own invariants (per-1, qty-3 ...)
 	}
+	r.parent, r.parentPath = parent, parentPath // the walks above moved them
 	r.node(d, it, path, typ)
 }
 
@@ -322,6 +322,7 @@ func isQuantityProfile(code string) bool {
 // definition, a constrained data type).
 // Several profiles are alternatives: the value must conform to one of them.
 func (r *run) typeProfiles(t *profile.Type, it fhir.Element, path, typ string) {
+	parent, parentPath := r.parent, r.parentPath
 	var known []*profile.StructureDefinition
 	for _, p := range t.Profiles {
 		sd, err := r.v.reg.Snapshot(p)
@@ -339,6 +340,7 @@ func (r *run) typeProfiles(t *profile.Type, it fhir.Element, path, typ string) {
 	}
 	for _, sd := range known {
 		if r.trial(func() { r.node(sd.Root, it, path, typ) }) {
+			r.parent, r.parentPath = parent, parentPath
 			r.node(sd.Root, it, path, typ) // again, for its warnings
 			return
 		}
