@@ -104,11 +104,11 @@ func (r *Registry) addNDJSON(gz []byte) error {
 	return sc.Err()
 }
 
-// AddJSON adds a StructureDefinition given as JSON (read leniently: definitions from other
-// tools often carry elements of later FHIR versions). Resources of other types are
-// ignored.
+// AddJSON adds a StructureDefinition given as JSON or XML (JSON is read leniently:
+// definitions from other tools often carry elements of later FHIR versions). Resources of
+// other types are ignored.
 func (r *Registry) AddJSON(data []byte) error {
-	res, err := fhir.ParseResourceOptions(data, fhir.ParseOptions{Lenient: true})
+	res, err := ParseDefinition(data)
 	if err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
@@ -144,22 +144,32 @@ func (r *Registry) Add(sd *fhir.StructureDefinition) error {
 	return nil
 }
 
-// LoadDir adds every StructureDefinition found in the JSON files of dir (recursively), and
-// returns the other conformance resources' bytes (ValueSets, CodeSystems) for the
+// ParseDefinition reads a conformance resource from JSON (leniently) or XML (strictly:
+// the XML reader has no lenient mode).
+func ParseDefinition(data []byte) (fhir.Resource, error) {
+	if t := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf"); len(t) > 0 && t[0] == '<' {
+		return fhir.ParseResourceXML(data)
+	}
+	return fhir.ParseResourceOptions(data, fhir.ParseOptions{Lenient: true})
+}
+
+// LoadDir adds every StructureDefinition found in the JSON and XML files of dir
+// (recursively), and returns the ValueSets and CodeSystems found, as JSON, for the
 // terminology server. Files that are not FHIR resources are skipped.
 func (r *Registry) LoadDir(dir string) (terminology [][]byte, err error) {
 	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.EqualFold(filepath.Ext(path), ".json") {
+		ext := strings.ToLower(filepath.Ext(path))
+		if d.IsDir() || ext != ".json" && ext != ".xml" {
 			return nil
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return fmt.Errorf("profile: %w", err)
 		}
-		res, perr := fhir.ParseResourceOptions(data, fhir.ParseOptions{Lenient: true})
+		res, perr := ParseDefinition(data)
 		if perr != nil {
 			return nil
 		}
@@ -167,7 +177,11 @@ func (r *Registry) LoadDir(dir string) (terminology [][]byte, err error) {
 		case *fhir.StructureDefinition:
 			return r.Add(v)
 		case *fhir.ValueSet, *fhir.CodeSystem:
-			terminology = append(terminology, data)
+			js, err := fhir.MarshalResource(res)
+			if err != nil {
+				return fmt.Errorf("profile: %s: %w", path, err)
+			}
+			terminology = append(terminology, js)
 		}
 		return nil
 	})
