@@ -162,3 +162,38 @@ func TestInvariantViolation(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchParametersOnSynthea evaluates every R4 SearchParameter expression, in the
+// lenient mode, on the Synthea resources of its base types: none may fail, and the
+// common parameters must find values.
+func TestSearchParametersOnSynthea(t *testing.T) {
+	res := syntheaResources(t)
+	evaluations, withValues := 0, map[string]bool{}
+	for _, sp := range fhir.SearchParameters() {
+		if sp.Expression == "" {
+			continue
+		}
+		expr := MustCompile(sp.Expression, Lenient())
+		for _, base := range sp.Base {
+			for _, r := range res[base] {
+				evaluations++
+				out, err := expr.Evaluate(&Env{Resource: r}, r)
+				if err != nil {
+					t.Errorf("%s (%s) on %s: %v", sp.Code, sp.Expression, base, err)
+					break
+				}
+				if len(out) > 0 {
+					withValues[base+"."+sp.Code] = true
+				}
+			}
+		}
+	}
+	t.Logf("%d evaluations; %d parameters found values", evaluations, len(withValues))
+	for _, want := range []string{"Patient.birthdate", "Patient.family", "Patient.identifier", "Observation.code",
+		"Observation.value-quantity", "Observation.date", "Observation.subject", "Observation.component-value-quantity",
+		"Condition.onset-date", "Encounter.date", "MedicationRequest.authoredon"} {
+		if !withValues[want] {
+			t.Errorf("%s found no value on any Synthea resource", want)
+		}
+	}
+}
