@@ -1,0 +1,125 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/internal/profile"
+	"github.com/joinedup/joinedup/internal/terminology"
+	"github.com/joinedup/joinedup/internal/validate"
+)
+
+// exitError ends the command with a particular exit status; its message, when there is
+// one, has already been written.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// ExitCode is the process exit status.
+func (e *exitError) ExitCode() int { return e.code }
+
+// newValidateCmd validates resource files against the base specification, the profiles
+// they claim and the profiles asked for ("Interfaces that stay stable" in DESIGN.md).
+func newValidateCmd() *cobra.Command {
+	var profiles, igs []string
+	cmd := &cobra.Command{
+		Use:   "validate [--profile URL]... [--ig DIR]... FILE...",
+		Short: "Validate FHIR resources (JSON or XML) against R4, their claimed profiles and UK Core",
+		Long: `validate checks each FILE against the FHIR R4 base specification, every profile the
+resource claims in meta.profile and every --profile. UK Core and the R4 extensions are built
+in; --ig DIR loads the StructureDefinitions, ValueSets and CodeSystems (JSON or XML) of an
+implementation guide folder. It prints one JSON line per file:
+  {"file": "...", "outcome": {OperationOutcome}}
+and exits 0 when no file has an error, 1 when any has, and 2 on a usage error or an
+unreadable file.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, files []string) error {
+			stderr := cmd.ErrOrStderr()
+			usage := func(format string, args ...any) error {
+				fmt.Fprintf(stderr, "joinedup validate: "+format+"\n", args...)
+				return &exitError{code: 2}
+			}
+			if len(files) == 0 {
+				return usage("no FILE given")
+			}
+			base, err := profile.Default()
+			if err != nil {
+				return err
+			}
+			reg := profile.NewRegistry(base)
+			term := terminology.New()
+			for _, dir := range igs {
+				tx, err := reg.LoadDir(dir)
+				if err != nil {
+					return usage("--ig %s: %v", dir, err)
+				}
+				for _, data := range tx {
+					if err := term.AddResource(data); err != nil {
+						return usage("--ig %s: %v", dir, err)
+					}
+				}
+			}
+			for _, p := range profiles {
+				if _, err := reg.Snapshot(p); err != nil {
+					return usage("--profile %s: %v", p, err)
+				}
+			}
+			v, err := validate.New(validate.Options{Profiles: reg, Terminology: term})
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			code := 0
+			for _, f := range files {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					fmt.Fprintf(stderr, "joinedup validate: %v\n", err)
+					code = 2
+					continue
+				}
+				issues := v.ValidateBytes(cmd.Context(), data, profiles...)
+				oo, err := fhir.MarshalResource(validate.OperationOutcome(issues))
+				if err != nil {
+					return fmt.Errorf("validate: %w", err)
+				}
+				line := struct {
+					File    string          `json:"file"`
+					Outcome json.RawMessage `json:"outcome"`
+				}{f, oo}
+				if err := enc.Encode(line); err != nil {
+					return fmt.Errorf("validate: %w", err)
+				}
+				if validate.HasErrors(issues) && code == 0 {
+					code = 1
+				}
+			}
+			if code != 0 {
+				return &exitError{code: code}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&profiles, "profile", nil, "also validate against this profile (canonical URL); repeatable")
+	cmd.Flags().StringArrayVar(&igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems from this folder; repeatable")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		fmt.Fprintf(c.ErrOrStderr(), "joinedup validate: %v\n", err)
+		return &exitError{code: 2}
+	})
+	return cmd
+}
+
+// exitCode maps a command's error to the process exit status: an exitError's own code,
+// 1 for anything else.
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
