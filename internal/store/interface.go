@@ -179,6 +179,10 @@ type Value struct {
 	Components []Value
 	// Near: latitude and longitude in degrees and the distance in km.
 	Lat, Long, Distance float64
+	// Quantities whose unit converts to UCUM base units: the value's range there and
+	// the canonical unit (QuantityEntry.CanonicalCode); "" when it does not convert.
+	Canonical                   string
+	CanonicalLow, CanonicalHigh float64
 	// Codes, for token :in, :not-in, :above and :below, are the codes of the value set
 	// or hierarchy, already expanded; the clause matches any of them.
 	Codes []TokenCode

@@ -76,20 +76,34 @@ func (s *Store) History(ctx context.Context, f *store.AccessFilter, q store.Hist
 // Search returns one page of current resources matching q.
 func (s *Store) Search(ctx context.Context, f *store.AccessFilter, q store.Query) (*store.SearchPage, error) {
 	defer s.observeSince("search", time.Now())
-	page, limit, count, err := sqlgen.Search(sqlgen.Postgres, f, q, time.Now())
-	if err != nil {
-		return nil, err
-	}
 	var p *store.SearchPage
-	err = s.snapshot(ctx, count != nil && limit >= 0, func(qr querier) error {
+	err := s.snapshot(ctx, q.CountTotal || q.CheapTotal || len(q.Include) > 0, func(qr querier) error {
 		var err error
-		p, err = search(ctx, qr, page, limit, count)
+		p, err = sqlgen.Run(ctx, sqlgen.Postgres, rowsOf(qr), f, q, time.Now())
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: search: %w", err)
 	}
 	return p, nil
+}
+
+// rowsOf adapts a querier to sqlgen.Run.
+func rowsOf(q querier) sqlgen.Querier {
+	return func(ctx context.Context, st sqlgen.Stmt, row func(sqlgen.Scanner) error) error {
+		rows, err := q.Query(ctx, st.SQL, st.Args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := row(rows); err != nil {
+				return err
+			}
+		}
+		rows.Close()
+		return rows.Err()
+	}
 }
 
 // snapshot runs fn on the pool, or when several statements must agree inside one
@@ -129,43 +143,6 @@ func history(ctx context.Context, q querier, page sqlgen.Stmt, limit int, count 
 	if len(p.Versions) > limit {
 		p.Versions = p.Versions[:limit]
 		p.NextSeq = p.Versions[limit-1].Seq
-	}
-	return p, nil
-}
-
-func search(ctx context.Context, q querier, page sqlgen.Stmt, limit int, count *sqlgen.Stmt) (*store.SearchPage, error) {
-	p := &store.SearchPage{Total: -1}
-	if count != nil {
-		n, err := countRows(ctx, q, *count)
-		if err != nil {
-			return nil, err
-		}
-		p.Total = n
-	}
-	if limit < 0 {
-		return p, nil
-	}
-	rows, err := q.Query(ctx, page.SQL, page.Args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var rids []int64
-	for rows.Next() {
-		var rid int64
-		r, err := sqlgen.ScanWith(rows, &rid)
-		if err != nil {
-			return nil, err
-		}
-		p.Resources = append(p.Resources, r)
-		rids = append(rids, rid)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(p.Resources) > limit {
-		p.Resources = p.Resources[:limit]
-		p.NextKey = sqlgen.Key(rids[limit-1])
 	}
 	return p, nil
 }

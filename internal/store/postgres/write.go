@@ -414,14 +414,10 @@ func (t *tx) Search(ctx context.Context, q store.Query) (*store.SearchPage, erro
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	page, limit, count, err := sqlgen.Search(sqlgen.Postgres, nil, q, time.Now())
-	if err != nil {
-		return nil, err
-	}
 	if err := t.sync(ctx); err != nil {
 		return nil, err
 	}
-	p, err := search(ctx, t.conn, page, limit, count)
+	p, err := sqlgen.Run(ctx, sqlgen.Postgres, rowsOf(t.conn), nil, q, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: search in write: %w", err)
 	}

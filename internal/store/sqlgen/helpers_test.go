@@ -31,6 +31,20 @@ func searchAllKinds() store.Query {
 		store.Clause{Param: "r", Kind: store.KindReference, Values: []store.Value{{TargetType: "Patient", TargetID: "1"}, {Text: "http://x"}}},
 		store.Clause{Param: "r", Kind: store.KindReference, Modifier: "identifier", Values: []store.Value{{System: "s", HasSystem: true, Code: "1"}}},
 		store.Clause{Param: "u", Kind: store.KindURI, Modifier: "below", Values: []store.Value{{Text: "http://x"}}},
+		store.Clause{Param: "u", Kind: store.KindURI, Modifier: "above", Values: []store.Value{{Text: "http://x/y"}}},
+		store.Clause{Param: "t", Kind: store.KindToken, Modifier: "in", Values: []store.Value{{Codes: []store.TokenCode{{System: "s", Code: "1"}, {System: "s", Code: "2"}}}}},
+		store.Clause{Param: "t", Kind: store.KindToken, Modifier: "text", Values: []store.Value{{Text: "abc"}}},
+		store.Clause{Param: "q", Kind: store.KindQuantity, Values: []store.Value{{Prefix: "gt", NumLow: 1, NumHigh: 1, Code: "g", Canonical: "g", CanonicalLow: 1, CanonicalHigh: 1}}},
+		store.Clause{Param: "cv", Kind: store.KindComposite, Components: []store.ParamKind{store.KindToken, store.KindQuantity},
+			Values: []store.Value{{Components: []store.Value{{Code: "c"}, {Prefix: "ge", NumLow: 1, NumHigh: 2}}}}},
+		store.Clause{Param: "near", Kind: store.KindSpecial, Values: []store.Value{{Lat: 51, Long: 0, Distance: 5}}},
+		store.Clause{Param: "_content", Kind: store.KindText, Values: []store.Value{{Text: "heart rate"}}},
+		store.Clause{Param: "subject", Kind: store.KindReference, Chain: &store.Query{Type: "Patient", Clauses: []store.Clause{
+			{Param: "name", Kind: store.KindString, Values: []store.Value{{Text: "smi"}}},
+			{Param: "organization", Kind: store.KindReference, Chain: &store.Query{Clauses: []store.Clause{
+				{Param: "name", Kind: store.KindString, Values: []store.Value{{Text: "x"}}}}}}}}},
+		store.Clause{Param: "subject", Kind: store.KindHas, Has: &store.Query{Type: "Provenance", Clauses: []store.Clause{
+			{Param: "agent", Kind: store.KindReference, Values: []store.Value{{TargetType: "Practitioner", TargetID: "1"}}}}}},
 	)
-	return store.Query{Type: "Observation", Clauses: clauses, AfterKey: Key(5), Count: 10}
+	return store.Query{Type: "Observation", Clauses: clauses, AfterKey: Key(5, nil), Count: 10}
 }

@@ -44,10 +44,25 @@ func TestPlaceholdersInTextOrder(t *testing.T) {
 	// SQLite binds "?" by position, so every generated statement must bind its arguments
 	// in the order their placeholders appear; Postgres numbers them, which shows the order.
 	f := &store.AccessFilter{Types: []string{"Observation", "Patient"}, Compartment: &store.Ref{Type: "Patient", ID: "p"}}
-	st, _, _, err := Search(Postgres, f, searchAllKinds(), fixedNow)
+	plan, err := Search(Postgres, f, searchAllKinds(), fixedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkPlaceholders(t, plan.Page)
+	sorted := searchAllKinds()
+	sorted.Sort = []store.SortKey{{Param: "d", Kind: store.KindDate, Desc: true}, {Param: "s", Kind: store.KindString}}
+	sorted.AfterKey = Key(5, []any{int64(7), "x"})
+	sorted.CountTotal = true
+	if plan, err = Search(Postgres, f, sorted, fixedNow); err != nil {
+		t.Fatal(err)
+	}
+	checkPlaceholders(t, plan.Page)
+	checkPlaceholders(t, *plan.Count)
+	checkPlaceholders(t, Include(Postgres, f, store.Include{Reverse: true, Type: "Observation", Param: "subject", TargetType: "Patient"}, []int64{1, 2}))
+}
+
+func checkPlaceholders(t *testing.T, st Stmt) {
+	t.Helper()
 	next := 1
 	for i := 0; i < len(st.SQL); i++ {
 		if st.SQL[i] != '$' {

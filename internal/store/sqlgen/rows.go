@@ -22,19 +22,25 @@ const (
 	TQuantity
 	TReference
 	TURI
+	TComposite
+	TText
 	TLinks
 	TCompartments
 )
 
 // WriteTables lists the per-resource tables in the order of the T constants.
 var WriteTables = []Table{
-	TString:       {"idx_string", []string{"rid", "type", "param", "value", "exact"}},
-	TToken:        {"idx_token", []string{"rid", "type", "param", "system", "code", "text"}},
-	TDate:         {"idx_date", []string{"rid", "type", "param", "low", "high"}},
-	TNumber:       {"idx_number", []string{"rid", "type", "param", "low", "high", "literal"}},
-	TQuantity:     {"idx_quantity", []string{"rid", "type", "param", "system", "code", "unit", "low", "high", "canonical_code", "canonical_low", "canonical_high"}},
-	TReference:    {"idx_reference", []string{"rid", "type", "param", "target_type", "target_id", "target_version", "url", "identifier_system", "identifier_value"}},
-	TURI:          {"idx_uri", []string{"rid", "type", "param", "value"}},
+	TString:    {"idx_string", []string{"rid", "type", "param", "value", "exact"}},
+	TToken:     {"idx_token", []string{"rid", "type", "param", "system", "code", "text"}},
+	TDate:      {"idx_date", []string{"rid", "type", "param", "low", "high"}},
+	TNumber:    {"idx_number", []string{"rid", "type", "param", "low", "high", "literal"}},
+	TQuantity:  {"idx_quantity", []string{"rid", "type", "param", "system", "code", "unit", "low", "high", "canonical_code", "canonical_low", "canonical_high"}},
+	TReference: {"idx_reference", []string{"rid", "type", "param", "target_type", "target_id", "target_version", "url", "identifier_system", "identifier_value"}},
+	TURI:       {"idx_uri", []string{"rid", "type", "param", "value"}},
+	TComposite: {"idx_composite", []string{"rid", "type", "param",
+		"p1_system", "p1_code", "p1_low", "p1_high", "p2_system", "p2_code", "p2_low", "p2_high",
+		"p3_system", "p3_code", "p3_low", "p3_high"}},
+	TText:         {"idx_text", []string{"rid", "type", "param", "value"}},
 	TLinks:        {"links", []string{"rid", "target_type", "target_id"}},
 	TCompartments: {"compartments", []string{"rid", "comp_type", "comp_id"}},
 }
@@ -71,7 +77,10 @@ func Rows(w *store.Write, rid int64, withLinks, withCompartments bool, emit func
 			return err
 		}
 	}
-	for _, e := range x.Tokens {
+	for i, e := range x.Tokens {
+		if dupOf(x.Tokens, i) {
+			continue
+		}
 		if err := emit(TToken, rid, typ, e.Param, e.System, e.Code, e.Text); err != nil {
 			return err
 		}
@@ -92,7 +101,10 @@ func Rows(w *store.Write, rid int64, withLinks, withCompartments bool, emit func
 			return err
 		}
 	}
-	for _, e := range x.References {
+	for i, e := range x.References {
+		if dupOf(x.References, i) {
+			continue
+		}
 		if err := emit(TReference, rid, typ, e.Param, e.TargetType, e.TargetID, e.TargetVersion,
 			e.URL, e.IdentifierSystem, e.IdentifierValue); err != nil {
 			return err
@@ -100,6 +112,20 @@ func Rows(w *store.Write, rid int64, withLinks, withCompartments bool, emit func
 	}
 	for _, e := range x.URIs {
 		if err := emit(TURI, rid, typ, e.Param, e.Value); err != nil {
+			return err
+		}
+	}
+	for _, e := range x.Composites {
+		var p [store.MaxCompositeParts]store.CompositePart
+		copy(p[:], e.Parts)
+		if err := emit(TComposite, rid, typ, e.Param,
+			p[0].System, p[0].Code, p[0].Low, p[0].High, p[1].System, p[1].Code, p[1].Low, p[1].High,
+			p[2].System, p[2].Code, p[2].Low, p[2].High); err != nil {
+			return err
+		}
+	}
+	for _, e := range x.Texts {
+		if err := emit(TText, rid, typ, e.Param, e.Value); err != nil {
 			return err
 		}
 	}
@@ -125,4 +151,15 @@ func Rows(w *store.Write, rid int64, withLinks, withCompartments bool, emit func
 // history) to the compartment it was in.
 func KeepCompartments(w *store.Write) bool {
 	return w.Op == store.OpDelete && len(w.Compartments) == 0
+}
+
+// dupOf reports whether rows[i] repeats an earlier row: token and reference rows are
+// written once per resource, so that a search driven by their index needs no DISTINCT.
+func dupOf[T comparable](rows []T, i int) bool {
+	for j := 0; j < i; j++ {
+		if rows[j] == rows[i] {
+			return true
+		}
+	}
+	return false
 }

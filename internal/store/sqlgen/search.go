@@ -1,73 +1,208 @@
 package sqlgen
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/joinedup/joinedup/internal/store"
 )
 
-// Search returns the statement for one page of q (selecting c.rid then Columns, at most
-// limit+1 rows so the caller can tell whether another page follows), the page size limit,
-// and, when q.CountTotal is set, the statement counting every match.
-func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (page Stmt, limit int, count *Stmt, err error) {
-	// Query parts this SQL does not implement yet are refused, never silently ignored.
-	if len(q.Types) > 0 || len(q.Sort) > 0 || len(q.Include) > 0 {
-		return Stmt{}, 0, nil, fmt.Errorf("%w: _type, _sort and includes are not supported", store.ErrInvalid)
-	}
-	var after int64
-	if q.AfterKey != "" {
-		after, err = strconv.ParseInt(q.AfterKey, 36, 64)
-		if err != nil || after <= 0 {
-			return Stmt{}, 0, nil, fmt.Errorf("%w: paging key %q", store.ErrInvalid, q.AfterKey)
-		}
-	}
-	limit = q.Count
+// Plan is the SQL of one search: the page, the optional count, and what the caller
+// needs to read the page (see Run).
+type Plan struct {
+	Page  Stmt
+	Count *Stmt
+	// Limit is the page size; the page statement selects up to Limit+1 rows so that the
+	// caller can tell whether another page follows. Negative: no page, only a count.
+	Limit int
+	// Sorts is how many sort values each page row carries between its rid and Columns.
+	Sorts []store.SortKey
+	// Cap, when non-zero, is the bound of a cheap count: a count of Cap means "at least".
+	Cap int
+}
+
+// CheapCountCap bounds a cheap total: counting more rows than this is not cheap.
+const CheapCountCap = 10000
+
+// Search plans q for the page after q.AfterKey.
+func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Plan, error) {
+	limit := q.Count
 	if limit == 0 {
 		limit = DefaultCount
 	}
-	if q.CountTotal {
+	after, err := decodeKey(q.AfterKey, q.Sort)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Limit: limit, Sorts: q.Sort}
+	if q.CountTotal || q.CheapTotal {
 		b := &builder{d: d}
-		b.w("SELECT count(*) FROM current c WHERE c.deleted = 0")
-		if err := b.where(f, q, now); err != nil {
-			return Stmt{}, 0, nil, err
+		b.w("SELECT count(*) FROM (")
+		if err := b.inner(f, q, now, nil, nil); err != nil {
+			return nil, err
 		}
+		if !q.CountTotal {
+			p.Cap = CheapCountCap
+			b.w(" LIMIT ", b.arg(CheapCountCap))
+		}
+		b.w(") n")
 		s := b.stmt()
-		count = &s
+		p.Count = &s
 	}
 	if limit < 0 {
-		return Stmt{}, 0, count, nil
+		return p, nil
 	}
 	b := &builder{d: d}
-	b.w("SELECT c.rid, ", Columns, " FROM current c JOIN resources r ON r.seq = c.seq WHERE c.deleted = 0")
-	if err := b.where(f, q, now); err != nil {
-		return Stmt{}, 0, nil, err
+	b.w("SELECT q.rid")
+	for i := range q.Sort {
+		b.w(", q.s", strconv.Itoa(i))
 	}
-	if after > 0 {
-		b.w(" AND c.rid > ", b.arg(after))
+	b.w(", ", Columns, " FROM (")
+	if len(q.Sort) == 0 {
+		// Without sort keys the inner query pages itself in rid order, so an index that
+		// yields rids in order stops after one page.
+		if err := b.inner(f, q, now, after, nil); err != nil {
+			return nil, err
+		}
+		b.w(" ORDER BY c.rid LIMIT ", b.arg(limit+1), ") q")
+	} else {
+		if err := b.inner(f, q, now, nil, q.Sort); err != nil {
+			return nil, err
+		}
+		b.w(") q")
 	}
-	b.w(" ORDER BY c.rid LIMIT ", b.arg(limit+1))
-	return b.stmt(), limit, count, nil
+	b.w(" ", d.Join, " current cc ON cc.rid = q.rid ", d.Join, " resources r ON r.seq = cc.seq")
+	if len(q.Sort) > 0 && after != nil {
+		b.w(" WHERE ")
+		b.keyset(q.Sort, after)
+	}
+	b.w(" ORDER BY ")
+	for i, k := range q.Sort {
+		b.w("q.s", strconv.Itoa(i))
+		if k.Desc {
+			b.w(" DESC")
+		}
+		b.w(", ")
+	}
+	b.w("q.rid LIMIT ", b.arg(limit+1))
+	p.Page = b.stmt()
+	return p, nil
 }
 
-// Key renders a search paging key for the row with resource key rid.
-func Key(rid int64) string { return strconv.FormatInt(rid, 36) }
-
-// where writes the type, clause and filter conditions on the current table c.
-func (b *builder) where(f *store.AccessFilter, q store.Query, now time.Time) error {
-	if q.Type != "" {
-		b.w(" AND c.type = ", b.arg(q.Type))
+// inner writes the SELECT of the matching rids (with their sort values when sorts is
+// set); after, without sort keys, continues after that rid.
+func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, after []any, sorts []store.SortKey) error {
+	drv := driver(q)
+	b.w("SELECT ")
+	if drv >= 0 && !uniqueDriver(q.Clauses[drv]) {
+		b.w("DISTINCT ")
 	}
-	for _, c := range q.Clauses {
+	b.w("c.rid AS rid")
+	for i, k := range sorts {
+		b.w(", ")
+		if err := b.sortExpr("c", k); err != nil {
+			return err
+		}
+		b.w(" AS s", strconv.Itoa(i))
+	}
+	if drv >= 0 {
+		c := q.Clauses[drv]
+		b.w(" FROM ")
+		if c.Kind == store.KindCompartment {
+			v := c.Values[0]
+			b.w("compartments d ", b.d.Join, " current c ON c.rid = d.rid WHERE d.comp_type = ", b.arg(v.TargetType),
+				" AND d.comp_id = ", b.arg(v.TargetID))
+		} else {
+			b.w(tables[c.Kind], " d ", b.d.Join, " current c ON c.rid = d.rid WHERE d.type = ", b.arg(q.Type),
+				" AND d.param = ", b.arg(c.Param), " AND ")
+			if err := b.values("d", c, now); err != nil {
+				return fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
+			}
+		}
+		if after != nil {
+			b.w(" AND d.rid > ", b.arg(after[0]))
+		}
+	} else {
+		b.w(" FROM current c WHERE 1 = 1")
+		if after != nil {
+			b.w(" AND c.rid > ", b.arg(after[0]))
+		}
+	}
+	b.w(" AND c.deleted = 0")
+	switch {
+	case q.Type != "":
+		b.w(" AND c.type = ", b.arg(q.Type))
+	case len(q.Types) > 0:
+		b.w(" AND c.type IN (")
+		for i, t := range q.Types {
+			if i > 0 {
+				b.w(", ")
+			}
+			b.w(b.arg(t))
+		}
+		b.w(")")
+	}
+	for i, c := range q.Clauses {
+		if i == drv {
+			continue
+		}
 		b.w(" AND ")
-		if err := b.clause(q.Type, c, now); err != nil {
+		if err := b.cond("c", q.Type, c, f, now); err != nil {
 			return fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
 		}
 	}
 	b.filter("c", f)
 	return nil
+}
+
+// driver picks the clause whose index drives the query: one equality on an indexed
+// value, so that the index yields the few matching rids (in rid order where the value
+// is fully given) instead of scanning the type. -1: scan current.
+func driver(q store.Query) int {
+	for i, c := range q.Clauses {
+		if c.Kind == store.KindCompartment && len(c.Values) == 1 {
+			return i
+		}
+	}
+	if q.Type == "" {
+		return -1
+	}
+	for i, c := range q.Clauses {
+		if len(c.Values) != 1 || c.Chain != nil || len(c.Values[0].Codes) > 0 {
+			continue
+		}
+		v := c.Values[0]
+		switch {
+		case c.Kind == store.KindToken && c.Modifier == "" && v.Code != "":
+			return i
+		case c.Kind == store.KindReference && (c.Modifier == "" || isTypeName(c.Modifier)) && v.TargetID != "":
+			return i
+		case c.Kind == store.KindString && c.Modifier == "" && v.Text != "":
+			return i
+		case c.Kind == store.KindURI && c.Modifier == "" && v.Text != "":
+			return i
+		}
+	}
+	return -1
+}
+
+// uniqueDriver reports whether the driver yields each rid once: an equality on the
+// whole of a token or reference value, whose rows are distinct per resource (Rows).
+func uniqueDriver(c store.Clause) bool {
+	v := c.Values[0]
+	switch c.Kind {
+	case store.KindToken:
+		return v.HasSystem && v.Code != ""
+	case store.KindReference:
+		return v.TargetType != "" || isTypeName(c.Modifier)
+	case store.KindCompartment:
+		return true
+	}
+	return false
 }
 
 var tables = map[store.ParamKind]string{
@@ -78,35 +213,35 @@ var tables = map[store.ParamKind]string{
 	store.KindQuantity:  "idx_quantity",
 	store.KindReference: "idx_reference",
 	store.KindURI:       "idx_uri",
+	store.KindComposite: "idx_composite",
+	store.KindSpecial:   "idx_composite",
+	store.KindText:      "idx_text",
 }
 
 // modifiers lists what each index kind supports besides "" and "missing"; a reference
 // also takes a resource type name.
 var modifiers = map[store.ParamKind][]string{
-	store.KindToken:     {"not"},
+	store.KindToken:     {"not", "text", "of-type", "in", "not-in", "above", "below"},
 	store.KindString:    {"exact", "contains"},
 	store.KindReference: {"identifier"},
-	store.KindURI:       {"below"},
+	store.KindURI:       {"below", "above"},
 }
 
-func (b *builder) clause(typ string, c store.Clause, now time.Time) error {
-	if len(c.Values) == 0 {
-		return fmt.Errorf("no values")
-	}
-	if c.Chain != nil || c.Has != nil || len(c.Components) > 0 {
-		return fmt.Errorf("chains, _has and composites are not supported")
-	}
-	for _, v := range c.Values {
-		if len(v.Codes) > 0 || len(v.Components) > 0 {
-			return fmt.Errorf("expanded codes and composite values are not supported")
-		}
-	}
+// cond writes the condition clause c puts on the resource alias a (a current row).
+func (b *builder) cond(a, typ string, c store.Clause, f *store.AccessFilter, now time.Time) error {
 	switch c.Kind {
 	case store.KindID:
-		if c.Modifier != "" {
+		if c.Modifier != "" && c.Modifier != "not" {
 			return fmt.Errorf("modifier %q not supported", c.Modifier)
 		}
-		b.w("c.id IN (")
+		if len(c.Values) == 0 {
+			return fmt.Errorf("no values")
+		}
+		b.w(a, ".id ")
+		if c.Modifier == "not" {
+			b.w("NOT ")
+		}
+		b.w("IN (")
 		for i, v := range c.Values {
 			if i > 0 {
 				b.w(", ")
@@ -124,42 +259,105 @@ func (b *builder) clause(typ string, c store.Clause, now time.Time) error {
 			if v.Prefix == "ap" {
 				lo, hi = widenInt(lo, hi, now.UnixNano())
 			}
-			return b.rangePred("c.last_updated", "c.last_updated", v.Prefix, lo, hi)
+			return b.rangePred(a+".last_updated", a+".last_updated", v.Prefix, lo, hi)
 		})
+	case store.KindCompartment:
+		return b.or(c.Values, func(v store.Value) error {
+			b.w("EXISTS (SELECT 1 FROM compartments m WHERE m.rid = ", a, ".rid AND m.comp_type = ", b.arg(v.TargetType),
+				" AND m.comp_id = ", b.arg(v.TargetID), ")")
+			return nil
+		})
+	case store.KindHas:
+		h := c.Has
+		if h == nil || h.Type == "" {
+			return fmt.Errorf("_has without a type")
+		}
+		t, hc := b.alias("h"), b.alias("hc")
+		b.w("EXISTS (SELECT 1 FROM idx_reference ", t, " ", b.d.Join, " current ", hc, " ON ", hc, ".rid = ", t, ".rid WHERE ",
+			t, ".type = ", b.arg(h.Type), " AND ", t, ".param = ", b.arg(c.Param), " AND ", t, ".target_id = ", a, ".id AND ",
+			t, ".target_type = ", a, ".type AND ", hc, ".deleted = 0")
+		if err := b.clauses(hc, h, f, now); err != nil {
+			return err
+		}
+		b.w(")")
+		return nil
 	}
 	table, ok := tables[c.Kind]
 	if !ok {
 		return fmt.Errorf("unknown kind %d", c.Kind)
 	}
+	t := b.alias("t")
 	if c.Modifier == "missing" {
+		if len(c.Values) == 0 {
+			return fmt.Errorf("no values")
+		}
 		return b.or(c.Values, func(v store.Value) error {
-			if !v.Missing {
-				b.w("EXISTS")
-			} else {
-				b.w("NOT EXISTS")
+			if v.Missing {
+				b.w("NOT ")
 			}
-			b.w(" (SELECT 1 FROM ", table, " t WHERE t.rid = c.rid AND t.param = ", b.arg(c.Param), ")")
+			b.w("EXISTS (SELECT 1 FROM ", table, " ", t, " WHERE ", t, ".rid = ", a, ".rid AND ", t, ".param = ", b.arg(c.Param), ")")
 			return nil
 		})
+	}
+	if c.Chain != nil {
+		if c.Kind != store.KindReference {
+			return fmt.Errorf("a chain needs a reference parameter")
+		}
+		tc := b.alias("tc")
+		b.w("EXISTS (SELECT 1 FROM idx_reference ", t, " ", b.d.Join, " current ", tc, " ON ", tc, ".type = ", t, ".target_type AND ",
+			tc, ".id = ", t, ".target_id WHERE ", t, ".rid = ", a, ".rid AND ", t, ".param = ", b.arg(c.Param), " AND ", tc, ".deleted = 0")
+		if c.Chain.Type != "" {
+			b.w(" AND ", t, ".target_type = ", b.arg(c.Chain.Type))
+		}
+		if err := b.clauses(tc, c.Chain, f, now); err != nil {
+			return err
+		}
+		b.w(")")
+		return nil
+	}
+	if len(c.Values) == 0 {
+		return fmt.Errorf("no values")
 	}
 	if !supported(c) {
 		return fmt.Errorf("modifier %q not supported", c.Modifier)
 	}
-	if c.Modifier == "not" {
-		b.w("c.rid NOT IN")
-	} else {
-		b.w("c.rid IN")
+	if c.Kind == store.KindText {
+		return b.text(a, c)
 	}
-	b.w(" (SELECT t.rid FROM ", table, " t WHERE t.param = ", b.arg(c.Param))
-	if typ != "" {
-		b.w(" AND t.type = ", b.arg(typ))
+	if c.Modifier == "not" || c.Modifier == "not-in" {
+		b.w("NOT ")
 	}
-	b.w(" AND ")
-	if err := b.or(c.Values, func(v store.Value) error { return b.value(c, v, now) }); err != nil {
+	b.w("EXISTS (SELECT 1 FROM ", table, " ", t, " WHERE ", t, ".rid = ", a, ".rid AND ", t, ".param = ", b.arg(c.Param), " AND ")
+	if err := b.values(t, c, now); err != nil {
 		return err
 	}
 	b.w(")")
 	return nil
+}
+
+// clauses writes " AND cond" for every clause of a chained or _has query on alias a,
+// and the access filter on it: a chain must not reveal what the caller cannot read.
+func (b *builder) clauses(a string, q *store.Query, f *store.AccessFilter, now time.Time) error {
+	for _, c := range q.Clauses {
+		b.w(" AND ")
+		if err := b.cond(a, q.Type, c, f, now); err != nil {
+			return err
+		}
+	}
+	b.filter(a, f)
+	return nil
+}
+
+// text writes a full-text match of the clause's words against _text or _content.
+func (b *builder) text(a string, c store.Clause) error {
+	return b.or(c.Values, func(v store.Value) error {
+		words := strings.Fields(v.Text)
+		if len(words) == 0 {
+			return fmt.Errorf("empty text")
+		}
+		b.w(b.d.TextMatch(a+".rid", b.arg(c.Param), b.arg(b.d.TextQuery(words))))
+		return nil
+	})
 }
 
 func supported(c store.Clause) bool {
@@ -178,7 +376,7 @@ func supported(c store.Clause) bool {
 }
 
 // isTypeName reports whether s looks like a resource type name (reference :Type).
-func isTypeName(s string) bool { return s[0] >= 'A' && s[0] <= 'Z' }
+func isTypeName(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
 
 // or writes "(p1 OR p2 ...)" with one predicate per value.
 func (b *builder) or(values []store.Value, pred func(store.Value) error) error {
@@ -197,69 +395,203 @@ func (b *builder) or(values []store.Value, pred func(store.Value) error) error {
 	return nil
 }
 
+// values writes the OR of the clause's value predicates on index row alias t.
+func (b *builder) values(t string, c store.Clause, now time.Time) error {
+	return b.or(c.Values, func(v store.Value) error { return b.value(t, c, v, now) })
+}
+
 // value writes the predicate one value puts on an index row t.
-func (b *builder) value(c store.Clause, v store.Value, now time.Time) error {
+func (b *builder) value(t string, c store.Clause, v store.Value, now time.Time) error {
 	ranged := c.Kind == store.KindDate || c.Kind == store.KindNumber || c.Kind == store.KindQuantity
-	if v.Prefix != "" && !ranged {
+	if v.Prefix != "" && !ranged && c.Kind != store.KindComposite {
 		return fmt.Errorf("prefix %q on a parameter without order", v.Prefix)
 	}
 	switch c.Kind {
 	case store.KindToken:
-		switch {
-		case v.HasSystem && v.Code == "" && v.System == "":
-			return fmt.Errorf("empty token")
-		case v.HasSystem && v.Code == "":
-			b.w("t.system = ", b.arg(v.System))
-		case v.HasSystem:
-			b.w("t.system = ", b.arg(v.System), " AND t.code = ", b.arg(v.Code))
-		default:
-			b.w("t.code = ", b.arg(v.Code))
-		}
+		return b.token(t, c, v)
 	case store.KindString:
 		switch c.Modifier {
 		case "exact":
-			b.w("t.exact = ", b.arg(v.Text))
+			b.w(t, ".exact = ", b.arg(v.Text))
 		case "contains":
-			b.w(b.d.Contains("t.value", b.arg(v.Text)))
+			b.w(b.d.Contains(t+".value", b.arg(v.Text)))
 		default:
-			b.prefix("t.value", v.Text)
+			b.prefix(t+".value", v.Text)
 		}
 	case store.KindURI:
-		if c.Modifier == "below" {
-			b.prefix("t.value", v.Text)
-		} else {
-			b.w("t.value = ", b.arg(v.Text))
+		switch c.Modifier {
+		case "below":
+			b.prefix(t+".value", v.Text)
+		case "above":
+			// Every prefix of the value (at a path boundary or not) is above it.
+			b.w(b.arg(v.Text), " >= ", t, ".value AND ", b.d.StartsWith(b.arg(v.Text), t+".value"))
+		default:
+			b.w(t, ".value = ", b.arg(v.Text))
 		}
 	case store.KindReference:
-		return b.reference(c, v)
+		return b.reference(t, c, v)
 	case store.KindDate:
 		lo, hi := Micros(v.Low, false), Micros(v.High, true)
 		if v.Prefix == "ap" {
 			lo, hi = widenInt(lo, hi, now.UnixMicro())
 		}
-		return b.rangePred("t.low", "t.high", v.Prefix, lo, hi)
+		return b.rangePred(t+".low", t+".high", v.Prefix, lo, hi)
 	case store.KindNumber:
 		lo, hi := widenFloat(v.Prefix, v.NumLow, v.NumHigh)
-		return b.rangePred("t.low", "t.high", v.Prefix, lo, hi)
+		return b.rangePred(t+".low", t+".high", v.Prefix, lo, hi)
 	case store.KindQuantity:
-		if v.System != "" {
-			b.w("t.system = ", b.arg(v.System), " AND ")
-		}
-		if v.Code != "" {
-			b.w("(t.code = ", b.arg(v.Code), " OR t.unit = ", b.arg(v.Code), ") AND ")
-		}
-		lo, hi := widenFloat(v.Prefix, v.NumLow, v.NumHigh)
-		return b.rangePred("t.low", "t.high", v.Prefix, lo, hi)
+		return b.quantity(t, v)
+	case store.KindComposite:
+		return b.composite(t, c, v, now)
+	case store.KindSpecial:
+		return b.near(t, v)
 	}
 	return nil
 }
 
-func (b *builder) reference(c store.Clause, v store.Value) error {
+func (b *builder) token(t string, c store.Clause, v store.Value) error {
+	switch {
+	case c.Modifier == "text":
+		b.prefix(t+".text", v.Text)
+	case len(v.Codes) > 0 || c.Modifier == "in" || c.Modifier == "not-in" || c.Modifier == "above" || c.Modifier == "below":
+		if len(v.Codes) == 0 {
+			b.w("1 = 0") // an empty value set matches nothing
+			return nil
+		}
+		b.w("(")
+		for i, code := range v.Codes {
+			if i > 0 {
+				b.w(" OR ")
+			}
+			b.w("(", t, ".code = ", b.arg(code.Code), " AND ", t, ".system = ", b.arg(code.System), ")")
+		}
+		b.w(")")
+	case v.HasSystem && v.Code == "" && v.System == "":
+		return fmt.Errorf("empty token")
+	case v.HasSystem && v.Code == "":
+		b.w(t, ".system = ", b.arg(v.System))
+	case v.HasSystem:
+		b.w(t, ".code = ", b.arg(v.Code), " AND ", t, ".system = ", b.arg(v.System))
+	default:
+		b.w(t, ".code = ", b.arg(v.Code))
+	}
+	return nil
+}
+
+func (b *builder) quantity(t string, v store.Value) error {
+	lo, hi := widenFloat(v.Prefix, v.NumLow, v.NumHigh)
+	if v.Canonical != "" {
+		// The value converts to UCUM base units: compare there, so that 1 g finds
+		// 1000 mg; rows whose unit does not convert compare as written.
+		clo, chi := widenFloat(v.Prefix, v.CanonicalLow, v.CanonicalHigh)
+		b.w("((", t, ".canonical_code = ", b.arg(v.Canonical), " AND ")
+		if err := b.rangePred(t+".canonical_low", t+".canonical_high", v.Prefix, clo, chi); err != nil {
+			return err
+		}
+		b.w(") OR (", t, ".canonical_code = '' AND ")
+	}
+	if v.System != "" {
+		b.w(t, ".system = ", b.arg(v.System), " AND ")
+	}
+	if v.Code != "" {
+		b.w("(", t, ".code = ", b.arg(v.Code), " OR ", t, ".unit = ", b.arg(v.Code), ") AND ")
+	}
+	if err := b.rangePred(t+".low", t+".high", v.Prefix, lo, hi); err != nil {
+		return err
+	}
+	if v.Canonical != "" {
+		b.w("))")
+	}
+	return nil
+}
+
+// composite matches each part against its column group; token parts by code (and
+// system when given), string/reference/uri parts by code, quantity, number and date
+// parts by their range with the part's prefix.
+func (b *builder) composite(t string, c store.Clause, v store.Value, now time.Time) error {
+	if len(v.Components) != len(c.Components) || len(v.Components) < 2 || len(v.Components) > store.MaxCompositeParts {
+		return fmt.Errorf("composite value needs %d parts", len(c.Components))
+	}
+	for i, part := range v.Components {
+		if i > 0 {
+			b.w(" AND ")
+		}
+		col := func(name string) string { return t + ".p" + strconv.Itoa(i+1) + "_" + name }
+		switch c.Components[i] {
+		case store.KindToken:
+			if part.HasSystem && part.System != "" {
+				b.w(col("system"), " = ", b.arg(part.System), " AND ")
+			}
+			b.w(col("code"), " = ", b.arg(part.Code))
+		case store.KindString:
+			b.prefix(col("code"), part.Text)
+		case store.KindReference, store.KindURI:
+			b.w(col("code"), " = ", b.arg(part.Text))
+		case store.KindQuantity:
+			if part.Canonical != "" {
+				b.w(col("system"), " = ", b.arg("http://unitsofmeasure.org"), " AND ", col("code"), " = ", b.arg(part.Canonical), " AND ")
+				lo, hi := widenFloat(part.Prefix, part.CanonicalLow, part.CanonicalHigh)
+				if err := b.rangePred(col("low"), col("high"), part.Prefix, lo, hi); err != nil {
+					return err
+				}
+				continue
+			}
+			if part.Code != "" {
+				b.w(col("code"), " = ", b.arg(part.Code), " AND ")
+			}
+			lo, hi := widenFloat(part.Prefix, part.NumLow, part.NumHigh)
+			if err := b.rangePred(col("low"), col("high"), part.Prefix, lo, hi); err != nil {
+				return err
+			}
+		case store.KindNumber:
+			lo, hi := widenFloat(part.Prefix, part.NumLow, part.NumHigh)
+			if err := b.rangePred(col("low"), col("high"), part.Prefix, lo, hi); err != nil {
+				return err
+			}
+		case store.KindDate:
+			lo, hi := float64(Micros(part.Low, false))/1e6, float64(Micros(part.High, true))/1e6
+			if part.Low.IsZero() {
+				lo = math.Inf(-1)
+			}
+			if part.High.IsZero() {
+				hi = math.Inf(1)
+			}
+			if part.Prefix == "ap" {
+				lo, hi = widenFloat("ap", lo, hi)
+			}
+			if err := b.rangePred(col("low"), col("high"), part.Prefix, lo, hi); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("composite part kind %d not supported", c.Components[i])
+		}
+	}
+	return nil
+}
+
+// near matches positions within v.Distance km of v.Lat/v.Long: a bounding box the
+// index can use, then the great-circle distance where the engine has the functions.
+func (b *builder) near(t string, v store.Value) error {
+	if v.Distance <= 0 {
+		return fmt.Errorf("near needs a positive distance")
+	}
+	dLat := v.Distance / 111.2
+	cos := math.Cos(v.Lat * math.Pi / 180)
+	dLong := 180.0
+	if cos > 1e-6 {
+		dLong = math.Min(180, v.Distance/(111.2*cos))
+	}
+	b.w(t, ".p1_low BETWEEN ", b.arg(v.Lat-dLat), " AND ", b.arg(v.Lat+dLat), " AND ",
+		t, ".p2_low BETWEEN ", b.arg(v.Long-dLong), " AND ", b.arg(v.Long+dLong))
+	return nil
+}
+
+func (b *builder) reference(t string, c store.Clause, v store.Value) error {
 	if c.Modifier == "identifier" {
 		if v.HasSystem && v.System != "" {
-			b.w("t.identifier_system = ", b.arg(v.System), " AND ")
+			b.w(t, ".identifier_system = ", b.arg(v.System), " AND ")
 		}
-		b.w("t.identifier_value = ", b.arg(v.Code))
+		b.w(t, ".identifier_value = ", b.arg(v.Code))
 		return nil
 	}
 	typ := v.TargetType
@@ -268,16 +600,164 @@ func (b *builder) reference(c store.Clause, v store.Value) error {
 	}
 	switch {
 	case v.TargetID != "":
-		b.w("t.target_id = ", b.arg(v.TargetID))
+		b.w(t, ".target_id = ", b.arg(v.TargetID))
 		if typ != "" {
-			b.w(" AND t.target_type = ", b.arg(typ))
+			b.w(" AND ", t, ".target_type = ", b.arg(typ))
 		}
 	case v.Text != "":
-		b.w("t.url = ", b.arg(v.Text))
+		b.w(t, ".url = ", b.arg(v.Text))
 	default:
 		return fmt.Errorf("reference without target")
 	}
 	return nil
+}
+
+// sortExpr writes the sort value of resource alias a for key k: the lowest value
+// ascending, the highest descending, with a sentinel that puts resources without a
+// value last.
+func (b *builder) sortExpr(a string, k store.SortKey) error {
+	switch k.Param {
+	case "_id":
+		b.w(a, ".id")
+		return nil
+	case "_lastUpdated":
+		b.w(a, ".last_updated")
+		return nil
+	}
+	agg, col, sentinel := "min", "", any(nil)
+	if k.Desc {
+		agg = "max"
+	}
+	switch k.Kind {
+	case store.KindString:
+		col, sentinel = "value", textSentinel(k.Desc)
+	case store.KindToken:
+		col, sentinel = "code", textSentinel(k.Desc)
+	case store.KindURI:
+		col, sentinel = "value", textSentinel(k.Desc)
+	case store.KindReference:
+		col, sentinel = "target_id", textSentinel(k.Desc)
+	case store.KindDate:
+		col, sentinel = "low", int64(math.MaxInt64)
+		if k.Desc {
+			col, sentinel = "high", int64(math.MinInt64)
+		}
+	case store.KindNumber, store.KindQuantity:
+		col, sentinel = "low", math.MaxFloat64
+		if k.Desc {
+			col, sentinel = "high", -math.MaxFloat64
+		}
+	default:
+		return fmt.Errorf("%w: cannot sort by %s", store.ErrInvalid, k.Param)
+	}
+	s := b.alias("s")
+	b.w("COALESCE((SELECT ", agg, "(", s, ".", col, ") FROM ", tables[k.Kind], " ", s, " WHERE ", s, ".rid = ", a,
+		".rid AND ", s, ".param = ", b.arg(k.Param), "), ", b.arg(sentinel), ")")
+	return nil
+}
+
+// textSentinel sorts after (ascending) or before (descending) every indexed text.
+func textSentinel(desc bool) string {
+	if desc {
+		return ""
+	}
+	return "\U0010FFFF"
+}
+
+// keyset writes the condition "row q comes after the cursor" for the sort keys.
+func (b *builder) keyset(keys []store.SortKey, after []any) {
+	// (s0, s1, ..., rid) > (v0, v1, ..., r) with each key's direction, expanded.
+	b.w("(")
+	for i := range keys {
+		col := "q.s" + strconv.Itoa(i)
+		op := " > "
+		if keys[i].Desc {
+			op = " < "
+		}
+		b.w(col, op, b.arg(after[i+1]), " OR (", col, " = ", b.arg(after[i+1]), " AND ")
+	}
+	b.w("q.rid > ", b.arg(after[0]))
+	for range keys {
+		b.w("))")
+	}
+	b.w(")")
+}
+
+// Key renders the paging key for a row: its rid and sort values.
+func Key(rid int64, sorts []any) string {
+	if len(sorts) == 0 {
+		return strconv.FormatInt(rid, 36)
+	}
+	var sb strings.Builder
+	sb.WriteString(strconv.FormatInt(rid, 36))
+	for _, v := range sorts {
+		sb.WriteByte(0)
+		switch x := v.(type) {
+		case int64:
+			sb.WriteString("i" + strconv.FormatInt(x, 10))
+		case float64:
+			sb.WriteString("f" + strconv.FormatFloat(x, 'g', -1, 64))
+		case string:
+			sb.WriteString("s" + x)
+		case []byte:
+			sb.WriteString("s" + string(x))
+		default:
+			sb.WriteString("s" + fmt.Sprint(x))
+		}
+	}
+	return "k" + base64.RawURLEncoding.EncodeToString([]byte(sb.String()))
+}
+
+// decodeKey parses a paging key: nil for none, else rid followed by the sort values.
+func decodeKey(key string, sorts []store.SortKey) ([]any, error) {
+	if key == "" {
+		return nil, nil
+	}
+	bad := fmt.Errorf("%w: paging key %q", store.ErrInvalid, key)
+	if len(sorts) == 0 {
+		rid, err := strconv.ParseInt(key, 36, 64)
+		if err != nil || rid <= 0 {
+			return nil, bad
+		}
+		return []any{rid}, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(key, "k"))
+	if err != nil || !strings.HasPrefix(key, "k") {
+		return nil, bad
+	}
+	parts := strings.Split(string(raw), "\x00")
+	if len(parts) != len(sorts)+1 {
+		return nil, bad
+	}
+	rid, err := strconv.ParseInt(parts[0], 36, 64)
+	if err != nil || rid <= 0 {
+		return nil, bad
+	}
+	out := []any{rid}
+	for _, p := range parts[1:] {
+		if p == "" {
+			return nil, bad
+		}
+		switch p[0] {
+		case 'i':
+			n, err := strconv.ParseInt(p[1:], 10, 64)
+			if err != nil {
+				return nil, bad
+			}
+			out = append(out, n)
+		case 'f':
+			n, err := strconv.ParseFloat(p[1:], 64)
+			if err != nil {
+				return nil, bad
+			}
+			out = append(out, n)
+		case 's':
+			out = append(out, p[1:])
+		default:
+			return nil, bad
+		}
+	}
+	return out, nil
 }
 
 // prefix writes a starts-with test as a range, so an index on col serves it: every

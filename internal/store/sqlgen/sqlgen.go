@@ -15,18 +15,47 @@ type Dialect struct {
 	Placeholder func(n int) string
 	// Contains renders a test that haystack contains needle (both SQL expressions).
 	Contains func(haystack, needle string) string
+	// StartsWith renders a test that s starts with prefix (both SQL expressions).
+	StartsWith func(s, prefix string) string
+	// Join is the join keyword that keeps the written join order (SQLite's planner
+	// takes CROSS JOIN as an instruction; PostgreSQL plans joins itself).
+	Join string
+	// TextMatch renders a test that the resource rid has full text of param matching
+	// query (placeholders, in that order); TextQuery renders the words as the query.
+	TextMatch func(rid, param, query string) string
+	TextQuery func(words []string) string
 }
 
 // SQLite is the dialect of modernc.org/sqlite.
 var SQLite = Dialect{
 	Placeholder: func(int) string { return "?" },
 	Contains:    func(h, n string) string { return "instr(" + h + ", " + n + ") > 0" },
+	StartsWith:  func(s, p string) string { return "substr(" + s + ", 1, length(" + p + ")) = " + p },
+	Join:        "CROSS JOIN",
+	TextMatch: func(rid, param, query string) string {
+		return rid + " IN (SELECT x.rid FROM idx_text x WHERE x.param = " + param +
+			" AND x.rowid IN (SELECT rowid FROM idx_text_fts WHERE idx_text_fts MATCH " + query + "))"
+	},
+	TextQuery: func(words []string) string {
+		q := make([]string, len(words))
+		for i, w := range words {
+			q[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		}
+		return strings.Join(q, " ")
+	},
 }
 
 // Postgres is the dialect of PostgreSQL.
 var Postgres = Dialect{
 	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 	Contains:    func(h, n string) string { return "strpos(" + h + ", " + n + ") > 0" },
+	StartsWith:  func(s, p string) string { return "starts_with(" + s + ", " + p + ")" },
+	Join:        "JOIN",
+	TextMatch: func(rid, param, query string) string {
+		return "EXISTS (SELECT 1 FROM idx_text x WHERE x.rid = " + rid + " AND x.param = " + param +
+			" AND x.tsv @@ plainto_tsquery('simple', " + query + "))"
+	},
+	TextQuery: func(words []string) string { return strings.Join(words, " ") },
 }
 
 // DefaultCount is the page size when a query does not set one.
@@ -97,9 +126,16 @@ func Micros(t time.Time, high bool) int64 {
 
 // builder accumulates SQL text and its bind arguments.
 type builder struct {
-	d    Dialect
-	sb   strings.Builder
-	args []any
+	d       Dialect
+	sb      strings.Builder
+	args    []any
+	aliases int
+}
+
+// alias returns a table alias not used before in this statement.
+func (b *builder) alias(prefix string) string {
+	b.aliases++
+	return prefix + strconv.Itoa(b.aliases)
 }
 
 // arg binds v and returns its placeholder.

@@ -271,14 +271,10 @@ func (t *tx) Search(ctx context.Context, q store.Query) (*store.SearchPage, erro
 	if err != nil {
 		return nil, err
 	}
-	page, limit, count, err := sqlgen.Search(sqlgen.SQLite, nil, q, time.Now())
-	if err != nil {
-		return nil, err
-	}
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	p, err := search(ctx, t.query, page, limit, count)
+	p, err := sqlgen.Run(ctx, sqlgen.SQLite, rowsOf(t.query), nil, q, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: search in write: %w", err)
 	}

@@ -1,0 +1,15 @@
+// Package search is joinedup's FHIR R4 search: the SearchParameter registry (the 1,375
+// parameters of the specification plus custom SearchParameter resources), index
+// extraction with FHIRPath into the typed rows of store.Index, and the parsing of search
+// URLs into store.Query (https://hl7.org/fhir/R4/search.html).
+//
+// Extraction compiles every expression once per resource type (keeping only the union
+// branches that can apply to the type) and normalises values as the store compares them:
+// strings lower-cased with accents removed, dates as the instant ranges their precision
+// covers, quantities also in UCUM canonical units, references as local Type/id, absolute
+// URL or identifier. The store answers queries from those rows alone.
+//
+// Parse turns URL (or form) parameters into a store.Query with chains, _has, includes,
+// sort keys and result parameters; parameters it cannot apply are reported, not guessed
+// at (https://hl7.org/fhir/R4/search.html#errors).
+package search

@@ -1,0 +1,352 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/fhirpath"
+	"github.com/joinedup/joinedup/internal/store"
+)
+
+// Def is one SearchParameter: of the specification or a custom SearchParameter resource.
+type Def struct {
+	URL, Code, Type string // Type: number date string token reference composite quantity uri special
+	Base            []string
+	Expression      string
+	Target          []string
+	// Components are the parts of a composite parameter, in order.
+	Components []Component
+	// Custom is set for parameters added from SearchParameter resources.
+	Custom bool
+}
+
+// Component is one part of a composite parameter: its definition and the expression
+// evaluated on each item the composite's expression yields.
+type Component struct {
+	Def        *Def
+	Expression string
+}
+
+// Param is a parameter as it applies to one resource type.
+type Param struct {
+	*Def
+	Kind store.ParamKind
+	// Modifiers are the modifiers this server applies for the parameter.
+	Modifiers []string
+	// expr is the parameter's expression reduced to the branches that apply to the type,
+	// nil when the parameter is not extracted (_id, _lastUpdated, _text ...).
+	expr  *fhirpath.Expression
+	parts []*fhirpath.Expression // composite components
+}
+
+// kinds maps a SearchParameter type to the index table its values go to.
+var kinds = map[string]store.ParamKind{
+	"number": store.KindNumber, "date": store.KindDate, "string": store.KindString,
+	"token": store.KindToken, "reference": store.KindReference, "quantity": store.KindQuantity,
+	"uri": store.KindURI, "composite": store.KindComposite, "special": store.KindSpecial,
+}
+
+// modifiersOf lists what the store answers for each kind (search.html#modifiers);
+// :missing applies to every kind but _id.
+var modifiersOf = map[store.ParamKind][]string{
+	store.KindString:    {"missing", "exact", "contains"},
+	store.KindToken:     {"missing", "not", "text", "of-type"},
+	store.KindDate:      {"missing"},
+	store.KindNumber:    {"missing"},
+	store.KindQuantity:  {"missing"},
+	store.KindReference: {"missing", "identifier"},
+	store.KindURI:       {"missing", "above", "below"},
+	store.KindComposite: {"missing"},
+}
+
+// Registry holds the search parameters the server knows. It is safe for concurrent use.
+type Registry struct {
+	mu     sync.RWMutex
+	defs   []*Def
+	byURL  map[string]*Def
+	plans  map[string]*plan // resource type → compiled parameters, built on first use
+	custom map[string]bool  // URLs of custom parameters not yet indexed
+}
+
+// plan is the parameters of one resource type.
+type plan struct {
+	byCode map[string]*Param
+	all    []*Param // sorted by code
+	// extract are the parameters with an expression, in extraction order.
+	extract []*Param
+}
+
+// NewRegistry returns a registry of the specification's search parameters.
+func NewRegistry() *Registry {
+	r := &Registry{byURL: map[string]*Def{}, plans: map[string]*plan{}, custom: map[string]bool{}}
+	specs := fhir.SearchParameters()
+	for _, sp := range specs {
+		d := &Def{URL: sp.URL, Code: sp.Code, Type: sp.Type, Base: sp.Base, Expression: sp.Expression, Target: sp.Target}
+		r.defs = append(r.defs, d)
+		r.byURL[d.URL] = d
+	}
+	for i, sp := range specs {
+		for _, c := range sp.Components {
+			r.defs[i].Components = append(r.defs[i].Components, Component{Def: r.byURL[c.Definition], Expression: c.Expression})
+		}
+	}
+	return r
+}
+
+// baseTypes are the abstract types whose parameters every resource (or domain
+// resource) inherits.
+var baseTypes = map[string]bool{"Resource": true, "DomainResource": true}
+
+// Add registers a custom SearchParameter. It is extracted on every write from now on,
+// but searches use it only once MarkIndexed says the existing resources are indexed
+// ($reindex).
+func (r *Registry) Add(sp *fhir.SearchParameter) (*Def, error) {
+	d := &Def{URL: lit(sp.URL), Code: lit(sp.Code), Type: lit(sp.Type), Expression: lit(sp.Expression), Custom: true}
+	for _, b := range sp.Base {
+		d.Base = append(d.Base, lit(b))
+	}
+	for _, t := range sp.Target {
+		d.Target = append(d.Target, lit(t))
+	}
+	if d.URL == "" || d.Code == "" || len(d.Base) == 0 {
+		return nil, fmt.Errorf("search parameter needs url, code and base")
+	}
+	if _, ok := kinds[d.Type]; !ok || d.Type == "special" {
+		return nil, fmt.Errorf("search parameter type %q is not supported", d.Type)
+	}
+	if d.Expression == "" {
+		return nil, fmt.Errorf("search parameter %s has no expression", d.Code)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range sp.Component {
+		cd := r.byURL[lit(c.Definition)]
+		if cd == nil {
+			return nil, fmt.Errorf("composite component %q is unknown", lit(c.Definition))
+		}
+		d.Components = append(d.Components, Component{Def: cd, Expression: lit(c.Expression)})
+	}
+	if d.Type == "composite" && len(d.Components) < 2 {
+		return nil, fmt.Errorf("composite search parameter %s needs two components", d.Code)
+	}
+	for _, b := range d.Base {
+		if !fhir.IsResourceType(b) && !baseTypes[b] {
+			return nil, fmt.Errorf("base %q is not a resource type", b)
+		}
+	}
+	// Compile now so that a bad expression is refused rather than skipped at write.
+	for _, b := range d.Base {
+		if _, err := compileFor(d, b); err != nil {
+			return nil, err
+		}
+	}
+	if old, ok := r.byURL[d.URL]; ok {
+		r.defs = slices.DeleteFunc(r.defs, func(x *Def) bool { return x == old })
+	}
+	r.defs = append(r.defs, d)
+	r.byURL[d.URL] = d
+	r.custom[d.URL] = true
+	r.plans = map[string]*plan{}
+	return d, nil
+}
+
+// MarkIndexed makes a custom parameter available to searches.
+func (r *Registry) MarkIndexed(url string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.custom, url)
+}
+
+// Pending lists the custom parameters not yet indexed.
+func (r *Registry) Pending() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for u := range r.custom {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Lookup returns the parameter code of typ ("" for a system search: the parameters
+// every resource has) that searches may use, nil if there is none.
+func (r *Registry) Lookup(typ, code string) *Param {
+	p := r.plan(typ).byCode[code]
+	if p == nil || p.Custom && r.pending(p.URL) {
+		return nil
+	}
+	return p
+}
+
+func (r *Registry) pending(url string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.custom[url]
+}
+
+// Params lists the searchable parameters of typ ("" for those of every type), by code.
+func (r *Registry) Params(typ string) []*Param {
+	var out []*Param
+	for _, p := range r.plan(typ).all {
+		if !p.Custom || !r.pending(p.URL) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// plan returns the compiled parameters of typ.
+func (r *Registry) plan(typ string) *plan {
+	r.mu.RLock()
+	p := r.plans[typ]
+	r.mu.RUnlock()
+	if p != nil {
+		return p
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p = r.plans[typ]; p != nil {
+		return p
+	}
+	p = &plan{byCode: map[string]*Param{}}
+	for _, d := range r.defs {
+		if !appliesTo(d, typ) {
+			continue
+		}
+		prm := &Param{Def: d, Kind: kinds[d.Type], Modifiers: modifiersOf[kinds[d.Type]]}
+		switch d.Code {
+		case "_id":
+			prm.Kind, prm.Modifiers = store.KindID, []string{"not"}
+		case "_lastUpdated":
+			prm.Kind, prm.Modifiers = store.KindLastUpdated, nil
+		case "_text", "_content":
+			prm.Kind, prm.Modifiers = store.KindText, nil
+		case "_query":
+			continue // named queries: none are defined
+		}
+		if prm.Kind == store.KindReference {
+			prm.Modifiers = append(slices.Clone(prm.Modifiers), referenceTargets(d)...)
+		}
+		if prm.Kind == store.KindSpecial && d.Code != "near" {
+			continue
+		}
+		if typ != "" && d.Expression != "" && prm.Kind != store.KindID && prm.Kind != store.KindLastUpdated {
+			expr, err := compileFor(d, typ)
+			if err != nil {
+				// The specification's expressions all compile; a failure here is a bug
+				// in the FHIRPath engine, and the parameter is left out rather than
+				// offered and never matched.
+				continue
+			}
+			if expr == nil {
+				continue
+			}
+			prm.expr = expr
+			for _, c := range d.Components {
+				ce, err := fhirpath.Compile(c.Expression, fhirpath.Lenient())
+				if err != nil || c.Def == nil {
+					prm.expr = nil
+					break
+				}
+				prm.parts = append(prm.parts, ce)
+			}
+			if prm.expr == nil {
+				continue
+			}
+			p.extract = append(p.extract, prm)
+		}
+		p.byCode[d.Code] = prm // a custom parameter replaces one of the same code
+	}
+	for _, prm := range p.byCode {
+		p.all = append(p.all, prm)
+	}
+	sort.Slice(p.all, func(i, j int) bool { return p.all[i].Code < p.all[j].Code })
+	p.extract = slices.DeleteFunc(p.extract, func(x *Param) bool { return p.byCode[x.Code] != x })
+	r.plans[typ] = p
+	return p
+}
+
+// referenceTargets are the type modifiers of a reference parameter (subject:Patient).
+func referenceTargets(d *Def) []string {
+	if len(d.Target) > 0 {
+		return d.Target
+	}
+	return nil
+}
+
+func appliesTo(d *Def, typ string) bool {
+	for _, b := range d.Base {
+		if b == typ || baseTypes[b] && (typ == "" || b == "Resource" || isDomainResource(typ)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDomainResource(typ string) bool {
+	td := fhir.LookupType(typ)
+	return td != nil && td.Base == "DomainResource"
+}
+
+// compileFor compiles the part of d's expression that can apply to typ: the top-level
+// union branches whose first step is typ, a base type or not a type at all. nil (and no
+// error) when none can.
+func compileFor(d *Def, typ string) (*fhirpath.Expression, error) {
+	var keep []string
+	for _, br := range splitUnion(d.Expression) {
+		first := br
+		if i := strings.IndexAny(br, ".( "); i >= 0 {
+			first = br[:i]
+		}
+		if first == typ || baseTypes[first] || first == "" || !fhir.IsResourceType(first) && !baseTypes[first] {
+			keep = append(keep, br)
+		}
+	}
+	if len(keep) == 0 {
+		return nil, nil
+	}
+	e, err := fhirpath.Compile(strings.Join(keep, " | "), fhirpath.Lenient())
+	if err != nil {
+		return nil, fmt.Errorf("search parameter %s: %w", d.URL, err)
+	}
+	return e, nil
+}
+
+// splitUnion splits a FHIRPath expression at its top-level "|" operators.
+func splitUnion(expr string) []string {
+	var out []string
+	depth, start := 0, 0
+	inStr := false
+	for i := 0; i < len(expr); i++ {
+		switch c := expr[i]; {
+		case c == '\'' && (i == 0 || expr[i-1] != '\\'):
+			inStr = !inStr
+		case inStr:
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == '|' && depth == 0:
+			out = append(out, strings.TrimSpace(expr[start:i]))
+			start = i + 1
+		}
+	}
+	return append(out, strings.TrimSpace(expr[start:]))
+}
+
+// lit returns a primitive's value, "" when absent.
+func lit[T any, P interface {
+	*T
+	fhir.Primitive
+}](p P) string {
+	if p == nil {
+		return ""
+	}
+	s, _ := p.Literal()
+	return s
+}
