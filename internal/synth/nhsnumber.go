@@ -1,6 +1,10 @@
 package synth
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/joinedup/joinedup/internal/nhsnumber"
+)
 
 // NHS numbers are drawn from the 999 range, which NHS England reserves for testing, so a
 // synthetic number can never be a real person's. Within one seed every patient index maps
@@ -33,12 +37,12 @@ func (n nhsNumberer) number(i int) string {
 	prefix := "999" + pad(block, 5)
 	for d := byte('0'); d <= '9'; d++ {
 		nine := prefix + string(d)
-		c, ok := nhsNumberCheckDigit(nine)
+		c, ok := nhsnumber.CheckDigit(nine)
 		if !ok {
 			continue
 		}
 		if want == 0 {
-			return nine + string(c)
+			return nine + strconv.Itoa(c)
 		}
 		want--
 	}

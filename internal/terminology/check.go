@@ -34,7 +34,7 @@ var externals = map[string]external{
 	SystemSNOMED: {"SNOMED CT", snomed.CheckConceptID},
 	// dm+d identifiers are SNOMED CT identifiers in the UK drug extension.
 	SystemDMD:   {"dm+d", snomed.CheckConceptID},
-	SystemLOINC: {"LOINC", checkLOINC},
+	SystemLOINC: {"LOINC", CheckLOINC},
 	// Language tags need the IANA subtag registry to be confirmed; their syntax is
 	// checked here (RFC 5646, 2.1, without the grandfathered tags).
 	SystemBCP47: {"BCP 47", matches(bcp47Form, "a BCP 47 language tag")},
@@ -59,10 +59,10 @@ func matches(re *regexp.Regexp, what string) func(string) error {
 
 var loincForm = regexp.MustCompile(`^(?:L[APGL]\d+|\d{1,7})-\d$`)
 
-// checkLOINC checks a LOINC code's form: digits, a hyphen and a mod 10 (Luhn) check digit
+// CheckLOINC checks a LOINC code's form: digits, a hyphen and a mod 10 (Luhn) check digit
 // (LOINC Users' Guide, "Check digit"); part, answer and list codes (LP, LA, LG, LL) are checked for
 // form only.
-func checkLOINC(code string) error {
+func CheckLOINC(code string) error {
 	if !loincForm.MatchString(code) {
 		return fmt.Errorf("%q is not a LOINC code: it must be digits, a hyphen and a check digit", code)
 	}
