@@ -479,6 +479,11 @@ func compareValues(a, b Value) (int, bool, error) {
 			return apd.New(int64(x), 0).Cmp(y.D), true, nil
 		}
 	case Decimal:
+		if y, ok := b.(Integer); ok {
+			var yd apd.Decimal
+			yd.SetInt64(int64(y))
+			return x.D.Cmp(&yd), true, nil
+		}
 		if y, ok := toDecimal(b); ok {
 			return x.D.Cmp(y), true, nil
 		}

@@ -155,7 +155,7 @@ func primitiveValue(v Value) (Value, bool) {
 			}
 			return Integer(n), true
 		case "decimal":
-			d, _, err := apd.NewFromString(lit)
+			d, err := parseDecimal(lit)
 			if err != nil {
 				return nil, false
 			}
@@ -269,6 +269,45 @@ func literalString(v Value) (string, bool) {
 		return s.String(), true
 	}
 	return "", false
+}
+
+// parseDecimal reads a decimal literal. Plain literals of up to 18 digits ("185",
+// "-0.50"), by far the common case, are read without apd's general parser.
+func parseDecimal(lit string) (*apd.Decimal, error) {
+	var coeff int64
+	exp, digits, i := int32(0), 0, 0
+	neg := false
+	if len(lit) > 0 && (lit[0] == '-' || lit[0] == '+') {
+		neg = lit[0] == '-'
+		i = 1
+	}
+	dot := false
+	for ; i < len(lit); i++ {
+		c := lit[i]
+		switch {
+		case c >= '0' && c <= '9' && digits < 18:
+			coeff = coeff*10 + int64(c-'0')
+			digits++
+			if dot {
+				exp--
+			}
+		case c == '.' && !dot && digits > 0:
+			dot = true
+		default:
+			d, _, err := apd.NewFromString(lit)
+			return d, err
+		}
+	}
+	if digits == 0 || lit[len(lit)-1] == '.' {
+		d, _, err := apd.NewFromString(lit)
+		return d, err
+	}
+	if neg {
+		coeff = -coeff
+	}
+	d := apd.New(coeff, exp)
+	d.Negative = neg
+	return d, nil
 }
 
 func toDecimal(v Value) (*apd.Decimal, bool) {
