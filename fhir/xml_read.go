@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -336,7 +337,13 @@ func (x *xmlReader) members(xe *xmlElem, run []int32, first *bool) {
 			x.issue("the XHTML div must use the default namespace, not a prefix")
 		}
 		x.member(first, xe.name)
-		x.out = appendJSONStr(x.out, x.doc.data[n.start:n.end])
+		raw := x.doc.data[n.start:n.end]
+		if bytes.IndexByte(raw, '\r') >= 0 {
+			// XML line ends are "\n" once read (XML 1.0 section 2.11).
+			raw = bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+			raw = bytes.ReplaceAll(raw, []byte("\r"), []byte("\n"))
+		}
+		x.out = appendJSONStr(x.out, raw)
 		return
 	}
 	x.member(first, xe.name)

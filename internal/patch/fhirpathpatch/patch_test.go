@@ -1,0 +1,123 @@
+package fhirpathpatch
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/joinedup/joinedup/fhir"
+)
+
+type suite struct {
+	Cases []struct {
+		Name   string `xml:"name,attr"`
+		Mode   string `xml:"mode,attr"`
+		Input  inner  `xml:"input"`
+		Diff   inner  `xml:"diff"`
+		Output inner  `xml:"output"`
+		Error  *struct {
+			Msg string `xml:"msg,attr"`
+		} `xml:"error"`
+	} `xml:"case"`
+}
+
+type inner struct {
+	XML string `xml:",innerxml"`
+}
+
+func readXML(t *testing.T, s string) fhir.Resource {
+	t.Helper()
+	r, err := fhir.ParseResourceXML([]byte(strings.TrimSpace(s)))
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	return r
+}
+
+// TestSuite runs every case of the FHIR test suite's fhir-patch-tests.xml.
+func TestSuite(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "..", "shared", "tests", "patch", "fhir-patch-tests.xml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("shared test cases not found at %s (clone with ../shared beside the repository): %v", path, err)
+	}
+	var s suite
+	if err := xml.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	passed := 0
+	for _, c := range s.Cases {
+		ok := t.Run(c.Name, func(t *testing.T) {
+			in := readXML(t, c.Input.XML)
+			params, ok := readXML(t, c.Diff.XML).(*fhir.Parameters)
+			if !ok {
+				t.Fatal("diff is not a Parameters resource")
+			}
+			err := Apply(in, params)
+			if c.Error != nil {
+				if err == nil || !strings.Contains(err.Error(), c.Error.Msg) {
+					t.Fatalf("got error %v, want %q", err, c.Error.Msg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := fhir.MarshalResource(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The result must also be valid FHIR.
+			if _, err := fhir.ParseResource(got); err != nil {
+				t.Fatalf("patched resource is not valid: %v", err)
+			}
+			want, err := fhir.MarshalResource(readXML(t, c.Output.XML))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if canonicalDiv(t, got) != canonicalDiv(t, want) {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+		})
+		if ok {
+			passed++
+		}
+	}
+	t.Logf("FHIRPath Patch suite: %d/%d cases pass", passed, len(s.Cases))
+}
+
+// canonicalDiv rewrites the narrative of a JSON resource in a canonical XML form, since
+// the suite writes the same XHTML with and without character references.
+func canonicalDiv(t *testing.T, js []byte) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	if text, ok := m["text"].(map[string]any); ok {
+		if div, ok := text["div"].(string); ok {
+			var b strings.Builder
+			d := xml.NewDecoder(strings.NewReader(div))
+			e := xml.NewEncoder(&b)
+			for {
+				tok, err := d.Token()
+				if err != nil {
+					break
+				}
+				if err := e.EncodeToken(tok); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.Flush()
+			text["div"] = b.String()
+		}
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
