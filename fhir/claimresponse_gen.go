@@ -583,6 +583,13 @@ func (m *ClaimResponse) appendJSON(e *encoder) {
 
 var typeDefClaimResponse = &TypeDef{
 	Name: "ClaimResponse", Kind: KindResource, Base: "DomainResource", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/ClaimResponse",
+	Constraints: []Constraint{
+		{Key: "dom-2", Severity: "error", Human: metaString73, Expression: "contained.contained.empty()", XPath: metaString200},
+		{Key: "dom-3", Severity: "error", Human: metaString74, Expression: metaString118, XPath: metaString190},
+		{Key: "dom-4", Severity: "error", Human: metaString63, Expression: metaString117, XPath: metaString175},
+		{Key: "dom-5", Severity: "error", Human: metaString64, Expression: "contained.meta.security.empty()", XPath: metaString174},
+		{Key: "dom-6", Severity: "warning", Human: metaString37, Expression: "text.`div`.exists()", XPath: "exists(f:text/h:div)"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -595,7 +602,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Meta", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -604,7 +611,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -615,7 +622,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.text", Name: "text", Min: 0, Max: 1,
@@ -623,7 +630,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Narrative", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.contained", Name: "contained", Min: 0, Max: -1,
@@ -636,8 +643,8 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -645,8 +652,8 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 		},
@@ -655,7 +662,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.status", Name: "status", Min: 1, Max: 1,
@@ -664,7 +671,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/fm-status|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -675,7 +682,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "extensible", ValueSet: "http://hl7.org/fhir/ValueSet/claim-type"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -685,7 +692,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-subtype"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.use", Name: "use", Min: 1, Max: 1,
@@ -694,7 +701,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/claim-use|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -703,7 +710,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Patient"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -712,7 +719,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -721,7 +728,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -730,7 +737,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.request", Name: "request", Min: 0, Max: 1,
@@ -738,7 +745,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Claim"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -748,7 +755,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/remittance-outcome|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -757,7 +764,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.preAuthRef", Name: "preAuthRef", Min: 0, Max: 1,
@@ -765,7 +772,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.preAuthPeriod", Name: "preAuthPeriod", Min: 0, Max: 1,
@@ -773,7 +780,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Period", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.payeeType", Name: "payeeType", Min: 0, Max: 1,
@@ -782,7 +789,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/payeetype"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item", Name: "item", Min: 0, Max: -1,
@@ -791,7 +798,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Backbone: "ClaimResponse.item",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem", Name: "addItem", Min: 0, Max: -1,
@@ -800,13 +807,13 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Backbone: "ClaimResponse.addItem",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.adjudication", Name: "adjudication", Min: 0, Max: -1,
 			ContentReference: "#ClaimResponse.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.total", Name: "total", Min: 0, Max: -1,
@@ -815,7 +822,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Backbone: "ClaimResponse.total",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -825,7 +832,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Backbone: "ClaimResponse.payment",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.fundsReserve", Name: "fundsReserve", Min: 0, Max: 1,
@@ -834,7 +841,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/fundsreserve"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.formCode", Name: "formCode", Min: 0, Max: 1,
@@ -843,7 +850,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/forms"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.form", Name: "form", Min: 0, Max: 1,
@@ -851,7 +858,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Attachment", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.processNote", Name: "processNote", Min: 0, Max: -1,
@@ -860,7 +867,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Backbone: "ClaimResponse.processNote",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.communicationRequest", Name: "communicationRequest", Min: 0, Max: -1,
@@ -868,7 +875,7 @@ var typeDefClaimResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/CommunicationRequest"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.insurance", Name: "insurance", Min: 0, Max: -1,
@@ -877,7 +884,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Backbone: "ClaimResponse.insurance",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.error", Name: "error", Min: 0, Max: -1,
@@ -886,7 +893,7 @@ var typeDefClaimResponse = &TypeDef{
 			},
 			Backbone: "ClaimResponse.error",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1030,6 +1037,9 @@ func (m *ClaimResponseItem) appendJSON(e *encoder) {
 
 var typeDefClaimResponseItem = &TypeDef{
 	Name: "ClaimResponse.item", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.item.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1041,8 +1051,8 @@ var typeDefClaimResponseItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.item.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1050,8 +1060,8 @@ var typeDefClaimResponseItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1061,7 +1071,7 @@ var typeDefClaimResponseItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -1069,7 +1079,7 @@ var typeDefClaimResponseItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.adjudication", Name: "adjudication", Min: 1, Max: -1,
@@ -1078,7 +1088,7 @@ var typeDefClaimResponseItem = &TypeDef{
 			},
 			Backbone: "ClaimResponse.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.detail", Name: "detail", Min: 0, Max: -1,
@@ -1087,7 +1097,7 @@ var typeDefClaimResponseItem = &TypeDef{
 			},
 			Backbone: "ClaimResponse.item.detail",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1230,6 +1240,9 @@ func (m *ClaimResponseItemAdjudication) appendJSON(e *encoder) {
 
 var typeDefClaimResponseItemAdjudication = &TypeDef{
 	Name: "ClaimResponse.item.adjudication", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.item.adjudication.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1241,8 +1254,8 @@ var typeDefClaimResponseItemAdjudication = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.item.adjudication.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1250,8 +1263,8 @@ var typeDefClaimResponseItemAdjudication = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1262,7 +1275,7 @@ var typeDefClaimResponseItemAdjudication = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/adjudication"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.adjudication.reason", Name: "reason", Min: 0, Max: 1,
@@ -1271,7 +1284,7 @@ var typeDefClaimResponseItemAdjudication = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/adjudication-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.adjudication.amount", Name: "amount", Min: 0, Max: 1,
@@ -1279,7 +1292,7 @@ var typeDefClaimResponseItemAdjudication = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.adjudication.value", Name: "value", Min: 0, Max: 1,
@@ -1287,7 +1300,7 @@ var typeDefClaimResponseItemAdjudication = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1431,6 +1444,9 @@ func (m *ClaimResponseItemDetail) appendJSON(e *encoder) {
 
 var typeDefClaimResponseItemDetail = &TypeDef{
 	Name: "ClaimResponse.item.detail", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.item.detail.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1442,8 +1458,8 @@ var typeDefClaimResponseItemDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.item.detail.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1451,8 +1467,8 @@ var typeDefClaimResponseItemDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1462,7 +1478,7 @@ var typeDefClaimResponseItemDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.detail.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -1470,13 +1486,13 @@ var typeDefClaimResponseItemDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.detail.adjudication", Name: "adjudication", Min: 1, Max: -1,
 			ContentReference: "#ClaimResponse.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.detail.subDetail", Name: "subDetail", Min: 0, Max: -1,
@@ -1485,7 +1501,7 @@ var typeDefClaimResponseItemDetail = &TypeDef{
 			},
 			Backbone: "ClaimResponse.item.detail.subDetail",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1618,6 +1634,9 @@ func (m *ClaimResponseItemDetailSubDetail) appendJSON(e *encoder) {
 
 var typeDefClaimResponseItemDetailSubDetail = &TypeDef{
 	Name: "ClaimResponse.item.detail.subDetail", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.item.detail.subDetail.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1629,8 +1648,8 @@ var typeDefClaimResponseItemDetailSubDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.item.detail.subDetail.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1638,8 +1657,8 @@ var typeDefClaimResponseItemDetailSubDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1649,7 +1668,7 @@ var typeDefClaimResponseItemDetailSubDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.detail.subDetail.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -1657,13 +1676,13 @@ var typeDefClaimResponseItemDetailSubDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.item.detail.subDetail.adjudication", Name: "adjudication", Min: 0, Max: -1,
 			ContentReference: "#ClaimResponse.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2099,6 +2118,9 @@ func (m *ClaimResponseAddItem) appendJSON(e *encoder) {
 
 var typeDefClaimResponseAddItem = &TypeDef{
 	Name: "ClaimResponse.addItem", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.addItem.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2110,8 +2132,8 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.addItem.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2119,8 +2141,8 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2130,7 +2152,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detailSequence", Name: "detailSequence", Min: 0, Max: -1,
@@ -2138,7 +2160,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.subdetailSequence", Name: "subdetailSequence", Min: 0, Max: -1,
@@ -2146,7 +2168,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.provider", Name: "provider", Min: 0, Max: -1,
@@ -2154,7 +2176,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.productOrService", Name: "productOrService", Min: 1, Max: 1,
@@ -2163,7 +2185,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -2172,7 +2194,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.programCode", Name: "programCode", Min: 0, Max: -1,
@@ -2181,7 +2203,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-program-code"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.serviced[x]", Name: "serviced", Min: 0, Max: 1,
@@ -2191,7 +2213,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.location[x]", Name: "location", Min: 0, Max: 1,
@@ -2203,7 +2225,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-place"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -2211,7 +2233,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -2219,7 +2241,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.factor", Name: "factor", Min: 0, Max: 1,
@@ -2227,7 +2249,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.net", Name: "net", Min: 0, Max: 1,
@@ -2235,7 +2257,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.bodySite", Name: "bodySite", Min: 0, Max: 1,
@@ -2244,7 +2266,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/tooth"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.subSite", Name: "subSite", Min: 0, Max: -1,
@@ -2253,7 +2275,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/surface"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -2261,13 +2283,13 @@ var typeDefClaimResponseAddItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.adjudication", Name: "adjudication", Min: 1, Max: -1,
 			ContentReference: "#ClaimResponse.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail", Name: "detail", Min: 0, Max: -1,
@@ -2276,7 +2298,7 @@ var typeDefClaimResponseAddItem = &TypeDef{
 			},
 			Backbone: "ClaimResponse.addItem.detail",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2489,6 +2511,9 @@ func (m *ClaimResponseAddItemDetail) appendJSON(e *encoder) {
 
 var typeDefClaimResponseAddItemDetail = &TypeDef{
 	Name: "ClaimResponse.addItem.detail", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.addItem.detail.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2500,8 +2525,8 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2509,8 +2534,8 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2521,7 +2546,7 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -2530,7 +2555,7 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -2538,7 +2563,7 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -2546,7 +2571,7 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.factor", Name: "factor", Min: 0, Max: 1,
@@ -2554,7 +2579,7 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.net", Name: "net", Min: 0, Max: 1,
@@ -2562,7 +2587,7 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -2570,13 +2595,13 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.adjudication", Name: "adjudication", Min: 1, Max: -1,
 			ContentReference: "#ClaimResponse.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail", Name: "subDetail", Min: 0, Max: -1,
@@ -2585,7 +2610,7 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 			},
 			Backbone: "ClaimResponse.addItem.detail.subDetail",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2787,6 +2812,9 @@ func (m *ClaimResponseAddItemDetailSubDetail) appendJSON(e *encoder) {
 
 var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 	Name: "ClaimResponse.addItem.detail.subDetail", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.addItem.detail.subDetail.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2798,8 +2826,8 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2807,8 +2835,8 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2819,7 +2847,7 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -2828,7 +2856,7 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -2836,7 +2864,7 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -2844,7 +2872,7 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail.factor", Name: "factor", Min: 0, Max: 1,
@@ -2852,7 +2880,7 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail.net", Name: "net", Min: 0, Max: 1,
@@ -2860,7 +2888,7 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -2868,13 +2896,13 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.addItem.detail.subDetail.adjudication", Name: "adjudication", Min: 1, Max: -1,
 			ContentReference: "#ClaimResponse.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2980,6 +3008,9 @@ func (m *ClaimResponseTotal) appendJSON(e *encoder) {
 
 var typeDefClaimResponseTotal = &TypeDef{
 	Name: "ClaimResponse.total", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.total.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2991,8 +3022,8 @@ var typeDefClaimResponseTotal = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.total.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -3000,8 +3031,8 @@ var typeDefClaimResponseTotal = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -3012,7 +3043,7 @@ var typeDefClaimResponseTotal = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/adjudication"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -3021,7 +3052,7 @@ var typeDefClaimResponseTotal = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -3191,6 +3222,9 @@ func (m *ClaimResponsePayment) appendJSON(e *encoder) {
 
 var typeDefClaimResponsePayment = &TypeDef{
 	Name: "ClaimResponse.payment", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.payment.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -3202,8 +3236,8 @@ var typeDefClaimResponsePayment = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.payment.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -3211,8 +3245,8 @@ var typeDefClaimResponsePayment = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -3223,7 +3257,7 @@ var typeDefClaimResponsePayment = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-paymenttype"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.payment.adjustment", Name: "adjustment", Min: 0, Max: 1,
@@ -3231,7 +3265,7 @@ var typeDefClaimResponsePayment = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.payment.adjustmentReason", Name: "adjustmentReason", Min: 0, Max: 1,
@@ -3240,7 +3274,7 @@ var typeDefClaimResponsePayment = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/payment-adjustment-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.payment.date", Name: "date", Min: 0, Max: 1,
@@ -3248,7 +3282,7 @@ var typeDefClaimResponsePayment = &TypeDef{
 				{Code: "date", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.payment.amount", Name: "amount", Min: 1, Max: 1,
@@ -3256,7 +3290,7 @@ var typeDefClaimResponsePayment = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.payment.identifier", Name: "identifier", Min: 0, Max: 1,
@@ -3264,7 +3298,7 @@ var typeDefClaimResponsePayment = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -3419,6 +3453,9 @@ func (m *ClaimResponseProcessNote) appendJSON(e *encoder) {
 
 var typeDefClaimResponseProcessNote = &TypeDef{
 	Name: "ClaimResponse.processNote", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.processNote.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -3430,8 +3467,8 @@ var typeDefClaimResponseProcessNote = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.processNote.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -3439,8 +3476,8 @@ var typeDefClaimResponseProcessNote = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -3450,7 +3487,7 @@ var typeDefClaimResponseProcessNote = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.processNote.type", Name: "type", Min: 0, Max: 1,
@@ -3459,7 +3496,7 @@ var typeDefClaimResponseProcessNote = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/note-type|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.processNote.text", Name: "text", Min: 1, Max: 1,
@@ -3467,7 +3504,7 @@ var typeDefClaimResponseProcessNote = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.processNote.language", Name: "language", Min: 0, Max: 1,
@@ -3476,7 +3513,7 @@ var typeDefClaimResponseProcessNote = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -3645,6 +3682,9 @@ func (m *ClaimResponseInsurance) appendJSON(e *encoder) {
 
 var typeDefClaimResponseInsurance = &TypeDef{
 	Name: "ClaimResponse.insurance", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.insurance.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -3656,8 +3696,8 @@ var typeDefClaimResponseInsurance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.insurance.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -3665,8 +3705,8 @@ var typeDefClaimResponseInsurance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -3676,7 +3716,7 @@ var typeDefClaimResponseInsurance = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.insurance.focal", Name: "focal", Min: 1, Max: 1,
@@ -3684,7 +3724,7 @@ var typeDefClaimResponseInsurance = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.insurance.coverage", Name: "coverage", Min: 1, Max: 1,
@@ -3692,7 +3732,7 @@ var typeDefClaimResponseInsurance = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Coverage"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.insurance.businessArrangement", Name: "businessArrangement", Min: 0, Max: 1,
@@ -3700,7 +3740,7 @@ var typeDefClaimResponseInsurance = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.insurance.claimResponse", Name: "claimResponse", Min: 0, Max: 1,
@@ -3708,7 +3748,7 @@ var typeDefClaimResponseInsurance = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/ClaimResponse"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -3863,6 +3903,9 @@ func (m *ClaimResponseError) appendJSON(e *encoder) {
 
 var typeDefClaimResponseError = &TypeDef{
 	Name: "ClaimResponse.error", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ClaimResponse.error.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -3874,8 +3917,8 @@ var typeDefClaimResponseError = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ClaimResponse.error.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -3883,8 +3926,8 @@ var typeDefClaimResponseError = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -3894,7 +3937,7 @@ var typeDefClaimResponseError = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.error.detailSequence", Name: "detailSequence", Min: 0, Max: 1,
@@ -3902,7 +3945,7 @@ var typeDefClaimResponseError = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.error.subDetailSequence", Name: "subDetailSequence", Min: 0, Max: 1,
@@ -3910,7 +3953,7 @@ var typeDefClaimResponseError = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ClaimResponse.error.code", Name: "code", Min: 1, Max: 1,
@@ -3919,7 +3962,7 @@ var typeDefClaimResponseError = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/adjudication-error"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},

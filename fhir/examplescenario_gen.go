@@ -471,6 +471,14 @@ func (m *ExampleScenario) appendJSON(e *encoder) {
 
 var typeDefExampleScenario = &TypeDef{
 	Name: "ExampleScenario", Kind: KindResource, Base: "DomainResource", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/ExampleScenario",
+	Constraints: []Constraint{
+		{Key: "dom-2", Severity: "error", Human: metaString73, Expression: "contained.contained.empty()", XPath: metaString200},
+		{Key: "dom-3", Severity: "error", Human: metaString74, Expression: metaString118, XPath: metaString190},
+		{Key: "dom-4", Severity: "error", Human: metaString63, Expression: metaString117, XPath: metaString175},
+		{Key: "dom-5", Severity: "error", Human: metaString64, Expression: "contained.meta.security.empty()", XPath: metaString174},
+		{Key: "dom-6", Severity: "warning", Human: metaString37, Expression: "text.`div`.exists()", XPath: "exists(f:text/h:div)"},
+		{Key: "esc-0", Severity: "warning", Human: metaString91, Expression: metaString168, XPath: metaString183},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -483,7 +491,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "Meta", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -492,7 +500,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -503,7 +511,7 @@ var typeDefExampleScenario = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.text", Name: "text", Min: 0, Max: 1,
@@ -511,7 +519,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "Narrative", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.contained", Name: "contained", Min: 0, Max: -1,
@@ -524,8 +532,8 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -533,8 +541,8 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 		},
@@ -543,7 +551,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -552,7 +560,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -561,7 +569,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -570,7 +578,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -580,7 +588,7 @@ var typeDefExampleScenario = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/publication-status|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -590,7 +598,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -599,7 +607,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -608,7 +616,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -617,7 +625,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "ContactDetail", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -626,7 +634,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "UsageContext", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -636,7 +644,7 @@ var typeDefExampleScenario = &TypeDef{
 			},
 			Binding: &Binding{Strength: "extensible", ValueSet: "http://hl7.org/fhir/ValueSet/jurisdiction"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -645,7 +653,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.purpose", Name: "purpose", Min: 0, Max: 1,
@@ -653,7 +661,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.actor", Name: "actor", Min: 0, Max: -1,
@@ -662,7 +670,7 @@ var typeDefExampleScenario = &TypeDef{
 			},
 			Backbone: "ExampleScenario.actor",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.instance", Name: "instance", Min: 0, Max: -1,
@@ -671,7 +679,7 @@ var typeDefExampleScenario = &TypeDef{
 			},
 			Backbone: "ExampleScenario.instance",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process", Name: "process", Min: 0, Max: -1,
@@ -680,7 +688,7 @@ var typeDefExampleScenario = &TypeDef{
 			},
 			Backbone: "ExampleScenario.process",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.workflow", Name: "workflow", Min: 0, Max: -1,
@@ -688,7 +696,7 @@ var typeDefExampleScenario = &TypeDef{
 				{Code: "canonical", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/ExampleScenario"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -850,6 +858,9 @@ func (m *ExampleScenarioActor) appendJSON(e *encoder) {
 
 var typeDefExampleScenarioActor = &TypeDef{
 	Name: "ExampleScenario.actor", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.actor.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -861,8 +872,8 @@ var typeDefExampleScenarioActor = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.actor.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -870,8 +881,8 @@ var typeDefExampleScenarioActor = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -881,7 +892,7 @@ var typeDefExampleScenarioActor = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.actor.type", Name: "type", Min: 1, Max: 1,
@@ -890,7 +901,7 @@ var typeDefExampleScenarioActor = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/examplescenario-actor-type|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.actor.name", Name: "name", Min: 0, Max: 1,
@@ -898,7 +909,7 @@ var typeDefExampleScenarioActor = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.actor.description", Name: "description", Min: 0, Max: 1,
@@ -906,7 +917,7 @@ var typeDefExampleScenarioActor = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1094,6 +1105,9 @@ func (m *ExampleScenarioInstance) appendJSON(e *encoder) {
 
 var typeDefExampleScenarioInstance = &TypeDef{
 	Name: "ExampleScenario.instance", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.instance.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1105,8 +1119,8 @@ var typeDefExampleScenarioInstance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.instance.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1114,8 +1128,8 @@ var typeDefExampleScenarioInstance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1125,7 +1139,7 @@ var typeDefExampleScenarioInstance = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.instance.resourceType", Name: "resourceType", Min: 1, Max: 1,
@@ -1134,7 +1148,7 @@ var typeDefExampleScenarioInstance = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/resource-types|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.instance.name", Name: "name", Min: 0, Max: 1,
@@ -1142,7 +1156,7 @@ var typeDefExampleScenarioInstance = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.instance.description", Name: "description", Min: 0, Max: 1,
@@ -1150,7 +1164,7 @@ var typeDefExampleScenarioInstance = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.instance.version", Name: "version", Min: 0, Max: -1,
@@ -1159,7 +1173,7 @@ var typeDefExampleScenarioInstance = &TypeDef{
 			},
 			Backbone: "ExampleScenario.instance.version",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.instance.containedInstance", Name: "containedInstance", Min: 0, Max: -1,
@@ -1168,7 +1182,7 @@ var typeDefExampleScenarioInstance = &TypeDef{
 			},
 			Backbone: "ExampleScenario.instance.containedInstance",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1290,6 +1304,9 @@ func (m *ExampleScenarioInstanceVersion) appendJSON(e *encoder) {
 
 var typeDefExampleScenarioInstanceVersion = &TypeDef{
 	Name: "ExampleScenario.instance.version", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.instance.version.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1301,8 +1318,8 @@ var typeDefExampleScenarioInstanceVersion = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.instance.version.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1310,8 +1327,8 @@ var typeDefExampleScenarioInstanceVersion = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1321,7 +1338,7 @@ var typeDefExampleScenarioInstanceVersion = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.instance.version.description", Name: "description", Min: 1, Max: 1,
@@ -1329,7 +1346,7 @@ var typeDefExampleScenarioInstanceVersion = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1451,6 +1468,9 @@ func (m *ExampleScenarioInstanceContainedInstance) appendJSON(e *encoder) {
 
 var typeDefExampleScenarioInstanceContainedInstance = &TypeDef{
 	Name: "ExampleScenario.instance.containedInstance", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.instance.containedInstance.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1462,8 +1482,8 @@ var typeDefExampleScenarioInstanceContainedInstance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.instance.containedInstance.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1471,8 +1491,8 @@ var typeDefExampleScenarioInstanceContainedInstance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1482,7 +1502,7 @@ var typeDefExampleScenarioInstanceContainedInstance = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.instance.containedInstance.versionId", Name: "versionId", Min: 0, Max: 1,
@@ -1490,7 +1510,7 @@ var typeDefExampleScenarioInstanceContainedInstance = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1665,6 +1685,9 @@ func (m *ExampleScenarioProcess) appendJSON(e *encoder) {
 
 var typeDefExampleScenarioProcess = &TypeDef{
 	Name: "ExampleScenario.process", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.process.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1676,8 +1699,8 @@ var typeDefExampleScenarioProcess = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.process.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1685,8 +1708,8 @@ var typeDefExampleScenarioProcess = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1696,7 +1719,7 @@ var typeDefExampleScenarioProcess = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -1705,7 +1728,7 @@ var typeDefExampleScenarioProcess = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.preConditions", Name: "preConditions", Min: 0, Max: 1,
@@ -1713,7 +1736,7 @@ var typeDefExampleScenarioProcess = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.postConditions", Name: "postConditions", Min: 0, Max: 1,
@@ -1721,7 +1744,7 @@ var typeDefExampleScenarioProcess = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step", Name: "step", Min: 0, Max: -1,
@@ -1730,7 +1753,7 @@ var typeDefExampleScenarioProcess = &TypeDef{
 			},
 			Backbone: "ExampleScenario.process.step",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1869,6 +1892,9 @@ func (m *ExampleScenarioProcessStep) appendJSON(e *encoder) {
 
 var typeDefExampleScenarioProcessStep = &TypeDef{
 	Name: "ExampleScenario.process.step", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.process.step.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1880,8 +1906,8 @@ var typeDefExampleScenarioProcessStep = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.process.step.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1889,8 +1915,8 @@ var typeDefExampleScenarioProcessStep = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1898,7 +1924,7 @@ var typeDefExampleScenarioProcessStep = &TypeDef{
 		{Path: "ExampleScenario.process.step.process", Name: "process", Min: 0, Max: -1,
 			ContentReference: "#ExampleScenario.process",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.pause", Name: "pause", Min: 0, Max: 1,
@@ -1906,7 +1932,7 @@ var typeDefExampleScenarioProcessStep = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation", Name: "operation", Min: 0, Max: 1,
@@ -1915,7 +1941,7 @@ var typeDefExampleScenarioProcessStep = &TypeDef{
 			},
 			Backbone: "ExampleScenario.process.step.operation",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.alternative", Name: "alternative", Min: 0, Max: -1,
@@ -1924,7 +1950,7 @@ var typeDefExampleScenarioProcessStep = &TypeDef{
 			},
 			Backbone: "ExampleScenario.process.step.alternative",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2200,6 +2226,9 @@ func (m *ExampleScenarioProcessStepOperation) appendJSON(e *encoder) {
 
 var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 	Name: "ExampleScenario.process.step.operation", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.process.step.operation.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2211,8 +2240,8 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2220,8 +2249,8 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2231,7 +2260,7 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.type", Name: "type", Min: 0, Max: 1,
@@ -2239,7 +2268,7 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.name", Name: "name", Min: 0, Max: 1,
@@ -2247,7 +2276,7 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.initiator", Name: "initiator", Min: 0, Max: 1,
@@ -2255,7 +2284,7 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.receiver", Name: "receiver", Min: 0, Max: 1,
@@ -2263,7 +2292,7 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.description", Name: "description", Min: 0, Max: 1,
@@ -2271,7 +2300,7 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.initiatorActive", Name: "initiatorActive", Min: 0, Max: 1,
@@ -2279,7 +2308,7 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.receiverActive", Name: "receiverActive", Min: 0, Max: 1,
@@ -2287,19 +2316,19 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.request", Name: "request", Min: 0, Max: 1,
 			ContentReference: "#ExampleScenario.instance.containedInstance",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.operation.response", Name: "response", Min: 0, Max: 1,
 			ContentReference: "#ExampleScenario.instance.containedInstance",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2434,6 +2463,9 @@ func (m *ExampleScenarioProcessStepAlternative) appendJSON(e *encoder) {
 
 var typeDefExampleScenarioProcessStepAlternative = &TypeDef{
 	Name: "ExampleScenario.process.step.alternative", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExampleScenario.process.step.alternative.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2445,8 +2477,8 @@ var typeDefExampleScenarioProcessStepAlternative = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExampleScenario.process.step.alternative.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2454,8 +2486,8 @@ var typeDefExampleScenarioProcessStepAlternative = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2465,7 +2497,7 @@ var typeDefExampleScenarioProcessStepAlternative = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.alternative.description", Name: "description", Min: 0, Max: 1,
@@ -2473,13 +2505,13 @@ var typeDefExampleScenarioProcessStepAlternative = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExampleScenario.process.step.alternative.step", Name: "step", Min: 0, Max: -1,
 			ContentReference: "#ExampleScenario.process.step",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},

@@ -807,6 +807,13 @@ func (m *ExplanationOfBenefit) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefit = &TypeDef{
 	Name: "ExplanationOfBenefit", Kind: KindResource, Base: "DomainResource", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/ExplanationOfBenefit",
+	Constraints: []Constraint{
+		{Key: "dom-2", Severity: "error", Human: metaString73, Expression: "contained.contained.empty()", XPath: metaString200},
+		{Key: "dom-3", Severity: "error", Human: metaString74, Expression: metaString118, XPath: metaString190},
+		{Key: "dom-4", Severity: "error", Human: metaString63, Expression: metaString117, XPath: metaString175},
+		{Key: "dom-5", Severity: "error", Human: metaString64, Expression: "contained.meta.security.empty()", XPath: metaString174},
+		{Key: "dom-6", Severity: "warning", Human: metaString37, Expression: "text.`div`.exists()", XPath: "exists(f:text/h:div)"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -819,7 +826,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Meta", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -828,7 +835,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -839,7 +846,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.text", Name: "text", Min: 0, Max: 1,
@@ -847,7 +854,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Narrative", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.contained", Name: "contained", Min: 0, Max: -1,
@@ -860,8 +867,8 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -869,8 +876,8 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 		},
@@ -879,7 +886,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.status", Name: "status", Min: 1, Max: 1,
@@ -888,7 +895,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/explanationofbenefit-status|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -899,7 +906,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "extensible", ValueSet: "http://hl7.org/fhir/ValueSet/claim-type"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -909,7 +916,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-subtype"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.use", Name: "use", Min: 1, Max: 1,
@@ -918,7 +925,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/claim-use|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -927,7 +934,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Patient"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -936,7 +943,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Period", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -945,7 +952,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -954,7 +961,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.insurer", Name: "insurer", Min: 1, Max: 1,
@@ -962,7 +969,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -971,7 +978,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -981,7 +988,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://terminology.hl7.org/CodeSystem/processpriority"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.fundsReserveRequested", Name: "fundsReserveRequested", Min: 0, Max: 1,
@@ -990,7 +997,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/fundsreserve"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.fundsReserve", Name: "fundsReserve", Min: 0, Max: 1,
@@ -999,7 +1006,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/fundsreserve"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.related", Name: "related", Min: 0, Max: -1,
@@ -1008,7 +1015,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.related",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.prescription", Name: "prescription", Min: 0, Max: 1,
@@ -1016,7 +1023,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/MedicationRequest", "http://hl7.org/fhir/StructureDefinition/VisionPrescription"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.originalPrescription", Name: "originalPrescription", Min: 0, Max: 1,
@@ -1024,7 +1031,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/MedicationRequest"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payee", Name: "payee", Min: 0, Max: 1,
@@ -1033,7 +1040,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.payee",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.referral", Name: "referral", Min: 0, Max: 1,
@@ -1041,7 +1048,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/ServiceRequest"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.facility", Name: "facility", Min: 0, Max: 1,
@@ -1049,7 +1056,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Location"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.claim", Name: "claim", Min: 0, Max: 1,
@@ -1057,7 +1064,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Claim"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.claimResponse", Name: "claimResponse", Min: 0, Max: 1,
@@ -1065,7 +1072,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/ClaimResponse"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.outcome", Name: "outcome", Min: 1, Max: 1,
@@ -1074,7 +1081,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/remittance-outcome|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -1083,7 +1090,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.preAuthRef", Name: "preAuthRef", Min: 0, Max: -1,
@@ -1091,7 +1098,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.preAuthRefPeriod", Name: "preAuthRefPeriod", Min: 0, Max: -1,
@@ -1099,7 +1106,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Period", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.careTeam", Name: "careTeam", Min: 0, Max: -1,
@@ -1108,7 +1115,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.careTeam",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.supportingInfo", Name: "supportingInfo", Min: 0, Max: -1,
@@ -1117,7 +1124,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.supportingInfo",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.diagnosis", Name: "diagnosis", Min: 0, Max: -1,
@@ -1126,7 +1133,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.diagnosis",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.procedure", Name: "procedure", Min: 0, Max: -1,
@@ -1135,7 +1142,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.procedure",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.precedence", Name: "precedence", Min: 0, Max: 1,
@@ -1143,7 +1150,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.insurance", Name: "insurance", Min: 1, Max: -1,
@@ -1152,7 +1159,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.insurance",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -1162,7 +1169,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.accident",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item", Name: "item", Min: 0, Max: -1,
@@ -1171,7 +1178,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.item",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem", Name: "addItem", Min: 0, Max: -1,
@@ -1180,13 +1187,13 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.addItem",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.adjudication", Name: "adjudication", Min: 0, Max: -1,
 			ContentReference: "#ExplanationOfBenefit.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.total", Name: "total", Min: 0, Max: -1,
@@ -1195,7 +1202,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.total",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -1205,7 +1212,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.payment",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.formCode", Name: "formCode", Min: 0, Max: 1,
@@ -1214,7 +1221,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/forms"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.form", Name: "form", Min: 0, Max: 1,
@@ -1222,7 +1229,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Attachment", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.processNote", Name: "processNote", Min: 0, Max: -1,
@@ -1231,7 +1238,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.processNote",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitPeriod", Name: "benefitPeriod", Min: 0, Max: 1,
@@ -1239,7 +1246,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 				{Code: "Period", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance", Name: "benefitBalance", Min: 0, Max: -1,
@@ -1248,7 +1255,7 @@ var typeDefExplanationOfBenefit = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.benefitBalance",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1368,6 +1375,9 @@ func (m *ExplanationOfBenefitRelated) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitRelated = &TypeDef{
 	Name: "ExplanationOfBenefit.related", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.related.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1379,8 +1389,8 @@ var typeDefExplanationOfBenefitRelated = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.related.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1388,8 +1398,8 @@ var typeDefExplanationOfBenefitRelated = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1399,7 +1409,7 @@ var typeDefExplanationOfBenefitRelated = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Claim"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.related.relationship", Name: "relationship", Min: 0, Max: 1,
@@ -1408,7 +1418,7 @@ var typeDefExplanationOfBenefitRelated = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/related-claim-relationship"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.related.reference", Name: "reference", Min: 0, Max: 1,
@@ -1416,7 +1426,7 @@ var typeDefExplanationOfBenefitRelated = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1522,6 +1532,9 @@ func (m *ExplanationOfBenefitPayee) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitPayee = &TypeDef{
 	Name: "ExplanationOfBenefit.payee", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.payee.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1533,8 +1546,8 @@ var typeDefExplanationOfBenefitPayee = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payee.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1542,8 +1555,8 @@ var typeDefExplanationOfBenefitPayee = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1554,7 +1567,7 @@ var typeDefExplanationOfBenefitPayee = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/payeetype"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payee.party", Name: "party", Min: 0, Max: 1,
@@ -1562,7 +1575,7 @@ var typeDefExplanationOfBenefitPayee = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Organization", "http://hl7.org/fhir/StructureDefinition/Patient", "http://hl7.org/fhir/StructureDefinition/RelatedPerson"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1726,6 +1739,9 @@ func (m *ExplanationOfBenefitCareTeam) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 	Name: "ExplanationOfBenefit.careTeam", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.careTeam.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1737,8 +1753,8 @@ var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.careTeam.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1746,8 +1762,8 @@ var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1757,7 +1773,7 @@ var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.careTeam.provider", Name: "provider", Min: 1, Max: 1,
@@ -1765,7 +1781,7 @@ var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.careTeam.responsible", Name: "responsible", Min: 0, Max: 1,
@@ -1773,7 +1789,7 @@ var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.careTeam.role", Name: "role", Min: 0, Max: 1,
@@ -1782,7 +1798,7 @@ var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-careteamrole"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.careTeam.qualification", Name: "qualification", Min: 0, Max: 1,
@@ -1791,7 +1807,7 @@ var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/provider-qualification"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2112,6 +2128,9 @@ func (m *ExplanationOfBenefitSupportingInfo) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 	Name: "ExplanationOfBenefit.supportingInfo", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.supportingInfo.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2123,8 +2142,8 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.supportingInfo.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2132,8 +2151,8 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2143,7 +2162,7 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.supportingInfo.category", Name: "category", Min: 1, Max: 1,
@@ -2152,7 +2171,7 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-informationcategory"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.supportingInfo.code", Name: "code", Min: 0, Max: 1,
@@ -2161,7 +2180,7 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-exception"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.supportingInfo.timing[x]", Name: "timing", Min: 0, Max: 1,
@@ -2171,7 +2190,7 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.supportingInfo.value[x]", Name: "value", Min: 0, Max: 1,
@@ -2184,7 +2203,7 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.supportingInfo.reason", Name: "reason", Min: 0, Max: 1,
@@ -2193,7 +2212,7 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/missing-tooth-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2382,6 +2401,9 @@ func (m *ExplanationOfBenefitDiagnosis) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 	Name: "ExplanationOfBenefit.diagnosis", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.diagnosis.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2393,8 +2415,8 @@ var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.diagnosis.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2402,8 +2424,8 @@ var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2413,7 +2435,7 @@ var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.diagnosis.diagnosis[x]", Name: "diagnosis", Min: 1, Max: 1,
@@ -2424,7 +2446,7 @@ var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/icd-10"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.diagnosis.type", Name: "type", Min: 0, Max: -1,
@@ -2433,7 +2455,7 @@ var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-diagnosistype"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.diagnosis.onAdmission", Name: "onAdmission", Min: 0, Max: 1,
@@ -2442,7 +2464,7 @@ var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-diagnosis-on-admission"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.diagnosis.packageCode", Name: "packageCode", Min: 0, Max: 1,
@@ -2451,7 +2473,7 @@ var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-diagnosisrelatedgroup"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2646,6 +2668,9 @@ func (m *ExplanationOfBenefitProcedure) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitProcedure = &TypeDef{
 	Name: "ExplanationOfBenefit.procedure", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.procedure.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2657,8 +2682,8 @@ var typeDefExplanationOfBenefitProcedure = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.procedure.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2666,8 +2691,8 @@ var typeDefExplanationOfBenefitProcedure = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2677,7 +2702,7 @@ var typeDefExplanationOfBenefitProcedure = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.procedure.type", Name: "type", Min: 0, Max: -1,
@@ -2686,7 +2711,7 @@ var typeDefExplanationOfBenefitProcedure = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-procedure-type"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.procedure.date", Name: "date", Min: 0, Max: 1,
@@ -2694,7 +2719,7 @@ var typeDefExplanationOfBenefitProcedure = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.procedure.procedure[x]", Name: "procedure", Min: 1, Max: 1,
@@ -2705,7 +2730,7 @@ var typeDefExplanationOfBenefitProcedure = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/icd-10-procedures"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.procedure.udi", Name: "udi", Min: 0, Max: -1,
@@ -2713,7 +2738,7 @@ var typeDefExplanationOfBenefitProcedure = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Device"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2847,6 +2872,9 @@ func (m *ExplanationOfBenefitInsurance) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitInsurance = &TypeDef{
 	Name: "ExplanationOfBenefit.insurance", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.insurance.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2858,8 +2886,8 @@ var typeDefExplanationOfBenefitInsurance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.insurance.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2867,8 +2895,8 @@ var typeDefExplanationOfBenefitInsurance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2878,7 +2906,7 @@ var typeDefExplanationOfBenefitInsurance = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -2887,7 +2915,7 @@ var typeDefExplanationOfBenefitInsurance = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Coverage"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -2896,7 +2924,7 @@ var typeDefExplanationOfBenefitInsurance = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -3058,6 +3086,9 @@ func (m *ExplanationOfBenefitAccident) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitAccident = &TypeDef{
 	Name: "ExplanationOfBenefit.accident", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.accident.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -3069,8 +3100,8 @@ var typeDefExplanationOfBenefitAccident = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.accident.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -3078,8 +3109,8 @@ var typeDefExplanationOfBenefitAccident = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -3089,7 +3120,7 @@ var typeDefExplanationOfBenefitAccident = &TypeDef{
 				{Code: "date", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.accident.type", Name: "type", Min: 0, Max: 1,
@@ -3098,7 +3129,7 @@ var typeDefExplanationOfBenefitAccident = &TypeDef{
 			},
 			Binding: &Binding{Strength: "extensible", ValueSet: "http://terminology.hl7.org/ValueSet/v3-ActIncidentCode"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.accident.location[x]", Name: "location", Min: 0, Max: 1,
@@ -3108,7 +3139,7 @@ var typeDefExplanationOfBenefitAccident = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -3622,6 +3653,9 @@ func (m *ExplanationOfBenefitItem) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitItem = &TypeDef{
 	Name: "ExplanationOfBenefit.item", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.item.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -3633,8 +3667,8 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -3642,8 +3676,8 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -3653,7 +3687,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.careTeamSequence", Name: "careTeamSequence", Min: 0, Max: -1,
@@ -3661,7 +3695,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.diagnosisSequence", Name: "diagnosisSequence", Min: 0, Max: -1,
@@ -3669,7 +3703,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.procedureSequence", Name: "procedureSequence", Min: 0, Max: -1,
@@ -3677,7 +3711,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.informationSequence", Name: "informationSequence", Min: 0, Max: -1,
@@ -3685,7 +3719,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.revenue", Name: "revenue", Min: 0, Max: 1,
@@ -3694,7 +3728,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-revenue-center"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.category", Name: "category", Min: 0, Max: 1,
@@ -3703,7 +3737,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-benefitcategory"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.productOrService", Name: "productOrService", Min: 1, Max: 1,
@@ -3712,7 +3746,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -3721,7 +3755,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.programCode", Name: "programCode", Min: 0, Max: -1,
@@ -3730,7 +3764,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-program-code"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.serviced[x]", Name: "serviced", Min: 0, Max: 1,
@@ -3740,7 +3774,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.location[x]", Name: "location", Min: 0, Max: 1,
@@ -3752,7 +3786,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-place"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -3760,7 +3794,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -3768,7 +3802,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.factor", Name: "factor", Min: 0, Max: 1,
@@ -3776,7 +3810,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.net", Name: "net", Min: 0, Max: 1,
@@ -3784,7 +3818,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.udi", Name: "udi", Min: 0, Max: -1,
@@ -3792,7 +3826,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Device"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.bodySite", Name: "bodySite", Min: 0, Max: 1,
@@ -3801,7 +3835,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/tooth"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.subSite", Name: "subSite", Min: 0, Max: -1,
@@ -3810,7 +3844,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/surface"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.encounter", Name: "encounter", Min: 0, Max: -1,
@@ -3818,7 +3852,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Encounter"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -3826,7 +3860,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.adjudication", Name: "adjudication", Min: 0, Max: -1,
@@ -3835,7 +3869,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail", Name: "detail", Min: 0, Max: -1,
@@ -3844,7 +3878,7 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.item.detail",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -3987,6 +4021,9 @@ func (m *ExplanationOfBenefitItemAdjudication) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitItemAdjudication = &TypeDef{
 	Name: "ExplanationOfBenefit.item.adjudication", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.item.adjudication.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -3998,8 +4035,8 @@ var typeDefExplanationOfBenefitItemAdjudication = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.adjudication.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -4007,8 +4044,8 @@ var typeDefExplanationOfBenefitItemAdjudication = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -4019,7 +4056,7 @@ var typeDefExplanationOfBenefitItemAdjudication = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/adjudication"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.adjudication.reason", Name: "reason", Min: 0, Max: 1,
@@ -4028,7 +4065,7 @@ var typeDefExplanationOfBenefitItemAdjudication = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/adjudication-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.adjudication.amount", Name: "amount", Min: 0, Max: 1,
@@ -4036,7 +4073,7 @@ var typeDefExplanationOfBenefitItemAdjudication = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.adjudication.value", Name: "value", Min: 0, Max: 1,
@@ -4044,7 +4081,7 @@ var typeDefExplanationOfBenefitItemAdjudication = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -4334,6 +4371,9 @@ func (m *ExplanationOfBenefitItemDetail) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 	Name: "ExplanationOfBenefit.item.detail", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.item.detail.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -4345,8 +4385,8 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -4354,8 +4394,8 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -4365,7 +4405,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.revenue", Name: "revenue", Min: 0, Max: 1,
@@ -4374,7 +4414,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-revenue-center"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.category", Name: "category", Min: 0, Max: 1,
@@ -4383,7 +4423,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-benefitcategory"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.productOrService", Name: "productOrService", Min: 1, Max: 1,
@@ -4392,7 +4432,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -4401,7 +4441,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.programCode", Name: "programCode", Min: 0, Max: -1,
@@ -4410,7 +4450,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-program-code"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -4418,7 +4458,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -4426,7 +4466,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.factor", Name: "factor", Min: 0, Max: 1,
@@ -4434,7 +4474,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.net", Name: "net", Min: 0, Max: 1,
@@ -4442,7 +4482,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.udi", Name: "udi", Min: 0, Max: -1,
@@ -4450,7 +4490,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Device"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -4458,13 +4498,13 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.adjudication", Name: "adjudication", Min: 0, Max: -1,
 			ContentReference: "#ExplanationOfBenefit.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail", Name: "subDetail", Min: 0, Max: -1,
@@ -4473,7 +4513,7 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.item.detail.subDetail",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -4750,6 +4790,9 @@ func (m *ExplanationOfBenefitItemDetailSubDetail) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 	Name: "ExplanationOfBenefit.item.detail.subDetail", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -4761,8 +4804,8 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -4770,8 +4813,8 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -4781,7 +4824,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.revenue", Name: "revenue", Min: 0, Max: 1,
@@ -4790,7 +4833,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-revenue-center"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.category", Name: "category", Min: 0, Max: 1,
@@ -4799,7 +4842,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-benefitcategory"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.productOrService", Name: "productOrService", Min: 1, Max: 1,
@@ -4808,7 +4851,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -4817,7 +4860,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.programCode", Name: "programCode", Min: 0, Max: -1,
@@ -4826,7 +4869,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-program-code"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -4834,7 +4877,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -4842,7 +4885,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.factor", Name: "factor", Min: 0, Max: 1,
@@ -4850,7 +4893,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.net", Name: "net", Min: 0, Max: 1,
@@ -4858,7 +4901,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.udi", Name: "udi", Min: 0, Max: -1,
@@ -4866,7 +4909,7 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Device"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -4874,13 +4917,13 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.item.detail.subDetail.adjudication", Name: "adjudication", Min: 0, Max: -1,
 			ContentReference: "#ExplanationOfBenefit.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -5316,6 +5359,9 @@ func (m *ExplanationOfBenefitAddItem) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitAddItem = &TypeDef{
 	Name: "ExplanationOfBenefit.addItem", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.addItem.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -5327,8 +5373,8 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -5336,8 +5382,8 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -5347,7 +5393,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detailSequence", Name: "detailSequence", Min: 0, Max: -1,
@@ -5355,7 +5401,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.subDetailSequence", Name: "subDetailSequence", Min: 0, Max: -1,
@@ -5363,7 +5409,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.provider", Name: "provider", Min: 0, Max: -1,
@@ -5371,7 +5417,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.productOrService", Name: "productOrService", Min: 1, Max: 1,
@@ -5380,7 +5426,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -5389,7 +5435,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.programCode", Name: "programCode", Min: 0, Max: -1,
@@ -5398,7 +5444,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-program-code"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.serviced[x]", Name: "serviced", Min: 0, Max: 1,
@@ -5408,7 +5454,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.location[x]", Name: "location", Min: 0, Max: 1,
@@ -5420,7 +5466,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-place"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -5428,7 +5474,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -5436,7 +5482,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.factor", Name: "factor", Min: 0, Max: 1,
@@ -5444,7 +5490,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.net", Name: "net", Min: 0, Max: 1,
@@ -5452,7 +5498,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.bodySite", Name: "bodySite", Min: 0, Max: 1,
@@ -5461,7 +5507,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/tooth"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.subSite", Name: "subSite", Min: 0, Max: -1,
@@ -5470,7 +5516,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/surface"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -5478,13 +5524,13 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.adjudication", Name: "adjudication", Min: 0, Max: -1,
 			ContentReference: "#ExplanationOfBenefit.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail", Name: "detail", Min: 0, Max: -1,
@@ -5493,7 +5539,7 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.addItem.detail",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -5708,6 +5754,9 @@ func (m *ExplanationOfBenefitAddItemDetail) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 	Name: "ExplanationOfBenefit.addItem.detail", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.addItem.detail.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -5719,8 +5768,8 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -5728,8 +5777,8 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -5740,7 +5789,7 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -5749,7 +5798,7 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -5757,7 +5806,7 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -5765,7 +5814,7 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.factor", Name: "factor", Min: 0, Max: 1,
@@ -5773,7 +5822,7 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.net", Name: "net", Min: 0, Max: 1,
@@ -5781,7 +5830,7 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -5789,13 +5838,13 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.adjudication", Name: "adjudication", Min: 0, Max: -1,
 			ContentReference: "#ExplanationOfBenefit.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail", Name: "subDetail", Min: 0, Max: -1,
@@ -5804,7 +5853,7 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.addItem.detail.subDetail",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -6006,6 +6055,9 @@ func (m *ExplanationOfBenefitAddItemDetailSubDetail) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 	Name: "ExplanationOfBenefit.addItem.detail.subDetail", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -6017,8 +6069,8 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -6026,8 +6078,8 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -6038,7 +6090,7 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/service-uscls"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.modifier", Name: "modifier", Min: 0, Max: -1,
@@ -6047,7 +6099,7 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/claim-modifiers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.quantity", Name: "quantity", Min: 0, Max: 1,
@@ -6055,7 +6107,7 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.unitPrice", Name: "unitPrice", Min: 0, Max: 1,
@@ -6063,7 +6115,7 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.factor", Name: "factor", Min: 0, Max: 1,
@@ -6071,7 +6123,7 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.net", Name: "net", Min: 0, Max: 1,
@@ -6079,7 +6131,7 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.noteNumber", Name: "noteNumber", Min: 0, Max: -1,
@@ -6087,13 +6139,13 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.addItem.detail.subDetail.adjudication", Name: "adjudication", Min: 0, Max: -1,
 			ContentReference: "#ExplanationOfBenefit.item.adjudication",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -6199,6 +6251,9 @@ func (m *ExplanationOfBenefitTotal) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitTotal = &TypeDef{
 	Name: "ExplanationOfBenefit.total", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.total.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -6210,8 +6265,8 @@ var typeDefExplanationOfBenefitTotal = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.total.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -6219,8 +6274,8 @@ var typeDefExplanationOfBenefitTotal = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -6231,7 +6286,7 @@ var typeDefExplanationOfBenefitTotal = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/adjudication"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -6240,7 +6295,7 @@ var typeDefExplanationOfBenefitTotal = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -6410,6 +6465,9 @@ func (m *ExplanationOfBenefitPayment) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitPayment = &TypeDef{
 	Name: "ExplanationOfBenefit.payment", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.payment.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -6421,8 +6479,8 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payment.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -6430,8 +6488,8 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -6442,7 +6500,7 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-paymenttype"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payment.adjustment", Name: "adjustment", Min: 0, Max: 1,
@@ -6450,7 +6508,7 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payment.adjustmentReason", Name: "adjustmentReason", Min: 0, Max: 1,
@@ -6459,7 +6517,7 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/payment-adjustment-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payment.date", Name: "date", Min: 0, Max: 1,
@@ -6467,7 +6525,7 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 				{Code: "date", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payment.amount", Name: "amount", Min: 0, Max: 1,
@@ -6475,7 +6533,7 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 				{Code: "Money", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.payment.identifier", Name: "identifier", Min: 0, Max: 1,
@@ -6483,7 +6541,7 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -6640,6 +6698,9 @@ func (m *ExplanationOfBenefitProcessNote) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitProcessNote = &TypeDef{
 	Name: "ExplanationOfBenefit.processNote", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.processNote.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -6651,8 +6712,8 @@ var typeDefExplanationOfBenefitProcessNote = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.processNote.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -6660,8 +6721,8 @@ var typeDefExplanationOfBenefitProcessNote = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -6671,7 +6732,7 @@ var typeDefExplanationOfBenefitProcessNote = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.processNote.type", Name: "type", Min: 0, Max: 1,
@@ -6680,7 +6741,7 @@ var typeDefExplanationOfBenefitProcessNote = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/note-type|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.processNote.text", Name: "text", Min: 0, Max: 1,
@@ -6688,7 +6749,7 @@ var typeDefExplanationOfBenefitProcessNote = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.processNote.language", Name: "language", Min: 0, Max: 1,
@@ -6697,7 +6758,7 @@ var typeDefExplanationOfBenefitProcessNote = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -6909,6 +6970,9 @@ func (m *ExplanationOfBenefitBenefitBalance) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 	Name: "ExplanationOfBenefit.benefitBalance", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.benefitBalance.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -6920,8 +6984,8 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -6929,8 +6993,8 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -6941,7 +7005,7 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/ex-benefitcategory"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.excluded", Name: "excluded", Min: 0, Max: 1,
@@ -6949,7 +7013,7 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.name", Name: "name", Min: 0, Max: 1,
@@ -6957,7 +7021,7 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.description", Name: "description", Min: 0, Max: 1,
@@ -6965,7 +7029,7 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.network", Name: "network", Min: 0, Max: 1,
@@ -6974,7 +7038,7 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/benefit-network"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.unit", Name: "unit", Min: 0, Max: 1,
@@ -6983,7 +7047,7 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/benefit-unit"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.term", Name: "term", Min: 0, Max: 1,
@@ -6992,7 +7056,7 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/benefit-term"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.financial", Name: "financial", Min: 0, Max: -1,
@@ -7001,7 +7065,7 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 			},
 			Backbone: "ExplanationOfBenefit.benefitBalance.financial",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -7233,6 +7297,9 @@ func (m *ExplanationOfBenefitBenefitBalanceFinancial) appendJSON(e *encoder) {
 
 var typeDefExplanationOfBenefitBenefitBalanceFinancial = &TypeDef{
 	Name: "ExplanationOfBenefit.benefitBalance.financial", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "ExplanationOfBenefit.benefitBalance.financial.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -7244,8 +7311,8 @@ var typeDefExplanationOfBenefitBenefitBalanceFinancial = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.financial.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -7253,8 +7320,8 @@ var typeDefExplanationOfBenefitBenefitBalanceFinancial = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -7265,7 +7332,7 @@ var typeDefExplanationOfBenefitBenefitBalanceFinancial = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/benefit-type"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.financial.allowed[x]", Name: "allowed", Min: 0, Max: 1,
@@ -7276,7 +7343,7 @@ var typeDefExplanationOfBenefitBenefitBalanceFinancial = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "ExplanationOfBenefit.benefitBalance.financial.used[x]", Name: "used", Min: 0, Max: 1,
@@ -7286,7 +7353,7 @@ var typeDefExplanationOfBenefitBenefitBalanceFinancial = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},

@@ -459,6 +459,13 @@ func (m *GuidanceResponse) appendJSON(e *encoder) {
 
 var typeDefGuidanceResponse = &TypeDef{
 	Name: "GuidanceResponse", Kind: KindResource, Base: "DomainResource", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/GuidanceResponse",
+	Constraints: []Constraint{
+		{Key: "dom-2", Severity: "error", Human: metaString73, Expression: "contained.contained.empty()", XPath: metaString200},
+		{Key: "dom-3", Severity: "error", Human: metaString74, Expression: metaString118, XPath: metaString190},
+		{Key: "dom-4", Severity: "error", Human: metaString63, Expression: metaString117, XPath: metaString175},
+		{Key: "dom-5", Severity: "error", Human: metaString64, Expression: "contained.meta.security.empty()", XPath: metaString174},
+		{Key: "dom-6", Severity: "warning", Human: metaString37, Expression: "text.`div`.exists()", XPath: "exists(f:text/h:div)"},
+	},
 	Elements: []*ElementDef{
 		{Path: "GuidanceResponse.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -471,7 +478,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Meta", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -480,7 +487,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -491,7 +498,7 @@ var typeDefGuidanceResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.text", Name: "text", Min: 0, Max: 1,
@@ -499,7 +506,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Narrative", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.contained", Name: "contained", Min: 0, Max: -1,
@@ -512,8 +519,8 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "GuidanceResponse.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -521,8 +528,8 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 		},
@@ -531,7 +538,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -540,7 +547,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -552,7 +559,7 @@ var typeDefGuidanceResponse = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -562,7 +569,7 @@ var typeDefGuidanceResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/guidance-response-status|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -572,7 +579,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Patient", "http://hl7.org/fhir/StructureDefinition/Group"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.encounter", Name: "encounter", Min: 0, Max: 1,
@@ -580,7 +587,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Encounter"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.occurrenceDateTime", Name: "occurrenceDateTime", Min: 0, Max: 1,
@@ -588,7 +595,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.performer", Name: "performer", Min: 0, Max: 1,
@@ -596,7 +603,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Device"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.reasonCode", Name: "reasonCode", Min: 0, Max: -1,
@@ -604,7 +611,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "CodeableConcept", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.reasonReference", Name: "reasonReference", Min: 0, Max: -1,
@@ -612,7 +619,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Condition", "http://hl7.org/fhir/StructureDefinition/Observation", "http://hl7.org/fhir/StructureDefinition/DiagnosticReport", "http://hl7.org/fhir/StructureDefinition/DocumentReference"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.note", Name: "note", Min: 0, Max: -1,
@@ -620,7 +627,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Annotation", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.evaluationMessage", Name: "evaluationMessage", Min: 0, Max: -1,
@@ -628,7 +635,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/OperationOutcome"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.outputParameters", Name: "outputParameters", Min: 0, Max: 1,
@@ -636,7 +643,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Parameters"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.result", Name: "result", Min: 0, Max: 1,
@@ -644,7 +651,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/CarePlan", "http://hl7.org/fhir/StructureDefinition/RequestGroup"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "GuidanceResponse.dataRequirement", Name: "dataRequirement", Min: 0, Max: -1,
@@ -652,7 +659,7 @@ var typeDefGuidanceResponse = &TypeDef{
 				{Code: "DataRequirement", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},

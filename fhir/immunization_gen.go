@@ -645,6 +645,13 @@ func (m *Immunization) appendJSON(e *encoder) {
 
 var typeDefImmunization = &TypeDef{
 	Name: "Immunization", Kind: KindResource, Base: "DomainResource", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/Immunization",
+	Constraints: []Constraint{
+		{Key: "dom-2", Severity: "error", Human: metaString73, Expression: "contained.contained.empty()", XPath: metaString200},
+		{Key: "dom-3", Severity: "error", Human: metaString74, Expression: metaString118, XPath: metaString190},
+		{Key: "dom-4", Severity: "error", Human: metaString63, Expression: metaString117, XPath: metaString175},
+		{Key: "dom-5", Severity: "error", Human: metaString64, Expression: "contained.meta.security.empty()", XPath: metaString174},
+		{Key: "dom-6", Severity: "warning", Human: metaString37, Expression: "text.`div`.exists()", XPath: "exists(f:text/h:div)"},
+	},
 	Elements: []*ElementDef{
 		{Path: "Immunization.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -657,7 +664,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Meta", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -666,7 +673,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -677,7 +684,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.text", Name: "text", Min: 0, Max: 1,
@@ -685,7 +692,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Narrative", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.contained", Name: "contained", Min: 0, Max: -1,
@@ -698,8 +705,8 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Immunization.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -707,8 +714,8 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 		},
@@ -717,7 +724,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.status", Name: "status", Min: 1, Max: 1,
@@ -726,7 +733,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-status|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -737,7 +744,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-status-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.vaccineCode", Name: "vaccineCode", Min: 1, Max: 1,
@@ -746,7 +753,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/vaccine-code"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -755,7 +762,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Patient"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -764,7 +771,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Encounter"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.occurrence[x]", Name: "occurrence", Min: 1, Max: 1,
@@ -774,7 +781,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -783,7 +790,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.primarySource", Name: "primarySource", Min: 0, Max: 1,
@@ -791,7 +798,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -801,7 +808,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-origin"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.location", Name: "location", Min: 0, Max: 1,
@@ -809,7 +816,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Location"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.manufacturer", Name: "manufacturer", Min: 0, Max: 1,
@@ -817,7 +824,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.lotNumber", Name: "lotNumber", Min: 0, Max: 1,
@@ -825,7 +832,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.expirationDate", Name: "expirationDate", Min: 0, Max: 1,
@@ -833,7 +840,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "date", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.site", Name: "site", Min: 0, Max: 1,
@@ -842,7 +849,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-site"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.route", Name: "route", Min: 0, Max: 1,
@@ -851,7 +858,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-route"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.doseQuantity", Name: "doseQuantity", Min: 0, Max: 1,
@@ -859,7 +866,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Quantity", Profiles: []string{"http://hl7.org/fhir/StructureDefinition/SimpleQuantity"}, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.performer", Name: "performer", Min: 0, Max: -1,
@@ -868,7 +875,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Backbone: "Immunization.performer",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -877,7 +884,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Annotation", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -887,7 +894,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.reasonReference", Name: "reasonReference", Min: 0, Max: -1,
@@ -895,7 +902,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Condition", "http://hl7.org/fhir/StructureDefinition/Observation", "http://hl7.org/fhir/StructureDefinition/DiagnosticReport"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.isSubpotent", Name: "isSubpotent", Min: 0, Max: 1,
@@ -903,7 +910,7 @@ var typeDefImmunization = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -914,7 +921,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-subpotent-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.education", Name: "education", Min: 0, Max: -1,
@@ -923,8 +930,8 @@ var typeDefImmunization = &TypeDef{
 			},
 			Backbone: "Immunization.education",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "imm-1", Severity: "error", Human: "One of documentType or reference SHALL be present", Expression: "documentType.exists() or reference.exists()", XPath: "exists(f:documentType) or exists(f:reference)"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "imm-1", Severity: "error", Human: metaString93, Expression: metaString130, XPath: metaString140},
 			},
 		},
 		{Path: "Immunization.programEligibility", Name: "programEligibility", Min: 0, Max: -1,
@@ -933,7 +940,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-program-eligibility"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.fundingSource", Name: "fundingSource", Min: 0, Max: 1,
@@ -942,7 +949,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-funding-source"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.reaction", Name: "reaction", Min: 0, Max: -1,
@@ -951,7 +958,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Backbone: "Immunization.reaction",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.protocolApplied", Name: "protocolApplied", Min: 0, Max: -1,
@@ -960,7 +967,7 @@ var typeDefImmunization = &TypeDef{
 			},
 			Backbone: "Immunization.protocolApplied",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1066,6 +1073,9 @@ func (m *ImmunizationPerformer) appendJSON(e *encoder) {
 
 var typeDefImmunizationPerformer = &TypeDef{
 	Name: "Immunization.performer", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "Immunization.performer.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1077,8 +1087,8 @@ var typeDefImmunizationPerformer = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Immunization.performer.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1086,8 +1096,8 @@ var typeDefImmunizationPerformer = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1098,7 +1108,7 @@ var typeDefImmunizationPerformer = &TypeDef{
 			},
 			Binding: &Binding{Strength: "extensible", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-function"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -1107,7 +1117,7 @@ var typeDefImmunizationPerformer = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -1270,6 +1280,10 @@ func (m *ImmunizationEducation) appendJSON(e *encoder) {
 
 var typeDefImmunizationEducation = &TypeDef{
 	Name: "Immunization.education", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+		{Key: "imm-1", Severity: "error", Human: metaString93, Expression: metaString130, XPath: metaString140},
+	},
 	Elements: []*ElementDef{
 		{Path: "Immunization.education.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1281,8 +1295,8 @@ var typeDefImmunizationEducation = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Immunization.education.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1290,8 +1304,8 @@ var typeDefImmunizationEducation = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1301,7 +1315,7 @@ var typeDefImmunizationEducation = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.education.reference", Name: "reference", Min: 0, Max: 1,
@@ -1309,7 +1323,7 @@ var typeDefImmunizationEducation = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.education.publicationDate", Name: "publicationDate", Min: 0, Max: 1,
@@ -1317,7 +1331,7 @@ var typeDefImmunizationEducation = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.education.presentationDate", Name: "presentationDate", Min: 0, Max: 1,
@@ -1325,7 +1339,7 @@ var typeDefImmunizationEducation = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1459,6 +1473,9 @@ func (m *ImmunizationReaction) appendJSON(e *encoder) {
 
 var typeDefImmunizationReaction = &TypeDef{
 	Name: "Immunization.reaction", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "Immunization.reaction.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1470,8 +1487,8 @@ var typeDefImmunizationReaction = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Immunization.reaction.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1479,8 +1496,8 @@ var typeDefImmunizationReaction = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1490,7 +1507,7 @@ var typeDefImmunizationReaction = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.reaction.detail", Name: "detail", Min: 0, Max: 1,
@@ -1498,7 +1515,7 @@ var typeDefImmunizationReaction = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Observation"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.reaction.reported", Name: "reported", Min: 0, Max: 1,
@@ -1506,7 +1523,7 @@ var typeDefImmunizationReaction = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1758,6 +1775,9 @@ func (m *ImmunizationProtocolApplied) appendJSON(e *encoder) {
 
 var typeDefImmunizationProtocolApplied = &TypeDef{
 	Name: "Immunization.protocolApplied", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "Immunization.protocolApplied.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1769,8 +1789,8 @@ var typeDefImmunizationProtocolApplied = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Immunization.protocolApplied.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1778,8 +1798,8 @@ var typeDefImmunizationProtocolApplied = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1789,7 +1809,7 @@ var typeDefImmunizationProtocolApplied = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.protocolApplied.authority", Name: "authority", Min: 0, Max: 1,
@@ -1797,7 +1817,7 @@ var typeDefImmunizationProtocolApplied = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.protocolApplied.targetDisease", Name: "targetDisease", Min: 0, Max: -1,
@@ -1806,7 +1826,7 @@ var typeDefImmunizationProtocolApplied = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/immunization-target-disease"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.protocolApplied.doseNumber[x]", Name: "doseNumber", Min: 1, Max: 1,
@@ -1816,7 +1836,7 @@ var typeDefImmunizationProtocolApplied = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Immunization.protocolApplied.seriesDoses[x]", Name: "seriesDoses", Min: 0, Max: 1,
@@ -1826,7 +1846,7 @@ var typeDefImmunizationProtocolApplied = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},

@@ -565,6 +565,13 @@ func (m *Media) appendJSON(e *encoder) {
 
 var typeDefMedia = &TypeDef{
 	Name: "Media", Kind: KindResource, Base: "DomainResource", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/Media",
+	Constraints: []Constraint{
+		{Key: "dom-2", Severity: "error", Human: metaString73, Expression: "contained.contained.empty()", XPath: metaString200},
+		{Key: "dom-3", Severity: "error", Human: metaString74, Expression: metaString118, XPath: metaString190},
+		{Key: "dom-4", Severity: "error", Human: metaString63, Expression: metaString117, XPath: metaString175},
+		{Key: "dom-5", Severity: "error", Human: metaString64, Expression: "contained.meta.security.empty()", XPath: metaString174},
+		{Key: "dom-6", Severity: "warning", Human: metaString37, Expression: "text.`div`.exists()", XPath: "exists(f:text/h:div)"},
+	},
 	Elements: []*ElementDef{
 		{Path: "Media.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -577,7 +584,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Meta", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -586,7 +593,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -597,7 +604,7 @@ var typeDefMedia = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Media.text", Name: "text", Min: 0, Max: 1,
@@ -605,7 +612,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Narrative", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Media.contained", Name: "contained", Min: 0, Max: -1,
@@ -618,8 +625,8 @@ var typeDefMedia = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Media.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -627,8 +634,8 @@ var typeDefMedia = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 		},
@@ -637,7 +644,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -646,7 +653,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/ServiceRequest", "http://hl7.org/fhir/StructureDefinition/CarePlan"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -655,7 +662,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Resource"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -665,7 +672,7 @@ var typeDefMedia = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/event-status|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -676,7 +683,7 @@ var typeDefMedia = &TypeDef{
 			},
 			Binding: &Binding{Strength: "extensible", ValueSet: "http://hl7.org/fhir/ValueSet/media-type"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -686,7 +693,7 @@ var typeDefMedia = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/media-modality"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -696,7 +703,7 @@ var typeDefMedia = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/media-view"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -705,7 +712,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Patient", "http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Group", "http://hl7.org/fhir/StructureDefinition/Device", "http://hl7.org/fhir/StructureDefinition/Specimen", "http://hl7.org/fhir/StructureDefinition/Location"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -714,7 +721,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Encounter"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -725,7 +732,7 @@ var typeDefMedia = &TypeDef{
 			},
 			Choice: true,
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -734,7 +741,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "instant", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -743,7 +750,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Organization", "http://hl7.org/fhir/StructureDefinition/CareTeam", "http://hl7.org/fhir/StructureDefinition/Patient", "http://hl7.org/fhir/StructureDefinition/Device", "http://hl7.org/fhir/StructureDefinition/RelatedPerson"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -753,7 +760,7 @@ var typeDefMedia = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/procedure-reason"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -763,7 +770,7 @@ var typeDefMedia = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/body-site"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -772,7 +779,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -781,7 +788,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Device", "http://hl7.org/fhir/StructureDefinition/DeviceMetric", "http://hl7.org/fhir/StructureDefinition/Device"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -790,7 +797,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -799,7 +806,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -808,7 +815,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "positiveInt", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -817,7 +824,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "decimal", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -826,7 +833,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Attachment", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -835,7 +842,7 @@ var typeDefMedia = &TypeDef{
 				{Code: "Annotation", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},

@@ -36,7 +36,7 @@ func (t *TypeDef) Element(name string) *ElementDef {
 		}
 		suffix := name[len(e.Name):]
 		for _, tr := range e.Types {
-			if strings.EqualFold(tr.Code[:1], suffix[:min(1, len(suffix))]) && tr.Code[1:] == suffix[min(1, len(suffix)):] {
+			if suffix != "" && tr.Code != "" && suffix == strings.ToUpper(tr.Code[:1])+tr.Code[1:] {
 				return e
 			}
 		}

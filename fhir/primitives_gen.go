@@ -87,6 +87,9 @@ func (p *Base64Binary) appendJSON(e *encoder) {
 var typeDefBase64Binary = &TypeDef{
 	Name: "base64Binary", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/base64Binary",
 	Regex: "(\\s*([0-9a-zA-Z\\+/=]){4}\\s*)+",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "base64Binary.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -98,8 +101,8 @@ var typeDefBase64Binary = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "base64Binary.value", Name: "value", Min: 0, Max: 1,
@@ -189,6 +192,9 @@ func (p *Boolean) appendJSON(e *encoder) {
 var typeDefBoolean = &TypeDef{
 	Name: "boolean", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/boolean",
 	Regex: "true|false",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "boolean.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -200,8 +206,8 @@ var typeDefBoolean = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "boolean.value", Name: "value", Min: 0, Max: 1,
@@ -291,6 +297,9 @@ func (p *Canonical) appendJSON(e *encoder) {
 var typeDefCanonical = &TypeDef{
 	Name: "canonical", Kind: KindPrimitive, Base: "uri", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/canonical",
 	Regex: "\\S*",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "canonical.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -302,8 +311,8 @@ var typeDefCanonical = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "canonical.value", Name: "value", Min: 0, Max: 1,
@@ -393,6 +402,9 @@ func (p *Code) appendJSON(e *encoder) {
 var typeDefCode = &TypeDef{
 	Name: "code", Kind: KindPrimitive, Base: "string", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/code",
 	Regex: "[^\\s]+(\\s[^\\s]+)*",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "code.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -404,8 +416,8 @@ var typeDefCode = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "code.value", Name: "value", Min: 0, Max: 1,
@@ -495,6 +507,9 @@ func (p *Date) appendJSON(e *encoder) {
 var typeDefDate = &TypeDef{
 	Name: "date", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/date",
 	Regex: "([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "date.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -506,8 +521,8 @@ var typeDefDate = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "date.value", Name: "value", Min: 0, Max: 1,
@@ -597,6 +612,9 @@ func (p *DateTime) appendJSON(e *encoder) {
 var typeDefDateTime = &TypeDef{
 	Name: "dateTime", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/dateTime",
 	Regex: "([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?(Z|(\\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "dateTime.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -608,8 +626,8 @@ var typeDefDateTime = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "dateTime.value", Name: "value", Min: 0, Max: 1,
@@ -699,6 +717,9 @@ func (p *Decimal) appendJSON(e *encoder) {
 var typeDefDecimal = &TypeDef{
 	Name: "decimal", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/decimal",
 	Regex: "-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "decimal.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -710,8 +731,8 @@ var typeDefDecimal = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "decimal.value", Name: "value", Min: 0, Max: 1,
@@ -801,6 +822,9 @@ func (p *ID) appendJSON(e *encoder) {
 var typeDefId = &TypeDef{
 	Name: "id", Kind: KindPrimitive, Base: "string", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/id",
 	Regex: "[A-Za-z0-9\\-\\.]{1,64}",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "id.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -812,8 +836,8 @@ var typeDefId = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "id.value", Name: "value", Min: 0, Max: 1,
@@ -903,6 +927,9 @@ func (p *Instant) appendJSON(e *encoder) {
 var typeDefInstant = &TypeDef{
 	Name: "instant", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/instant",
 	Regex: "([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?(Z|(\\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "instant.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -914,8 +941,8 @@ var typeDefInstant = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "instant.value", Name: "value", Min: 0, Max: 1,
@@ -1005,6 +1032,9 @@ func (p *Integer) appendJSON(e *encoder) {
 var typeDefInteger = &TypeDef{
 	Name: "integer", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/integer",
 	Regex: "-?([0]|([1-9][0-9]*))",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "integer.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1016,8 +1046,8 @@ var typeDefInteger = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "integer.value", Name: "value", Min: 0, Max: 1,
@@ -1107,6 +1137,9 @@ func (p *Markdown) appendJSON(e *encoder) {
 var typeDefMarkdown = &TypeDef{
 	Name: "markdown", Kind: KindPrimitive, Base: "string", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/markdown",
 	Regex: "[ \\r\\n\\t\\S]+",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "markdown.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1118,8 +1151,8 @@ var typeDefMarkdown = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "markdown.value", Name: "value", Min: 0, Max: 1,
@@ -1209,6 +1242,9 @@ func (p *OID) appendJSON(e *encoder) {
 var typeDefOid = &TypeDef{
 	Name: "oid", Kind: KindPrimitive, Base: "uri", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/oid",
 	Regex: "urn:oid:[0-2](\\.(0|[1-9][0-9]*))+",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "oid.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1220,8 +1256,8 @@ var typeDefOid = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "oid.value", Name: "value", Min: 0, Max: 1,
@@ -1313,6 +1349,9 @@ func (p *PositiveInt) appendJSON(e *encoder) {
 var typeDefPositiveInt = &TypeDef{
 	Name: "positiveInt", Kind: KindPrimitive, Base: "integer", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/positiveInt",
 	Regex: "[1-9][0-9]*",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "positiveInt.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1324,8 +1363,8 @@ var typeDefPositiveInt = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "positiveInt.value", Name: "value", Min: 0, Max: 1,
@@ -1415,6 +1454,9 @@ func (p *String) appendJSON(e *encoder) {
 var typeDefString = &TypeDef{
 	Name: "string", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/string",
 	Regex: "[ \\r\\n\\t\\S]+",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "string.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1426,8 +1468,8 @@ var typeDefString = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "string.value", Name: "value", Min: 0, Max: 1,
@@ -1518,6 +1560,9 @@ func (p *Time) appendJSON(e *encoder) {
 var typeDefTime = &TypeDef{
 	Name: "time", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/time",
 	Regex: "([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\\.[0-9]+)?",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "time.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1529,8 +1574,8 @@ var typeDefTime = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "time.value", Name: "value", Min: 0, Max: 1,
@@ -1622,6 +1667,9 @@ func (p *UnsignedInt) appendJSON(e *encoder) {
 var typeDefUnsignedInt = &TypeDef{
 	Name: "unsignedInt", Kind: KindPrimitive, Base: "integer", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/unsignedInt",
 	Regex: "[0]|([1-9][0-9]*)",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "unsignedInt.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1633,8 +1681,8 @@ var typeDefUnsignedInt = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "unsignedInt.value", Name: "value", Min: 0, Max: 1,
@@ -1724,6 +1772,9 @@ func (p *URI) appendJSON(e *encoder) {
 var typeDefUri = &TypeDef{
 	Name: "uri", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/uri",
 	Regex: "\\S*",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "uri.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1735,8 +1786,8 @@ var typeDefUri = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "uri.value", Name: "value", Min: 0, Max: 1,
@@ -1826,6 +1877,9 @@ func (p *URL) appendJSON(e *encoder) {
 var typeDefUrl = &TypeDef{
 	Name: "url", Kind: KindPrimitive, Base: "uri", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/url",
 	Regex: "\\S*",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "url.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1837,8 +1891,8 @@ var typeDefUrl = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "url.value", Name: "value", Min: 0, Max: 1,
@@ -1928,6 +1982,9 @@ func (p *UUID) appendJSON(e *encoder) {
 var typeDefUuid = &TypeDef{
 	Name: "uuid", Kind: KindPrimitive, Base: "uri", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/uuid",
 	Regex: "urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "uuid.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1939,8 +1996,8 @@ var typeDefUuid = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "uuid.value", Name: "value", Min: 0, Max: 1,
@@ -2029,6 +2086,9 @@ func (p *XHTML) appendJSON(e *encoder) {
 
 var typeDefXhtml = &TypeDef{
 	Name: "xhtml", Kind: KindPrimitive, Base: "Element", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/xhtml",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "xhtml.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2040,8 +2100,8 @@ var typeDefXhtml = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString13},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString143},
 			},
 		},
 		{Path: "xhtml.value", Name: "value", Min: 1, Max: 1,

@@ -572,6 +572,15 @@ func (m *Questionnaire) appendJSON(e *encoder) {
 
 var typeDefQuestionnaire = &TypeDef{
 	Name: "Questionnaire", Kind: KindResource, Base: "DomainResource", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/Questionnaire",
+	Constraints: []Constraint{
+		{Key: "dom-2", Severity: "error", Human: metaString73, Expression: "contained.contained.empty()", XPath: metaString200},
+		{Key: "dom-3", Severity: "error", Human: metaString74, Expression: metaString118, XPath: metaString190},
+		{Key: "dom-4", Severity: "error", Human: metaString63, Expression: metaString117, XPath: metaString175},
+		{Key: "dom-5", Severity: "error", Human: metaString64, Expression: "contained.meta.security.empty()", XPath: metaString174},
+		{Key: "dom-6", Severity: "warning", Human: metaString37, Expression: "text.`div`.exists()", XPath: "exists(f:text/h:div)"},
+		{Key: "que-0", Severity: "warning", Human: metaString91, Expression: metaString168, XPath: metaString183},
+		{Key: "que-2", Severity: "error", Human: "The link ids for groups and questions must be unique within the questionnaire", Expression: "descendants().linkId.isDistinct()", XPath: "count(descendant::f:linkId/@value)=count(distinct-values(descendant::f:linkId/@value))"},
+	},
 	Elements: []*ElementDef{
 		{Path: "Questionnaire.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -584,7 +593,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "Meta", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -593,7 +602,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -604,7 +613,7 @@ var typeDefQuestionnaire = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.text", Name: "text", Min: 0, Max: 1,
@@ -612,7 +621,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "Narrative", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.contained", Name: "contained", Min: 0, Max: -1,
@@ -625,8 +634,8 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Questionnaire.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -634,8 +643,8 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 		},
@@ -644,7 +653,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -653,7 +662,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -662,7 +671,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -671,7 +680,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -680,7 +689,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -689,7 +698,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "canonical", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Questionnaire"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.status", Name: "status", Min: 1, Max: 1,
@@ -698,7 +707,7 @@ var typeDefQuestionnaire = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/publication-status|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -708,7 +717,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -718,7 +727,7 @@ var typeDefQuestionnaire = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/resource-types|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -727,7 +736,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -736,7 +745,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -745,7 +754,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "ContactDetail", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -754,7 +763,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.useContext", Name: "useContext", Min: 0, Max: -1,
@@ -762,7 +771,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "UsageContext", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -772,7 +781,7 @@ var typeDefQuestionnaire = &TypeDef{
 			},
 			Binding: &Binding{Strength: "extensible", ValueSet: "http://hl7.org/fhir/ValueSet/jurisdiction"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -781,7 +790,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.copyright", Name: "copyright", Min: 0, Max: 1,
@@ -789,7 +798,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "markdown", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.approvalDate", Name: "approvalDate", Min: 0, Max: 1,
@@ -797,7 +806,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "date", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.lastReviewDate", Name: "lastReviewDate", Min: 0, Max: 1,
@@ -805,7 +814,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "date", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.effectivePeriod", Name: "effectivePeriod", Min: 0, Max: 1,
@@ -813,7 +822,7 @@ var typeDefQuestionnaire = &TypeDef{
 				{Code: "Period", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -823,7 +832,7 @@ var typeDefQuestionnaire = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-questions"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -833,18 +842,18 @@ var typeDefQuestionnaire = &TypeDef{
 			},
 			Backbone: "Questionnaire.item",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "que-1", Severity: "error", Human: "Group items must have nested items, display items cannot have nested items", Expression: "(type='group' implies item.empty().not()) and (type.trace('type')='display' implies item.trace('item').empty())", XPath: "not((f:type/@value='group' and not(f:item)) or (f:type/@value='display' and f:item))"},
-				{Key: "que-3", Severity: "error", Human: "Display items cannot have a \"code\" asserted", Expression: "type!='display' or code.empty()", XPath: "not(f:type/@value='display' and f:code)"},
-				{Key: "que-4", Severity: "error", Human: "A question cannot have both answerOption and answerValueSet", Expression: "answerOption.empty() or answerValueSet.empty()", XPath: "not(f:answerValueSet and f:answerOption)"},
-				{Key: "que-5", Severity: "error", Human: "Only 'choice' and 'open-choice' items can have answerValueSet", Expression: "(type ='choice' or type = 'open-choice' or type = 'decimal' or type = 'integer' or type = 'date' or type = 'dateTime' or type = 'time' or type = 'string' or type = 'quantity') or (answerValueSet.empty() and answerOption.empty())", XPath: "f:type/@value=('choice','open-choice','decimal','integer','date','dateTime','time','string','quantity',') or not(f:answerOption or f:answerValueSet)"},
-				{Key: "que-6", Severity: "error", Human: "Required and repeat aren't permitted for display items", Expression: "type!='display' or (required.empty() and repeats.empty())", XPath: "not(f:type/@value='display' and (f:required or f:repeats))"},
-				{Key: "que-8", Severity: "error", Human: "Initial values can't be specified for groups or display items", Expression: "(type!='group' and type!='display') or initial.empty()", XPath: metaString16},
-				{Key: "que-9", Severity: "error", Human: "Read-only can't be specified for \"display\" items", Expression: "type!='display' or readOnly.empty()", XPath: metaString16},
-				{Key: "que-10", Severity: "error", Human: "Maximum length can only be declared for simple question types", Expression: "(type in ('boolean' | 'decimal' | 'integer' | 'string' | 'text' | 'url' | 'open-choice')) or maxLength.empty()", XPath: "f:type/@value=('boolean', 'decimal', 'integer', 'open-choice', 'string', 'text', 'url') or not(f:maxLength)"},
-				{Key: "que-11", Severity: "error", Human: "If one or more answerOption is present, initial[x] must be missing", Expression: "answerOption.empty() or initial.empty()", XPath: metaString15},
-				{Key: "que-12", Severity: "error", Human: "If there are more than one enableWhen, enableBehavior must be specified", Expression: "enableWhen.count() > 2 implies enableBehavior.exists()", XPath: metaString15},
-				{Key: "que-13", Severity: "error", Human: "Can only have multiple initial values for repeating items", Expression: "repeats=true or initial.count() <= 1", XPath: "f:repeats/@value='true' or count(f:initial)<=1"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "que-1", Severity: "error", Human: metaString59, Expression: metaString32, XPath: metaString169},
+				{Key: "que-3", Severity: "error", Human: metaString52, Expression: "type!='display' or code.empty()", XPath: "not(f:type/@value='display' and f:code)"},
+				{Key: "que-4", Severity: "error", Human: metaString36, Expression: metaString112, XPath: metaString192},
+				{Key: "que-5", Severity: "error", Human: metaString95, Expression: metaString29, XPath: metaString160},
+				{Key: "que-6", Severity: "error", Human: metaString98, Expression: metaString214, XPath: metaString198},
+				{Key: "que-8", Severity: "error", Human: metaString84, Expression: metaString31, XPath: metaString199},
+				{Key: "que-9", Severity: "error", Human: metaString97, Expression: "type!='display' or readOnly.empty()", XPath: metaString199},
+				{Key: "que-10", Severity: "error", Human: metaString85, Expression: metaString30, XPath: metaString159},
+				{Key: "que-11", Severity: "error", Human: metaString68, Expression: "answerOption.empty() or initial.empty()", XPath: metaString191},
+				{Key: "que-12", Severity: "error", Human: metaString75, Expression: metaString136, XPath: metaString191},
+				{Key: "que-13", Severity: "error", Human: metaString49, Expression: "repeats=true or initial.count() <= 1", XPath: metaString157},
 			},
 		},
 	},
@@ -1218,6 +1227,20 @@ func (m *QuestionnaireItem) appendJSON(e *encoder) {
 
 var typeDefQuestionnaireItem = &TypeDef{
 	Name: "Questionnaire.item", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+		{Key: "que-1", Severity: "error", Human: metaString59, Expression: metaString32, XPath: metaString169},
+		{Key: "que-3", Severity: "error", Human: metaString52, Expression: "type!='display' or code.empty()", XPath: "not(f:type/@value='display' and f:code)"},
+		{Key: "que-4", Severity: "error", Human: metaString36, Expression: metaString112, XPath: metaString192},
+		{Key: "que-5", Severity: "error", Human: metaString95, Expression: metaString29, XPath: metaString160},
+		{Key: "que-6", Severity: "error", Human: metaString98, Expression: metaString214, XPath: metaString198},
+		{Key: "que-8", Severity: "error", Human: metaString84, Expression: metaString31, XPath: metaString199},
+		{Key: "que-9", Severity: "error", Human: metaString97, Expression: "type!='display' or readOnly.empty()", XPath: metaString199},
+		{Key: "que-10", Severity: "error", Human: metaString85, Expression: metaString30, XPath: metaString159},
+		{Key: "que-11", Severity: "error", Human: metaString68, Expression: "answerOption.empty() or initial.empty()", XPath: metaString191},
+		{Key: "que-12", Severity: "error", Human: metaString75, Expression: metaString136, XPath: metaString191},
+		{Key: "que-13", Severity: "error", Human: metaString49, Expression: "repeats=true or initial.count() <= 1", XPath: metaString157},
+	},
 	Elements: []*ElementDef{
 		{Path: "Questionnaire.item.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1229,8 +1252,8 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Questionnaire.item.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1238,8 +1261,8 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1249,7 +1272,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.definition", Name: "definition", Min: 0, Max: 1,
@@ -1257,7 +1280,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.code", Name: "code", Min: 0, Max: -1,
@@ -1266,7 +1289,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-questions"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.prefix", Name: "prefix", Min: 0, Max: 1,
@@ -1274,7 +1297,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.text", Name: "text", Min: 0, Max: 1,
@@ -1282,7 +1305,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.type", Name: "type", Min: 1, Max: 1,
@@ -1291,7 +1314,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/item-type|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.enableWhen", Name: "enableWhen", Min: 0, Max: -1,
@@ -1300,8 +1323,8 @@ var typeDefQuestionnaireItem = &TypeDef{
 			},
 			Backbone: "Questionnaire.item.enableWhen",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "que-7", Severity: "error", Human: "If the operator is 'exists', the value must be a boolean", Expression: "operator = 'exists' implies (answer is Boolean)", XPath: "f:operator/@value != 'exists' or exists(f:answerBoolean)"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "que-7", Severity: "error", Human: metaString72, Expression: metaString203, XPath: metaString155},
 			},
 			IsModifier: true,
 		},
@@ -1311,7 +1334,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-enable-behavior|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.required", Name: "required", Min: 0, Max: 1,
@@ -1319,7 +1342,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.repeats", Name: "repeats", Min: 0, Max: 1,
@@ -1327,7 +1350,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.readOnly", Name: "readOnly", Min: 0, Max: 1,
@@ -1335,7 +1358,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.maxLength", Name: "maxLength", Min: 0, Max: 1,
@@ -1343,7 +1366,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "integer", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.answerValueSet", Name: "answerValueSet", Min: 0, Max: 1,
@@ -1351,7 +1374,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 				{Code: "canonical", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/ValueSet"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.answerOption", Name: "answerOption", Min: 0, Max: -1,
@@ -1360,7 +1383,7 @@ var typeDefQuestionnaireItem = &TypeDef{
 			},
 			Backbone: "Questionnaire.item.answerOption",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.initial", Name: "initial", Min: 0, Max: -1,
@@ -1369,13 +1392,13 @@ var typeDefQuestionnaireItem = &TypeDef{
 			},
 			Backbone: "Questionnaire.item.initial",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.item", Name: "item", Min: 0, Max: -1,
 			ContentReference: "#Questionnaire.item",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1758,6 +1781,10 @@ func (m *QuestionnaireItemEnableWhen) appendJSON(e *encoder) {
 
 var typeDefQuestionnaireItemEnableWhen = &TypeDef{
 	Name: "Questionnaire.item.enableWhen", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+		{Key: "que-7", Severity: "error", Human: metaString72, Expression: metaString203, XPath: metaString155},
+	},
 	Elements: []*ElementDef{
 		{Path: "Questionnaire.item.enableWhen.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1769,8 +1796,8 @@ var typeDefQuestionnaireItemEnableWhen = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Questionnaire.item.enableWhen.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1778,8 +1805,8 @@ var typeDefQuestionnaireItemEnableWhen = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1789,7 +1816,7 @@ var typeDefQuestionnaireItemEnableWhen = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.enableWhen.operator", Name: "operator", Min: 1, Max: 1,
@@ -1798,7 +1825,7 @@ var typeDefQuestionnaireItemEnableWhen = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-enable-operator|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.enableWhen.answer[x]", Name: "answer", Min: 1, Max: 1,
@@ -1817,7 +1844,7 @@ var typeDefQuestionnaireItemEnableWhen = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-answers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2077,6 +2104,9 @@ func (m *QuestionnaireItemAnswerOption) appendJSON(e *encoder) {
 
 var typeDefQuestionnaireItemAnswerOption = &TypeDef{
 	Name: "Questionnaire.item.answerOption", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "Questionnaire.item.answerOption.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2088,8 +2118,8 @@ var typeDefQuestionnaireItemAnswerOption = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Questionnaire.item.answerOption.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2097,8 +2127,8 @@ var typeDefQuestionnaireItemAnswerOption = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2115,7 +2145,7 @@ var typeDefQuestionnaireItemAnswerOption = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-answers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "Questionnaire.item.answerOption.initialSelected", Name: "initialSelected", Min: 0, Max: 1,
@@ -2123,7 +2153,7 @@ var typeDefQuestionnaireItemAnswerOption = &TypeDef{
 				{Code: "boolean", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -2512,6 +2542,9 @@ func (m *QuestionnaireItemInitial) appendJSON(e *encoder) {
 
 var typeDefQuestionnaireItemInitial = &TypeDef{
 	Name: "Questionnaire.item.initial", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "Questionnaire.item.initial.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -2523,8 +2556,8 @@ var typeDefQuestionnaireItemInitial = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "Questionnaire.item.initial.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -2532,8 +2565,8 @@ var typeDefQuestionnaireItemInitial = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -2556,7 +2589,7 @@ var typeDefQuestionnaireItemInitial = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-answers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},

@@ -344,6 +344,13 @@ func (m *QuestionnaireResponse) appendJSON(e *encoder) {
 
 var typeDefQuestionnaireResponse = &TypeDef{
 	Name: "QuestionnaireResponse", Kind: KindResource, Base: "DomainResource", Abstract: false, URL: "http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse",
+	Constraints: []Constraint{
+		{Key: "dom-2", Severity: "error", Human: metaString73, Expression: "contained.contained.empty()", XPath: metaString200},
+		{Key: "dom-3", Severity: "error", Human: metaString74, Expression: metaString118, XPath: metaString190},
+		{Key: "dom-4", Severity: "error", Human: metaString63, Expression: metaString117, XPath: metaString175},
+		{Key: "dom-5", Severity: "error", Human: metaString64, Expression: "contained.meta.security.empty()", XPath: metaString174},
+		{Key: "dom-6", Severity: "warning", Human: metaString37, Expression: "text.`div`.exists()", XPath: "exists(f:text/h:div)"},
+	},
 	Elements: []*ElementDef{
 		{Path: "QuestionnaireResponse.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -356,7 +363,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Meta", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -365,7 +372,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -376,7 +383,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "preferred", ValueSet: "http://hl7.org/fhir/ValueSet/languages"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "QuestionnaireResponse.text", Name: "text", Min: 0, Max: 1,
@@ -384,7 +391,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Narrative", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "QuestionnaireResponse.contained", Name: "contained", Min: 0, Max: -1,
@@ -397,8 +404,8 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "QuestionnaireResponse.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -406,8 +413,8 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 		},
@@ -416,7 +423,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Identifier", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -425,7 +432,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/CarePlan", "http://hl7.org/fhir/StructureDefinition/ServiceRequest"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -434,7 +441,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Observation", "http://hl7.org/fhir/StructureDefinition/Procedure"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -443,7 +450,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "canonical", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Questionnaire"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -453,7 +460,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 			},
 			Binding: &Binding{Strength: "required", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-answers-status|4.0.1"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -463,7 +470,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Resource"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -472,7 +479,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Encounter"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -481,7 +488,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "dateTime", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -490,7 +497,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Device", "http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/Patient", "http://hl7.org/fhir/StructureDefinition/RelatedPerson", "http://hl7.org/fhir/StructureDefinition/Organization"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -499,7 +506,7 @@ var typeDefQuestionnaireResponse = &TypeDef{
 				{Code: "Reference", Profiles: nil, TargetProfile: []string{"http://hl7.org/fhir/StructureDefinition/Patient", "http://hl7.org/fhir/StructureDefinition/Practitioner", "http://hl7.org/fhir/StructureDefinition/PractitionerRole", "http://hl7.org/fhir/StructureDefinition/RelatedPerson"}},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 			IsSummary: true,
 		},
@@ -509,8 +516,8 @@ var typeDefQuestionnaireResponse = &TypeDef{
 			},
 			Backbone: "QuestionnaireResponse.item",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "qrs-1", Severity: "error", Human: "Nested item can't be beneath both item and answer", Expression: "(answer.exists() and item.exists()).not()", XPath: "not(exists(f:answer) and exists(f:item))"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "qrs-1", Severity: "error", Human: metaString92, Expression: metaString4, XPath: metaString171},
 			},
 		},
 	},
@@ -677,6 +684,10 @@ func (m *QuestionnaireResponseItem) appendJSON(e *encoder) {
 
 var typeDefQuestionnaireResponseItem = &TypeDef{
 	Name: "QuestionnaireResponse.item", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+		{Key: "qrs-1", Severity: "error", Human: metaString92, Expression: metaString4, XPath: metaString171},
+	},
 	Elements: []*ElementDef{
 		{Path: "QuestionnaireResponse.item.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -688,8 +699,8 @@ var typeDefQuestionnaireResponseItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "QuestionnaireResponse.item.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -697,8 +708,8 @@ var typeDefQuestionnaireResponseItem = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -708,7 +719,7 @@ var typeDefQuestionnaireResponseItem = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "QuestionnaireResponse.item.definition", Name: "definition", Min: 0, Max: 1,
@@ -716,7 +727,7 @@ var typeDefQuestionnaireResponseItem = &TypeDef{
 				{Code: "uri", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "QuestionnaireResponse.item.text", Name: "text", Min: 0, Max: 1,
@@ -724,7 +735,7 @@ var typeDefQuestionnaireResponseItem = &TypeDef{
 				{Code: "string", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "QuestionnaireResponse.item.answer", Name: "answer", Min: 0, Max: -1,
@@ -733,13 +744,13 @@ var typeDefQuestionnaireResponseItem = &TypeDef{
 			},
 			Backbone: "QuestionnaireResponse.item.answer",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "QuestionnaireResponse.item.item", Name: "item", Min: 0, Max: -1,
 			ContentReference: "#QuestionnaireResponse.item",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},
@@ -1143,6 +1154,9 @@ func (m *QuestionnaireResponseItemAnswer) appendJSON(e *encoder) {
 
 var typeDefQuestionnaireResponseItemAnswer = &TypeDef{
 	Name: "QuestionnaireResponse.item.answer", Kind: KindBackbone, Base: "BackboneElement", Abstract: false, URL: "",
+	Constraints: []Constraint{
+		{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+	},
 	Elements: []*ElementDef{
 		{Path: "QuestionnaireResponse.item.answer.id", Name: "id", Min: 0, Max: 1,
 			Types: []TypeRef{
@@ -1154,8 +1168,8 @@ var typeDefQuestionnaireResponseItemAnswer = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 		},
 		{Path: "QuestionnaireResponse.item.answer.modifierExtension", Name: "modifierExtension", Min: 0, Max: -1,
@@ -1163,8 +1177,8 @@ var typeDefQuestionnaireResponseItemAnswer = &TypeDef{
 				{Code: "Extension", Profiles: nil, TargetProfile: nil},
 			},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
-				{Key: "ext-1", Severity: "error", Human: metaString7, Expression: "extension.exists() != value.exists()", XPath: metaString12},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
+				{Key: "ext-1", Severity: "error", Human: metaString89, Expression: "extension.exists() != value.exists()", XPath: metaString142},
 			},
 			IsModifier: true,
 			IsSummary:  true,
@@ -1187,13 +1201,13 @@ var typeDefQuestionnaireResponseItemAnswer = &TypeDef{
 			Choice:  true,
 			Binding: &Binding{Strength: "example", ValueSet: "http://hl7.org/fhir/ValueSet/questionnaire-answers"},
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 		{Path: "QuestionnaireResponse.item.answer.item", Name: "item", Min: 0, Max: -1,
 			ContentReference: "#QuestionnaireResponse.item",
 			Constraints: []Constraint{
-				{Key: "ele-1", Severity: "error", Human: metaString5, Expression: metaString14, XPath: "@value|f:*|h:div"},
+				{Key: "ele-1", Severity: "error", Human: metaString45, Expression: metaString162, XPath: "@value|f:*|h:div"},
 			},
 		},
 	},

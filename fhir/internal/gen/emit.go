@@ -395,12 +395,14 @@ func typeDefVar(t *Type) string {
 func (g *gen) buildPool() {
 	count := map[string]int{}
 	for _, t := range g.m.Types {
+		cs := t.Constraints
 		for _, e := range t.Elems {
-			for _, c := range e.Constraints {
-				count[c.Human]++
-				count[c.Expression]++
-				count[c.XPath]++
-			}
+			cs = append(cs, e.Constraints...)
+		}
+		for _, c := range cs {
+			count[c.Human]++
+			count[c.Expression]++
+			count[c.XPath]++
 		}
 	}
 	var long []string
@@ -475,6 +477,7 @@ func (g *gen) typeDef(f *file, t *Type) {
 	if t.Regex != "" {
 		f.p("Regex: %q,", t.Regex)
 	}
+	g.constraints(f, t.Constraints)
 	f.p("Elements: []*ElementDef{")
 	for _, e := range t.Elems {
 		f.p("{Path: %q, Name: %q, Min: %d, Max: %d,", e.Path, e.Name, e.Min, e.Max)
@@ -497,13 +500,7 @@ func (g *gen) typeDef(f *file, t *Type) {
 		if e.Binding != nil {
 			f.p("Binding: &Binding{Strength: %q, ValueSet: %q},", e.Binding.Strength, e.Binding.ValueSet)
 		}
-		if len(e.Constraints) > 0 {
-			f.p("Constraints: []Constraint{")
-			for _, c := range e.Constraints {
-				f.p("{Key: %q, Severity: %q, Human: %s, Expression: %s, XPath: %s},", c.Key, c.Severity, g.lit(c.Human), g.lit(c.Expression), g.lit(c.XPath))
-			}
-			f.p("},")
-		}
+		g.constraints(f, e.Constraints)
 		if e.IsModifier {
 			f.p("IsModifier: true,")
 		}
@@ -517,6 +514,17 @@ func (g *gen) typeDef(f *file, t *Type) {
 	}
 	f.p("},")
 	f.p("}\n")
+}
+
+func (g *gen) constraints(f *file, cs []constraint) {
+	if len(cs) == 0 {
+		return
+	}
+	f.p("Constraints: []Constraint{")
+	for _, c := range cs {
+		f.p("{Key: %q, Severity: %q, Human: %s, Expression: %s, XPath: %s},", c.Key, c.Severity, g.lit(c.Human), g.lit(c.Expression), g.lit(c.XPath))
+	}
+	f.p("},")
 }
 
 func (g *gen) registry() error {

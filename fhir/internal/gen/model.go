@@ -37,9 +37,11 @@ type Type struct {
 	FHIRType string // what FHIRType() reports: the type name, or BackboneElement/Element
 	Regex    string
 	Short    string
-	File     string // output file stem
-	Elems    []*Elem
-	Prim     *primInfo
+	// Constraints are the invariants of the root element.
+	Constraints []constraint
+	File        string // output file stem
+	Elems       []*Elem
+	Prim        *primInfo
 }
 
 // Elem is one element definition, a direct child of its Type.
@@ -283,6 +285,7 @@ func (m *Model) addSD(sd map[string]any) error {
 		path := str(ed, "path")
 		if path == root {
 			t.Short = str(ed, "short")
+			t.Constraints = parseConstraints(ed)
 			continue
 		}
 		parentPath := path[:strings.LastIndex(path, ".")]
@@ -305,7 +308,7 @@ func (m *Model) addSD(sd map[string]any) error {
 		if len(e.Types) == 1 && (e.Types[0].Code == "BackboneElement" || e.Types[0].Code == "Element") && e.ContentReference == "" {
 			bb := &Type{
 				Name: strings.TrimSuffix(path, "[x]"), Kind: kBackbone, Base: e.Types[0].Code,
-				FHIRType: e.Types[0].Code, File: t.File, Short: e.Short,
+				FHIRType: e.Types[0].Code, File: t.File, Short: e.Short, Constraints: e.Constraints,
 			}
 			if t.Kind == kAbstract {
 				bb.Kind = kAbstract
@@ -365,15 +368,21 @@ func parseElem(ed map[string]any) (*Elem, error) {
 	if b, ok := ed["binding"].(map[string]any); ok {
 		e.Binding = &binding{Strength: str(b, "strength"), ValueSet: str(b, "valueSet")}
 	}
-	for _, raw := range list(ed, "constraint") {
-		c := raw.(map[string]any)
-		e.Constraints = append(e.Constraints, constraint{str(c, "key"), str(c, "severity"), str(c, "human"), str(c, "expression"), str(c, "xpath")})
-	}
+	e.Constraints = parseConstraints(ed)
 	e.IsModifier, _ = ed["isModifier"].(bool)
 	e.IsSummary, _ = ed["isSummary"].(bool)
 	e.MaxLength = int(num(ed["maxLength"]))
 	e.Short = str(ed, "short")
 	return e, nil
+}
+
+func parseConstraints(ed map[string]any) []constraint {
+	var out []constraint
+	for _, raw := range list(ed, "constraint") {
+		c := raw.(map[string]any)
+		out = append(out, constraint{str(c, "key"), str(c, "severity"), str(c, "human"), str(c, "expression"), str(c, "xpath")})
+	}
+	return out
 }
 
 func num(v any) int64 {
