@@ -27,6 +27,8 @@ type TypeDef struct {
 	Elements []*ElementDef
 	// Regex is the value pattern of a primitive type (from the definitions), "" if none.
 	Regex string
+	// Constraints are the invariants on the type itself (its root element: obs-6, dom-2 ...).
+	Constraints []Constraint
 }
 
 // ElementDef is one element of a type.
