@@ -222,8 +222,12 @@ func fnPower(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 		return nil, c.errorf(n.pos, "power() needs numbers")
 	}
 	r := newDec()
-	if _, err := decCtx.Pow(r, b, e); err != nil {
+	cond, err := decCtx.Pow(r, b, e)
+	if err != nil {
 		return nil, nil
+	}
+	if !cond.Inexact() {
+		r.Reduce(r)
 	}
 	return []Value{Decimal{r}}, nil
 }

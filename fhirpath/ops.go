@@ -2,6 +2,7 @@ package fhirpath
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -99,11 +100,16 @@ func (n *binaryNode) eval(c *evalCtx) ([]Value, error) {
 			return nil, c.errorf(n.pos, "& needs single strings")
 		}
 		var a, b string
+		var ok bool
 		if len(l) == 1 {
-			a, _ = stringValue(l[0])
+			if a, ok = stringValue(l[0]); !ok {
+				return nil, c.errorf(n.pos, "& needs strings, found %s", typeName(l[0]))
+			}
 		}
 		if len(r) == 1 {
-			b, _ = stringValue(r[0])
+			if b, ok = stringValue(r[0]); !ok {
+				return nil, c.errorf(n.pos, "& needs strings, found %s", typeName(r[0]))
+			}
 		}
 		if len(a)+len(b) > maxString {
 			return nil, c.errorf(n.pos, "string longer than %d bytes", maxString)
@@ -467,6 +473,120 @@ func commonUnit(a, b Quantity) (*apd.Decimal, *apd.Decimal, bool) {
 
 var errIncomparable = errors.New("values are not comparable")
 
+type unitTerm struct {
+	sym string
+	exp int
+}
+
+// unitTerms splits a UCUM product such as "kg.m/s2" into symbols with exponents; ok
+// is false for expressions with parentheses or annotations.
+func unitTerms(u string) ([]unitTerm, bool) {
+	if u == "1" {
+		return nil, true
+	}
+	if strings.ContainsAny(u, "(){}[]") || u == "" {
+		return nil, false
+	}
+	var terms []unitTerm
+	sign := 1
+	for len(u) > 0 {
+		end := strings.IndexAny(u, "./")
+		part := u
+		if end >= 0 {
+			part = u[:end]
+		}
+		if part == "" {
+			if len(terms) > 0 || end != 0 || u[0] != '/' {
+				return nil, false
+			}
+		} else {
+			i := len(part)
+			for i > 0 && part[i-1] >= '0' && part[i-1] <= '9' {
+				i--
+			}
+			if i > 0 && (part[i-1] == '-' || part[i-1] == '+') && i < len(part) {
+				i--
+			}
+			sym, exp := part[:i], 1
+			if i < len(part) && i > 0 {
+				n, err := strconv.Atoi(part[i:])
+				if err != nil {
+					return nil, false
+				}
+				exp = n
+			} else if i == 0 {
+				sym = part // a plain number such as 10
+			}
+			terms = append(terms, unitTerm{sym: sym, exp: sign * exp})
+		}
+		if end < 0 {
+			break
+		}
+		sign = 1
+		if u[end] == '/' {
+			sign = -1
+		}
+		u = u[end+1:]
+	}
+	return terms, true
+}
+
+// combineUnits writes the unit of a product or quotient of quantities, merging equal
+// symbols (m × m is m2, g ÷ g is 1).
+func combineUnits(a, b string, divide bool) string {
+	ta, oka := unitTerms(a)
+	tb, okb := unitTerms(b)
+	if !oka || !okb {
+		if divide {
+			return "(" + a + ")/(" + b + ")"
+		}
+		return "(" + a + ").(" + b + ")"
+	}
+	merged := append([]unitTerm(nil), ta...)
+	for _, t := range tb {
+		if divide {
+			t.exp = -t.exp
+		}
+		found := false
+		for i := range merged {
+			if merged[i].sym == t.sym {
+				merged[i].exp += t.exp
+				found = true
+				break
+			}
+		}
+		if !found {
+			merged = append(merged, t)
+		}
+	}
+	var num, den strings.Builder
+	for _, t := range merged {
+		switch {
+		case t.exp > 0:
+			if num.Len() > 0 {
+				num.WriteByte('.')
+			}
+			num.WriteString(t.sym)
+			if t.exp != 1 {
+				num.WriteString(strconv.Itoa(t.exp))
+			}
+		case t.exp < 0:
+			den.WriteByte('/')
+			den.WriteString(t.sym)
+			if t.exp != -1 {
+				den.WriteString(strconv.Itoa(-t.exp))
+			}
+		}
+	}
+	if num.Len() == 0 {
+		if den.Len() == 0 {
+			return "1"
+		}
+		return "1" + den.String()
+	}
+	return num.String() + den.String()
+}
+
 // compareValues orders two System values of compatible types. ok is false when the
 // order is unknown (different precisions); err when the types do not compare.
 func compareValues(a, b Value) (int, bool, error) {
@@ -688,7 +808,7 @@ func decArith(op opKind, x, y *apd.Decimal) (Value, error) {
 		if y.IsZero() {
 			return nil, nil
 		}
-		_, err = decCtx.Quo(r, x, y)
+		return Decimal{quotient(x, y)}, nil
 	case opIntDiv:
 		if y.IsZero() {
 			return nil, nil
@@ -711,6 +831,22 @@ func decArith(op opKind, x, y *apd.Decimal) (Value, error) {
 	return Decimal{r}, nil
 }
 
+// quotient divides with 34 significant digits; an exact quotient takes the ideal
+// exponent of decimal arithmetic (IEEE 754: the dividend's minus the divisor's) or as
+// few places as it needs, so 4 / 2 is 2 and 1 / 2 is 0.5, not 0.5000…0.
+func quotient(x, y *apd.Decimal) *apd.Decimal {
+	r := newDec()
+	cond, _ := decCtx.Quo(r, x, y)
+	if !cond.Inexact() {
+		ideal := x.Exponent - y.Exponent
+		r.Reduce(r)
+		if r.Exponent > ideal {
+			decCtx.Quantize(r, r, ideal)
+		}
+	}
+	return r
+}
+
 func mustInt64(d *apd.Decimal) int64 {
 	i, err := d.Int64()
 	if err != nil {
@@ -720,15 +856,14 @@ func mustInt64(d *apd.Decimal) int64 {
 }
 
 func quantityScale(q Quantity, f *apd.Decimal, divide bool) (Value, error) {
-	r := newDec()
 	if divide {
 		if f.IsZero() {
 			return nil, nil
 		}
-		decCtx.Quo(r, q.Value, f)
-	} else {
-		decCtx.Mul(r, q.Value, f)
+		return Quantity{Value: quotient(q.Value, f), Unit: q.Unit}, nil
 	}
+	r := newDec()
+	decCtx.Mul(r, q.Value, f)
 	return Quantity{Value: r, Unit: q.Unit}, nil
 }
 
@@ -750,28 +885,17 @@ func quantityArith(op opKind, x, y Quantity) (Value, error) {
 		ux, okx := ucumFor(x.Unit)
 		uy, oky := ucumFor(y.Unit)
 		if !okx || !oky {
-			return nil, errorf("cannot multiply calendar durations")
+			return nil, errorf("cannot multiply or divide calendar durations")
 		}
-		r := newDec()
-		unit := "(" + ux + ")." + "(" + uy + ")"
-		if op == opMul {
-			decCtx.Mul(r, x.Value, y.Value)
-		} else {
+		if op == opDiv {
 			if y.Value.IsZero() {
 				return nil, nil
 			}
-			decCtx.Quo(r, x.Value, y.Value)
-			unit = "(" + ux + ")/(" + uy + ")"
-			if ux == uy {
-				unit = "1"
-			}
+			return Quantity{Value: quotient(x.Value, y.Value), Unit: combineUnits(ux, uy, true)}, nil
 		}
-		if ux == "1" && op == opMul {
-			unit = uy
-		} else if uy == "1" {
-			unit = ux
-		}
-		return Quantity{Value: r, Unit: unit}, nil
+		r := newDec()
+		decCtx.Mul(r, x.Value, y.Value)
+		return Quantity{Value: r, Unit: combineUnits(ux, uy, false)}, nil
 	}
 	return nil, errorf("cannot apply %s to quantities", opName(op))
 }

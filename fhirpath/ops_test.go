@@ -1,0 +1,55 @@
+package fhirpath
+
+import "testing"
+
+func TestCombineUnits(t *testing.T) {
+	tests := []struct {
+		a, b   string
+		divide bool
+		want   string
+	}{
+		{"m", "m", false, "m2"},
+		{"cm", "m", false, "cm.m"},
+		{"g", "m", true, "g/m"},
+		{"m", "m", true, "1"},
+		{"1", "s", true, "1/s"},
+		{"kg", "m2", true, "kg/m2"},
+		{"kg.m/s2", "s", false, "kg.m/s"},
+		{"mg", "1", false, "mg"},
+		{"mm[Hg]", "s", false, "(mm[Hg]).(s)"},
+	}
+	for _, tt := range tests {
+		if got := combineUnits(tt.a, tt.b, tt.divide); got != tt.want {
+			t.Errorf("combineUnits(%q, %q, %v) = %q, want %q", tt.a, tt.b, tt.divide, got, tt.want)
+		}
+	}
+}
+
+func TestArithmeticResults(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{"4 / 2", `[{"type":"decimal","value":"2"}]`},
+		{"1 / 2", `[{"type":"decimal","value":"0.5"}]`},
+		{"4.0 / 2.0", `[{"type":"decimal","value":"2"}]`},
+		{"1.00 / 4", `[{"type":"decimal","value":"0.25"}]`},
+		{"2.power(-1)", `[{"type":"decimal","value":"0.5"}]`},
+		{"1 'm' * 2 'm'", `[{"type":"Quantity","value":{"value":"2","unit":"m2"}}]`},
+		{"4 'g' / 2 'm'", `[{"type":"Quantity","value":{"value":"2","unit":"g/m"}}]`},
+		{"'a' & 1", ``},
+	}
+	for _, tt := range tests {
+		got, err := MustCompile(tt.expr).Evaluate(nil, nil)
+		if tt.want == "" {
+			if err == nil {
+				t.Errorf("%s succeeded, want an error", tt.expr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.expr, err)
+			continue
+		}
+		if s := render(t, got); s != tt.want {
+			t.Errorf("%s = %s, want %s", tt.expr, s, tt.want)
+		}
+	}
+}
