@@ -531,6 +531,11 @@ func unitTerms(u string) ([]unitTerm, bool) {
 	return terms, true
 }
 
+func hasOffset(unit string) bool {
+	u, err := ucum.Parse(unit)
+	return err == nil && u.HasOffset()
+}
+
 // combineUnits writes the unit of a product or quotient of quantities, merging equal
 // symbols (m × m is m2, g ÷ g is 1).
 func combineUnits(a, b string, divide bool) string {
@@ -870,6 +875,10 @@ func quantityScale(q Quantity, f *apd.Decimal, divide bool) (Value, error) {
 func quantityArith(op opKind, x, y Quantity) (Value, error) {
 	switch op {
 	case opAdd, opSub:
+		if x.Unit != y.Unit && (hasOffset(x.Unit) || hasOffset(y.Unit)) {
+			// 37 'Cel' + 1 'K' adds a difference, which offset conversion would get wrong.
+			return nil, errorf("cannot add or subtract %s and %s: temperatures with an offset add only in the same unit", x.Unit, y.Unit)
+		}
 		xv, yv, ok := commonUnit(x, y)
 		if !ok {
 			return nil, errorf("cannot add quantities in %s and %s", x.Unit, y.Unit)

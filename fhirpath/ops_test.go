@@ -35,6 +35,10 @@ func TestArithmeticResults(t *testing.T) {
 		{"1 'm' * 2 'm'", `[{"type":"Quantity","value":{"value":"2","unit":"m2"}}]`},
 		{"4 'g' / 2 'm'", `[{"type":"Quantity","value":{"value":"2","unit":"g/m"}}]`},
 		{"'a' & 1", ``},
+		{"37 'Cel' + 1 'Cel'", `[{"type":"Quantity","value":{"value":"38","unit":"Cel"}}]`},
+		{"37 'Cel' + 1 'K'", ``},
+		{"1 'h' + 30 'min'", `[{"type":"Quantity","value":{"value":"1.5","unit":"h"}}]`},
+		{"1 'g' - 1 'mg'", `[{"type":"Quantity","value":{"value":"0.999","unit":"g"}}]`},
 	}
 	for _, tt := range tests {
 		got, err := MustCompile(tt.expr).Evaluate(nil, nil)

@@ -348,6 +348,11 @@ func divide(a, b Unit) (Unit, error) {
 // Comparable reports whether u and v measure the same property, so that values convert.
 func (u Unit) Comparable(v Unit) bool { return u.dims == v.dims }
 
+// HasOffset reports whether the unit's zero is not the base unit's zero (Cel,
+// [degF]): values convert as absolute temperatures, so a difference of 1 Cel is not
+// "1 Cel" converted to kelvin.
+func (u Unit) HasOffset() bool { return u.special != notSpecial }
+
 // Dimensionless reports whether the unit is a pure number ("1", "%", "{count}").
 func (u Unit) Dimensionless() bool { return u.dims == [numDims]int8{} }
 
