@@ -53,8 +53,11 @@ func TestSnapshotContent(t *testing.T) {
 		}},
 		{"http://hl7.org/fhir/StructureDefinition/bodyweight", func(t *testing.T, sd *StructureDefinition) {
 			v := sd.Root.Child("value")
-			if v == nil || v.Slice("valueQuantity") == nil {
-				t.Fatal("no valueQuantity type slice")
+			if v == nil || len(v.Types) != 1 || v.Types[0].Code != "Quantity" {
+				t.Fatal("valueQuantity did not restrict value[x] to Quantity")
+			}
+			if len(v.Children) == 0 || v.Children[0].Path == "" {
+				t.Fatal("value[x] was not unfolded for valueQuantity.value")
 			}
 			if !hasKey(sd.Root.Constraints, "vs-2") {
 				t.Error("vitalsigns invariant vs-2 not inherited")

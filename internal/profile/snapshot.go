@@ -104,9 +104,9 @@ func (b *builder) apply(root *Element, ed *fhir.ElementDefinition) error {
 			return fmt.Errorf("%s: no element %q under %s", lit(ed.Path), s.name, cur.Path)
 		}
 		if rename != "" {
-			// "valueQuantity" is the value[x] element restricted to one type: a type
-			// slice of the choice.
-			child = sliceOf(child, s.name, rename)
+			// "valueQuantity" renames value[x]: the choice is restricted to that type
+			// (a "value[x]:valueQuantity" slice would leave the other types allowed).
+			restrictTo(child, rename)
 		}
 		if s.slice != "" {
 			for _, name := range strings.Split(s.slice, "/") {
@@ -164,6 +164,17 @@ func sliceOf(e *Element, name, typ string) *Element {
 	}
 	e.Slices = append(e.Slices, s)
 	return s
+}
+
+// restrictTo keeps only type typ among a choice element's types.
+func restrictTo(e *Element, typ string) {
+	for _, t := range e.Types {
+		if t.Code == typ {
+			e.Types = []Type{t}
+			return
+		}
+	}
+	e.Types = []Type{{Code: typ}}
 }
 
 // unfold gives e its own children, copied from its backbone definition, its referenced
