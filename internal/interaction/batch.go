@@ -94,7 +94,7 @@ func (s *Service) get(ctx context.Context, req *Request, op *entryOp) {
 	default:
 		var q url.Values
 		if q, err = url.ParseQuery(op.criteria); err == nil {
-			op.body, err = s.search(ctx, req, op.typ, q)
+			op.body, err = s.search(ctx, req, op.typ, q, nil)
 		} else {
 			err = invalid(op.prefix+".request.url", "malformed search parameters: %v", err)
 		}

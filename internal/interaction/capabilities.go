@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // The interactions this package implements, as the CapabilityStatement names them
@@ -34,9 +35,10 @@ func (s *Service) Capabilities(req *Request, o CapabilityOptions) []byte {
 		Code string `json:"code"`
 	}
 	type searchParam struct {
-		Name       string `json:"name"`
-		Definition string `json:"definition,omitempty"`
-		Type       string `json:"type"`
+		Name          string `json:"name"`
+		Definition    string `json:"definition,omitempty"`
+		Type          string `json:"type"`
+		Documentation string `json:"documentation,omitempty"`
 	}
 	type operation struct {
 		Name       string `json:"name"`
@@ -72,8 +74,12 @@ func (s *Service) Capabilities(req *Request, o CapabilityOptions) []byte {
 	}
 	params := func(typ string) []searchParam {
 		var out []searchParam
-		for _, p := range SearchParams(typ) {
-			out = append(out, searchParam{Name: p.Code, Definition: p.Definition, Type: p.Type})
+		for _, p := range s.SearchParams(typ) {
+			sp := searchParam{Name: p.Code, Definition: p.Definition, Type: p.Type}
+			if len(p.Modifiers) > 0 {
+				sp.Documentation = "Modifiers: " + strings.Join(p.Modifiers, ", ")
+			}
+			out = append(out, sp)
 		}
 		return out
 	}

@@ -58,7 +58,7 @@ func (s *Service) createResource(ctx context.Context, r metaResource, o CreateOp
 		err  error
 	)
 	if o.IfNoneExist != "" {
-		if cond, err = s.conditionalQuery(typ, o.IfNoneExist); err != nil {
+		if cond, err = s.conditionalQuery(typ, base, o.IfNoneExist); err != nil {
 			return nil, err
 		}
 	}

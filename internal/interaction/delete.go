@@ -55,7 +55,7 @@ func (s *Service) ConditionalDelete(ctx context.Context, req *Request, typ, crit
 }
 
 func (s *Service) conditionalDelete(ctx context.Context, req *Request, typ, criteria string, o DeleteOptions) (*Result, error) {
-	cond, err := s.conditionalQuery(typ, criteria)
+	cond, err := s.conditionalQuery(typ, s.base(req), criteria)
 	if err != nil {
 		return nil, err
 	}

@@ -14,37 +14,84 @@ import (
 // server does not support are reported in an OperationOutcome entry (search.mode
 // "outcome") and ignored, or refused with 400 when req.Strict.
 func (s *Service) Search(ctx context.Context, req *Request, typ string, params url.Values) ([]byte, error) {
-	body, err := s.search(ctx, req, typ, params)
+	body, err := s.search(ctx, req, typ, params, nil)
 	s.auditErr(ctx, Event{Interaction: "search", Type: typ, Status: http.StatusOK}, err)
 	return body, err
 }
 
-func (s *Service) search(ctx context.Context, req *Request, typ string, params url.Values) ([]byte, error) {
-	sq, err := s.parseSearch(typ, params, req.Strict)
+// CompartmentSearch searches typ ("" for every type) within the compartment of
+// compType/compID, e.g. Patient/123/Observation
+// (https://hl7.org/fhir/R4/compartmentdefinition.html). Only the Patient compartment is
+// indexed.
+func (s *Service) CompartmentSearch(ctx context.Context, req *Request, compType, compID, typ string, params url.Values) ([]byte, error) {
+	body, err := s.compartmentSearch(ctx, req, compType, compID, typ, params)
+	s.auditErr(ctx, Event{Interaction: "search", Type: typ, Status: http.StatusOK}, err)
+	return body, err
+}
+
+func (s *Service) compartmentSearch(ctx context.Context, req *Request, compType, compID, typ string, params url.Values) ([]byte, error) {
+	if compType != "Patient" {
+		return nil, newError(http.StatusBadRequest, "not-supported", "", "only the Patient compartment can be searched, not %s", compType)
+	}
+	comp := store.Clause{Kind: store.KindCompartment, Values: []store.Value{{TargetType: compType, TargetID: compID}}}
+	return s.search(ctx, req, typ, params, &searchScope{path: "/" + compType + "/" + compID, clause: comp})
+}
+
+// searchScope narrows a search (compartment search, $everything) with a clause the
+// client did not write, and names the path its links use.
+type searchScope struct {
+	path   string
+	clause store.Clause
+	// extra are clauses of the operation's own parameters ($everything's _since, start,
+	// end); includes add the resources they need.
+	extra   []store.Clause
+	include []store.Include
+	used    url.Values
+}
+
+func (s *Service) search(ctx context.Context, req *Request, typ string, params url.Values, scope *searchScope) ([]byte, error) {
+	sq, err := s.parseSearch(typ, s.base(req), params, req.Strict)
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.opt.Store.Search(ctx, req.Filter, store.Query{
-		Type: typ, Clauses: sq.clauses, Count: sq.count, AfterKey: sq.cursor, CountTotal: sq.total,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search %s: %w", typ, err)
+	q := sq.Query
+	if sq.Total == "" && q.Count >= 0 {
+		q.CheapTotal = true // a total when it costs little (search.html#total)
 	}
 	path := req.BaseURL
+	if scope != nil {
+		q.Clauses = append(append([]store.Clause{scope.clause}, q.Clauses...), scope.extra...)
+		q.Include = append(q.Include, scope.include...)
+		path += scope.path
+		for k, v := range scope.used {
+			sq.Applied[k] = v
+		}
+	}
 	if typ != "" {
 		path += "/" + typ
 	}
-	links := []bundleLink{{"self", withQuery(path, sq.used, "_cursor", sq.cursor)}}
-	if page.NextKey != "" {
-		links = append(links, bundleLink{"next", withQuery(path, sq.used, "_cursor", page.NextKey)})
+	page, err := s.opt.Store.Search(ctx, req.Filter, q)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", typ, err)
 	}
-	total := -1
-	if sq.total {
-		total = page.Total
+	links := []bundleLink{{"self", withQuery(path, sq.Applied, "_cursor", q.AfterKey)}}
+	if q.AfterKey != "" {
+		links = append(links, bundleLink{"first", withQuery(path, sq.Applied, "", "")})
+	}
+	if page.NextKey != "" {
+		links = append(links, bundleLink{"next", withQuery(path, sq.Applied, "_cursor", page.NextKey)})
+	}
+	total := page.Total
+	if sq.Total == "none" {
+		total = -1
 	}
 	b := newBundle("searchset", s.now(), total, links)
+	sub := newSubsetter(sq.Summary, sq.Elements)
 	for _, v := range page.Resources {
-		b.entry(req.BaseURL+"/"+v.Type+"/"+v.ID, v.Body, "match", nil, nil)
+		b.entry(req.BaseURL+"/"+v.Type+"/"+v.ID, sub.apply(v.Type, v.Body), "match", nil, nil)
+	}
+	for _, v := range page.Included {
+		b.entry(req.BaseURL+"/"+v.Type+"/"+v.ID, sub.apply(v.Type, v.Body), "include", nil, nil)
 	}
 	if len(sq.skipped) > 0 {
 		b.entry("", OutcomeJSON(sq.skipped), "outcome", nil, nil)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/internal/index"
+	"github.com/joinedup/joinedup/internal/search"
 	"github.com/joinedup/joinedup/internal/store"
 )
 
@@ -22,8 +23,12 @@ type Options struct {
 	// ReferentialIntegrity refuses writes whose local references point at nothing (422)
 	// and deletes of resources still referenced (409). Turn it off only for migrations.
 	ReferentialIntegrity bool
-	// Extractor computes index rows, links and compartments; default index.Foundation.
+	// Extractor computes index rows, links and compartments; default a search.Extractor
+	// over Search.
 	Extractor index.Extractor
+	// Search is the SearchParameter registry searches are parsed against; default the
+	// specification's parameters (search.NewRegistry).
+	Search *search.Registry
 	// Validate checks a parsed resource before it is stored; issues of severity error or
 	// fatal refuse the write with 422. Nil: no validation beyond the strict parser.
 	Validate func(ctx context.Context, r fhir.Resource) []Issue
@@ -83,8 +88,11 @@ func New(o Options) (*Service, error) {
 	if o.Store == nil {
 		return nil, errors.New("interaction: Options.Store is required")
 	}
+	if o.Search == nil {
+		o.Search = search.NewRegistry()
+	}
 	if o.Extractor == nil {
-		o.Extractor = index.Foundation{}
+		o.Extractor = &search.Extractor{Registry: o.Search}
 	}
 	if o.Now == nil {
 		o.Now = time.Now

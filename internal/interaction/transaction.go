@@ -75,14 +75,14 @@ func (s *Service) transaction(ctx context.Context, req *Request, b *fhir.Bundle)
 			op.resource.SetResourceID(s.opt.NewID())
 			if op.ifNone != "" {
 				static = false
-				conds[op], err = s.conditionalQuery(op.typ, op.ifNone)
+				conds[op], err = s.conditionalQuery(op.typ, s.base(req), op.ifNone)
 			} else {
 				fixed[op.fullURL] = store.Ref{Type: op.typ, ID: op.resource.ResourceID()}
 			}
 		case "PUT":
 			if op.hasQuery {
 				static = false
-				conds[op], err = s.conditionalQuery(op.typ, op.criteria)
+				conds[op], err = s.conditionalQuery(op.typ, s.base(req), op.criteria)
 			} else if rid := op.resource.ResourceID(); rid != op.id {
 				err = invalid(op.prefix+".resource.id", "the resource id %q differs from the url's id %q", rid, op.id)
 			} else {
@@ -91,7 +91,7 @@ func (s *Service) transaction(ctx context.Context, req *Request, b *fhir.Bundle)
 		case "DELETE":
 			if op.hasQuery {
 				static = false
-				conds[op], err = s.conditionalQuery(op.typ, op.criteria)
+				conds[op], err = s.conditionalQuery(op.typ, s.base(req), op.criteria)
 			}
 		}
 		if err != nil {
@@ -359,7 +359,7 @@ func (s *Service) rewrite(ctx context.Context, sites []refSite, ids map[string]s
 
 func (s *Service) resolveConditional(ctx context.Context, t *txn, st refSite) (store.Ref, error) {
 	typ, criteria, _ := strings.Cut(st.orig, "?")
-	q, err := s.conditionalQuery(typ, criteria)
+	q, err := s.conditionalQuery(typ, s.opt.BaseURL, criteria)
 	if err != nil {
 		return store.Ref{}, st.op.fail(err)
 	}

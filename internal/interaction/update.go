@@ -56,7 +56,7 @@ func (s *Service) updateResource(ctx context.Context, r metaResource, id, criter
 		err  error
 	)
 	if criteria != "" {
-		if cond, err = s.conditionalQuery(typ, criteria); err != nil {
+		if cond, err = s.conditionalQuery(typ, base, criteria); err != nil {
 			return nil, err
 		}
 		if bodyID != "" && !index.ValidID(bodyID) {
