@@ -23,7 +23,7 @@ type Account struct {
 	Description       *String
 	Guarantor         []*AccountGuarantor
 	PartOf            *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Account
+	unknown           *unknownMembers // lenient mode: members that are not elements of Account
 }
 
 func (m *Account) FHIRType() string { return "Account" }
@@ -529,7 +529,7 @@ type AccountCoverage struct {
 	ModifierExtension []*Extension
 	Coverage          *Reference
 	Priority          *PositiveInt
-	unknown           []rawMember // lenient mode: members that are not elements of Account.coverage
+	unknown           *unknownMembers // lenient mode: members that are not elements of Account.coverage
 }
 
 func (m *AccountCoverage) FHIRType() string { return "BackboneElement" }
@@ -687,7 +687,7 @@ type AccountGuarantor struct {
 	Party             *Reference
 	OnHold            *Boolean
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of Account.guarantor
+	unknown           *unknownMembers // lenient mode: members that are not elements of Account.guarantor
 }
 
 func (m *AccountGuarantor) FHIRType() string { return "BackboneElement" }

@@ -65,7 +65,7 @@ type ActivityDefinition struct {
 	ObservationResultRequirement []*Reference
 	Transform                    *Canonical
 	DynamicValue                 []*ActivityDefinitionDynamicValue
-	unknown                      []rawMember // lenient mode: members that are not elements of ActivityDefinition
+	unknown                      *unknownMembers // lenient mode: members that are not elements of ActivityDefinition
 }
 
 func (m *ActivityDefinition) FHIRType() string { return "ActivityDefinition" }
@@ -1632,7 +1632,7 @@ type ActivityDefinitionParticipant struct {
 	ModifierExtension []*Extension
 	Type              *Code
 	Role              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of ActivityDefinition.participant
+	unknown           *unknownMembers // lenient mode: members that are not elements of ActivityDefinition.participant
 }
 
 func (m *ActivityDefinitionParticipant) FHIRType() string { return "BackboneElement" }
@@ -1791,7 +1791,7 @@ type ActivityDefinitionDynamicValue struct {
 	ModifierExtension []*Extension
 	Path              *String
 	Expression        *Expression
-	unknown           []rawMember // lenient mode: members that are not elements of ActivityDefinition.dynamicValue
+	unknown           *unknownMembers // lenient mode: members that are not elements of ActivityDefinition.dynamicValue
 }
 
 func (m *ActivityDefinitionDynamicValue) FHIRType() string { return "BackboneElement" }

@@ -32,7 +32,7 @@ type AdverseEvent struct {
 	SubjectMedicalHistory []*Reference
 	ReferenceDocument     []*Reference
 	Study                 []*Reference
-	unknown               []rawMember // lenient mode: members that are not elements of AdverseEvent
+	unknown               *unknownMembers // lenient mode: members that are not elements of AdverseEvent
 }
 
 func (m *AdverseEvent) FHIRType() string { return "AdverseEvent" }
@@ -745,7 +745,7 @@ type AdverseEventSuspectEntity struct {
 	ModifierExtension []*Extension
 	Instance          *Reference
 	Causality         []*AdverseEventSuspectEntityCausality
-	unknown           []rawMember // lenient mode: members that are not elements of AdverseEvent.suspectEntity
+	unknown           *unknownMembers // lenient mode: members that are not elements of AdverseEvent.suspectEntity
 }
 
 func (m *AdverseEventSuspectEntity) FHIRType() string { return "BackboneElement" }
@@ -897,7 +897,7 @@ type AdverseEventSuspectEntityCausality struct {
 	ProductRelatedness *String
 	Author             *Reference
 	Method             *CodeableConcept
-	unknown            []rawMember // lenient mode: members that are not elements of AdverseEvent.suspectEntity.causality
+	unknown            *unknownMembers // lenient mode: members that are not elements of AdverseEvent.suspectEntity.causality
 }
 
 func (m *AdverseEventSuspectEntityCausality) FHIRType() string { return "BackboneElement" }

@@ -32,7 +32,7 @@ type AllergyIntolerance struct {
 	LastOccurrence     *DateTime
 	Note               []*Annotation
 	Reaction           []*AllergyIntoleranceReaction
-	unknown            []rawMember // lenient mode: members that are not elements of AllergyIntolerance
+	unknown            *unknownMembers // lenient mode: members that are not elements of AllergyIntolerance
 }
 
 func (m *AllergyIntolerance) FHIRType() string { return "AllergyIntolerance" }
@@ -777,7 +777,7 @@ type AllergyIntoleranceReaction struct {
 	Severity          *Code
 	ExposureRoute     *CodeableConcept
 	Note              []*Annotation
-	unknown           []rawMember // lenient mode: members that are not elements of AllergyIntolerance.reaction
+	unknown           *unknownMembers // lenient mode: members that are not elements of AllergyIntolerance.reaction
 }
 
 func (m *AllergyIntoleranceReaction) FHIRType() string { return "BackboneElement" }

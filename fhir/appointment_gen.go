@@ -34,7 +34,7 @@ type Appointment struct {
 	BasedOn               []*Reference
 	Participant           []*AppointmentParticipant
 	RequestedPeriod       []*Period
-	unknown               []rawMember // lenient mode: members that are not elements of Appointment
+	unknown               *unknownMembers // lenient mode: members that are not elements of Appointment
 }
 
 func (m *Appointment) FHIRType() string { return "Appointment" }
@@ -818,7 +818,7 @@ type AppointmentParticipant struct {
 	Required          *Code
 	Status            *Code
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of Appointment.participant
+	unknown           *unknownMembers // lenient mode: members that are not elements of Appointment.participant
 }
 
 func (m *AppointmentParticipant) FHIRType() string { return "BackboneElement" }

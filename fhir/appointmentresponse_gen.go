@@ -20,7 +20,7 @@ type AppointmentResponse struct {
 	Actor             *Reference
 	ParticipantStatus *Code
 	Comment           *String
-	unknown           []rawMember // lenient mode: members that are not elements of AppointmentResponse
+	unknown           *unknownMembers // lenient mode: members that are not elements of AppointmentResponse
 }
 
 func (m *AppointmentResponse) FHIRType() string { return "AppointmentResponse" }

@@ -23,7 +23,7 @@ type AuditEvent struct {
 	Agent             []*AuditEventAgent
 	Source            *AuditEventSource
 	Entity            []*AuditEventEntity
-	unknown           []rawMember // lenient mode: members that are not elements of AuditEvent
+	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent
 }
 
 func (m *AuditEvent) FHIRType() string { return "AuditEvent" }
@@ -547,7 +547,7 @@ type AuditEventAgent struct {
 	Media             *Coding
 	Network           *AuditEventAgentNetwork
 	PurposeOfUse      []*CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of AuditEvent.agent
+	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.agent
 }
 
 func (m *AuditEventAgent) FHIRType() string { return "BackboneElement" }
@@ -915,7 +915,7 @@ type AuditEventAgentNetwork struct {
 	ModifierExtension []*Extension
 	Address           *String
 	Type              *Code
-	unknown           []rawMember // lenient mode: members that are not elements of AuditEvent.agent.network
+	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.agent.network
 }
 
 func (m *AuditEventAgentNetwork) FHIRType() string { return "BackboneElement" }
@@ -1079,7 +1079,7 @@ type AuditEventSource struct {
 	Site              *String
 	Observer          *Reference
 	Type              []*Coding
-	unknown           []rawMember // lenient mode: members that are not elements of AuditEvent.source
+	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.source
 }
 
 func (m *AuditEventSource) FHIRType() string { return "BackboneElement" }
@@ -1263,7 +1263,7 @@ type AuditEventEntity struct {
 	Description       *String
 	Query             *Base64Binary
 	Detail            []*AuditEventEntityDetail
-	unknown           []rawMember // lenient mode: members that are not elements of AuditEvent.entity
+	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.entity
 }
 
 func (m *AuditEventEntity) FHIRType() string { return "BackboneElement" }
@@ -1587,7 +1587,7 @@ type AuditEventEntityDetail struct {
 	Type              *String
 	ValueString       *String
 	ValueBase64Binary *Base64Binary
-	unknown           []rawMember // lenient mode: members that are not elements of AuditEvent.entity.detail
+	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.entity.detail
 }
 
 func (m *AuditEventEntityDetail) FHIRType() string { return "BackboneElement" }

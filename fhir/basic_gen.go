@@ -17,7 +17,7 @@ type Basic struct {
 	Subject           *Reference
 	Created           *Date
 	Author            *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Basic
+	unknown           *unknownMembers // lenient mode: members that are not elements of Basic
 }
 
 func (m *Basic) FHIRType() string { return "Basic" }

@@ -11,7 +11,7 @@ type Binary struct {
 	ContentType     *Code
 	SecurityContext *Reference
 	Data            *Base64Binary
-	unknown         []rawMember // lenient mode: members that are not elements of Binary
+	unknown         *unknownMembers // lenient mode: members that are not elements of Binary
 }
 
 func (m *Binary) FHIRType() string { return "Binary" }

@@ -23,7 +23,7 @@ type BiologicallyDerivedProduct struct {
 	Processing        []*BiologicallyDerivedProductProcessing
 	Manipulation      *BiologicallyDerivedProductManipulation
 	Storage           []*BiologicallyDerivedProductStorage
-	unknown           []rawMember // lenient mode: members that are not elements of BiologicallyDerivedProduct
+	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct
 }
 
 func (m *BiologicallyDerivedProduct) FHIRType() string { return "BiologicallyDerivedProduct" }
@@ -524,7 +524,7 @@ type BiologicallyDerivedProductCollection struct {
 	Source            *Reference
 	CollectedDateTime *DateTime
 	CollectedPeriod   *Period
-	unknown           []rawMember // lenient mode: members that are not elements of BiologicallyDerivedProduct.collection
+	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct.collection
 }
 
 func (m *BiologicallyDerivedProductCollection) FHIRType() string { return "BackboneElement" }
@@ -740,7 +740,7 @@ type BiologicallyDerivedProductProcessing struct {
 	Additive          *Reference
 	TimeDateTime      *DateTime
 	TimePeriod        *Period
-	unknown           []rawMember // lenient mode: members that are not elements of BiologicallyDerivedProduct.processing
+	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct.processing
 }
 
 func (m *BiologicallyDerivedProductProcessing) FHIRType() string { return "BackboneElement" }
@@ -983,7 +983,7 @@ type BiologicallyDerivedProductManipulation struct {
 	Description       *String
 	TimeDateTime      *DateTime
 	TimePeriod        *Period
-	unknown           []rawMember // lenient mode: members that are not elements of BiologicallyDerivedProduct.manipulation
+	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct.manipulation
 }
 
 func (m *BiologicallyDerivedProductManipulation) FHIRType() string { return "BackboneElement" }
@@ -1184,7 +1184,7 @@ type BiologicallyDerivedProductStorage struct {
 	Temperature       *Decimal
 	Scale             *Code
 	Duration          *Period
-	unknown           []rawMember // lenient mode: members that are not elements of BiologicallyDerivedProduct.storage
+	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct.storage
 }
 
 func (m *BiologicallyDerivedProductStorage) FHIRType() string { return "BackboneElement" }

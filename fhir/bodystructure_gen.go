@@ -20,7 +20,7 @@ type BodyStructure struct {
 	Description       *String
 	Image             []*Attachment
 	Patient           *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of BodyStructure
+	unknown           *unknownMembers // lenient mode: members that are not elements of BodyStructure
 }
 
 func (m *BodyStructure) FHIRType() string { return "BodyStructure" }

@@ -15,7 +15,7 @@ type Bundle struct {
 	Link          []*BundleLink
 	Entry         []*BundleEntry
 	Signature     *Signature
-	unknown       []rawMember // lenient mode: members that are not elements of Bundle
+	unknown       *unknownMembers // lenient mode: members that are not elements of Bundle
 }
 
 func (m *Bundle) FHIRType() string { return "Bundle" }
@@ -360,7 +360,7 @@ type BundleLink struct {
 	ModifierExtension []*Extension
 	Relation          *String
 	URL               *URI
-	unknown           []rawMember // lenient mode: members that are not elements of Bundle.link
+	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.link
 }
 
 func (m *BundleLink) FHIRType() string { return "BackboneElement" }
@@ -528,7 +528,7 @@ type BundleEntry struct {
 	Search            *BundleEntrySearch
 	Request           *BundleEntryRequest
 	Response          *BundleEntryResponse
-	unknown           []rawMember // lenient mode: members that are not elements of Bundle.entry
+	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.entry
 }
 
 func (m *BundleEntry) FHIRType() string { return "BackboneElement" }
@@ -773,7 +773,7 @@ type BundleEntrySearch struct {
 	ModifierExtension []*Extension
 	Mode              *Code
 	Score             *Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of Bundle.entry.search
+	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.entry.search
 }
 
 func (m *BundleEntrySearch) FHIRType() string { return "BackboneElement" }
@@ -942,7 +942,7 @@ type BundleEntryRequest struct {
 	IfModifiedSince   *Instant
 	IfMatch           *String
 	IfNoneExist       *String
-	unknown           []rawMember // lenient mode: members that are not elements of Bundle.entry.request
+	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.entry.request
 }
 
 func (m *BundleEntryRequest) FHIRType() string { return "BackboneElement" }
@@ -1226,7 +1226,7 @@ type BundleEntryResponse struct {
 	Etag              *String
 	LastModified      *Instant
 	Outcome           Resource
-	unknown           []rawMember // lenient mode: members that are not elements of Bundle.entry.response
+	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.entry.response
 }
 
 func (m *BundleEntryResponse) FHIRType() string { return "BackboneElement" }

@@ -38,7 +38,7 @@ type CapabilityStatement struct {
 	Rest                []*CapabilityStatementRest
 	Messaging           []*CapabilityStatementMessaging
 	Document            []*CapabilityStatementDocument
-	unknown             []rawMember // lenient mode: members that are not elements of CapabilityStatement
+	unknown             *unknownMembers // lenient mode: members that are not elements of CapabilityStatement
 }
 
 func (m *CapabilityStatement) FHIRType() string { return "CapabilityStatement" }
@@ -971,7 +971,7 @@ type CapabilityStatementSoftware struct {
 	Name              *String
 	Version           *String
 	ReleaseDate       *DateTime
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.software
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.software
 }
 
 func (m *CapabilityStatementSoftware) FHIRType() string { return "BackboneElement" }
@@ -1165,7 +1165,7 @@ type CapabilityStatementImplementation struct {
 	Description       *String
 	URL               *URL
 	Custodian         *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.implementation
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.implementation
 }
 
 func (m *CapabilityStatementImplementation) FHIRType() string { return "BackboneElement" }
@@ -1359,7 +1359,7 @@ type CapabilityStatementRest struct {
 	SearchParam       []*CapabilityStatementRestResourceSearchParam
 	Operation         []*CapabilityStatementRestResourceOperation
 	Compartment       []*Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.rest
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest
 }
 
 func (m *CapabilityStatementRest) FHIRType() string { return "BackboneElement" }
@@ -1655,7 +1655,7 @@ type CapabilityStatementRestSecurity struct {
 	Cors              *Boolean
 	Service           []*CodeableConcept
 	Description       *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.rest.security
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.security
 }
 
 func (m *CapabilityStatementRestSecurity) FHIRType() string { return "BackboneElement" }
@@ -1857,7 +1857,7 @@ type CapabilityStatementRestResource struct {
 	SearchRevInclude  []*String
 	SearchParam       []*CapabilityStatementRestResourceSearchParam
 	Operation         []*CapabilityStatementRestResourceOperation
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.rest.resource
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.resource
 }
 
 func (m *CapabilityStatementRestResource) FHIRType() string { return "BackboneElement" }
@@ -2413,7 +2413,7 @@ type CapabilityStatementRestResourceInteraction struct {
 	ModifierExtension []*Extension
 	Code              *Code
 	Documentation     *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.rest.resource.interaction
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.resource.interaction
 }
 
 func (m *CapabilityStatementRestResourceInteraction) FHIRType() string { return "BackboneElement" }
@@ -2580,7 +2580,7 @@ type CapabilityStatementRestResourceSearchParam struct {
 	Definition        *Canonical
 	Type              *Code
 	Documentation     *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.rest.resource.searchParam
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.resource.searchParam
 }
 
 func (m *CapabilityStatementRestResourceSearchParam) FHIRType() string { return "BackboneElement" }
@@ -2802,7 +2802,7 @@ type CapabilityStatementRestResourceOperation struct {
 	Name              *String
 	Definition        *Canonical
 	Documentation     *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.rest.resource.operation
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.resource.operation
 }
 
 func (m *CapabilityStatementRestResourceOperation) FHIRType() string { return "BackboneElement" }
@@ -2996,7 +2996,7 @@ type CapabilityStatementRestInteraction struct {
 	ModifierExtension []*Extension
 	Code              *Code
 	Documentation     *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.rest.interaction
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.interaction
 }
 
 func (m *CapabilityStatementRestInteraction) FHIRType() string { return "BackboneElement" }
@@ -3163,7 +3163,7 @@ type CapabilityStatementMessaging struct {
 	ReliableCache     *UnsignedInt
 	Documentation     *Markdown
 	SupportedMessage  []*CapabilityStatementMessagingSupportedMessage
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.messaging
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.messaging
 }
 
 func (m *CapabilityStatementMessaging) FHIRType() string { return "BackboneElement" }
@@ -3370,7 +3370,7 @@ type CapabilityStatementMessagingEndpoint struct {
 	ModifierExtension []*Extension
 	Protocol          *Coding
 	Address           *URL
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.messaging.endpoint
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.messaging.endpoint
 }
 
 func (m *CapabilityStatementMessagingEndpoint) FHIRType() string { return "BackboneElement" }
@@ -3528,7 +3528,7 @@ type CapabilityStatementMessagingSupportedMessage struct {
 	ModifierExtension []*Extension
 	Mode              *Code
 	Definition        *Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.messaging.supportedMessage
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.messaging.supportedMessage
 }
 
 func (m *CapabilityStatementMessagingSupportedMessage) FHIRType() string { return "BackboneElement" }
@@ -3696,7 +3696,7 @@ type CapabilityStatementDocument struct {
 	Mode              *Code
 	Documentation     *Markdown
 	Profile           *Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of CapabilityStatement.document
+	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.document
 }
 
 func (m *CapabilityStatementDocument) FHIRType() string { return "BackboneElement" }

@@ -35,7 +35,7 @@ type CarePlan struct {
 	Goal                  []*Reference
 	Activity              []*CarePlanActivity
 	Note                  []*Annotation
-	unknown               []rawMember // lenient mode: members that are not elements of CarePlan
+	unknown               *unknownMembers // lenient mode: members that are not elements of CarePlan
 }
 
 func (m *CarePlan) FHIRType() string { return "CarePlan" }
@@ -819,7 +819,7 @@ type CarePlanActivity struct {
 	Progress               []*Annotation
 	Reference              *Reference
 	Detail                 *CarePlanActivityDetail
-	unknown                []rawMember // lenient mode: members that are not elements of CarePlan.activity
+	unknown                *unknownMembers // lenient mode: members that are not elements of CarePlan.activity
 }
 
 func (m *CarePlanActivity) FHIRType() string { return "BackboneElement" }
@@ -1048,7 +1048,7 @@ type CarePlanActivityDetail struct {
 	DailyAmount            *Quantity
 	Quantity               *Quantity
 	Description            *String
-	unknown                []rawMember // lenient mode: members that are not elements of CarePlan.activity.detail
+	unknown                *unknownMembers // lenient mode: members that are not elements of CarePlan.activity.detail
 }
 
 func (m *CarePlanActivityDetail) FHIRType() string { return "BackboneElement" }

@@ -25,7 +25,7 @@ type CareTeam struct {
 	ManagingOrganization []*Reference
 	Telecom              []*ContactPoint
 	Note                 []*Annotation
-	unknown              []rawMember // lenient mode: members that are not elements of CareTeam
+	unknown              *unknownMembers // lenient mode: members that are not elements of CareTeam
 }
 
 func (m *CareTeam) FHIRType() string { return "CareTeam" }
@@ -564,7 +564,7 @@ type CareTeamParticipant struct {
 	Member            *Reference
 	OnBehalfOf        *Reference
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of CareTeam.participant
+	unknown           *unknownMembers // lenient mode: members that are not elements of CareTeam.participant
 }
 
 func (m *CareTeamParticipant) FHIRType() string { return "BackboneElement" }

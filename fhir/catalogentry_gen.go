@@ -25,7 +25,7 @@ type CatalogEntry struct {
 	AdditionalCharacteristic []*CodeableConcept
 	AdditionalClassification []*CodeableConcept
 	RelatedEntry             []*CatalogEntryRelatedEntry
-	unknown                  []rawMember // lenient mode: members that are not elements of CatalogEntry
+	unknown                  *unknownMembers // lenient mode: members that are not elements of CatalogEntry
 }
 
 func (m *CatalogEntry) FHIRType() string { return "CatalogEntry" }
@@ -569,7 +569,7 @@ type CatalogEntryRelatedEntry struct {
 	ModifierExtension []*Extension
 	Relationtype      *Code
 	Item              *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of CatalogEntry.relatedEntry
+	unknown           *unknownMembers // lenient mode: members that are not elements of CatalogEntry.relatedEntry
 }
 
 func (m *CatalogEntryRelatedEntry) FHIRType() string { return "BackboneElement" }

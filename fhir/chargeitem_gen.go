@@ -41,7 +41,7 @@ type ChargeItem struct {
 	Account                []*Reference
 	Note                   []*Annotation
 	SupportingInformation  []*Reference
-	unknown                []rawMember // lenient mode: members that are not elements of ChargeItem
+	unknown                *unknownMembers // lenient mode: members that are not elements of ChargeItem
 }
 
 func (m *ChargeItem) FHIRType() string { return "ChargeItem" }
@@ -971,7 +971,7 @@ type ChargeItemPerformer struct {
 	ModifierExtension []*Extension
 	Function          *CodeableConcept
 	Actor             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of ChargeItem.performer
+	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItem.performer
 }
 
 func (m *ChargeItemPerformer) FHIRType() string { return "BackboneElement" }

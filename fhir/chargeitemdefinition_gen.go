@@ -35,7 +35,7 @@ type ChargeItemDefinition struct {
 	Instance          []*Reference
 	Applicability     []*ChargeItemDefinitionApplicability
 	PropertyGroup     []*ChargeItemDefinitionPropertyGroup
-	unknown           []rawMember // lenient mode: members that are not elements of ChargeItemDefinition
+	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItemDefinition
 }
 
 func (m *ChargeItemDefinition) FHIRType() string { return "ChargeItemDefinition" }
@@ -866,7 +866,7 @@ type ChargeItemDefinitionApplicability struct {
 	Description       *String
 	Language          *String
 	Expression        *String
-	unknown           []rawMember // lenient mode: members that are not elements of ChargeItemDefinition.applicability
+	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItemDefinition.applicability
 }
 
 func (m *ChargeItemDefinitionApplicability) FHIRType() string { return "BackboneElement" }
@@ -1058,7 +1058,7 @@ type ChargeItemDefinitionPropertyGroup struct {
 	ModifierExtension []*Extension
 	Applicability     []*ChargeItemDefinitionApplicability
 	PriceComponent    []*ChargeItemDefinitionPropertyGroupPriceComponent
-	unknown           []rawMember // lenient mode: members that are not elements of ChargeItemDefinition.propertyGroup
+	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItemDefinition.propertyGroup
 }
 
 func (m *ChargeItemDefinitionPropertyGroup) FHIRType() string { return "BackboneElement" }
@@ -1207,7 +1207,7 @@ type ChargeItemDefinitionPropertyGroupPriceComponent struct {
 	Code              *CodeableConcept
 	Factor            *Decimal
 	Amount            *Money
-	unknown           []rawMember // lenient mode: members that are not elements of ChargeItemDefinition.propertyGroup.priceComponent
+	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItemDefinition.propertyGroup.priceComponent
 }
 
 func (m *ChargeItemDefinitionPropertyGroupPriceComponent) FHIRType() string { return "BackboneElement" }

@@ -39,7 +39,7 @@ type Claim struct {
 	Accident             *ClaimAccident
 	Item                 []*ClaimItem
 	Total                *Money
-	unknown              []rawMember // lenient mode: members that are not elements of Claim
+	unknown              *unknownMembers // lenient mode: members that are not elements of Claim
 }
 
 func (m *Claim) FHIRType() string { return "Claim" }
@@ -890,7 +890,7 @@ type ClaimRelated struct {
 	Claim             *Reference
 	Relationship      *CodeableConcept
 	Reference         *Identifier
-	unknown           []rawMember // lenient mode: members that are not elements of Claim.related
+	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.related
 }
 
 func (m *ClaimRelated) FHIRType() string { return "BackboneElement" }
@@ -1060,7 +1060,7 @@ type ClaimPayee struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Party             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Claim.payee
+	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.payee
 }
 
 func (m *ClaimPayee) FHIRType() string { return "BackboneElement" }
@@ -1212,7 +1212,7 @@ type ClaimCareTeam struct {
 	Responsible       *Boolean
 	Role              *CodeableConcept
 	Qualification     *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of Claim.careTeam
+	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.careTeam
 }
 
 func (m *ClaimCareTeam) FHIRType() string { return "BackboneElement" }
@@ -1448,7 +1448,7 @@ type ClaimSupportingInfo struct {
 	ValueAttachment   *Attachment
 	ValueReference    *Reference
 	Reason            *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of Claim.supportingInfo
+	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.supportingInfo
 }
 
 func (m *ClaimSupportingInfo) FHIRType() string { return "BackboneElement" }
@@ -1846,7 +1846,7 @@ type ClaimDiagnosis struct {
 	Type                     []*CodeableConcept
 	OnAdmission              *CodeableConcept
 	PackageCode              *CodeableConcept
-	unknown                  []rawMember // lenient mode: members that are not elements of Claim.diagnosis
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Claim.diagnosis
 }
 
 func (m *ClaimDiagnosis) FHIRType() string { return "BackboneElement" }
@@ -2105,7 +2105,7 @@ type ClaimProcedure struct {
 	ProcedureCodeableConcept *CodeableConcept
 	ProcedureReference       *Reference
 	Udi                      []*Reference
-	unknown                  []rawMember // lenient mode: members that are not elements of Claim.procedure
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Claim.procedure
 }
 
 func (m *ClaimProcedure) FHIRType() string { return "BackboneElement" }
@@ -2369,7 +2369,7 @@ type ClaimInsurance struct {
 	BusinessArrangement *String
 	PreAuthRef          []*String
 	ClaimResponse       *Reference
-	unknown             []rawMember // lenient mode: members that are not elements of Claim.insurance
+	unknown             *unknownMembers // lenient mode: members that are not elements of Claim.insurance
 }
 
 func (m *ClaimInsurance) FHIRType() string { return "BackboneElement" }
@@ -2653,7 +2653,7 @@ type ClaimAccident struct {
 	Type              *CodeableConcept
 	LocationAddress   *Address
 	LocationReference *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Claim.accident
+	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.accident
 }
 
 func (m *ClaimAccident) FHIRType() string { return "BackboneElement" }
@@ -2886,7 +2886,7 @@ type ClaimItem struct {
 	SubSite                 []*CodeableConcept
 	Encounter               []*Reference
 	Detail                  []*ClaimItemDetail
-	unknown                 []rawMember // lenient mode: members that are not elements of Claim.item
+	unknown                 *unknownMembers // lenient mode: members that are not elements of Claim.item
 }
 
 func (m *ClaimItem) FHIRType() string { return "BackboneElement" }
@@ -3567,7 +3567,7 @@ type ClaimItemDetail struct {
 	Net               *Money
 	Udi               []*Reference
 	SubDetail         []*ClaimItemDetailSubDetail
-	unknown           []rawMember // lenient mode: members that are not elements of Claim.item.detail
+	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.item.detail
 }
 
 func (m *ClaimItemDetail) FHIRType() string { return "BackboneElement" }
@@ -3950,7 +3950,7 @@ type ClaimItemDetailSubDetail struct {
 	Factor            *Decimal
 	Net               *Money
 	Udi               []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Claim.item.detail.subDetail
+	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.item.detail.subDetail
 }
 
 func (m *ClaimItemDetailSubDetail) FHIRType() string { return "BackboneElement" }

@@ -39,7 +39,7 @@ type ClaimResponse struct {
 	CommunicationRequest []*Reference
 	Insurance            []*ClaimResponseInsurance
 	Error                []*ClaimResponseError
-	unknown              []rawMember // lenient mode: members that are not elements of ClaimResponse
+	unknown              *unknownMembers // lenient mode: members that are not elements of ClaimResponse
 }
 
 func (m *ClaimResponse) FHIRType() string { return "ClaimResponse" }
@@ -908,7 +908,7 @@ type ClaimResponseItem struct {
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ClaimResponseItemAdjudication
 	Detail            []*ClaimResponseItemDetail
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.item
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.item
 }
 
 func (m *ClaimResponseItem) FHIRType() string { return "BackboneElement" }
@@ -1112,7 +1112,7 @@ type ClaimResponseItemAdjudication struct {
 	Reason            *CodeableConcept
 	Amount            *Money
 	Value             *Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.item.adjudication
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.item.adjudication
 }
 
 func (m *ClaimResponseItemAdjudication) FHIRType() string { return "BackboneElement" }
@@ -1315,7 +1315,7 @@ type ClaimResponseItemDetail struct {
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ClaimResponseItemAdjudication
 	SubDetail         []*ClaimResponseItemDetailSubDetail
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.item.detail
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.item.detail
 }
 
 func (m *ClaimResponseItemDetail) FHIRType() string { return "BackboneElement" }
@@ -1515,7 +1515,7 @@ type ClaimResponseItemDetailSubDetail struct {
 	SubDetailSequence *PositiveInt
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ClaimResponseItemAdjudication
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.item.detail.subDetail
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.item.detail.subDetail
 }
 
 func (m *ClaimResponseItemDetailSubDetail) FHIRType() string { return "BackboneElement" }
@@ -1714,7 +1714,7 @@ type ClaimResponseAddItem struct {
 	NoteNumber              []*PositiveInt
 	Adjudication            []*ClaimResponseItemAdjudication
 	Detail                  []*ClaimResponseAddItemDetail
-	unknown                 []rawMember // lenient mode: members that are not elements of ClaimResponse.addItem
+	unknown                 *unknownMembers // lenient mode: members that are not elements of ClaimResponse.addItem
 }
 
 func (m *ClaimResponseAddItem) FHIRType() string { return "BackboneElement" }
@@ -2318,7 +2318,7 @@ type ClaimResponseAddItemDetail struct {
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ClaimResponseItemAdjudication
 	SubDetail         []*ClaimResponseAddItemDetailSubDetail
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.addItem.detail
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.addItem.detail
 }
 
 func (m *ClaimResponseAddItemDetail) FHIRType() string { return "BackboneElement" }
@@ -2629,7 +2629,7 @@ type ClaimResponseAddItemDetailSubDetail struct {
 	Net               *Money
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ClaimResponseItemAdjudication
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.addItem.detail.subDetail
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.addItem.detail.subDetail
 }
 
 func (m *ClaimResponseAddItemDetailSubDetail) FHIRType() string { return "BackboneElement" }
@@ -2915,7 +2915,7 @@ type ClaimResponseTotal struct {
 	ModifierExtension []*Extension
 	Category          *CodeableConcept
 	Amount            *Money
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.total
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.total
 }
 
 func (m *ClaimResponseTotal) FHIRType() string { return "BackboneElement" }
@@ -3070,7 +3070,7 @@ type ClaimResponsePayment struct {
 	Date              *Date
 	Amount            *Money
 	Identifier        *Identifier
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.payment
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.payment
 }
 
 func (m *ClaimResponsePayment) FHIRType() string { return "BackboneElement" }
@@ -3313,7 +3313,7 @@ type ClaimResponseProcessNote struct {
 	Type              *Code
 	Text              *String
 	Language          *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.processNote
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.processNote
 }
 
 func (m *ClaimResponseProcessNote) FHIRType() string { return "BackboneElement" }
@@ -3529,7 +3529,7 @@ type ClaimResponseInsurance struct {
 	Coverage            *Reference
 	BusinessArrangement *String
 	ClaimResponse       *Reference
-	unknown             []rawMember // lenient mode: members that are not elements of ClaimResponse.insurance
+	unknown             *unknownMembers // lenient mode: members that are not elements of ClaimResponse.insurance
 }
 
 func (m *ClaimResponseInsurance) FHIRType() string { return "BackboneElement" }
@@ -3763,7 +3763,7 @@ type ClaimResponseError struct {
 	DetailSequence    *PositiveInt
 	SubDetailSequence *PositiveInt
 	Code              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of ClaimResponse.error
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.error
 }
 
 func (m *ClaimResponseError) FHIRType() string { return "BackboneElement" }

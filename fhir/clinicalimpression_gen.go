@@ -33,7 +33,7 @@ type ClinicalImpression struct {
 	PrognosisReference       []*Reference
 	SupportingInfo           []*Reference
 	Note                     []*Annotation
-	unknown                  []rawMember // lenient mode: members that are not elements of ClinicalImpression
+	unknown                  *unknownMembers // lenient mode: members that are not elements of ClinicalImpression
 }
 
 func (m *ClinicalImpression) FHIRType() string { return "ClinicalImpression" }
@@ -781,7 +781,7 @@ type ClinicalImpressionInvestigation struct {
 	ModifierExtension []*Extension
 	Code              *CodeableConcept
 	Item              []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of ClinicalImpression.investigation
+	unknown           *unknownMembers // lenient mode: members that are not elements of ClinicalImpression.investigation
 }
 
 func (m *ClinicalImpressionInvestigation) FHIRType() string { return "BackboneElement" }
@@ -932,7 +932,7 @@ type ClinicalImpressionFinding struct {
 	ItemCodeableConcept *CodeableConcept
 	ItemReference       *Reference
 	Basis               *String
-	unknown             []rawMember // lenient mode: members that are not elements of ClinicalImpression.finding
+	unknown             *unknownMembers // lenient mode: members that are not elements of ClinicalImpression.finding
 }
 
 func (m *ClinicalImpressionFinding) FHIRType() string { return "BackboneElement" }

@@ -38,7 +38,7 @@ type CodeSystem struct {
 	Filter            []*CodeSystemFilter
 	Property          []*CodeSystemProperty
 	Concept           []*CodeSystemConcept
-	unknown           []rawMember // lenient mode: members that are not elements of CodeSystem
+	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem
 }
 
 func (m *CodeSystem) FHIRType() string { return "CodeSystem" }
@@ -988,7 +988,7 @@ type CodeSystemFilter struct {
 	Description       *String
 	Operator          []*Code
 	Value             *String
-	unknown           []rawMember // lenient mode: members that are not elements of CodeSystem.filter
+	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.filter
 }
 
 func (m *CodeSystemFilter) FHIRType() string { return "BackboneElement" }
@@ -1211,7 +1211,7 @@ type CodeSystemProperty struct {
 	URI               *URI
 	Description       *String
 	Type              *Code
-	unknown           []rawMember // lenient mode: members that are not elements of CodeSystem.property
+	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.property
 }
 
 func (m *CodeSystemProperty) FHIRType() string { return "BackboneElement" }
@@ -1438,7 +1438,7 @@ type CodeSystemConcept struct {
 	Designation       []*CodeSystemConceptDesignation
 	Property          []*CodeSystemConceptProperty
 	Concept           []*CodeSystemConcept
-	unknown           []rawMember // lenient mode: members that are not elements of CodeSystem.concept
+	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.concept
 }
 
 func (m *CodeSystemConcept) FHIRType() string { return "BackboneElement" }
@@ -1689,7 +1689,7 @@ type CodeSystemConceptDesignation struct {
 	Language          *Code
 	Use               *Coding
 	Value             *String
-	unknown           []rawMember // lenient mode: members that are not elements of CodeSystem.concept.designation
+	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.concept.designation
 }
 
 func (m *CodeSystemConceptDesignation) FHIRType() string { return "BackboneElement" }
@@ -1882,7 +1882,7 @@ type CodeSystemConceptProperty struct {
 	ValueBoolean      *Boolean
 	ValueDateTime     *DateTime
 	ValueDecimal      *Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of CodeSystem.concept.property
+	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.concept.property
 }
 
 func (m *CodeSystemConceptProperty) FHIRType() string { return "BackboneElement" }

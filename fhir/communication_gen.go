@@ -35,7 +35,7 @@ type Communication struct {
 	ReasonReference       []*Reference
 	Payload               []*CommunicationPayload
 	Note                  []*Annotation
-	unknown               []rawMember // lenient mode: members that are not elements of Communication
+	unknown               *unknownMembers // lenient mode: members that are not elements of Communication
 }
 
 func (m *Communication) FHIRType() string { return "Communication" }
@@ -807,7 +807,7 @@ type CommunicationPayload struct {
 	ContentString     *String
 	ContentAttachment *Attachment
 	ContentReference  *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Communication.payload
+	unknown           *unknownMembers // lenient mode: members that are not elements of Communication.payload
 }
 
 func (m *CommunicationPayload) FHIRType() string { return "BackboneElement" }

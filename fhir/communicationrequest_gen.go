@@ -35,7 +35,7 @@ type CommunicationRequest struct {
 	ReasonCode         []*CodeableConcept
 	ReasonReference    []*Reference
 	Note               []*Annotation
-	unknown            []rawMember // lenient mode: members that are not elements of CommunicationRequest
+	unknown            *unknownMembers // lenient mode: members that are not elements of CommunicationRequest
 }
 
 func (m *CommunicationRequest) FHIRType() string { return "CommunicationRequest" }
@@ -824,7 +824,7 @@ type CommunicationRequestPayload struct {
 	ContentString     *String
 	ContentAttachment *Attachment
 	ContentReference  *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of CommunicationRequest.payload
+	unknown           *unknownMembers // lenient mode: members that are not elements of CommunicationRequest.payload
 }
 
 func (m *CommunicationRequestPayload) FHIRType() string { return "BackboneElement" }

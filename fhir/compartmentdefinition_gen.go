@@ -26,7 +26,7 @@ type CompartmentDefinition struct {
 	Code              *Code
 	Search            *Boolean
 	Resource          []*CompartmentDefinitionResource
-	unknown           []rawMember // lenient mode: members that are not elements of CompartmentDefinition
+	unknown           *unknownMembers // lenient mode: members that are not elements of CompartmentDefinition
 }
 
 func (m *CompartmentDefinition) FHIRType() string { return "CompartmentDefinition" }
@@ -656,7 +656,7 @@ type CompartmentDefinitionResource struct {
 	Code              *Code
 	Param             []*String
 	Documentation     *String
-	unknown           []rawMember // lenient mode: members that are not elements of CompartmentDefinition.resource
+	unknown           *unknownMembers // lenient mode: members that are not elements of CompartmentDefinition.resource
 }
 
 func (m *CompartmentDefinitionResource) FHIRType() string { return "BackboneElement" }

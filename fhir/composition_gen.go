@@ -27,7 +27,7 @@ type Composition struct {
 	RelatesTo         []*CompositionRelatesTo
 	Event             []*CompositionEvent
 	Section           []*CompositionSection
-	unknown           []rawMember // lenient mode: members that are not elements of Composition
+	unknown           *unknownMembers // lenient mode: members that are not elements of Composition
 }
 
 func (m *Composition) FHIRType() string { return "Composition" }
@@ -632,7 +632,7 @@ type CompositionAttester struct {
 	Mode              *Code
 	Time              *DateTime
 	Party             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Composition.attester
+	unknown           *unknownMembers // lenient mode: members that are not elements of Composition.attester
 }
 
 func (m *CompositionAttester) FHIRType() string { return "BackboneElement" }
@@ -817,7 +817,7 @@ type CompositionRelatesTo struct {
 	Code              *Code
 	TargetIdentifier  *Identifier
 	TargetReference   *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Composition.relatesTo
+	unknown           *unknownMembers // lenient mode: members that are not elements of Composition.relatesTo
 }
 
 func (m *CompositionRelatesTo) FHIRType() string { return "BackboneElement" }
@@ -1008,7 +1008,7 @@ type CompositionEvent struct {
 	Code              []*CodeableConcept
 	Period            *Period
 	Detail            []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Composition.event
+	unknown           *unknownMembers // lenient mode: members that are not elements of Composition.event
 }
 
 func (m *CompositionEvent) FHIRType() string { return "BackboneElement" }
@@ -1187,7 +1187,7 @@ type CompositionSection struct {
 	Entry             []*Reference
 	EmptyReason       *CodeableConcept
 	Section           []*CompositionSection
-	unknown           []rawMember // lenient mode: members that are not elements of Composition.section
+	unknown           *unknownMembers // lenient mode: members that are not elements of Composition.section
 }
 
 func (m *CompositionSection) FHIRType() string { return "BackboneElement" }

@@ -32,7 +32,7 @@ type ConceptMap struct {
 	TargetURI         *URI
 	TargetCanonical   *Canonical
 	Group             []*ConceptMapGroup
-	unknown           []rawMember // lenient mode: members that are not elements of ConceptMap
+	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap
 }
 
 func (m *ConceptMap) FHIRType() string { return "ConceptMap" }
@@ -850,7 +850,7 @@ type ConceptMapGroup struct {
 	TargetVersion     *String
 	Element           []*ConceptMapGroupElement
 	Unmapped          *ConceptMapGroupUnmapped
-	unknown           []rawMember // lenient mode: members that are not elements of ConceptMap.group
+	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group
 }
 
 func (m *ConceptMapGroup) FHIRType() string { return "BackboneElement" }
@@ -1114,7 +1114,7 @@ type ConceptMapGroupElement struct {
 	Code              *Code
 	Display           *String
 	Target            []*ConceptMapGroupElementTarget
-	unknown           []rawMember // lenient mode: members that are not elements of ConceptMap.group.element
+	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group.element
 }
 
 func (m *ConceptMapGroupElement) FHIRType() string { return "BackboneElement" }
@@ -1302,7 +1302,7 @@ type ConceptMapGroupElementTarget struct {
 	Comment           *String
 	DependsOn         []*ConceptMapGroupElementTargetDependsOn
 	Product           []*ConceptMapGroupElementTargetDependsOn
-	unknown           []rawMember // lenient mode: members that are not elements of ConceptMap.group.element.target
+	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group.element.target
 }
 
 func (m *ConceptMapGroupElementTarget) FHIRType() string { return "BackboneElement" }
@@ -1566,7 +1566,7 @@ type ConceptMapGroupElementTargetDependsOn struct {
 	System            *Canonical
 	Value             *String
 	Display           *String
-	unknown           []rawMember // lenient mode: members that are not elements of ConceptMap.group.element.target.dependsOn
+	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group.element.target.dependsOn
 }
 
 func (m *ConceptMapGroupElementTargetDependsOn) FHIRType() string { return "BackboneElement" }
@@ -1788,7 +1788,7 @@ type ConceptMapGroupUnmapped struct {
 	Code              *Code
 	Display           *String
 	URL               *Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of ConceptMap.group.unmapped
+	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group.unmapped
 }
 
 func (m *ConceptMapGroupUnmapped) FHIRType() string { return "BackboneElement" }

@@ -37,7 +37,7 @@ type Condition struct {
 	Stage              []*ConditionStage
 	Evidence           []*ConditionEvidence
 	Note               []*Annotation
-	unknown            []rawMember // lenient mode: members that are not elements of Condition
+	unknown            *unknownMembers // lenient mode: members that are not elements of Condition
 }
 
 func (m *Condition) FHIRType() string { return "Condition" }
@@ -886,7 +886,7 @@ type ConditionStage struct {
 	Summary           *CodeableConcept
 	Assessment        []*Reference
 	Type              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of Condition.stage
+	unknown           *unknownMembers // lenient mode: members that are not elements of Condition.stage
 }
 
 func (m *ConditionStage) FHIRType() string { return "BackboneElement" }
@@ -1057,7 +1057,7 @@ type ConditionEvidence struct {
 	ModifierExtension []*Extension
 	Code              []*CodeableConcept
 	Detail            []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Condition.evidence
+	unknown           *unknownMembers // lenient mode: members that are not elements of Condition.evidence
 }
 
 func (m *ConditionEvidence) FHIRType() string { return "BackboneElement" }

@@ -26,7 +26,7 @@ type Consent struct {
 	PolicyRule        *CodeableConcept
 	Verification      []*ConsentVerification
 	Provision         *ConsentProvision
-	unknown           []rawMember // lenient mode: members that are not elements of Consent
+	unknown           *unknownMembers // lenient mode: members that are not elements of Consent
 }
 
 func (m *Consent) FHIRType() string { return "Consent" }
@@ -611,7 +611,7 @@ type ConsentPolicy struct {
 	ModifierExtension []*Extension
 	Authority         *URI
 	URI               *URI
-	unknown           []rawMember // lenient mode: members that are not elements of Consent.policy
+	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.policy
 }
 
 func (m *ConsentPolicy) FHIRType() string { return "BackboneElement" }
@@ -774,7 +774,7 @@ type ConsentVerification struct {
 	Verified          *Boolean
 	VerifiedWith      *Reference
 	VerificationDate  *DateTime
-	unknown           []rawMember // lenient mode: members that are not elements of Consent.verification
+	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.verification
 }
 
 func (m *ConsentVerification) FHIRType() string { return "BackboneElement" }
@@ -967,7 +967,7 @@ type ConsentProvision struct {
 	DataPeriod        *Period
 	Data              []*ConsentProvisionData
 	Provision         []*ConsentProvision
-	unknown           []rawMember // lenient mode: members that are not elements of Consent.provision
+	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.provision
 }
 
 func (m *ConsentProvision) FHIRType() string { return "BackboneElement" }
@@ -1318,7 +1318,7 @@ type ConsentProvisionActor struct {
 	ModifierExtension []*Extension
 	Role              *CodeableConcept
 	Reference         *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Consent.provision.actor
+	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.provision.actor
 }
 
 func (m *ConsentProvisionActor) FHIRType() string { return "BackboneElement" }
@@ -1467,7 +1467,7 @@ type ConsentProvisionData struct {
 	ModifierExtension []*Extension
 	Meaning           *Code
 	Reference         *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Consent.provision.data
+	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.provision.data
 }
 
 func (m *ConsentProvisionData) FHIRType() string { return "BackboneElement" }

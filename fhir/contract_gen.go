@@ -47,7 +47,7 @@ type Contract struct {
 	Rule                     []*ContractRule
 	LegallyBindingAttachment *Attachment
 	LegallyBindingReference  *Reference
-	unknown                  []rawMember // lenient mode: members that are not elements of Contract
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Contract
 }
 
 func (m *Contract) FHIRType() string { return "Contract" }
@@ -1128,7 +1128,7 @@ type ContractContentDefinition struct {
 	PublicationDate   *DateTime
 	PublicationStatus *Code
 	Copyright         *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.contentDefinition
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.contentDefinition
 }
 
 func (m *ContractContentDefinition) FHIRType() string { return "BackboneElement" }
@@ -1395,7 +1395,7 @@ type ContractTerm struct {
 	Asset                []*ContractTermAsset
 	Action               []*ContractTermAction
 	Group                []*ContractTerm
-	unknown              []rawMember // lenient mode: members that are not elements of Contract.term
+	unknown              *unknownMembers // lenient mode: members that are not elements of Contract.term
 }
 
 func (m *ContractTerm) FHIRType() string { return "BackboneElement" }
@@ -1807,7 +1807,7 @@ type ContractTermSecurityLabel struct {
 	Classification    *Coding
 	Category          []*Coding
 	Control           []*Coding
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.term.securityLabel
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.securityLabel
 }
 
 func (m *ContractTermSecurityLabel) FHIRType() string { return "BackboneElement" }
@@ -2011,7 +2011,7 @@ type ContractTermOffer struct {
 	Text                *String
 	LinkID              []*String
 	SecurityLabelNumber []*UnsignedInt
-	unknown             []rawMember // lenient mode: members that are not elements of Contract.term.offer
+	unknown             *unknownMembers // lenient mode: members that are not elements of Contract.term.offer
 }
 
 func (m *ContractTermOffer) FHIRType() string { return "BackboneElement" }
@@ -2343,7 +2343,7 @@ type ContractTermOfferParty struct {
 	ModifierExtension []*Extension
 	Reference         []*Reference
 	Role              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.term.offer.party
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.offer.party
 }
 
 func (m *ContractTermOfferParty) FHIRType() string { return "BackboneElement" }
@@ -2501,7 +2501,7 @@ type ContractTermOfferAnswer struct {
 	ValueCoding       *Coding
 	ValueQuantity     *Quantity
 	ValueReference    *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.term.offer.answer
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.offer.answer
 }
 
 func (m *ContractTermOfferAnswer) FHIRType() string { return "BackboneElement" }
@@ -2939,7 +2939,7 @@ type ContractTermAsset struct {
 	Answer              []*ContractTermOfferAnswer
 	SecurityLabelNumber []*UnsignedInt
 	ValuedItem          []*ContractTermAssetValuedItem
-	unknown             []rawMember // lenient mode: members that are not elements of Contract.term.asset
+	unknown             *unknownMembers // lenient mode: members that are not elements of Contract.term.asset
 }
 
 func (m *ContractTermAsset) FHIRType() string { return "BackboneElement" }
@@ -3378,7 +3378,7 @@ type ContractTermAssetContext struct {
 	Reference         *Reference
 	Code              []*CodeableConcept
 	Text              *String
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.term.asset.context
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.asset.context
 }
 
 func (m *ContractTermAssetContext) FHIRType() string { return "BackboneElement" }
@@ -3567,7 +3567,7 @@ type ContractTermAssetValuedItem struct {
 	Recipient             *Reference
 	LinkID                []*String
 	SecurityLabelNumber   []*UnsignedInt
-	unknown               []rawMember // lenient mode: members that are not elements of Contract.term.asset.valuedItem
+	unknown               *unknownMembers // lenient mode: members that are not elements of Contract.term.asset.valuedItem
 }
 
 func (m *ContractTermAssetValuedItem) FHIRType() string { return "BackboneElement" }
@@ -4066,7 +4066,7 @@ type ContractTermAction struct {
 	ReasonLinkID        []*String
 	Note                []*Annotation
 	SecurityLabelNumber []*UnsignedInt
-	unknown             []rawMember // lenient mode: members that are not elements of Contract.term.action
+	unknown             *unknownMembers // lenient mode: members that are not elements of Contract.term.action
 }
 
 func (m *ContractTermAction) FHIRType() string { return "BackboneElement" }
@@ -4701,7 +4701,7 @@ type ContractTermActionSubject struct {
 	ModifierExtension []*Extension
 	Reference         []*Reference
 	Role              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.term.action.subject
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.action.subject
 }
 
 func (m *ContractTermActionSubject) FHIRType() string { return "BackboneElement" }
@@ -4850,7 +4850,7 @@ type ContractSigner struct {
 	Type              *Coding
 	Party             *Reference
 	Signature         []*Signature
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.signer
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.signer
 }
 
 func (m *ContractSigner) FHIRType() string { return "BackboneElement" }
@@ -5019,7 +5019,7 @@ type ContractFriendly struct {
 	ModifierExtension []*Extension
 	ContentAttachment *Attachment
 	ContentReference  *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.friendly
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.friendly
 }
 
 func (m *ContractFriendly) FHIRType() string { return "BackboneElement" }
@@ -5180,7 +5180,7 @@ type ContractLegal struct {
 	ModifierExtension []*Extension
 	ContentAttachment *Attachment
 	ContentReference  *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.legal
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.legal
 }
 
 func (m *ContractLegal) FHIRType() string { return "BackboneElement" }
@@ -5341,7 +5341,7 @@ type ContractRule struct {
 	ModifierExtension []*Extension
 	ContentAttachment *Attachment
 	ContentReference  *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Contract.rule
+	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.rule
 }
 
 func (m *ContractRule) FHIRType() string { return "BackboneElement" }

@@ -29,7 +29,7 @@ type Coverage struct {
 	CostToBeneficiary []*CoverageCostToBeneficiary
 	Subrogation       *Boolean
 	Contract          []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Coverage
+	unknown           *unknownMembers // lenient mode: members that are not elements of Coverage
 }
 
 func (m *Coverage) FHIRType() string { return "Coverage" }
@@ -686,7 +686,7 @@ type CoverageClass struct {
 	Type              *CodeableConcept
 	Value             *String
 	Name              *String
-	unknown           []rawMember // lenient mode: members that are not elements of Coverage.class
+	unknown           *unknownMembers // lenient mode: members that are not elements of Coverage.class
 }
 
 func (m *CoverageClass) FHIRType() string { return "BackboneElement" }
@@ -875,7 +875,7 @@ type CoverageCostToBeneficiary struct {
 	ValueQuantity     *Quantity
 	ValueMoney        *Money
 	Exception         []*CoverageCostToBeneficiaryException
-	unknown           []rawMember // lenient mode: members that are not elements of Coverage.costToBeneficiary
+	unknown           *unknownMembers // lenient mode: members that are not elements of Coverage.costToBeneficiary
 }
 
 func (m *CoverageCostToBeneficiary) FHIRType() string { return "BackboneElement" }
@@ -1081,7 +1081,7 @@ type CoverageCostToBeneficiaryException struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of Coverage.costToBeneficiary.exception
+	unknown           *unknownMembers // lenient mode: members that are not elements of Coverage.costToBeneficiary.exception
 }
 
 func (m *CoverageCostToBeneficiaryException) FHIRType() string { return "BackboneElement" }

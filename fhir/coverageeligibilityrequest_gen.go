@@ -27,7 +27,7 @@ type CoverageEligibilityRequest struct {
 	SupportingInfo    []*CoverageEligibilityRequestSupportingInfo
 	Insurance         []*CoverageEligibilityRequestInsurance
 	Item              []*CoverageEligibilityRequestItem
-	unknown           []rawMember // lenient mode: members that are not elements of CoverageEligibilityRequest
+	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest
 }
 
 func (m *CoverageEligibilityRequest) FHIRType() string { return "CoverageEligibilityRequest" }
@@ -635,7 +635,7 @@ type CoverageEligibilityRequestSupportingInfo struct {
 	Sequence          *PositiveInt
 	Information       *Reference
 	AppliesToAll      *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of CoverageEligibilityRequest.supportingInfo
+	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest.supportingInfo
 }
 
 func (m *CoverageEligibilityRequestSupportingInfo) FHIRType() string { return "BackboneElement" }
@@ -821,7 +821,7 @@ type CoverageEligibilityRequestInsurance struct {
 	Focal               *Boolean
 	Coverage            *Reference
 	BusinessArrangement *String
-	unknown             []rawMember // lenient mode: members that are not elements of CoverageEligibilityRequest.insurance
+	unknown             *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest.insurance
 }
 
 func (m *CoverageEligibilityRequestInsurance) FHIRType() string { return "BackboneElement" }
@@ -1014,7 +1014,7 @@ type CoverageEligibilityRequestItem struct {
 	Facility               *Reference
 	Diagnosis              []*CoverageEligibilityRequestItemDiagnosis
 	Detail                 []*Reference
-	unknown                []rawMember // lenient mode: members that are not elements of CoverageEligibilityRequest.item
+	unknown                *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest.item
 }
 
 func (m *CoverageEligibilityRequestItem) FHIRType() string { return "BackboneElement" }
@@ -1338,7 +1338,7 @@ type CoverageEligibilityRequestItemDiagnosis struct {
 	ModifierExtension        []*Extension
 	DiagnosisCodeableConcept *CodeableConcept
 	DiagnosisReference       *Reference
-	unknown                  []rawMember // lenient mode: members that are not elements of CoverageEligibilityRequest.item.diagnosis
+	unknown                  *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest.item.diagnosis
 }
 
 func (m *CoverageEligibilityRequestItemDiagnosis) FHIRType() string { return "BackboneElement" }

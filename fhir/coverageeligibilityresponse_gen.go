@@ -28,7 +28,7 @@ type CoverageEligibilityResponse struct {
 	PreAuthRef        *String
 	Form              *CodeableConcept
 	Error             []*CoverageEligibilityResponseError
-	unknown           []rawMember // lenient mode: members that are not elements of CoverageEligibilityResponse
+	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse
 }
 
 func (m *CoverageEligibilityResponse) FHIRType() string { return "CoverageEligibilityResponse" }
@@ -682,7 +682,7 @@ type CoverageEligibilityResponseInsurance struct {
 	Inforce           *Boolean
 	BenefitPeriod     *Period
 	Item              []*CoverageEligibilityResponseInsuranceItem
-	unknown           []rawMember // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance
+	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance
 }
 
 func (m *CoverageEligibilityResponseInsurance) FHIRType() string { return "BackboneElement" }
@@ -895,7 +895,7 @@ type CoverageEligibilityResponseInsuranceItem struct {
 	AuthorizationRequired   *Boolean
 	AuthorizationSupporting []*CodeableConcept
 	AuthorizationURL        *URI
-	unknown                 []rawMember // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance.item
+	unknown                 *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance.item
 }
 
 func (m *CoverageEligibilityResponseInsuranceItem) FHIRType() string { return "BackboneElement" }
@@ -1343,7 +1343,7 @@ type CoverageEligibilityResponseInsuranceItemBenefit struct {
 	UsedUnsignedInt    *UnsignedInt
 	UsedString         *String
 	UsedMoney          *Money
-	unknown            []rawMember // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance.item.benefit
+	unknown            *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance.item.benefit
 }
 
 func (m *CoverageEligibilityResponseInsuranceItemBenefit) FHIRType() string { return "BackboneElement" }
@@ -1654,7 +1654,7 @@ type CoverageEligibilityResponseError struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Code              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of CoverageEligibilityResponse.error
+	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse.error
 }
 
 func (m *CoverageEligibilityResponseError) FHIRType() string { return "BackboneElement" }

@@ -16,7 +16,7 @@ type Address struct {
 	PostalCode *String
 	Country    *String
 	Period     *Period
-	unknown    []rawMember // lenient mode: members that are not elements of Address
+	unknown    *unknownMembers // lenient mode: members that are not elements of Address
 }
 
 func (m *Address) FHIRType() string { return "Address" }
@@ -383,7 +383,7 @@ type Age struct {
 	Unit       *String
 	System     *URI
 	Code       *Code
-	unknown    []rawMember // lenient mode: members that are not elements of Age
+	unknown    *unknownMembers // lenient mode: members that are not elements of Age
 }
 
 func (m *Age) FHIRType() string { return "Age" }
@@ -614,7 +614,7 @@ type Annotation struct {
 	AuthorString    *String
 	Time            *DateTime
 	Text            *Markdown
-	unknown         []rawMember // lenient mode: members that are not elements of Annotation
+	unknown         *unknownMembers // lenient mode: members that are not elements of Annotation
 }
 
 func (m *Annotation) FHIRType() string { return "Annotation" }
@@ -822,7 +822,7 @@ type Attachment struct {
 	Hash        *Base64Binary
 	Title       *String
 	Creation    *DateTime
-	unknown     []rawMember // lenient mode: members that are not elements of Attachment
+	unknown     *unknownMembers // lenient mode: members that are not elements of Attachment
 }
 
 func (m *Attachment) FHIRType() string { return "Attachment" }
@@ -1136,7 +1136,7 @@ type CodeableConcept struct {
 	Extension []*Extension
 	Coding    []*Coding
 	Text      *String
-	unknown   []rawMember // lenient mode: members that are not elements of CodeableConcept
+	unknown   *unknownMembers // lenient mode: members that are not elements of CodeableConcept
 }
 
 func (m *CodeableConcept) FHIRType() string { return "CodeableConcept" }
@@ -1269,7 +1269,7 @@ type Coding struct {
 	Code         *Code
 	Display      *String
 	UserSelected *Boolean
-	unknown      []rawMember // lenient mode: members that are not elements of Coding
+	unknown      *unknownMembers // lenient mode: members that are not elements of Coding
 }
 
 func (m *Coding) FHIRType() string { return "Coding" }
@@ -1494,7 +1494,7 @@ type ContactDetail struct {
 	Extension []*Extension
 	Name      *String
 	Telecom   []*ContactPoint
-	unknown   []rawMember // lenient mode: members that are not elements of ContactDetail
+	unknown   *unknownMembers // lenient mode: members that are not elements of ContactDetail
 }
 
 func (m *ContactDetail) FHIRType() string { return "ContactDetail" }
@@ -1627,7 +1627,7 @@ type ContactPoint struct {
 	Use       *Code
 	Rank      *PositiveInt
 	Period    *Period
-	unknown   []rawMember // lenient mode: members that are not elements of ContactPoint
+	unknown   *unknownMembers // lenient mode: members that are not elements of ContactPoint
 }
 
 func (m *ContactPoint) FHIRType() string { return "ContactPoint" }
@@ -1850,7 +1850,7 @@ type Contributor struct {
 	Type      *Code
 	Name      *String
 	Contact   []*ContactDetail
-	unknown   []rawMember // lenient mode: members that are not elements of Contributor
+	unknown   *unknownMembers // lenient mode: members that are not elements of Contributor
 }
 
 func (m *Contributor) FHIRType() string { return "Contributor" }
@@ -2013,7 +2013,7 @@ type Count struct {
 	Unit       *String
 	System     *URI
 	Code       *Code
-	unknown    []rawMember // lenient mode: members that are not elements of Count
+	unknown    *unknownMembers // lenient mode: members that are not elements of Count
 }
 
 func (m *Count) FHIRType() string { return "Count" }
@@ -2249,7 +2249,7 @@ type DataRequirement struct {
 	DateFilter             []*DataRequirementDateFilter
 	Limit                  *PositiveInt
 	Sort                   []*DataRequirementSort
-	unknown                []rawMember // lenient mode: members that are not elements of DataRequirement
+	unknown                *unknownMembers // lenient mode: members that are not elements of DataRequirement
 }
 
 func (m *DataRequirement) FHIRType() string { return "DataRequirement" }
@@ -2566,7 +2566,7 @@ type DataRequirementCodeFilter struct {
 	SearchParam *String
 	ValueSet    *Canonical
 	Code        []*Coding
-	unknown     []rawMember // lenient mode: members that are not elements of DataRequirement.codeFilter
+	unknown     *unknownMembers // lenient mode: members that are not elements of DataRequirement.codeFilter
 }
 
 func (m *DataRequirementCodeFilter) FHIRType() string { return "Element" }
@@ -2760,7 +2760,7 @@ type DataRequirementDateFilter struct {
 	ValueDateTime *DateTime
 	ValuePeriod   *Period
 	ValueDuration *Duration
-	unknown       []rawMember // lenient mode: members that are not elements of DataRequirement.dateFilter
+	unknown       *unknownMembers // lenient mode: members that are not elements of DataRequirement.dateFilter
 }
 
 func (m *DataRequirementDateFilter) FHIRType() string { return "Element" }
@@ -2985,7 +2985,7 @@ type DataRequirementSort struct {
 	Extension []*Extension
 	Path      *String
 	Direction *Code
-	unknown   []rawMember // lenient mode: members that are not elements of DataRequirement.sort
+	unknown   *unknownMembers // lenient mode: members that are not elements of DataRequirement.sort
 }
 
 func (m *DataRequirementSort) FHIRType() string { return "Element" }
@@ -3129,7 +3129,7 @@ type Distance struct {
 	Unit       *String
 	System     *URI
 	Code       *Code
-	unknown    []rawMember // lenient mode: members that are not elements of Distance
+	unknown    *unknownMembers // lenient mode: members that are not elements of Distance
 }
 
 func (m *Distance) FHIRType() string { return "Distance" }
@@ -3371,7 +3371,7 @@ type Dosage struct {
 	MaxDosePerPeriod         *Ratio
 	MaxDosePerAdministration *Quantity
 	MaxDosePerLifetime       *Quantity
-	unknown                  []rawMember // lenient mode: members that are not elements of Dosage
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Dosage
 }
 
 func (m *Dosage) FHIRType() string { return "Dosage" }
@@ -3831,7 +3831,7 @@ type DosageDoseAndRate struct {
 	RateRatio    *Ratio
 	RateRange    *Range
 	RateQuantity *Quantity
-	unknown      []rawMember // lenient mode: members that are not elements of Dosage.doseAndRate
+	unknown      *unknownMembers // lenient mode: members that are not elements of Dosage.doseAndRate
 }
 
 func (m *DosageDoseAndRate) FHIRType() string { return "Element" }
@@ -4071,7 +4071,7 @@ type Duration struct {
 	Unit       *String
 	System     *URI
 	Code       *Code
-	unknown    []rawMember // lenient mode: members that are not elements of Duration
+	unknown    *unknownMembers // lenient mode: members that are not elements of Duration
 }
 
 func (m *Duration) FHIRType() string { return "Duration" }
@@ -4496,7 +4496,7 @@ type ElementDefinition struct {
 	IsSummary                       *Boolean
 	Binding                         *ElementDefinitionBinding
 	Mapping                         []*ElementDefinitionMapping
-	unknown                         []rawMember // lenient mode: members that are not elements of ElementDefinition
+	unknown                         *unknownMembers // lenient mode: members that are not elements of ElementDefinition
 }
 
 func (m *ElementDefinition) FHIRType() string { return "ElementDefinition" }
@@ -9422,7 +9422,7 @@ type ElementDefinitionSlicing struct {
 	Description   *String
 	Ordered       *Boolean
 	Rules         *Code
-	unknown       []rawMember // lenient mode: members that are not elements of ElementDefinition.slicing
+	unknown       *unknownMembers // lenient mode: members that are not elements of ElementDefinition.slicing
 }
 
 func (m *ElementDefinitionSlicing) FHIRType() string { return "Element" }
@@ -9615,7 +9615,7 @@ type ElementDefinitionSlicingDiscriminator struct {
 	Extension []*Extension
 	Type      *Code
 	Path      *String
-	unknown   []rawMember // lenient mode: members that are not elements of ElementDefinition.slicing.discriminator
+	unknown   *unknownMembers // lenient mode: members that are not elements of ElementDefinition.slicing.discriminator
 }
 
 func (m *ElementDefinitionSlicingDiscriminator) FHIRType() string { return "Element" }
@@ -9759,7 +9759,7 @@ type ElementDefinitionBase struct {
 	Path      *String
 	Min       *UnsignedInt
 	Max       *String
-	unknown   []rawMember // lenient mode: members that are not elements of ElementDefinition.base
+	unknown   *unknownMembers // lenient mode: members that are not elements of ElementDefinition.base
 }
 
 func (m *ElementDefinitionBase) FHIRType() string { return "Element" }
@@ -9931,7 +9931,7 @@ type ElementDefinitionType struct {
 	TargetProfile []*Canonical
 	Aggregation   []*Code
 	Versioning    *Code
-	unknown       []rawMember // lenient mode: members that are not elements of ElementDefinition.type
+	unknown       *unknownMembers // lenient mode: members that are not elements of ElementDefinition.type
 }
 
 func (m *ElementDefinitionType) FHIRType() string { return "Element" }
@@ -10200,7 +10200,7 @@ type ElementDefinitionExample struct {
 	ValueUsageContext        *UsageContext
 	ValueDosage              *Dosage
 	ValueMeta                *Meta
-	unknown                  []rawMember // lenient mode: members that are not elements of ElementDefinition.example
+	unknown                  *unknownMembers // lenient mode: members that are not elements of ElementDefinition.example
 }
 
 func (m *ElementDefinitionExample) FHIRType() string { return "Element" }
@@ -11484,7 +11484,7 @@ type ElementDefinitionConstraint struct {
 	Expression   *String
 	Xpath        *String
 	Source       *Canonical
-	unknown      []rawMember // lenient mode: members that are not elements of ElementDefinition.constraint
+	unknown      *unknownMembers // lenient mode: members that are not elements of ElementDefinition.constraint
 }
 
 func (m *ElementDefinitionConstraint) FHIRType() string { return "Element" }
@@ -11772,7 +11772,7 @@ type ElementDefinitionBinding struct {
 	Strength    *Code
 	Description *String
 	ValueSet    *Canonical
-	unknown     []rawMember // lenient mode: members that are not elements of ElementDefinition.binding
+	unknown     *unknownMembers // lenient mode: members that are not elements of ElementDefinition.binding
 }
 
 func (m *ElementDefinitionBinding) FHIRType() string { return "Element" }
@@ -11945,7 +11945,7 @@ type ElementDefinitionMapping struct {
 	Language  *Code
 	Map       *String
 	Comment   *String
-	unknown   []rawMember // lenient mode: members that are not elements of ElementDefinition.mapping
+	unknown   *unknownMembers // lenient mode: members that are not elements of ElementDefinition.mapping
 }
 
 func (m *ElementDefinitionMapping) FHIRType() string { return "Element" }
@@ -12147,7 +12147,7 @@ type Expression struct {
 	Language    *Code
 	Expression  *String
 	Reference   *URI
-	unknown     []rawMember // lenient mode: members that are not elements of Expression
+	unknown     *unknownMembers // lenient mode: members that are not elements of Expression
 }
 
 func (m *Expression) FHIRType() string { return "Expression" }
@@ -12423,7 +12423,7 @@ type Extension struct {
 	ValueUsageContext        *UsageContext
 	ValueDosage              *Dosage
 	ValueMeta                *Meta
-	unknown                  []rawMember // lenient mode: members that are not elements of Extension
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Extension
 }
 
 func (m *Extension) FHIRType() string { return "Extension" }
@@ -13694,7 +13694,7 @@ type HumanName struct {
 	Prefix    []*String
 	Suffix    []*String
 	Period    *Period
-	unknown   []rawMember // lenient mode: members that are not elements of HumanName
+	unknown   *unknownMembers // lenient mode: members that are not elements of HumanName
 }
 
 func (m *HumanName) FHIRType() string { return "HumanName" }
@@ -13964,7 +13964,7 @@ type Identifier struct {
 	Value     *String
 	Period    *Period
 	Assigner  *Reference
-	unknown   []rawMember // lenient mode: members that are not elements of Identifier
+	unknown   *unknownMembers // lenient mode: members that are not elements of Identifier
 }
 
 func (m *Identifier) FHIRType() string { return "Identifier" }
@@ -14204,7 +14204,7 @@ type MarketingStatus struct {
 	Status            *CodeableConcept
 	DateRange         *Period
 	RestoreDate       *DateTime
-	unknown           []rawMember // lenient mode: members that are not elements of MarketingStatus
+	unknown           *unknownMembers // lenient mode: members that are not elements of MarketingStatus
 }
 
 func (m *MarketingStatus) FHIRType() string { return "MarketingStatus" }
@@ -14428,7 +14428,7 @@ type Meta struct {
 	Profile     []*Canonical
 	Security    []*Coding
 	Tag         []*Coding
-	unknown     []rawMember // lenient mode: members that are not elements of Meta
+	unknown     *unknownMembers // lenient mode: members that are not elements of Meta
 }
 
 func (m *Meta) FHIRType() string { return "Meta" }
@@ -14666,7 +14666,7 @@ type Money struct {
 	Extension []*Extension
 	Value     *Decimal
 	Currency  *Code
-	unknown   []rawMember // lenient mode: members that are not elements of Money
+	unknown   *unknownMembers // lenient mode: members that are not elements of Money
 }
 
 func (m *Money) FHIRType() string { return "Money" }
@@ -14805,7 +14805,7 @@ type Narrative struct {
 	Extension []*Extension
 	Status    *Code
 	Div       *XHTML
-	unknown   []rawMember // lenient mode: members that are not elements of Narrative
+	unknown   *unknownMembers // lenient mode: members that are not elements of Narrative
 }
 
 func (m *Narrative) FHIRType() string { return "Narrative" }
@@ -14949,7 +14949,7 @@ type ParameterDefinition struct {
 	Documentation *String
 	Type          *Code
 	Profile       *Canonical
-	unknown       []rawMember // lenient mode: members that are not elements of ParameterDefinition
+	unknown       *unknownMembers // lenient mode: members that are not elements of ParameterDefinition
 }
 
 func (m *ParameterDefinition) FHIRType() string { return "ParameterDefinition" }
@@ -15234,7 +15234,7 @@ type Period struct {
 	Extension []*Extension
 	Start     *DateTime
 	End       *DateTime
-	unknown   []rawMember // lenient mode: members that are not elements of Period
+	unknown   *unknownMembers // lenient mode: members that are not elements of Period
 }
 
 func (m *Period) FHIRType() string { return "Period" }
@@ -15377,7 +15377,7 @@ type Population struct {
 	Gender                 *CodeableConcept
 	Race                   *CodeableConcept
 	PhysiologicalCondition *CodeableConcept
-	unknown                []rawMember // lenient mode: members that are not elements of Population
+	unknown                *unknownMembers // lenient mode: members that are not elements of Population
 }
 
 func (m *Population) FHIRType() string { return "Population" }
@@ -15612,7 +15612,7 @@ type ProdCharacteristic struct {
 	Imprint           []*String
 	Image             []*Attachment
 	Scoring           *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of ProdCharacteristic
+	unknown           *unknownMembers // lenient mode: members that are not elements of ProdCharacteristic
 }
 
 func (m *ProdCharacteristic) FHIRType() string { return "ProdCharacteristic" }
@@ -15973,7 +15973,7 @@ type ProductShelfLife struct {
 	Type                         *CodeableConcept
 	Period                       *Quantity
 	SpecialPrecautionsForStorage []*CodeableConcept
-	unknown                      []rawMember // lenient mode: members that are not elements of ProductShelfLife
+	unknown                      *unknownMembers // lenient mode: members that are not elements of ProductShelfLife
 }
 
 func (m *ProductShelfLife) FHIRType() string { return "ProductShelfLife" }
@@ -16166,7 +16166,7 @@ type Quantity struct {
 	Unit       *String
 	System     *URI
 	Code       *Code
-	unknown    []rawMember // lenient mode: members that are not elements of Quantity
+	unknown    *unknownMembers // lenient mode: members that are not elements of Quantity
 }
 
 func (m *Quantity) FHIRType() string { return "Quantity" }
@@ -16394,7 +16394,7 @@ type Range struct {
 	Extension []*Extension
 	Low       *Quantity
 	High      *Quantity
-	unknown   []rawMember // lenient mode: members that are not elements of Range
+	unknown   *unknownMembers // lenient mode: members that are not elements of Range
 }
 
 func (m *Range) FHIRType() string { return "Range" }
@@ -16519,7 +16519,7 @@ type Ratio struct {
 	Extension   []*Extension
 	Numerator   *Quantity
 	Denominator *Quantity
-	unknown     []rawMember // lenient mode: members that are not elements of Ratio
+	unknown     *unknownMembers // lenient mode: members that are not elements of Ratio
 }
 
 func (m *Ratio) FHIRType() string { return "Ratio" }
@@ -16646,7 +16646,7 @@ type Reference struct {
 	Type       *URI
 	Identifier *Identifier
 	Display    *String
-	unknown    []rawMember // lenient mode: members that are not elements of Reference
+	unknown    *unknownMembers // lenient mode: members that are not elements of Reference
 }
 
 func (m *Reference) FHIRType() string { return "Reference" }
@@ -16842,7 +16842,7 @@ type RelatedArtifact struct {
 	URL       *URL
 	Document  *Attachment
 	Resource  *Canonical
-	unknown   []rawMember // lenient mode: members that are not elements of RelatedArtifact
+	unknown   *unknownMembers // lenient mode: members that are not elements of RelatedArtifact
 }
 
 func (m *RelatedArtifact) FHIRType() string { return "RelatedArtifact" }
@@ -17124,7 +17124,7 @@ type SampledData struct {
 	UpperLimit *Decimal
 	Dimensions *PositiveInt
 	Data       *String
-	unknown    []rawMember // lenient mode: members that are not elements of SampledData
+	unknown    *unknownMembers // lenient mode: members that are not elements of SampledData
 }
 
 func (m *SampledData) FHIRType() string { return "SampledData" }
@@ -17404,7 +17404,7 @@ type Signature struct {
 	TargetFormat *Code
 	SigFormat    *Code
 	Data         *Base64Binary
-	unknown      []rawMember // lenient mode: members that are not elements of Signature
+	unknown      *unknownMembers // lenient mode: members that are not elements of Signature
 }
 
 func (m *Signature) FHIRType() string { return "Signature" }
@@ -17670,7 +17670,7 @@ type SubstanceAmount struct {
 	AmountType        *CodeableConcept
 	AmountText        *String
 	ReferenceRange    *SubstanceAmountReferenceRange
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceAmount
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceAmount
 }
 
 func (m *SubstanceAmount) FHIRType() string { return "SubstanceAmount" }
@@ -17931,7 +17931,7 @@ type SubstanceAmountReferenceRange struct {
 	Extension []*Extension
 	LowLimit  *Quantity
 	HighLimit *Quantity
-	unknown   []rawMember // lenient mode: members that are not elements of SubstanceAmount.referenceRange
+	unknown   *unknownMembers // lenient mode: members that are not elements of SubstanceAmount.referenceRange
 }
 
 func (m *SubstanceAmountReferenceRange) FHIRType() string { return "Element" }
@@ -18061,7 +18061,7 @@ type Timing struct {
 	Event             []*DateTime
 	Repeat            *TimingRepeat
 	Code              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of Timing
+	unknown           *unknownMembers // lenient mode: members that are not elements of Timing
 }
 
 func (m *Timing) FHIRType() string { return "Timing" }
@@ -18261,7 +18261,7 @@ type TimingRepeat struct {
 	TimeOfDay      []*Time
 	When           []*Code
 	Offset         *UnsignedInt
-	unknown        []rawMember // lenient mode: members that are not elements of Timing.repeat
+	unknown        *unknownMembers // lenient mode: members that are not elements of Timing.repeat
 }
 
 func (m *TimingRepeat) FHIRType() string { return "Element" }
@@ -18832,7 +18832,7 @@ type TriggerDefinition struct {
 	TimingDateTime  *DateTime
 	Data            []*DataRequirement
 	Condition       *Expression
-	unknown         []rawMember // lenient mode: members that are not elements of TriggerDefinition
+	unknown         *unknownMembers // lenient mode: members that are not elements of TriggerDefinition
 }
 
 func (m *TriggerDefinition) FHIRType() string { return "TriggerDefinition" }
@@ -19132,7 +19132,7 @@ type UsageContext struct {
 	ValueQuantity        *Quantity
 	ValueRange           *Range
 	ValueReference       *Reference
-	unknown              []rawMember // lenient mode: members that are not elements of UsageContext
+	unknown              *unknownMembers // lenient mode: members that are not elements of UsageContext
 }
 
 func (m *UsageContext) FHIRType() string { return "UsageContext" }
@@ -19335,7 +19335,7 @@ type MoneyQuantity struct {
 	Unit       *String
 	System     *URI
 	Code       *Code
-	unknown    []rawMember // lenient mode: members that are not elements of MoneyQuantity
+	unknown    *unknownMembers // lenient mode: members that are not elements of MoneyQuantity
 }
 
 func (m *MoneyQuantity) FHIRType() string { return "MoneyQuantity" }
@@ -19566,7 +19566,7 @@ type SimpleQuantity struct {
 	Unit      *String
 	System    *URI
 	Code      *Code
-	unknown   []rawMember // lenient mode: members that are not elements of SimpleQuantity
+	unknown   *unknownMembers // lenient mode: members that are not elements of SimpleQuantity
 }
 
 func (m *SimpleQuantity) FHIRType() string { return "SimpleQuantity" }

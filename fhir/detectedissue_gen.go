@@ -25,7 +25,7 @@ type DetectedIssue struct {
 	Detail             *String
 	Reference          *URI
 	Mitigation         []*DetectedIssueMitigation
-	unknown            []rawMember // lenient mode: members that are not elements of DetectedIssue
+	unknown            *unknownMembers // lenient mode: members that are not elements of DetectedIssue
 }
 
 func (m *DetectedIssue) FHIRType() string { return "DetectedIssue" }
@@ -601,7 +601,7 @@ type DetectedIssueEvidence struct {
 	ModifierExtension []*Extension
 	Code              []*CodeableConcept
 	Detail            []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of DetectedIssue.evidence
+	unknown           *unknownMembers // lenient mode: members that are not elements of DetectedIssue.evidence
 }
 
 func (m *DetectedIssueEvidence) FHIRType() string { return "BackboneElement" }
@@ -749,7 +749,7 @@ type DetectedIssueMitigation struct {
 	Action            *CodeableConcept
 	Date              *DateTime
 	Author            *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of DetectedIssue.mitigation
+	unknown           *unknownMembers // lenient mode: members that are not elements of DetectedIssue.mitigation
 }
 
 func (m *DetectedIssueMitigation) FHIRType() string { return "BackboneElement" }

@@ -38,7 +38,7 @@ type Device struct {
 	Note               []*Annotation
 	Safety             []*CodeableConcept
 	Parent             *Reference
-	unknown            []rawMember // lenient mode: members that are not elements of Device
+	unknown            *unknownMembers // lenient mode: members that are not elements of Device
 }
 
 func (m *Device) FHIRType() string { return "Device" }
@@ -904,7 +904,7 @@ type DeviceUdiCarrier struct {
 	CarrierAIDC       *Base64Binary
 	CarrierHRF        *String
 	EntryType         *Code
-	unknown           []rawMember // lenient mode: members that are not elements of Device.udiCarrier
+	unknown           *unknownMembers // lenient mode: members that are not elements of Device.udiCarrier
 }
 
 func (m *DeviceUdiCarrier) FHIRType() string { return "BackboneElement" }
@@ -1182,7 +1182,7 @@ type DeviceDeviceName struct {
 	ModifierExtension []*Extension
 	Name              *String
 	Type              *Code
-	unknown           []rawMember // lenient mode: members that are not elements of Device.deviceName
+	unknown           *unknownMembers // lenient mode: members that are not elements of Device.deviceName
 }
 
 func (m *DeviceDeviceName) FHIRType() string { return "BackboneElement" }
@@ -1345,7 +1345,7 @@ type DeviceSpecialization struct {
 	ModifierExtension []*Extension
 	SystemType        *CodeableConcept
 	Version           *String
-	unknown           []rawMember // lenient mode: members that are not elements of Device.specialization
+	unknown           *unknownMembers // lenient mode: members that are not elements of Device.specialization
 }
 
 func (m *DeviceSpecialization) FHIRType() string { return "BackboneElement" }
@@ -1501,7 +1501,7 @@ type DeviceVersion struct {
 	Type              *CodeableConcept
 	Component         *Identifier
 	Value             *String
-	unknown           []rawMember // lenient mode: members that are not elements of Device.version
+	unknown           *unknownMembers // lenient mode: members that are not elements of Device.version
 }
 
 func (m *DeviceVersion) FHIRType() string { return "BackboneElement" }
@@ -1678,7 +1678,7 @@ type DeviceProperty struct {
 	Type              *CodeableConcept
 	ValueQuantity     []*Quantity
 	ValueCode         []*CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of Device.property
+	unknown           *unknownMembers // lenient mode: members that are not elements of Device.property
 }
 
 func (m *DeviceProperty) FHIRType() string { return "BackboneElement" }

@@ -35,7 +35,7 @@ type DeviceDefinition struct {
 	Quantity                *Quantity
 	ParentDevice            *Reference
 	Material                []*DeviceDefinitionMaterial
-	unknown                 []rawMember // lenient mode: members that are not elements of DeviceDefinition
+	unknown                 *unknownMembers // lenient mode: members that are not elements of DeviceDefinition
 }
 
 func (m *DeviceDefinition) FHIRType() string { return "DeviceDefinition" }
@@ -808,7 +808,7 @@ type DeviceDefinitionUdiDeviceIdentifier struct {
 	DeviceIdentifier  *String
 	Issuer            *URI
 	Jurisdiction      *URI
-	unknown           []rawMember // lenient mode: members that are not elements of DeviceDefinition.udiDeviceIdentifier
+	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.udiDeviceIdentifier
 }
 
 func (m *DeviceDefinitionUdiDeviceIdentifier) FHIRType() string { return "BackboneElement" }
@@ -1000,7 +1000,7 @@ type DeviceDefinitionDeviceName struct {
 	ModifierExtension []*Extension
 	Name              *String
 	Type              *Code
-	unknown           []rawMember // lenient mode: members that are not elements of DeviceDefinition.deviceName
+	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.deviceName
 }
 
 func (m *DeviceDefinitionDeviceName) FHIRType() string { return "BackboneElement" }
@@ -1163,7 +1163,7 @@ type DeviceDefinitionSpecialization struct {
 	ModifierExtension []*Extension
 	SystemType        *String
 	Version           *String
-	unknown           []rawMember // lenient mode: members that are not elements of DeviceDefinition.specialization
+	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.specialization
 }
 
 func (m *DeviceDefinitionSpecialization) FHIRType() string { return "BackboneElement" }
@@ -1327,7 +1327,7 @@ type DeviceDefinitionCapability struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Description       []*CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of DeviceDefinition.capability
+	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.capability
 }
 
 func (m *DeviceDefinitionCapability) FHIRType() string { return "BackboneElement" }
@@ -1475,7 +1475,7 @@ type DeviceDefinitionProperty struct {
 	Type              *CodeableConcept
 	ValueQuantity     []*Quantity
 	ValueCode         []*CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of DeviceDefinition.property
+	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.property
 }
 
 func (m *DeviceDefinitionProperty) FHIRType() string { return "BackboneElement" }
@@ -1643,7 +1643,7 @@ type DeviceDefinitionMaterial struct {
 	Substance           *CodeableConcept
 	Alternate           *Boolean
 	AllergenicIndicator *Boolean
-	unknown             []rawMember // lenient mode: members that are not elements of DeviceDefinition.material
+	unknown             *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.material
 }
 
 func (m *DeviceDefinitionMaterial) FHIRType() string { return "BackboneElement" }

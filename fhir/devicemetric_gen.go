@@ -22,7 +22,7 @@ type DeviceMetric struct {
 	Category          *Code
 	MeasurementPeriod *Timing
 	Calibration       []*DeviceMetricCalibration
-	unknown           []rawMember // lenient mode: members that are not elements of DeviceMetric
+	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceMetric
 }
 
 func (m *DeviceMetric) FHIRType() string { return "DeviceMetric" }
@@ -512,7 +512,7 @@ type DeviceMetricCalibration struct {
 	Type              *Code
 	State             *Code
 	Time              *Instant
-	unknown           []rawMember // lenient mode: members that are not elements of DeviceMetric.calibration
+	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceMetric.calibration
 }
 
 func (m *DeviceMetricCalibration) FHIRType() string { return "BackboneElement" }

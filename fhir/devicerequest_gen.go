@@ -39,7 +39,7 @@ type DeviceRequest struct {
 	SupportingInfo        []*Reference
 	Note                  []*Annotation
 	RelevantHistory       []*Reference
-	unknown               []rawMember // lenient mode: members that are not elements of DeviceRequest
+	unknown               *unknownMembers // lenient mode: members that are not elements of DeviceRequest
 }
 
 func (m *DeviceRequest) FHIRType() string { return "DeviceRequest" }
@@ -939,7 +939,7 @@ type DeviceRequestParameter struct {
 	ValueQuantity        *Quantity
 	ValueRange           *Range
 	ValueBoolean         *Boolean
-	unknown              []rawMember // lenient mode: members that are not elements of DeviceRequest.parameter
+	unknown              *unknownMembers // lenient mode: members that are not elements of DeviceRequest.parameter
 }
 
 func (m *DeviceRequestParameter) FHIRType() string { return "BackboneElement" }

@@ -27,7 +27,7 @@ type DeviceUseStatement struct {
 	ReasonReference   []*Reference
 	BodySite          *CodeableConcept
 	Note              []*Annotation
-	unknown           []rawMember // lenient mode: members that are not elements of DeviceUseStatement
+	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceUseStatement
 }
 
 func (m *DeviceUseStatement) FHIRType() string { return "DeviceUseStatement" }

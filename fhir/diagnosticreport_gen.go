@@ -31,7 +31,7 @@ type DiagnosticReport struct {
 	Conclusion         *String
 	ConclusionCode     []*CodeableConcept
 	PresentedForm      []*Attachment
-	unknown            []rawMember // lenient mode: members that are not elements of DiagnosticReport
+	unknown            *unknownMembers // lenient mode: members that are not elements of DiagnosticReport
 }
 
 func (m *DiagnosticReport) FHIRType() string { return "DiagnosticReport" }
@@ -722,7 +722,7 @@ type DiagnosticReportMedia struct {
 	ModifierExtension []*Extension
 	Comment           *String
 	Link              *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of DiagnosticReport.media
+	unknown           *unknownMembers // lenient mode: members that are not elements of DiagnosticReport.media
 }
 
 func (m *DiagnosticReportMedia) FHIRType() string { return "BackboneElement" }

@@ -24,7 +24,7 @@ type DocumentManifest struct {
 	Description       *String
 	Content           []*Reference
 	Related           []*DocumentManifestRelated
-	unknown           []rawMember // lenient mode: members that are not elements of DocumentManifest
+	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentManifest
 }
 
 func (m *DocumentManifest) FHIRType() string { return "DocumentManifest" }
@@ -555,7 +555,7 @@ type DocumentManifestRelated struct {
 	ModifierExtension []*Extension
 	Identifier        *Identifier
 	Ref               *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of DocumentManifest.related
+	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentManifest.related
 }
 
 func (m *DocumentManifestRelated) FHIRType() string { return "BackboneElement" }

@@ -28,7 +28,7 @@ type DocumentReference struct {
 	SecurityLabel     []*CodeableConcept
 	Content           []*DocumentReferenceContent
 	Context           *DocumentReferenceContext
-	unknown           []rawMember // lenient mode: members that are not elements of DocumentReference
+	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentReference
 }
 
 func (m *DocumentReference) FHIRType() string { return "DocumentReference" }
@@ -653,7 +653,7 @@ type DocumentReferenceRelatesTo struct {
 	ModifierExtension []*Extension
 	Code              *Code
 	Target            *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of DocumentReference.relatesTo
+	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentReference.relatesTo
 }
 
 func (m *DocumentReferenceRelatesTo) FHIRType() string { return "BackboneElement" }
@@ -811,7 +811,7 @@ type DocumentReferenceContent struct {
 	ModifierExtension []*Extension
 	Attachment        *Attachment
 	Format            *Coding
-	unknown           []rawMember // lenient mode: members that are not elements of DocumentReference.content
+	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentReference.content
 }
 
 func (m *DocumentReferenceContent) FHIRType() string { return "BackboneElement" }
@@ -967,7 +967,7 @@ type DocumentReferenceContext struct {
 	PracticeSetting   *CodeableConcept
 	SourcePatientInfo *Reference
 	Related           []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of DocumentReference.context
+	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentReference.context
 }
 
 func (m *DocumentReferenceContext) FHIRType() string { return "BackboneElement" }

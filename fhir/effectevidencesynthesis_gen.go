@@ -45,7 +45,7 @@ type EffectEvidenceSynthesis struct {
 	ResultsByExposure   []*EffectEvidenceSynthesisResultsByExposure
 	EffectEstimate      []*EffectEvidenceSynthesisEffectEstimate
 	Certainty           []*EffectEvidenceSynthesisCertainty
-	unknown             []rawMember // lenient mode: members that are not elements of EffectEvidenceSynthesis
+	unknown             *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis
 }
 
 func (m *EffectEvidenceSynthesis) FHIRType() string { return "EffectEvidenceSynthesis" }
@@ -1075,7 +1075,7 @@ type EffectEvidenceSynthesisSampleSize struct {
 	Description          *String
 	NumberOfStudies      *Integer
 	NumberOfParticipants *Integer
-	unknown              []rawMember // lenient mode: members that are not elements of EffectEvidenceSynthesis.sampleSize
+	unknown              *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.sampleSize
 }
 
 func (m *EffectEvidenceSynthesisSampleSize) FHIRType() string { return "BackboneElement" }
@@ -1269,7 +1269,7 @@ type EffectEvidenceSynthesisResultsByExposure struct {
 	ExposureState         *Code
 	VariantState          *CodeableConcept
 	RiskEvidenceSynthesis *Reference
-	unknown               []rawMember // lenient mode: members that are not elements of EffectEvidenceSynthesis.resultsByExposure
+	unknown               *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.resultsByExposure
 }
 
 func (m *EffectEvidenceSynthesisResultsByExposure) FHIRType() string { return "BackboneElement" }
@@ -1481,7 +1481,7 @@ type EffectEvidenceSynthesisEffectEstimate struct {
 	Value             *Decimal
 	UnitOfMeasure     *CodeableConcept
 	PrecisionEstimate []*EffectEvidenceSynthesisEffectEstimatePrecisionEstimate
-	unknown           []rawMember // lenient mode: members that are not elements of EffectEvidenceSynthesis.effectEstimate
+	unknown           *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.effectEstimate
 }
 
 func (m *EffectEvidenceSynthesisEffectEstimate) FHIRType() string { return "BackboneElement" }
@@ -1734,7 +1734,7 @@ type EffectEvidenceSynthesisEffectEstimatePrecisionEstimate struct {
 	Level             *Decimal
 	From              *Decimal
 	To                *Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of EffectEvidenceSynthesis.effectEstimate.precisionEstimate
+	unknown           *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.effectEstimate.precisionEstimate
 }
 
 func (m *EffectEvidenceSynthesisEffectEstimatePrecisionEstimate) FHIRType() string {
@@ -1951,7 +1951,7 @@ type EffectEvidenceSynthesisCertainty struct {
 	Rating                []*CodeableConcept
 	Note                  []*Annotation
 	CertaintySubcomponent []*EffectEvidenceSynthesisCertaintyCertaintySubcomponent
-	unknown               []rawMember // lenient mode: members that are not elements of EffectEvidenceSynthesis.certainty
+	unknown               *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.certainty
 }
 
 func (m *EffectEvidenceSynthesisCertainty) FHIRType() string { return "BackboneElement" }
@@ -2122,7 +2122,7 @@ type EffectEvidenceSynthesisCertaintyCertaintySubcomponent struct {
 	Type              *CodeableConcept
 	Rating            []*CodeableConcept
 	Note              []*Annotation
-	unknown           []rawMember // lenient mode: members that are not elements of EffectEvidenceSynthesis.certainty.certaintySubcomponent
+	unknown           *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.certainty.certaintySubcomponent
 }
 
 func (m *EffectEvidenceSynthesisCertaintyCertaintySubcomponent) FHIRType() string {

@@ -35,7 +35,7 @@ type Encounter struct {
 	Location          []*EncounterLocation
 	ServiceProvider   *Reference
 	PartOf            *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Encounter
+	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter
 }
 
 func (m *Encounter) FHIRType() string { return "Encounter" }
@@ -781,7 +781,7 @@ type EncounterStatusHistory struct {
 	ModifierExtension []*Extension
 	Status            *Code
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of Encounter.statusHistory
+	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.statusHistory
 }
 
 func (m *EncounterStatusHistory) FHIRType() string { return "BackboneElement" }
@@ -937,7 +937,7 @@ type EncounterClassHistory struct {
 	ModifierExtension []*Extension
 	Class             *Coding
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of Encounter.classHistory
+	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.classHistory
 }
 
 func (m *EncounterClassHistory) FHIRType() string { return "BackboneElement" }
@@ -1087,7 +1087,7 @@ type EncounterParticipant struct {
 	Type              []*CodeableConcept
 	Period            *Period
 	Individual        *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Encounter.participant
+	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.participant
 }
 
 func (m *EncounterParticipant) FHIRType() string { return "BackboneElement" }
@@ -1259,7 +1259,7 @@ type EncounterDiagnosis struct {
 	Condition         *Reference
 	Use               *CodeableConcept
 	Rank              *PositiveInt
-	unknown           []rawMember // lenient mode: members that are not elements of Encounter.diagnosis
+	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.diagnosis
 }
 
 func (m *EncounterDiagnosis) FHIRType() string { return "BackboneElement" }
@@ -1444,7 +1444,7 @@ type EncounterHospitalization struct {
 	SpecialArrangement     []*CodeableConcept
 	Destination            *Reference
 	DischargeDisposition   *CodeableConcept
-	unknown                []rawMember // lenient mode: members that are not elements of Encounter.hospitalization
+	unknown                *unknownMembers // lenient mode: members that are not elements of Encounter.hospitalization
 }
 
 func (m *EncounterHospitalization) FHIRType() string { return "BackboneElement" }
@@ -1744,7 +1744,7 @@ type EncounterLocation struct {
 	Status            *Code
 	PhysicalType      *CodeableConcept
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of Encounter.location
+	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.location
 }
 
 func (m *EncounterLocation) FHIRType() string { return "BackboneElement" }

@@ -23,7 +23,7 @@ type Endpoint struct {
 	PayloadMimeType      []*Code
 	Address              *URL
 	Header               []*String
-	unknown              []rawMember // lenient mode: members that are not elements of Endpoint
+	unknown              *unknownMembers // lenient mode: members that are not elements of Endpoint
 }
 
 func (m *Endpoint) FHIRType() string { return "Endpoint" }

@@ -19,7 +19,7 @@ type EnrollmentRequest struct {
 	Provider          *Reference
 	Candidate         *Reference
 	Coverage          *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of EnrollmentRequest
+	unknown           *unknownMembers // lenient mode: members that are not elements of EnrollmentRequest
 }
 
 func (m *EnrollmentRequest) FHIRType() string { return "EnrollmentRequest" }

@@ -20,7 +20,7 @@ type EnrollmentResponse struct {
 	Created           *DateTime
 	Organization      *Reference
 	RequestProvider   *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of EnrollmentResponse
+	unknown           *unknownMembers // lenient mode: members that are not elements of EnrollmentResponse
 }
 
 func (m *EnrollmentResponse) FHIRType() string { return "EnrollmentResponse" }

@@ -24,7 +24,7 @@ type EpisodeOfCare struct {
 	CareManager          *Reference
 	Team                 []*Reference
 	Account              []*Reference
-	unknown              []rawMember // lenient mode: members that are not elements of EpisodeOfCare
+	unknown              *unknownMembers // lenient mode: members that are not elements of EpisodeOfCare
 }
 
 func (m *EpisodeOfCare) FHIRType() string { return "EpisodeOfCare" }
@@ -531,7 +531,7 @@ type EpisodeOfCareStatusHistory struct {
 	ModifierExtension []*Extension
 	Status            *Code
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of EpisodeOfCare.statusHistory
+	unknown           *unknownMembers // lenient mode: members that are not elements of EpisodeOfCare.statusHistory
 }
 
 func (m *EpisodeOfCareStatusHistory) FHIRType() string { return "BackboneElement" }
@@ -688,7 +688,7 @@ type EpisodeOfCareDiagnosis struct {
 	Condition         *Reference
 	Role              *CodeableConcept
 	Rank              *PositiveInt
-	unknown           []rawMember // lenient mode: members that are not elements of EpisodeOfCare.diagnosis
+	unknown           *unknownMembers // lenient mode: members that are not elements of EpisodeOfCare.diagnosis
 }
 
 func (m *EpisodeOfCareDiagnosis) FHIRType() string { return "BackboneElement" }

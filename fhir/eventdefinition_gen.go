@@ -41,7 +41,7 @@ type EventDefinition struct {
 	Endorser               []*ContactDetail
 	RelatedArtifact        []*RelatedArtifact
 	Trigger                []*TriggerDefinition
-	unknown                []rawMember // lenient mode: members that are not elements of EventDefinition
+	unknown                *unknownMembers // lenient mode: members that are not elements of EventDefinition
 }
 
 func (m *EventDefinition) FHIRType() string { return "EventDefinition" }

@@ -40,7 +40,7 @@ type Evidence struct {
 	ExposureBackground *Reference
 	ExposureVariant    []*Reference
 	Outcome            []*Reference
-	unknown            []rawMember // lenient mode: members that are not elements of Evidence
+	unknown            *unknownMembers // lenient mode: members that are not elements of Evidence
 }
 
 func (m *Evidence) FHIRType() string { return "Evidence" }

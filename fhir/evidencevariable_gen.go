@@ -39,7 +39,7 @@ type EvidenceVariable struct {
 	RelatedArtifact   []*RelatedArtifact
 	Type              *Code
 	Characteristic    []*EvidenceVariableCharacteristic
-	unknown           []rawMember // lenient mode: members that are not elements of EvidenceVariable
+	unknown           *unknownMembers // lenient mode: members that are not elements of EvidenceVariable
 }
 
 func (m *EvidenceVariable) FHIRType() string { return "EvidenceVariable" }
@@ -972,7 +972,7 @@ type EvidenceVariableCharacteristic struct {
 	ParticipantEffectiveTiming   *Timing
 	TimeFromStart                *Duration
 	GroupMeasure                 *Code
-	unknown                      []rawMember // lenient mode: members that are not elements of EvidenceVariable.characteristic
+	unknown                      *unknownMembers // lenient mode: members that are not elements of EvidenceVariable.characteristic
 }
 
 func (m *EvidenceVariableCharacteristic) FHIRType() string { return "BackboneElement" }

@@ -29,7 +29,7 @@ type ExampleScenario struct {
 	Instance          []*ExampleScenarioInstance
 	Process           []*ExampleScenarioProcess
 	Workflow          []*Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario
 }
 
 func (m *ExampleScenario) FHIRType() string { return "ExampleScenario" }
@@ -711,7 +711,7 @@ type ExampleScenarioActor struct {
 	Type              *Code
 	Name              *String
 	Description       *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario.actor
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.actor
 }
 
 func (m *ExampleScenarioActor) FHIRType() string { return "BackboneElement" }
@@ -934,7 +934,7 @@ type ExampleScenarioInstance struct {
 	Description       *Markdown
 	Version           []*ExampleScenarioInstanceVersion
 	ContainedInstance []*ExampleScenarioInstanceContainedInstance
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario.instance
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.instance
 }
 
 func (m *ExampleScenarioInstance) FHIRType() string { return "BackboneElement" }
@@ -1195,7 +1195,7 @@ type ExampleScenarioInstanceVersion struct {
 	ModifierExtension []*Extension
 	VersionID         *String
 	Description       *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario.instance.version
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.instance.version
 }
 
 func (m *ExampleScenarioInstanceVersion) FHIRType() string { return "BackboneElement" }
@@ -1359,7 +1359,7 @@ type ExampleScenarioInstanceContainedInstance struct {
 	ModifierExtension []*Extension
 	ResourceID        *String
 	VersionID         *String
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario.instance.containedInstance
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.instance.containedInstance
 }
 
 func (m *ExampleScenarioInstanceContainedInstance) FHIRType() string { return "BackboneElement" }
@@ -1526,7 +1526,7 @@ type ExampleScenarioProcess struct {
 	PreConditions     *Markdown
 	PostConditions    *Markdown
 	Step              []*ExampleScenarioProcessStep
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario.process
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.process
 }
 
 func (m *ExampleScenarioProcess) FHIRType() string { return "BackboneElement" }
@@ -1768,7 +1768,7 @@ type ExampleScenarioProcessStep struct {
 	Pause             *Boolean
 	Operation         *ExampleScenarioProcessStepOperation
 	Alternative       []*ExampleScenarioProcessStepAlternative
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario.process.step
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.process.step
 }
 
 func (m *ExampleScenarioProcessStep) FHIRType() string { return "BackboneElement" }
@@ -1971,7 +1971,7 @@ type ExampleScenarioProcessStepOperation struct {
 	ReceiverActive    *Boolean
 	Request           *ExampleScenarioInstanceContainedInstance
 	Response          *ExampleScenarioInstanceContainedInstance
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario.process.step.operation
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.process.step.operation
 }
 
 func (m *ExampleScenarioProcessStepOperation) FHIRType() string { return "BackboneElement" }
@@ -2342,7 +2342,7 @@ type ExampleScenarioProcessStepAlternative struct {
 	Title             *String
 	Description       *Markdown
 	Step              []*ExampleScenarioProcessStep
-	unknown           []rawMember // lenient mode: members that are not elements of ExampleScenario.process.step.alternative
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.process.step.alternative
 }
 
 func (m *ExampleScenarioProcessStepAlternative) FHIRType() string { return "BackboneElement" }

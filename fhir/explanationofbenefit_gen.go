@@ -55,7 +55,7 @@ type ExplanationOfBenefit struct {
 	ProcessNote           []*ExplanationOfBenefitProcessNote
 	BenefitPeriod         *Period
 	BenefitBalance        []*ExplanationOfBenefitBenefitBalance
-	unknown               []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit
+	unknown               *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit
 }
 
 func (m *ExplanationOfBenefit) FHIRType() string { return "ExplanationOfBenefit" }
@@ -1269,7 +1269,7 @@ type ExplanationOfBenefitRelated struct {
 	Claim             *Reference
 	Relationship      *CodeableConcept
 	Reference         *Identifier
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.related
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.related
 }
 
 func (m *ExplanationOfBenefitRelated) FHIRType() string { return "BackboneElement" }
@@ -1439,7 +1439,7 @@ type ExplanationOfBenefitPayee struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Party             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.payee
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.payee
 }
 
 func (m *ExplanationOfBenefitPayee) FHIRType() string { return "BackboneElement" }
@@ -1591,7 +1591,7 @@ type ExplanationOfBenefitCareTeam struct {
 	Responsible       *Boolean
 	Role              *CodeableConcept
 	Qualification     *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.careTeam
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.careTeam
 }
 
 func (m *ExplanationOfBenefitCareTeam) FHIRType() string { return "BackboneElement" }
@@ -1829,7 +1829,7 @@ type ExplanationOfBenefitSupportingInfo struct {
 	ValueAttachment   *Attachment
 	ValueReference    *Reference
 	Reason            *Coding
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.supportingInfo
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.supportingInfo
 }
 
 func (m *ExplanationOfBenefitSupportingInfo) FHIRType() string { return "BackboneElement" }
@@ -2229,7 +2229,7 @@ type ExplanationOfBenefitDiagnosis struct {
 	Type                     []*CodeableConcept
 	OnAdmission              *CodeableConcept
 	PackageCode              *CodeableConcept
-	unknown                  []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.diagnosis
+	unknown                  *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.diagnosis
 }
 
 func (m *ExplanationOfBenefitDiagnosis) FHIRType() string { return "BackboneElement" }
@@ -2490,7 +2490,7 @@ type ExplanationOfBenefitProcedure struct {
 	ProcedureCodeableConcept *CodeableConcept
 	ProcedureReference       *Reference
 	Udi                      []*Reference
-	unknown                  []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.procedure
+	unknown                  *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.procedure
 }
 
 func (m *ExplanationOfBenefitProcedure) FHIRType() string { return "BackboneElement" }
@@ -2752,7 +2752,7 @@ type ExplanationOfBenefitInsurance struct {
 	Focal             *Boolean
 	Coverage          *Reference
 	PreAuthRef        []*String
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.insurance
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.insurance
 }
 
 func (m *ExplanationOfBenefitInsurance) FHIRType() string { return "BackboneElement" }
@@ -2939,7 +2939,7 @@ type ExplanationOfBenefitAccident struct {
 	Type              *CodeableConcept
 	LocationAddress   *Address
 	LocationReference *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.accident
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.accident
 }
 
 func (m *ExplanationOfBenefitAccident) FHIRType() string { return "BackboneElement" }
@@ -3176,7 +3176,7 @@ type ExplanationOfBenefitItem struct {
 	NoteNumber              []*PositiveInt
 	Adjudication            []*ExplanationOfBenefitItemAdjudication
 	Detail                  []*ExplanationOfBenefitItemDetail
-	unknown                 []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.item
+	unknown                 *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.item
 }
 
 func (m *ExplanationOfBenefitItem) FHIRType() string { return "BackboneElement" }
@@ -3893,7 +3893,7 @@ type ExplanationOfBenefitItemAdjudication struct {
 	Reason            *CodeableConcept
 	Amount            *Money
 	Value             *Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.item.adjudication
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.item.adjudication
 }
 
 func (m *ExplanationOfBenefitItemAdjudication) FHIRType() string { return "BackboneElement" }
@@ -4106,7 +4106,7 @@ type ExplanationOfBenefitItemDetail struct {
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ExplanationOfBenefitItemAdjudication
 	SubDetail         []*ExplanationOfBenefitItemDetailSubDetail
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.item.detail
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.item.detail
 }
 
 func (m *ExplanationOfBenefitItemDetail) FHIRType() string { return "BackboneElement" }
@@ -4537,7 +4537,7 @@ type ExplanationOfBenefitItemDetailSubDetail struct {
 	Udi               []*Reference
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ExplanationOfBenefitItemAdjudication
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.item.detail.subDetail
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.item.detail.subDetail
 }
 
 func (m *ExplanationOfBenefitItemDetailSubDetail) FHIRType() string { return "BackboneElement" }
@@ -4955,7 +4955,7 @@ type ExplanationOfBenefitAddItem struct {
 	NoteNumber              []*PositiveInt
 	Adjudication            []*ExplanationOfBenefitItemAdjudication
 	Detail                  []*ExplanationOfBenefitAddItemDetail
-	unknown                 []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.addItem
+	unknown                 *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.addItem
 }
 
 func (m *ExplanationOfBenefitAddItem) FHIRType() string { return "BackboneElement" }
@@ -5559,7 +5559,7 @@ type ExplanationOfBenefitAddItemDetail struct {
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ExplanationOfBenefitItemAdjudication
 	SubDetail         []*ExplanationOfBenefitAddItemDetailSubDetail
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.addItem.detail
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.addItem.detail
 }
 
 func (m *ExplanationOfBenefitAddItemDetail) FHIRType() string { return "BackboneElement" }
@@ -5872,7 +5872,7 @@ type ExplanationOfBenefitAddItemDetailSubDetail struct {
 	Net               *Money
 	NoteNumber        []*PositiveInt
 	Adjudication      []*ExplanationOfBenefitItemAdjudication
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.addItem.detail.subDetail
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.addItem.detail.subDetail
 }
 
 func (m *ExplanationOfBenefitAddItemDetailSubDetail) FHIRType() string { return "BackboneElement" }
@@ -6158,7 +6158,7 @@ type ExplanationOfBenefitTotal struct {
 	ModifierExtension []*Extension
 	Category          *CodeableConcept
 	Amount            *Money
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.total
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.total
 }
 
 func (m *ExplanationOfBenefitTotal) FHIRType() string { return "BackboneElement" }
@@ -6313,7 +6313,7 @@ type ExplanationOfBenefitPayment struct {
 	Date              *Date
 	Amount            *Money
 	Identifier        *Identifier
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.payment
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.payment
 }
 
 func (m *ExplanationOfBenefitPayment) FHIRType() string { return "BackboneElement" }
@@ -6556,7 +6556,7 @@ type ExplanationOfBenefitProcessNote struct {
 	Type              *Code
 	Text              *String
 	Language          *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.processNote
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.processNote
 }
 
 func (m *ExplanationOfBenefitProcessNote) FHIRType() string { return "BackboneElement" }
@@ -6777,7 +6777,7 @@ type ExplanationOfBenefitBenefitBalance struct {
 	Unit              *CodeableConcept
 	Term              *CodeableConcept
 	Financial         []*ExplanationOfBenefitBenefitBalanceFinancial
-	unknown           []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.benefitBalance
+	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.benefitBalance
 }
 
 func (m *ExplanationOfBenefitBenefitBalance) FHIRType() string { return "BackboneElement" }
@@ -7082,7 +7082,7 @@ type ExplanationOfBenefitBenefitBalanceFinancial struct {
 	AllowedMoney       *Money
 	UsedUnsignedInt    *UnsignedInt
 	UsedMoney          *Money
-	unknown            []rawMember // lenient mode: members that are not elements of ExplanationOfBenefit.benefitBalance.financial
+	unknown            *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.benefitBalance.financial
 }
 
 func (m *ExplanationOfBenefitBenefitBalanceFinancial) FHIRType() string { return "BackboneElement" }

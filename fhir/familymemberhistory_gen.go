@@ -38,7 +38,7 @@ type FamilyMemberHistory struct {
 	ReasonReference       []*Reference
 	Note                  []*Annotation
 	Condition             []*FamilyMemberHistoryCondition
-	unknown               []rawMember // lenient mode: members that are not elements of FamilyMemberHistory
+	unknown               *unknownMembers // lenient mode: members that are not elements of FamilyMemberHistory
 }
 
 func (m *FamilyMemberHistory) FHIRType() string { return "FamilyMemberHistory" }
@@ -970,7 +970,7 @@ type FamilyMemberHistoryCondition struct {
 	OnsetPeriod        *Period
 	OnsetString        *String
 	Note               []*Annotation
-	unknown            []rawMember // lenient mode: members that are not elements of FamilyMemberHistory.condition
+	unknown            *unknownMembers // lenient mode: members that are not elements of FamilyMemberHistory.condition
 }
 
 func (m *FamilyMemberHistoryCondition) FHIRType() string { return "BackboneElement" }

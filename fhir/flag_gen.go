@@ -20,7 +20,7 @@ type Flag struct {
 	Period            *Period
 	Encounter         *Reference
 	Author            *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Flag
+	unknown           *unknownMembers // lenient mode: members that are not elements of Flag
 }
 
 func (m *Flag) FHIRType() string { return "Flag" }

@@ -29,7 +29,7 @@ type Goal struct {
 	Note                 []*Annotation
 	OutcomeCode          []*CodeableConcept
 	OutcomeReference     []*Reference
-	unknown              []rawMember // lenient mode: members that are not elements of Goal
+	unknown              *unknownMembers // lenient mode: members that are not elements of Goal
 }
 
 func (m *Goal) FHIRType() string { return "Goal" }
@@ -692,7 +692,7 @@ type GoalTarget struct {
 	DetailRatio           *Ratio
 	DueDate               *Date
 	DueDuration           *Duration
-	unknown               []rawMember // lenient mode: members that are not elements of Goal.target
+	unknown               *unknownMembers // lenient mode: members that are not elements of Goal.target
 }
 
 func (m *GoalTarget) FHIRType() string { return "BackboneElement" }

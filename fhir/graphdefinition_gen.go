@@ -27,7 +27,7 @@ type GraphDefinition struct {
 	Start             *Code
 	Profile           *Canonical
 	Link              []*GraphDefinitionLink
-	unknown           []rawMember // lenient mode: members that are not elements of GraphDefinition
+	unknown           *unknownMembers // lenient mode: members that are not elements of GraphDefinition
 }
 
 func (m *GraphDefinition) FHIRType() string { return "GraphDefinition" }
@@ -680,7 +680,7 @@ type GraphDefinitionLink struct {
 	Max               *String
 	Description       *String
 	Target            []*GraphDefinitionLinkTarget
-	unknown           []rawMember // lenient mode: members that are not elements of GraphDefinition.link
+	unknown           *unknownMembers // lenient mode: members that are not elements of GraphDefinition.link
 }
 
 func (m *GraphDefinitionLink) FHIRType() string { return "BackboneElement" }
@@ -950,7 +950,7 @@ type GraphDefinitionLinkTarget struct {
 	Profile           *Canonical
 	Compartment       []*GraphDefinitionLinkTargetCompartment
 	Link              []*GraphDefinitionLink
-	unknown           []rawMember // lenient mode: members that are not elements of GraphDefinition.link.target
+	unknown           *unknownMembers // lenient mode: members that are not elements of GraphDefinition.link.target
 }
 
 func (m *GraphDefinitionLinkTarget) FHIRType() string { return "BackboneElement" }
@@ -1183,7 +1183,7 @@ type GraphDefinitionLinkTargetCompartment struct {
 	Rule              *Code
 	Expression        *String
 	Description       *String
-	unknown           []rawMember // lenient mode: members that are not elements of GraphDefinition.link.target.compartment
+	unknown           *unknownMembers // lenient mode: members that are not elements of GraphDefinition.link.target.compartment
 }
 
 func (m *GraphDefinitionLinkTargetCompartment) FHIRType() string { return "BackboneElement" }

@@ -22,7 +22,7 @@ type Group struct {
 	ManagingEntity    *Reference
 	Characteristic    []*GroupCharacteristic
 	Member            []*GroupMember
-	unknown           []rawMember // lenient mode: members that are not elements of Group
+	unknown           *unknownMembers // lenient mode: members that are not elements of Group
 }
 
 func (m *Group) FHIRType() string { return "Group" }
@@ -527,7 +527,7 @@ type GroupCharacteristic struct {
 	ValueReference       *Reference
 	Exclude              *Boolean
 	Period               *Period
-	unknown              []rawMember // lenient mode: members that are not elements of Group.characteristic
+	unknown              *unknownMembers // lenient mode: members that are not elements of Group.characteristic
 }
 
 func (m *GroupCharacteristic) FHIRType() string { return "BackboneElement" }
@@ -829,7 +829,7 @@ type GroupMember struct {
 	Entity            *Reference
 	Period            *Period
 	Inactive          *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of Group.member
+	unknown           *unknownMembers // lenient mode: members that are not elements of Group.member
 }
 
 func (m *GroupMember) FHIRType() string { return "BackboneElement" }

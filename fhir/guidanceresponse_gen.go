@@ -29,7 +29,7 @@ type GuidanceResponse struct {
 	OutputParameters      *Reference
 	Result                *Reference
 	DataRequirement       []*DataRequirement
-	unknown               []rawMember // lenient mode: members that are not elements of GuidanceResponse
+	unknown               *unknownMembers // lenient mode: members that are not elements of GuidanceResponse
 }
 
 func (m *GuidanceResponse) FHIRType() string { return "GuidanceResponse" }

@@ -36,7 +36,7 @@ type HealthcareService struct {
 	NotAvailable           []*HealthcareServiceNotAvailable
 	AvailabilityExceptions *String
 	Endpoint               []*Reference
-	unknown                []rawMember // lenient mode: members that are not elements of HealthcareService
+	unknown                *unknownMembers // lenient mode: members that are not elements of HealthcareService
 }
 
 func (m *HealthcareService) FHIRType() string { return "HealthcareService" }
@@ -832,7 +832,7 @@ type HealthcareServiceEligibility struct {
 	ModifierExtension []*Extension
 	Code              *CodeableConcept
 	Comment           *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of HealthcareService.eligibility
+	unknown           *unknownMembers // lenient mode: members that are not elements of HealthcareService.eligibility
 }
 
 func (m *HealthcareServiceEligibility) FHIRType() string { return "BackboneElement" }
@@ -992,7 +992,7 @@ type HealthcareServiceAvailableTime struct {
 	AllDay             *Boolean
 	AvailableStartTime *Time
 	AvailableEndTime   *Time
-	unknown            []rawMember // lenient mode: members that are not elements of HealthcareService.availableTime
+	unknown            *unknownMembers // lenient mode: members that are not elements of HealthcareService.availableTime
 }
 
 func (m *HealthcareServiceAvailableTime) FHIRType() string { return "BackboneElement" }
@@ -1211,7 +1211,7 @@ type HealthcareServiceNotAvailable struct {
 	ModifierExtension []*Extension
 	Description       *String
 	During            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of HealthcareService.notAvailable
+	unknown           *unknownMembers // lenient mode: members that are not elements of HealthcareService.notAvailable
 }
 
 func (m *HealthcareServiceNotAvailable) FHIRType() string { return "BackboneElement" }

@@ -32,7 +32,7 @@ type ImagingStudy struct {
 	Note               []*Annotation
 	Description        *String
 	Series             []*ImagingStudySeries
-	unknown            []rawMember // lenient mode: members that are not elements of ImagingStudy
+	unknown            *unknownMembers // lenient mode: members that are not elements of ImagingStudy
 }
 
 func (m *ImagingStudy) FHIRType() string { return "ImagingStudy" }
@@ -757,7 +757,7 @@ type ImagingStudySeries struct {
 	Started           *DateTime
 	Performer         []*ImagingStudySeriesPerformer
 	Instance          []*ImagingStudySeriesInstance
-	unknown           []rawMember // lenient mode: members that are not elements of ImagingStudy.series
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImagingStudy.series
 }
 
 func (m *ImagingStudySeries) FHIRType() string { return "BackboneElement" }
@@ -1162,7 +1162,7 @@ type ImagingStudySeriesPerformer struct {
 	ModifierExtension []*Extension
 	Function          *CodeableConcept
 	Actor             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of ImagingStudy.series.performer
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImagingStudy.series.performer
 }
 
 func (m *ImagingStudySeriesPerformer) FHIRType() string { return "BackboneElement" }
@@ -1315,7 +1315,7 @@ type ImagingStudySeriesInstance struct {
 	SopClass          *Coding
 	Number            *UnsignedInt
 	Title             *String
-	unknown           []rawMember // lenient mode: members that are not elements of ImagingStudy.series.instance
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImagingStudy.series.instance
 }
 
 func (m *ImagingStudySeriesInstance) FHIRType() string { return "BackboneElement" }

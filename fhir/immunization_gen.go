@@ -41,7 +41,7 @@ type Immunization struct {
 	FundingSource      *CodeableConcept
 	Reaction           []*ImmunizationReaction
 	ProtocolApplied    []*ImmunizationProtocolApplied
-	unknown            []rawMember // lenient mode: members that are not elements of Immunization
+	unknown            *unknownMembers // lenient mode: members that are not elements of Immunization
 }
 
 func (m *Immunization) FHIRType() string { return "Immunization" }
@@ -980,7 +980,7 @@ type ImmunizationPerformer struct {
 	ModifierExtension []*Extension
 	Function          *CodeableConcept
 	Actor             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Immunization.performer
+	unknown           *unknownMembers // lenient mode: members that are not elements of Immunization.performer
 }
 
 func (m *ImmunizationPerformer) FHIRType() string { return "BackboneElement" }
@@ -1133,7 +1133,7 @@ type ImmunizationEducation struct {
 	Reference         *URI
 	PublicationDate   *DateTime
 	PresentationDate  *DateTime
-	unknown           []rawMember // lenient mode: members that are not elements of Immunization.education
+	unknown           *unknownMembers // lenient mode: members that are not elements of Immunization.education
 }
 
 func (m *ImmunizationEducation) FHIRType() string { return "BackboneElement" }
@@ -1353,7 +1353,7 @@ type ImmunizationReaction struct {
 	Date              *DateTime
 	Detail            *Reference
 	Reported          *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of Immunization.reaction
+	unknown           *unknownMembers // lenient mode: members that are not elements of Immunization.reaction
 }
 
 func (m *ImmunizationReaction) FHIRType() string { return "BackboneElement" }
@@ -1541,7 +1541,7 @@ type ImmunizationProtocolApplied struct {
 	DoseNumberString       *String
 	SeriesDosesPositiveInt *PositiveInt
 	SeriesDosesString      *String
-	unknown                []rawMember // lenient mode: members that are not elements of Immunization.protocolApplied
+	unknown                *unknownMembers // lenient mode: members that are not elements of Immunization.protocolApplied
 }
 
 func (m *ImmunizationProtocolApplied) FHIRType() string { return "BackboneElement" }

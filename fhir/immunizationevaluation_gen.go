@@ -27,7 +27,7 @@ type ImmunizationEvaluation struct {
 	DoseNumberString       *String
 	SeriesDosesPositiveInt *PositiveInt
 	SeriesDosesString      *String
-	unknown                []rawMember // lenient mode: members that are not elements of ImmunizationEvaluation
+	unknown                *unknownMembers // lenient mode: members that are not elements of ImmunizationEvaluation
 }
 
 func (m *ImmunizationEvaluation) FHIRType() string { return "ImmunizationEvaluation" }

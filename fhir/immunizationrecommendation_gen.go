@@ -17,7 +17,7 @@ type ImmunizationRecommendation struct {
 	Date              *DateTime
 	Authority         *Reference
 	Recommendation    []*ImmunizationRecommendationRecommendation
-	unknown           []rawMember // lenient mode: members that are not elements of ImmunizationRecommendation
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImmunizationRecommendation
 }
 
 func (m *ImmunizationRecommendation) FHIRType() string { return "ImmunizationRecommendation" }
@@ -389,7 +389,7 @@ type ImmunizationRecommendationRecommendation struct {
 	SeriesDosesString            *String
 	SupportingImmunization       []*Reference
 	SupportingPatientInformation []*Reference
-	unknown                      []rawMember // lenient mode: members that are not elements of ImmunizationRecommendation.recommendation
+	unknown                      *unknownMembers // lenient mode: members that are not elements of ImmunizationRecommendation.recommendation
 }
 
 func (m *ImmunizationRecommendationRecommendation) FHIRType() string { return "BackboneElement" }
@@ -871,7 +871,7 @@ type ImmunizationRecommendationRecommendationDateCriterion struct {
 	ModifierExtension []*Extension
 	Code              *CodeableConcept
 	Value             *DateTime
-	unknown           []rawMember // lenient mode: members that are not elements of ImmunizationRecommendation.recommendation.dateCriterion
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImmunizationRecommendation.recommendation.dateCriterion
 }
 
 func (m *ImmunizationRecommendationRecommendationDateCriterion) FHIRType() string {

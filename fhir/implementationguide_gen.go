@@ -32,7 +32,7 @@ type ImplementationGuide struct {
 	Global            []*ImplementationGuideGlobal
 	Definition        *ImplementationGuideDefinition
 	Manifest          *ImplementationGuideManifest
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide
 }
 
 func (m *ImplementationGuide) FHIRType() string { return "ImplementationGuide" }
@@ -809,7 +809,7 @@ type ImplementationGuideDependsOn struct {
 	URI               *Canonical
 	PackageID         *ID
 	Version           *String
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.dependsOn
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.dependsOn
 }
 
 func (m *ImplementationGuideDependsOn) FHIRType() string { return "BackboneElement" }
@@ -1004,7 +1004,7 @@ type ImplementationGuideGlobal struct {
 	ModifierExtension []*Extension
 	Type              *Code
 	Profile           *Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.global
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.global
 }
 
 func (m *ImplementationGuideGlobal) FHIRType() string { return "BackboneElement" }
@@ -1172,7 +1172,7 @@ type ImplementationGuideDefinition struct {
 	Page              *ImplementationGuideDefinitionPage
 	Parameter         []*ImplementationGuideDefinitionParameter
 	Template          []*ImplementationGuideDefinitionTemplate
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.definition
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition
 }
 
 func (m *ImplementationGuideDefinition) FHIRType() string { return "BackboneElement" }
@@ -1387,7 +1387,7 @@ type ImplementationGuideDefinitionGrouping struct {
 	ModifierExtension []*Extension
 	Name              *String
 	Description       *String
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.definition.grouping
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.grouping
 }
 
 func (m *ImplementationGuideDefinitionGrouping) FHIRType() string { return "BackboneElement" }
@@ -1556,7 +1556,7 @@ type ImplementationGuideDefinitionResource struct {
 	ExampleBoolean    *Boolean
 	ExampleCanonical  *Canonical
 	GroupingID        *ID
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.definition.resource
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.resource
 }
 
 func (m *ImplementationGuideDefinitionResource) FHIRType() string { return "BackboneElement" }
@@ -1870,7 +1870,7 @@ type ImplementationGuideDefinitionPage struct {
 	Title             *String
 	Generation        *Code
 	Page              []*ImplementationGuideDefinitionPage
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.definition.page
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.page
 }
 
 func (m *ImplementationGuideDefinitionPage) FHIRType() string { return "BackboneElement" }
@@ -2116,7 +2116,7 @@ type ImplementationGuideDefinitionParameter struct {
 	ModifierExtension []*Extension
 	Code              *Code
 	Value             *String
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.definition.parameter
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.parameter
 }
 
 func (m *ImplementationGuideDefinitionParameter) FHIRType() string { return "BackboneElement" }
@@ -2282,7 +2282,7 @@ type ImplementationGuideDefinitionTemplate struct {
 	Code              *Code
 	Source            *String
 	Scope             *String
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.definition.template
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.template
 }
 
 func (m *ImplementationGuideDefinitionTemplate) FHIRType() string { return "BackboneElement" }
@@ -2477,7 +2477,7 @@ type ImplementationGuideManifest struct {
 	Page              []*ImplementationGuideManifestPage
 	Image             []*String
 	Other             []*String
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.manifest
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.manifest
 }
 
 func (m *ImplementationGuideManifest) FHIRType() string { return "BackboneElement" }
@@ -2706,7 +2706,7 @@ type ImplementationGuideManifestResource struct {
 	ExampleBoolean    *Boolean
 	ExampleCanonical  *Canonical
 	RelativePath      *URL
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.manifest.resource
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.manifest.resource
 }
 
 func (m *ImplementationGuideManifestResource) FHIRType() string { return "BackboneElement" }
@@ -2936,7 +2936,7 @@ type ImplementationGuideManifestPage struct {
 	Name              *String
 	Title             *String
 	Anchor            []*String
-	unknown           []rawMember // lenient mode: members that are not elements of ImplementationGuide.manifest.page
+	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.manifest.page
 }
 
 func (m *ImplementationGuideManifestPage) FHIRType() string { return "BackboneElement" }

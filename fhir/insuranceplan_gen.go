@@ -26,7 +26,7 @@ type InsurancePlan struct {
 	Network           []*Reference
 	Coverage          []*InsurancePlanCoverage
 	Plan              []*InsurancePlanPlan
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan
 }
 
 func (m *InsurancePlan) FHIRType() string { return "InsurancePlan" }
@@ -591,7 +591,7 @@ type InsurancePlanContact struct {
 	Name              *HumanName
 	Telecom           []*ContactPoint
 	Address           *Address
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.contact
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.contact
 }
 
 func (m *InsurancePlanContact) FHIRType() string { return "BackboneElement" }
@@ -782,7 +782,7 @@ type InsurancePlanCoverage struct {
 	Type              *CodeableConcept
 	Network           []*Reference
 	Benefit           []*InsurancePlanCoverageBenefit
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.coverage
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.coverage
 }
 
 func (m *InsurancePlanCoverage) FHIRType() string { return "BackboneElement" }
@@ -951,7 +951,7 @@ type InsurancePlanCoverageBenefit struct {
 	Type              *CodeableConcept
 	Requirement       *String
 	Limit             []*InsurancePlanCoverageBenefitLimit
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.coverage.benefit
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.coverage.benefit
 }
 
 func (m *InsurancePlanCoverageBenefit) FHIRType() string { return "BackboneElement" }
@@ -1129,7 +1129,7 @@ type InsurancePlanCoverageBenefitLimit struct {
 	ModifierExtension []*Extension
 	Value             *Quantity
 	Code              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.coverage.benefit.limit
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.coverage.benefit.limit
 }
 
 func (m *InsurancePlanCoverageBenefitLimit) FHIRType() string { return "BackboneElement" }
@@ -1283,7 +1283,7 @@ type InsurancePlanPlan struct {
 	Network           []*Reference
 	GeneralCost       []*InsurancePlanPlanGeneralCost
 	SpecificCost      []*InsurancePlanPlanSpecificCost
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.plan
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan
 }
 
 func (m *InsurancePlanPlan) FHIRType() string { return "BackboneElement" }
@@ -1516,7 +1516,7 @@ type InsurancePlanPlanGeneralCost struct {
 	GroupSize         *PositiveInt
 	Cost              *Money
 	Comment           *String
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.plan.generalCost
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan.generalCost
 }
 
 func (m *InsurancePlanPlanGeneralCost) FHIRType() string { return "BackboneElement" }
@@ -1722,7 +1722,7 @@ type InsurancePlanPlanSpecificCost struct {
 	ModifierExtension []*Extension
 	Category          *CodeableConcept
 	Benefit           []*InsurancePlanPlanSpecificCostBenefit
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.plan.specificCost
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan.specificCost
 }
 
 func (m *InsurancePlanPlanSpecificCost) FHIRType() string { return "BackboneElement" }
@@ -1872,7 +1872,7 @@ type InsurancePlanPlanSpecificCostBenefit struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Cost              []*InsurancePlanPlanSpecificCostBenefitCost
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.plan.specificCost.benefit
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan.specificCost.benefit
 }
 
 func (m *InsurancePlanPlanSpecificCostBenefit) FHIRType() string { return "BackboneElement" }
@@ -2024,7 +2024,7 @@ type InsurancePlanPlanSpecificCostBenefitCost struct {
 	Applicability     *CodeableConcept
 	Qualifiers        []*CodeableConcept
 	Value             *Quantity
-	unknown           []rawMember // lenient mode: members that are not elements of InsurancePlan.plan.specificCost.benefit.cost
+	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan.specificCost.benefit.cost
 }
 
 func (m *InsurancePlanPlanSpecificCostBenefitCost) FHIRType() string { return "BackboneElement" }

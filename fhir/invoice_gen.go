@@ -28,7 +28,7 @@ type Invoice struct {
 	TotalGross          *Money
 	PaymentTerms        *Markdown
 	Note                []*Annotation
-	unknown             []rawMember // lenient mode: members that are not elements of Invoice
+	unknown             *unknownMembers // lenient mode: members that are not elements of Invoice
 }
 
 func (m *Invoice) FHIRType() string { return "Invoice" }
@@ -641,7 +641,7 @@ type InvoiceParticipant struct {
 	ModifierExtension []*Extension
 	Role              *CodeableConcept
 	Actor             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Invoice.participant
+	unknown           *unknownMembers // lenient mode: members that are not elements of Invoice.participant
 }
 
 func (m *InvoiceParticipant) FHIRType() string { return "BackboneElement" }
@@ -791,7 +791,7 @@ type InvoiceLineItem struct {
 	ChargeItemReference       *Reference
 	ChargeItemCodeableConcept *CodeableConcept
 	PriceComponent            []*InvoiceLineItemPriceComponent
-	unknown                   []rawMember // lenient mode: members that are not elements of Invoice.lineItem
+	unknown                   *unknownMembers // lenient mode: members that are not elements of Invoice.lineItem
 }
 
 func (m *InvoiceLineItem) FHIRType() string { return "BackboneElement" }
@@ -1003,7 +1003,7 @@ type InvoiceLineItemPriceComponent struct {
 	Code              *CodeableConcept
 	Factor            *Decimal
 	Amount            *Money
-	unknown           []rawMember // lenient mode: members that are not elements of Invoice.lineItem.priceComponent
+	unknown           *unknownMembers // lenient mode: members that are not elements of Invoice.lineItem.priceComponent
 }
 
 func (m *InvoiceLineItemPriceComponent) FHIRType() string { return "BackboneElement" }

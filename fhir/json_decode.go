@@ -126,6 +126,12 @@ type rawMember struct {
 	value []byte
 }
 
+// unknownMembers holds the unknown members of one object. Generated structs point to it,
+// nil in the usual case, so that it costs one word per value.
+type unknownMembers struct {
+	list []rawMember
+}
+
 type pathSeg struct {
 	name  []byte
 	index int // -1 when the segment is not an array item
@@ -133,6 +139,7 @@ type pathSeg struct {
 
 type decoder struct {
 	dec     *jsontext.Decoder
+	input   bytes.Buffer // lets jsontext read the input in place, without copying it
 	lenient bool
 	path    []pathSeg
 	issues  []ParseIssue
@@ -150,8 +157,8 @@ var decoderPool = sync.Pool{New: func() any { return &decoder{dec: new(jsontext.
 
 func getDecoder(data []byte, opts ParseOptions) *decoder {
 	d := decoderPool.Get().(*decoder)
-	// A bytes.Buffer lets jsontext read in place, without copying the input.
-	d.dec.Reset(bytes.NewBuffer(data))
+	d.input = *bytes.NewBuffer(data)
+	d.dec.Reset(&d.input)
 	d.src, d.base, d.strs = string(data), 0, nil
 	d.lenient = opts.Lenient
 	d.path = d.path[:0]
@@ -160,7 +167,8 @@ func getDecoder(data []byte, opts ParseOptions) *decoder {
 }
 
 func putDecoder(d *decoder) {
-	d.dec.Reset(bytes.NewBuffer(nil))
+	d.input = bytes.Buffer{}
+	d.dec.Reset(&d.input)
 	d.src, d.strs = "", nil
 	clear(d.path)
 	d.path = d.path[:0]
@@ -576,7 +584,7 @@ func (d *decoder) readPrimitive(p primitiveCodec, ext bool) error {
 }
 
 // unknown handles a member that is not an element of the type.
-func (d *decoder) unknown(name []byte, keep *[]rawMember) error {
+func (d *decoder) unknown(name []byte, keep **unknownMembers) error {
 	if !d.lenient {
 		d.issue(fmt.Sprintf("unknown element %q", name))
 		if err := d.dec.SkipValue(); err != nil {
@@ -588,7 +596,10 @@ func (d *decoder) unknown(name []byte, keep *[]rawMember) error {
 	if err != nil {
 		return d.fatal(err)
 	}
-	*keep = append(*keep, rawMember{name: string(name), value: bytes.Clone(v)})
+	if *keep == nil {
+		*keep = new(unknownMembers)
+	}
+	(*keep).list = append((*keep).list, rawMember{name: string(name), value: bytes.Clone(v)})
 	return nil
 }
 

@@ -72,14 +72,20 @@ func (e *encoder) openResource(lit string) {
 	e.comma = true
 }
 
-func (e *encoder) close(unknown []rawMember) {
-	for _, m := range unknown {
+func (e *encoder) close(unknown *unknownMembers) {
+	if unknown != nil {
+		e.unknown(unknown.list)
+	}
+	e.buf = append(e.buf, '}')
+	e.comma = true
+}
+
+func (e *encoder) unknown(list []rawMember) {
+	for _, m := range list {
 		e.member(strconv.Quote(m.name) + ":")
 		e.buf = append(e.buf, m.value...)
 		e.comma = true
 	}
-	e.buf = append(e.buf, '}')
-	e.comma = true
 }
 
 // member writes a member name; lit is the quoted name followed by a colon.

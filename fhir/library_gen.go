@@ -44,7 +44,7 @@ type Library struct {
 	Parameter              []*ParameterDefinition
 	DataRequirement        []*DataRequirement
 	Content                []*Attachment
-	unknown                []rawMember // lenient mode: members that are not elements of Library
+	unknown                *unknownMembers // lenient mode: members that are not elements of Library
 }
 
 func (m *Library) FHIRType() string { return "Library" }

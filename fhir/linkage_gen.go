@@ -15,7 +15,7 @@ type Linkage struct {
 	Active            *Boolean
 	Author            *Reference
 	Item              []*LinkageItem
-	unknown           []rawMember // lenient mode: members that are not elements of Linkage
+	unknown           *unknownMembers // lenient mode: members that are not elements of Linkage
 }
 
 func (m *Linkage) FHIRType() string { return "Linkage" }
@@ -333,7 +333,7 @@ type LinkageItem struct {
 	ModifierExtension []*Extension
 	Type              *Code
 	Resource          *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Linkage.item
+	unknown           *unknownMembers // lenient mode: members that are not elements of Linkage.item
 }
 
 func (m *LinkageItem) FHIRType() string { return "BackboneElement" }

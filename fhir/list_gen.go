@@ -25,7 +25,7 @@ type List struct {
 	Note              []*Annotation
 	Entry             []*ListEntry
 	EmptyReason       *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of List
+	unknown           *unknownMembers // lenient mode: members that are not elements of List
 }
 
 func (m *List) FHIRType() string { return "List" }
@@ -587,7 +587,7 @@ type ListEntry struct {
 	Deleted           *Boolean
 	Date              *DateTime
 	Item              *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of List.entry
+	unknown           *unknownMembers // lenient mode: members that are not elements of List.entry
 }
 
 func (m *ListEntry) FHIRType() string { return "BackboneElement" }

@@ -29,7 +29,7 @@ type Location struct {
 	HoursOfOperation       []*LocationHoursOfOperation
 	AvailabilityExceptions *String
 	Endpoint               []*Reference
-	unknown                []rawMember // lenient mode: members that are not elements of Location
+	unknown                *unknownMembers // lenient mode: members that are not elements of Location
 }
 
 func (m *Location) FHIRType() string { return "Location" }
@@ -683,7 +683,7 @@ type LocationPosition struct {
 	Longitude         *Decimal
 	Latitude          *Decimal
 	Altitude          *Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of Location.position
+	unknown           *unknownMembers // lenient mode: members that are not elements of Location.position
 }
 
 func (m *LocationPosition) FHIRType() string { return "BackboneElement" }
@@ -875,7 +875,7 @@ type LocationHoursOfOperation struct {
 	AllDay            *Boolean
 	OpeningTime       *Time
 	ClosingTime       *Time
-	unknown           []rawMember // lenient mode: members that are not elements of Location.hoursOfOperation
+	unknown           *unknownMembers // lenient mode: members that are not elements of Location.hoursOfOperation
 }
 
 func (m *LocationHoursOfOperation) FHIRType() string { return "BackboneElement" }

@@ -54,7 +54,7 @@ type Measure struct {
 	Guidance                        *Markdown
 	Group                           []*MeasureGroup
 	SupplementalData                []*MeasureSupplementalData
-	unknown                         []rawMember // lenient mode: members that are not elements of Measure
+	unknown                         *unknownMembers // lenient mode: members that are not elements of Measure
 }
 
 func (m *Measure) FHIRType() string { return "Measure" }
@@ -1374,7 +1374,7 @@ type MeasureGroup struct {
 	Description       *String
 	Population        []*MeasureGroupPopulation
 	Stratifier        []*MeasureGroupStratifier
-	unknown           []rawMember // lenient mode: members that are not elements of Measure.group
+	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.group
 }
 
 func (m *MeasureGroup) FHIRType() string { return "BackboneElement" }
@@ -1572,7 +1572,7 @@ type MeasureGroupPopulation struct {
 	Code              *CodeableConcept
 	Description       *String
 	Criteria          *Expression
-	unknown           []rawMember // lenient mode: members that are not elements of Measure.group.population
+	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.group.population
 }
 
 func (m *MeasureGroupPopulation) FHIRType() string { return "BackboneElement" }
@@ -1751,7 +1751,7 @@ type MeasureGroupStratifier struct {
 	Description       *String
 	Criteria          *Expression
 	Component         []*MeasureGroupStratifierComponent
-	unknown           []rawMember // lenient mode: members that are not elements of Measure.group.stratifier
+	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.group.stratifier
 }
 
 func (m *MeasureGroupStratifier) FHIRType() string { return "BackboneElement" }
@@ -1949,7 +1949,7 @@ type MeasureGroupStratifierComponent struct {
 	Code              *CodeableConcept
 	Description       *String
 	Criteria          *Expression
-	unknown           []rawMember // lenient mode: members that are not elements of Measure.group.stratifier.component
+	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.group.stratifier.component
 }
 
 func (m *MeasureGroupStratifierComponent) FHIRType() string { return "BackboneElement" }
@@ -2129,7 +2129,7 @@ type MeasureSupplementalData struct {
 	Usage             []*CodeableConcept
 	Description       *String
 	Criteria          *Expression
-	unknown           []rawMember // lenient mode: members that are not elements of Measure.supplementalData
+	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.supplementalData
 }
 
 func (m *MeasureSupplementalData) FHIRType() string { return "BackboneElement" }

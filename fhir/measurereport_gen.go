@@ -23,7 +23,7 @@ type MeasureReport struct {
 	ImprovementNotation *CodeableConcept
 	Group               []*MeasureReportGroup
 	EvaluatedResource   []*Reference
-	unknown             []rawMember // lenient mode: members that are not elements of MeasureReport
+	unknown             *unknownMembers // lenient mode: members that are not elements of MeasureReport
 }
 
 func (m *MeasureReport) FHIRType() string { return "MeasureReport" }
@@ -542,7 +542,7 @@ type MeasureReportGroup struct {
 	Population        []*MeasureReportGroupPopulation
 	MeasureScore      *Quantity
 	Stratifier        []*MeasureReportGroupStratifier
-	unknown           []rawMember // lenient mode: members that are not elements of MeasureReport.group
+	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group
 }
 
 func (m *MeasureReportGroup) FHIRType() string { return "BackboneElement" }
@@ -735,7 +735,7 @@ type MeasureReportGroupPopulation struct {
 	Code              *CodeableConcept
 	Count             *Integer
 	SubjectResults    *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MeasureReport.group.population
+	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.population
 }
 
 func (m *MeasureReportGroupPopulation) FHIRType() string { return "BackboneElement" }
@@ -915,7 +915,7 @@ type MeasureReportGroupStratifier struct {
 	ModifierExtension []*Extension
 	Code              []*CodeableConcept
 	Stratum           []*MeasureReportGroupStratifierStratum
-	unknown           []rawMember // lenient mode: members that are not elements of MeasureReport.group.stratifier
+	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.stratifier
 }
 
 func (m *MeasureReportGroupStratifier) FHIRType() string { return "BackboneElement" }
@@ -1066,7 +1066,7 @@ type MeasureReportGroupStratifierStratum struct {
 	Component         []*MeasureReportGroupStratifierStratumComponent
 	Population        []*MeasureReportGroupStratifierStratumPopulation
 	MeasureScore      *Quantity
-	unknown           []rawMember // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum
+	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum
 }
 
 func (m *MeasureReportGroupStratifierStratum) FHIRType() string { return "BackboneElement" }
@@ -1258,7 +1258,7 @@ type MeasureReportGroupStratifierStratumComponent struct {
 	ModifierExtension []*Extension
 	Code              *CodeableConcept
 	Value             *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum.component
+	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum.component
 }
 
 func (m *MeasureReportGroupStratifierStratumComponent) FHIRType() string { return "BackboneElement" }
@@ -1409,7 +1409,7 @@ type MeasureReportGroupStratifierStratumPopulation struct {
 	Code              *CodeableConcept
 	Count             *Integer
 	SubjectResults    *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum.population
+	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum.population
 }
 
 func (m *MeasureReportGroupStratifierStratumPopulation) FHIRType() string { return "BackboneElement" }

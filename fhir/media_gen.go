@@ -35,7 +35,7 @@ type Media struct {
 	Duration          *Decimal
 	Content           *Attachment
 	Note              []*Annotation
-	unknown           []rawMember // lenient mode: members that are not elements of Media
+	unknown           *unknownMembers // lenient mode: members that are not elements of Media
 }
 
 func (m *Media) FHIRType() string { return "Media" }

@@ -20,7 +20,7 @@ type Medication struct {
 	Amount            *Ratio
 	Ingredient        []*MedicationIngredient
 	Batch             *MedicationBatch
-	unknown           []rawMember // lenient mode: members that are not elements of Medication
+	unknown           *unknownMembers // lenient mode: members that are not elements of Medication
 }
 
 func (m *Medication) FHIRType() string { return "Medication" }
@@ -450,7 +450,7 @@ type MedicationIngredient struct {
 	ItemReference       *Reference
 	IsActive            *Boolean
 	Strength            *Ratio
-	unknown             []rawMember // lenient mode: members that are not elements of Medication.ingredient
+	unknown             *unknownMembers // lenient mode: members that are not elements of Medication.ingredient
 }
 
 func (m *MedicationIngredient) FHIRType() string { return "BackboneElement" }
@@ -660,7 +660,7 @@ type MedicationBatch struct {
 	ModifierExtension []*Extension
 	LotNumber         *String
 	ExpirationDate    *DateTime
-	unknown           []rawMember // lenient mode: members that are not elements of Medication.batch
+	unknown           *unknownMembers // lenient mode: members that are not elements of Medication.batch
 }
 
 func (m *MedicationBatch) FHIRType() string { return "BackboneElement" }

@@ -33,7 +33,7 @@ type MedicationAdministration struct {
 	Note                      []*Annotation
 	Dosage                    *MedicationAdministrationDosage
 	EventHistory              []*Reference
-	unknown                   []rawMember // lenient mode: members that are not elements of MedicationAdministration
+	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicationAdministration
 }
 
 func (m *MedicationAdministration) FHIRType() string { return "MedicationAdministration" }
@@ -770,7 +770,7 @@ type MedicationAdministrationPerformer struct {
 	ModifierExtension []*Extension
 	Function          *CodeableConcept
 	Actor             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationAdministration.performer
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationAdministration.performer
 }
 
 func (m *MedicationAdministrationPerformer) FHIRType() string { return "BackboneElement" }
@@ -927,7 +927,7 @@ type MedicationAdministrationDosage struct {
 	Dose              *Quantity
 	RateRatio         *Ratio
 	RateQuantity      *Quantity
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationAdministration.dosage
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationAdministration.dosage
 }
 
 func (m *MedicationAdministrationDosage) FHIRType() string { return "BackboneElement" }

@@ -38,7 +38,7 @@ type MedicationDispense struct {
 	Substitution                *MedicationDispenseSubstitution
 	DetectedIssue               []*Reference
 	EventHistory                []*Reference
-	unknown                     []rawMember // lenient mode: members that are not elements of MedicationDispense
+	unknown                     *unknownMembers // lenient mode: members that are not elements of MedicationDispense
 }
 
 func (m *MedicationDispense) FHIRType() string { return "MedicationDispense" }
@@ -878,7 +878,7 @@ type MedicationDispensePerformer struct {
 	ModifierExtension []*Extension
 	Function          *CodeableConcept
 	Actor             *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationDispense.performer
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationDispense.performer
 }
 
 func (m *MedicationDispensePerformer) FHIRType() string { return "BackboneElement" }
@@ -1029,7 +1029,7 @@ type MedicationDispenseSubstitution struct {
 	Type              *CodeableConcept
 	Reason            []*CodeableConcept
 	ResponsibleParty  []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationDispense.substitution
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationDispense.substitution
 }
 
 func (m *MedicationDispenseSubstitution) FHIRType() string { return "BackboneElement" }

@@ -34,7 +34,7 @@ type MedicationKnowledge struct {
 	Contraindication           []*Reference
 	Regulatory                 []*MedicationKnowledgeRegulatory
 	Kinetics                   []*MedicationKnowledgeKinetics
-	unknown                    []rawMember // lenient mode: members that are not elements of MedicationKnowledge
+	unknown                    *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge
 }
 
 func (m *MedicationKnowledge) FHIRType() string { return "MedicationKnowledge" }
@@ -766,7 +766,7 @@ type MedicationKnowledgeRelatedMedicationKnowledge struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Reference         []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.relatedMedicationKnowledge
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.relatedMedicationKnowledge
 }
 
 func (m *MedicationKnowledgeRelatedMedicationKnowledge) FHIRType() string { return "BackboneElement" }
@@ -915,7 +915,7 @@ type MedicationKnowledgeMonograph struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Source            *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.monograph
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.monograph
 }
 
 func (m *MedicationKnowledgeMonograph) FHIRType() string { return "BackboneElement" }
@@ -1067,7 +1067,7 @@ type MedicationKnowledgeIngredient struct {
 	ItemReference       *Reference
 	IsActive            *Boolean
 	Strength            *Ratio
-	unknown             []rawMember // lenient mode: members that are not elements of MedicationKnowledge.ingredient
+	unknown             *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.ingredient
 }
 
 func (m *MedicationKnowledgeIngredient) FHIRType() string { return "BackboneElement" }
@@ -1280,7 +1280,7 @@ type MedicationKnowledgeCost struct {
 	Type              *CodeableConcept
 	Source            *String
 	Cost              *Money
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.cost
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.cost
 }
 
 func (m *MedicationKnowledgeCost) FHIRType() string { return "BackboneElement" }
@@ -1456,7 +1456,7 @@ type MedicationKnowledgeMonitoringProgram struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Name              *String
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.monitoringProgram
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.monitoringProgram
 }
 
 func (m *MedicationKnowledgeMonitoringProgram) FHIRType() string { return "BackboneElement" }
@@ -1615,7 +1615,7 @@ type MedicationKnowledgeAdministrationGuidelines struct {
 	IndicationCodeableConcept *CodeableConcept
 	IndicationReference       *Reference
 	PatientCharacteristics    []*MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics
-	unknown                   []rawMember // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines
+	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines
 }
 
 func (m *MedicationKnowledgeAdministrationGuidelines) FHIRType() string { return "BackboneElement" }
@@ -1820,7 +1820,7 @@ type MedicationKnowledgeAdministrationGuidelinesDosage struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Dosage            []*Dosage
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines.dosage
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines.dosage
 }
 
 func (m *MedicationKnowledgeAdministrationGuidelinesDosage) FHIRType() string {
@@ -1972,7 +1972,7 @@ type MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics struct {
 	CharacteristicCodeableConcept *CodeableConcept
 	CharacteristicQuantity        *Quantity
 	Value                         []*String
-	unknown                       []rawMember // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines.patientCharacteristics
+	unknown                       *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines.patientCharacteristics
 }
 
 func (m *MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics) FHIRType() string {
@@ -2163,7 +2163,7 @@ type MedicationKnowledgeMedicineClassification struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Classification    []*CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.medicineClassification
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.medicineClassification
 }
 
 func (m *MedicationKnowledgeMedicineClassification) FHIRType() string { return "BackboneElement" }
@@ -2312,7 +2312,7 @@ type MedicationKnowledgePackaging struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Quantity          *Quantity
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.packaging
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.packaging
 }
 
 func (m *MedicationKnowledgePackaging) FHIRType() string { return "BackboneElement" }
@@ -2466,7 +2466,7 @@ type MedicationKnowledgeDrugCharacteristic struct {
 	ValueString          *String
 	ValueQuantity        *Quantity
 	ValueBase64Binary    *Base64Binary
-	unknown              []rawMember // lenient mode: members that are not elements of MedicationKnowledge.drugCharacteristic
+	unknown              *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.drugCharacteristic
 }
 
 func (m *MedicationKnowledgeDrugCharacteristic) FHIRType() string { return "BackboneElement" }
@@ -2709,7 +2709,7 @@ type MedicationKnowledgeRegulatory struct {
 	Substitution        []*MedicationKnowledgeRegulatorySubstitution
 	Schedule            []*MedicationKnowledgeRegulatorySchedule
 	MaxDispense         *MedicationKnowledgeRegulatoryMaxDispense
-	unknown             []rawMember // lenient mode: members that are not elements of MedicationKnowledge.regulatory
+	unknown             *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.regulatory
 }
 
 func (m *MedicationKnowledgeRegulatory) FHIRType() string { return "BackboneElement" }
@@ -2902,7 +2902,7 @@ type MedicationKnowledgeRegulatorySubstitution struct {
 	ModifierExtension []*Extension
 	Type              *CodeableConcept
 	Allowed           *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.regulatory.substitution
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.regulatory.substitution
 }
 
 func (m *MedicationKnowledgeRegulatorySubstitution) FHIRType() string { return "BackboneElement" }
@@ -3058,7 +3058,7 @@ type MedicationKnowledgeRegulatorySchedule struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Schedule          *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.regulatory.schedule
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.regulatory.schedule
 }
 
 func (m *MedicationKnowledgeRegulatorySchedule) FHIRType() string { return "BackboneElement" }
@@ -3187,7 +3187,7 @@ type MedicationKnowledgeRegulatoryMaxDispense struct {
 	ModifierExtension []*Extension
 	Quantity          *Quantity
 	Period            *Duration
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.regulatory.maxDispense
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.regulatory.maxDispense
 }
 
 func (m *MedicationKnowledgeRegulatoryMaxDispense) FHIRType() string { return "BackboneElement" }
@@ -3338,7 +3338,7 @@ type MedicationKnowledgeKinetics struct {
 	AreaUnderCurve    []*Quantity
 	LethalDose50      []*Quantity
 	HalfLifePeriod    *Duration
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationKnowledge.kinetics
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.kinetics
 }
 
 func (m *MedicationKnowledgeKinetics) FHIRType() string { return "BackboneElement" }

@@ -46,7 +46,7 @@ type MedicationRequest struct {
 	PriorPrescription         *Reference
 	DetectedIssue             []*Reference
 	EventHistory              []*Reference
-	unknown                   []rawMember // lenient mode: members that are not elements of MedicationRequest
+	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicationRequest
 }
 
 func (m *MedicationRequest) FHIRType() string { return "MedicationRequest" }
@@ -1102,7 +1102,7 @@ type MedicationRequestDispenseRequest struct {
 	Quantity               *Quantity
 	ExpectedSupplyDuration *Duration
 	Performer              *Reference
-	unknown                []rawMember // lenient mode: members that are not elements of MedicationRequest.dispenseRequest
+	unknown                *unknownMembers // lenient mode: members that are not elements of MedicationRequest.dispenseRequest
 }
 
 func (m *MedicationRequestDispenseRequest) FHIRType() string { return "BackboneElement" }
@@ -1365,7 +1365,7 @@ type MedicationRequestDispenseRequestInitialFill struct {
 	ModifierExtension []*Extension
 	Quantity          *Quantity
 	Duration          *Duration
-	unknown           []rawMember // lenient mode: members that are not elements of MedicationRequest.dispenseRequest.initialFill
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationRequest.dispenseRequest.initialFill
 }
 
 func (m *MedicationRequestDispenseRequestInitialFill) FHIRType() string { return "BackboneElement" }
@@ -1516,7 +1516,7 @@ type MedicationRequestSubstitution struct {
 	AllowedBoolean         *Boolean
 	AllowedCodeableConcept *CodeableConcept
 	Reason                 *CodeableConcept
-	unknown                []rawMember // lenient mode: members that are not elements of MedicationRequest.substitution
+	unknown                *unknownMembers // lenient mode: members that are not elements of MedicationRequest.substitution
 }
 
 func (m *MedicationRequestSubstitution) FHIRType() string { return "BackboneElement" }

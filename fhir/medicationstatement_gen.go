@@ -31,7 +31,7 @@ type MedicationStatement struct {
 	ReasonReference           []*Reference
 	Note                      []*Annotation
 	Dosage                    []*Dosage
-	unknown                   []rawMember // lenient mode: members that are not elements of MedicationStatement
+	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicationStatement
 }
 
 func (m *MedicationStatement) FHIRType() string { return "MedicationStatement" }

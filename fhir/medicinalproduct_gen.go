@@ -32,7 +32,7 @@ type MedicinalProduct struct {
 	CrossReference                 []*Identifier
 	ManufacturingBusinessOperation []*MedicinalProductManufacturingBusinessOperation
 	SpecialDesignation             []*MedicinalProductSpecialDesignation
-	unknown                        []rawMember // lenient mode: members that are not elements of MedicinalProduct
+	unknown                        *unknownMembers // lenient mode: members that are not elements of MedicinalProduct
 }
 
 func (m *MedicinalProduct) FHIRType() string { return "MedicinalProduct" }
@@ -712,7 +712,7 @@ type MedicinalProductName struct {
 	ProductName       *String
 	NamePart          []*MedicinalProductNameNamePart
 	CountryLanguage   []*MedicinalProductNameCountryLanguage
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProduct.name
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.name
 }
 
 func (m *MedicinalProductName) FHIRType() string { return "BackboneElement" }
@@ -891,7 +891,7 @@ type MedicinalProductNameNamePart struct {
 	ModifierExtension []*Extension
 	Part              *String
 	Type              *Coding
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProduct.name.namePart
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.name.namePart
 }
 
 func (m *MedicinalProductNameNamePart) FHIRType() string { return "BackboneElement" }
@@ -1051,7 +1051,7 @@ type MedicinalProductNameCountryLanguage struct {
 	Country           *CodeableConcept
 	Jurisdiction      *CodeableConcept
 	Language          *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProduct.name.countryLanguage
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.name.countryLanguage
 }
 
 func (m *MedicinalProductNameCountryLanguage) FHIRType() string { return "BackboneElement" }
@@ -1229,7 +1229,7 @@ type MedicinalProductManufacturingBusinessOperation struct {
 	ConfidentialityIndicator     *CodeableConcept
 	Manufacturer                 []*Reference
 	Regulator                    *Reference
-	unknown                      []rawMember // lenient mode: members that are not elements of MedicinalProduct.manufacturingBusinessOperation
+	unknown                      *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.manufacturingBusinessOperation
 }
 
 func (m *MedicinalProductManufacturingBusinessOperation) FHIRType() string { return "BackboneElement" }
@@ -1481,7 +1481,7 @@ type MedicinalProductSpecialDesignation struct {
 	Status                    *CodeableConcept
 	Date                      *DateTime
 	Species                   *CodeableConcept
-	unknown                   []rawMember // lenient mode: members that are not elements of MedicinalProduct.specialDesignation
+	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.specialDesignation
 }
 
 func (m *MedicinalProductSpecialDesignation) FHIRType() string { return "BackboneElement" }

@@ -28,7 +28,7 @@ type MedicinalProductAuthorization struct {
 	Holder                      *Reference
 	Regulator                   *Reference
 	Procedure                   *MedicinalProductAuthorizationProcedure
-	unknown                     []rawMember // lenient mode: members that are not elements of MedicinalProductAuthorization
+	unknown                     *unknownMembers // lenient mode: members that are not elements of MedicinalProductAuthorization
 }
 
 func (m *MedicinalProductAuthorization) FHIRType() string { return "MedicinalProductAuthorization" }
@@ -653,7 +653,7 @@ type MedicinalProductAuthorizationJurisdictionalAuthorization struct {
 	Jurisdiction        []*CodeableConcept
 	LegalStatusOfSupply *CodeableConcept
 	ValidityPeriod      *Period
-	unknown             []rawMember // lenient mode: members that are not elements of MedicinalProductAuthorization.jurisdictionalAuthorization
+	unknown             *unknownMembers // lenient mode: members that are not elements of MedicinalProductAuthorization.jurisdictionalAuthorization
 }
 
 func (m *MedicinalProductAuthorizationJurisdictionalAuthorization) FHIRType() string {
@@ -874,7 +874,7 @@ type MedicinalProductAuthorizationProcedure struct {
 	DatePeriod        *Period
 	DateDateTime      *DateTime
 	Application       []*MedicinalProductAuthorizationProcedure
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProductAuthorization.procedure
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductAuthorization.procedure
 }
 
 func (m *MedicinalProductAuthorizationProcedure) FHIRType() string { return "BackboneElement" }

@@ -19,7 +19,7 @@ type MedicinalProductContraindication struct {
 	TherapeuticIndication []*Reference
 	OtherTherapy          []*MedicinalProductContraindicationOtherTherapy
 	Population            []*Population
-	unknown               []rawMember // lenient mode: members that are not elements of MedicinalProductContraindication
+	unknown               *unknownMembers // lenient mode: members that are not elements of MedicinalProductContraindication
 }
 
 func (m *MedicinalProductContraindication) FHIRType() string {
@@ -418,7 +418,7 @@ type MedicinalProductContraindicationOtherTherapy struct {
 	TherapyRelationshipType   *CodeableConcept
 	MedicationCodeableConcept *CodeableConcept
 	MedicationReference       *Reference
-	unknown                   []rawMember // lenient mode: members that are not elements of MedicinalProductContraindication.otherTherapy
+	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicinalProductContraindication.otherTherapy
 }
 
 func (m *MedicinalProductContraindicationOtherTherapy) FHIRType() string { return "BackboneElement" }

@@ -21,7 +21,7 @@ type MedicinalProductIndication struct {
 	OtherTherapy            []*MedicinalProductIndicationOtherTherapy
 	UndesirableEffect       []*Reference
 	Population              []*Population
-	unknown                 []rawMember // lenient mode: members that are not elements of MedicinalProductIndication
+	unknown                 *unknownMembers // lenient mode: members that are not elements of MedicinalProductIndication
 }
 
 func (m *MedicinalProductIndication) FHIRType() string { return "MedicinalProductIndication" }
@@ -460,7 +460,7 @@ type MedicinalProductIndicationOtherTherapy struct {
 	TherapyRelationshipType   *CodeableConcept
 	MedicationCodeableConcept *CodeableConcept
 	MedicationReference       *Reference
-	unknown                   []rawMember // lenient mode: members that are not elements of MedicinalProductIndication.otherTherapy
+	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicinalProductIndication.otherTherapy
 }
 
 func (m *MedicinalProductIndicationOtherTherapy) FHIRType() string { return "BackboneElement" }

@@ -18,7 +18,7 @@ type MedicinalProductIngredient struct {
 	Manufacturer        []*Reference
 	SpecifiedSubstance  []*MedicinalProductIngredientSpecifiedSubstance
 	Substance           *MedicinalProductIngredientSubstance
-	unknown             []rawMember // lenient mode: members that are not elements of MedicinalProductIngredient
+	unknown             *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient
 }
 
 func (m *MedicinalProductIngredient) FHIRType() string { return "MedicinalProductIngredient" }
@@ -403,7 +403,7 @@ type MedicinalProductIngredientSpecifiedSubstance struct {
 	Group             *CodeableConcept
 	Confidentiality   *CodeableConcept
 	Strength          []*MedicinalProductIngredientSpecifiedSubstanceStrength
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance
 }
 
 func (m *MedicinalProductIngredientSpecifiedSubstance) FHIRType() string { return "BackboneElement" }
@@ -604,7 +604,7 @@ type MedicinalProductIngredientSpecifiedSubstanceStrength struct {
 	MeasurementPoint      *String
 	Country               []*CodeableConcept
 	ReferenceStrength     []*MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength
-	unknown               []rawMember // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance.strength
+	unknown               *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance.strength
 }
 
 func (m *MedicinalProductIngredientSpecifiedSubstanceStrength) FHIRType() string {
@@ -879,7 +879,7 @@ type MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength struc
 	StrengthLowLimit  *Ratio
 	MeasurementPoint  *String
 	Country           []*CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength
 }
 
 func (m *MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength) FHIRType() string {
@@ -1105,7 +1105,7 @@ type MedicinalProductIngredientSubstance struct {
 	ModifierExtension []*Extension
 	Code              *CodeableConcept
 	Strength          []*MedicinalProductIngredientSpecifiedSubstanceStrength
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProductIngredient.substance
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient.substance
 }
 
 func (m *MedicinalProductIngredientSubstance) FHIRType() string { return "BackboneElement" }

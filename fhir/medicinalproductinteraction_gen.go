@@ -19,7 +19,7 @@ type MedicinalProductInteraction struct {
 	Effect            *CodeableConcept
 	Incidence         *CodeableConcept
 	Management        *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProductInteraction
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductInteraction
 }
 
 func (m *MedicinalProductInteraction) FHIRType() string { return "MedicinalProductInteraction" }
@@ -423,7 +423,7 @@ type MedicinalProductInteractionInteractant struct {
 	ModifierExtension   []*Extension
 	ItemReference       *Reference
 	ItemCodeableConcept *CodeableConcept
-	unknown             []rawMember // lenient mode: members that are not elements of MedicinalProductInteraction.interactant
+	unknown             *unknownMembers // lenient mode: members that are not elements of MedicinalProductInteraction.interactant
 }
 
 func (m *MedicinalProductInteractionInteractant) FHIRType() string { return "BackboneElement" }

@@ -19,7 +19,7 @@ type MedicinalProductManufactured struct {
 	Ingredient              []*Reference
 	PhysicalCharacteristics *ProdCharacteristic
 	OtherCharacteristics    []*CodeableConcept
-	unknown                 []rawMember // lenient mode: members that are not elements of MedicinalProductManufactured
+	unknown                 *unknownMembers // lenient mode: members that are not elements of MedicinalProductManufactured
 }
 
 func (m *MedicinalProductManufactured) FHIRType() string { return "MedicinalProductManufactured" }

@@ -21,7 +21,7 @@ type MedicinalProductPackaged struct {
 	Manufacturer           []*Reference
 	BatchIdentifier        []*MedicinalProductPackagedBatchIdentifier
 	PackageItem            []*MedicinalProductPackagedPackageItem
-	unknown                []rawMember // lenient mode: members that are not elements of MedicinalProductPackaged
+	unknown                *unknownMembers // lenient mode: members that are not elements of MedicinalProductPackaged
 }
 
 func (m *MedicinalProductPackaged) FHIRType() string { return "MedicinalProductPackaged" }
@@ -466,7 +466,7 @@ type MedicinalProductPackagedBatchIdentifier struct {
 	ModifierExtension  []*Extension
 	OuterPackaging     *Identifier
 	ImmediatePackaging *Identifier
-	unknown            []rawMember // lenient mode: members that are not elements of MedicinalProductPackaged.batchIdentifier
+	unknown            *unknownMembers // lenient mode: members that are not elements of MedicinalProductPackaged.batchIdentifier
 }
 
 func (m *MedicinalProductPackagedBatchIdentifier) FHIRType() string { return "BackboneElement" }
@@ -628,7 +628,7 @@ type MedicinalProductPackagedPackageItem struct {
 	OtherCharacteristics    []*CodeableConcept
 	ShelfLifeStorage        []*ProductShelfLife
 	Manufacturer            []*Reference
-	unknown                 []rawMember // lenient mode: members that are not elements of MedicinalProductPackaged.packageItem
+	unknown                 *unknownMembers // lenient mode: members that are not elements of MedicinalProductPackaged.packageItem
 }
 
 func (m *MedicinalProductPackagedPackageItem) FHIRType() string { return "BackboneElement" }

@@ -19,7 +19,7 @@ type MedicinalProductPharmaceutical struct {
 	Device                []*Reference
 	Characteristics       []*MedicinalProductPharmaceuticalCharacteristics
 	RouteOfAdministration []*MedicinalProductPharmaceuticalRouteOfAdministration
-	unknown               []rawMember // lenient mode: members that are not elements of MedicinalProductPharmaceutical
+	unknown               *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical
 }
 
 func (m *MedicinalProductPharmaceutical) FHIRType() string { return "MedicinalProductPharmaceutical" }
@@ -416,7 +416,7 @@ type MedicinalProductPharmaceuticalCharacteristics struct {
 	ModifierExtension []*Extension
 	Code              *CodeableConcept
 	Status            *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProductPharmaceutical.characteristics
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical.characteristics
 }
 
 func (m *MedicinalProductPharmaceuticalCharacteristics) FHIRType() string { return "BackboneElement" }
@@ -573,7 +573,7 @@ type MedicinalProductPharmaceuticalRouteOfAdministration struct {
 	MaxDosePerTreatmentPeriod *Ratio
 	MaxTreatmentPeriod        *Duration
 	TargetSpecies             []*MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies
-	unknown                   []rawMember // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration
+	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration
 }
 
 func (m *MedicinalProductPharmaceuticalRouteOfAdministration) FHIRType() string {
@@ -837,7 +837,7 @@ type MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies struct {
 	ModifierExtension []*Extension
 	Code              *CodeableConcept
 	WithdrawalPeriod  []*MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod
-	unknown           []rawMember // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies
+	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies
 }
 
 func (m *MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies) FHIRType() string {
@@ -992,7 +992,7 @@ type MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalP
 	Tissue                *CodeableConcept
 	Value                 *Quantity
 	SupportingInformation *String
-	unknown               []rawMember // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod
+	unknown               *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod
 }
 
 func (m *MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod) FHIRType() string {

@@ -17,7 +17,7 @@ type MedicinalProductUndesirableEffect struct {
 	Classification         *CodeableConcept
 	FrequencyOfOccurrence  *CodeableConcept
 	Population             []*Population
-	unknown                []rawMember // lenient mode: members that are not elements of MedicinalProductUndesirableEffect
+	unknown                *unknownMembers // lenient mode: members that are not elements of MedicinalProductUndesirableEffect
 }
 
 func (m *MedicinalProductUndesirableEffect) FHIRType() string {

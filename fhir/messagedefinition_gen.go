@@ -37,7 +37,7 @@ type MessageDefinition struct {
 	ResponseRequired  *Code
 	AllowedResponse   []*MessageDefinitionAllowedResponse
 	Graph             []*Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of MessageDefinition
+	unknown           *unknownMembers // lenient mode: members that are not elements of MessageDefinition
 }
 
 func (m *MessageDefinition) FHIRType() string { return "MessageDefinition" }
@@ -960,7 +960,7 @@ type MessageDefinitionFocus struct {
 	Profile           *Canonical
 	Min               *UnsignedInt
 	Max               *String
-	unknown           []rawMember // lenient mode: members that are not elements of MessageDefinition.focus
+	unknown           *unknownMembers // lenient mode: members that are not elements of MessageDefinition.focus
 }
 
 func (m *MessageDefinitionFocus) FHIRType() string { return "BackboneElement" }
@@ -1182,7 +1182,7 @@ type MessageDefinitionAllowedResponse struct {
 	ModifierExtension []*Extension
 	Message           *Canonical
 	Situation         *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of MessageDefinition.allowedResponse
+	unknown           *unknownMembers // lenient mode: members that are not elements of MessageDefinition.allowedResponse
 }
 
 func (m *MessageDefinitionAllowedResponse) FHIRType() string { return "BackboneElement" }

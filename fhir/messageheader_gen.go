@@ -24,7 +24,7 @@ type MessageHeader struct {
 	Response          *MessageHeaderResponse
 	Focus             []*Reference
 	Definition        *Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of MessageHeader
+	unknown           *unknownMembers // lenient mode: members that are not elements of MessageHeader
 }
 
 func (m *MessageHeader) FHIRType() string { return "MessageHeader" }
@@ -564,7 +564,7 @@ type MessageHeaderDestination struct {
 	Target            *Reference
 	Endpoint          *URL
 	Receiver          *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MessageHeader.destination
+	unknown           *unknownMembers // lenient mode: members that are not elements of MessageHeader.destination
 }
 
 func (m *MessageHeaderDestination) FHIRType() string { return "BackboneElement" }
@@ -775,7 +775,7 @@ type MessageHeaderSource struct {
 	Version           *String
 	Contact           *ContactPoint
 	Endpoint          *URL
-	unknown           []rawMember // lenient mode: members that are not elements of MessageHeader.source
+	unknown           *unknownMembers // lenient mode: members that are not elements of MessageHeader.source
 }
 
 func (m *MessageHeaderSource) FHIRType() string { return "BackboneElement" }
@@ -1020,7 +1020,7 @@ type MessageHeaderResponse struct {
 	Identifier        *ID
 	Code              *Code
 	Details           *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MessageHeader.response
+	unknown           *unknownMembers // lenient mode: members that are not elements of MessageHeader.response
 }
 
 func (m *MessageHeaderResponse) FHIRType() string { return "BackboneElement" }

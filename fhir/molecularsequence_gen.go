@@ -28,7 +28,7 @@ type MolecularSequence struct {
 	Repository        []*MolecularSequenceRepository
 	Pointer           []*Reference
 	StructureVariant  []*MolecularSequenceStructureVariant
-	unknown           []rawMember // lenient mode: members that are not elements of MolecularSequence
+	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence
 }
 
 func (m *MolecularSequence) FHIRType() string { return "MolecularSequence" }
@@ -662,7 +662,7 @@ type MolecularSequenceReferenceSeq struct {
 	Strand              *Code
 	WindowStart         *Integer
 	WindowEnd           *Integer
-	unknown             []rawMember // lenient mode: members that are not elements of MolecularSequence.referenceSeq
+	unknown             *unknownMembers // lenient mode: members that are not elements of MolecularSequence.referenceSeq
 }
 
 func (m *MolecularSequenceReferenceSeq) FHIRType() string { return "BackboneElement" }
@@ -1020,7 +1020,7 @@ type MolecularSequenceVariant struct {
 	ReferenceAllele   *String
 	Cigar             *String
 	VariantPointer    *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of MolecularSequence.variant
+	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.variant
 }
 
 func (m *MolecularSequenceVariant) FHIRType() string { return "BackboneElement" }
@@ -1306,7 +1306,7 @@ type MolecularSequenceQuality struct {
 	Recall            *Decimal
 	FScore            *Decimal
 	Roc               *MolecularSequenceQualityRoc
-	unknown           []rawMember // lenient mode: members that are not elements of MolecularSequence.quality
+	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.quality
 }
 
 func (m *MolecularSequenceQuality) FHIRType() string { return "BackboneElement" }
@@ -1828,7 +1828,7 @@ type MolecularSequenceQualityRoc struct {
 	Precision         []*Decimal
 	Sensitivity       []*Decimal
 	FMeasure          []*Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of MolecularSequence.quality.roc
+	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.quality.roc
 }
 
 func (m *MolecularSequenceQualityRoc) FHIRType() string { return "BackboneElement" }
@@ -2109,7 +2109,7 @@ type MolecularSequenceRepository struct {
 	DatasetID         *String
 	VariantsetID      *String
 	ReadsetID         *String
-	unknown           []rawMember // lenient mode: members that are not elements of MolecularSequence.repository
+	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.repository
 }
 
 func (m *MolecularSequenceRepository) FHIRType() string { return "BackboneElement" }
@@ -2393,7 +2393,7 @@ type MolecularSequenceStructureVariant struct {
 	Length            *Integer
 	Outer             *MolecularSequenceStructureVariantOuter
 	Inner             *MolecularSequenceStructureVariantInner
-	unknown           []rawMember // lenient mode: members that are not elements of MolecularSequence.structureVariant
+	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.structureVariant
 }
 
 func (m *MolecularSequenceStructureVariant) FHIRType() string { return "BackboneElement" }
@@ -2628,7 +2628,7 @@ type MolecularSequenceStructureVariantOuter struct {
 	ModifierExtension []*Extension
 	Start             *Integer
 	End               *Integer
-	unknown           []rawMember // lenient mode: members that are not elements of MolecularSequence.structureVariant.outer
+	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.structureVariant.outer
 }
 
 func (m *MolecularSequenceStructureVariantOuter) FHIRType() string { return "BackboneElement" }
@@ -2794,7 +2794,7 @@ type MolecularSequenceStructureVariantInner struct {
 	ModifierExtension []*Extension
 	Start             *Integer
 	End               *Integer
-	unknown           []rawMember // lenient mode: members that are not elements of MolecularSequence.structureVariant.inner
+	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.structureVariant.inner
 }
 
 func (m *MolecularSequenceStructureVariantInner) FHIRType() string { return "BackboneElement" }

@@ -25,7 +25,7 @@ type NamingSystem struct {
 	Jurisdiction      []*CodeableConcept
 	Usage             *String
 	UniqueID          []*NamingSystemUniqueId
-	unknown           []rawMember // lenient mode: members that are not elements of NamingSystem
+	unknown           *unknownMembers // lenient mode: members that are not elements of NamingSystem
 }
 
 func (m *NamingSystem) FHIRType() string { return "NamingSystem" }
@@ -615,7 +615,7 @@ type NamingSystemUniqueId struct {
 	Preferred         *Boolean
 	Comment           *String
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of NamingSystem.uniqueId
+	unknown           *unknownMembers // lenient mode: members that are not elements of NamingSystem.uniqueId
 }
 
 func (m *NamingSystemUniqueId) FHIRType() string { return "BackboneElement" }

@@ -29,7 +29,7 @@ type NutritionOrder struct {
 	Supplement             []*NutritionOrderSupplement
 	EnteralFormula         *NutritionOrderEnteralFormula
 	Note                   []*Annotation
-	unknown                []rawMember // lenient mode: members that are not elements of NutritionOrder
+	unknown                *unknownMembers // lenient mode: members that are not elements of NutritionOrder
 }
 
 func (m *NutritionOrder) FHIRType() string { return "NutritionOrder" }
@@ -675,7 +675,7 @@ type NutritionOrderOralDiet struct {
 	Texture              []*NutritionOrderOralDietTexture
 	FluidConsistencyType []*CodeableConcept
 	Instruction          *String
-	unknown              []rawMember // lenient mode: members that are not elements of NutritionOrder.oralDiet
+	unknown              *unknownMembers // lenient mode: members that are not elements of NutritionOrder.oralDiet
 }
 
 func (m *NutritionOrderOralDiet) FHIRType() string { return "BackboneElement" }
@@ -915,7 +915,7 @@ type NutritionOrderOralDietNutrient struct {
 	ModifierExtension []*Extension
 	Modifier          *CodeableConcept
 	Amount            *Quantity
-	unknown           []rawMember // lenient mode: members that are not elements of NutritionOrder.oralDiet.nutrient
+	unknown           *unknownMembers // lenient mode: members that are not elements of NutritionOrder.oralDiet.nutrient
 }
 
 func (m *NutritionOrderOralDietNutrient) FHIRType() string { return "BackboneElement" }
@@ -1066,7 +1066,7 @@ type NutritionOrderOralDietTexture struct {
 	ModifierExtension []*Extension
 	Modifier          *CodeableConcept
 	FoodType          *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of NutritionOrder.oralDiet.texture
+	unknown           *unknownMembers // lenient mode: members that are not elements of NutritionOrder.oralDiet.texture
 }
 
 func (m *NutritionOrderOralDietTexture) FHIRType() string { return "BackboneElement" }
@@ -1221,7 +1221,7 @@ type NutritionOrderSupplement struct {
 	Schedule          []*Timing
 	Quantity          *Quantity
 	Instruction       *String
-	unknown           []rawMember // lenient mode: members that are not elements of NutritionOrder.supplement
+	unknown           *unknownMembers // lenient mode: members that are not elements of NutritionOrder.supplement
 }
 
 func (m *NutritionOrderSupplement) FHIRType() string { return "BackboneElement" }
@@ -1455,7 +1455,7 @@ type NutritionOrderEnteralFormula struct {
 	Administration            []*NutritionOrderEnteralFormulaAdministration
 	MaxVolumeToDeliver        *Quantity
 	AdministrationInstruction *String
-	unknown                   []rawMember // lenient mode: members that are not elements of NutritionOrder.enteralFormula
+	unknown                   *unknownMembers // lenient mode: members that are not elements of NutritionOrder.enteralFormula
 }
 
 func (m *NutritionOrderEnteralFormula) FHIRType() string { return "BackboneElement" }
@@ -1780,7 +1780,7 @@ type NutritionOrderEnteralFormulaAdministration struct {
 	Quantity          *Quantity
 	RateQuantity      *Quantity
 	RateRatio         *Ratio
-	unknown           []rawMember // lenient mode: members that are not elements of NutritionOrder.enteralFormula.administration
+	unknown           *unknownMembers // lenient mode: members that are not elements of NutritionOrder.enteralFormula.administration
 }
 
 func (m *NutritionOrderEnteralFormulaAdministration) FHIRType() string { return "BackboneElement" }

@@ -49,7 +49,7 @@ type Observation struct {
 	HasMember            []*Reference
 	DerivedFrom          []*Reference
 	Component            []*ObservationComponent
-	unknown              []rawMember // lenient mode: members that are not elements of Observation
+	unknown              *unknownMembers // lenient mode: members that are not elements of Observation
 }
 
 func (m *Observation) FHIRType() string { return "Observation" }
@@ -1175,7 +1175,7 @@ type ObservationReferenceRange struct {
 	AppliesTo         []*CodeableConcept
 	Age               *Range
 	Text              *String
-	unknown           []rawMember // lenient mode: members that are not elements of Observation.referenceRange
+	unknown           *unknownMembers // lenient mode: members that are not elements of Observation.referenceRange
 }
 
 func (m *ObservationReferenceRange) FHIRType() string { return "BackboneElement" }
@@ -1429,7 +1429,7 @@ type ObservationComponent struct {
 	DataAbsentReason     *CodeableConcept
 	Interpretation       []*CodeableConcept
 	ReferenceRange       []*ObservationReferenceRange
-	unknown              []rawMember // lenient mode: members that are not elements of Observation.component
+	unknown              *unknownMembers // lenient mode: members that are not elements of Observation.component
 }
 
 func (m *ObservationComponent) FHIRType() string { return "BackboneElement" }

@@ -25,7 +25,7 @@ type ObservationDefinition struct {
 	NormalCodedValueSet    *Reference
 	AbnormalCodedValueSet  *Reference
 	CriticalCodedValueSet  *Reference
-	unknown                []rawMember // lenient mode: members that are not elements of ObservationDefinition
+	unknown                *unknownMembers // lenient mode: members that are not elements of ObservationDefinition
 }
 
 func (m *ObservationDefinition) FHIRType() string { return "ObservationDefinition" }
@@ -569,7 +569,7 @@ type ObservationDefinitionQuantitativeDetails struct {
 	Unit              *CodeableConcept
 	ConversionFactor  *Decimal
 	DecimalPrecision  *Integer
-	unknown           []rawMember // lenient mode: members that are not elements of ObservationDefinition.quantitativeDetails
+	unknown           *unknownMembers // lenient mode: members that are not elements of ObservationDefinition.quantitativeDetails
 }
 
 func (m *ObservationDefinitionQuantitativeDetails) FHIRType() string { return "BackboneElement" }
@@ -783,7 +783,7 @@ type ObservationDefinitionQualifiedInterval struct {
 	Age               *Range
 	GestationalAge    *Range
 	Condition         *String
-	unknown           []rawMember // lenient mode: members that are not elements of ObservationDefinition.qualifiedInterval
+	unknown           *unknownMembers // lenient mode: members that are not elements of ObservationDefinition.qualifiedInterval
 }
 
 func (m *ObservationDefinitionQualifiedInterval) FHIRType() string { return "BackboneElement" }

@@ -38,7 +38,7 @@ type OperationDefinition struct {
 	OutputProfile     *Canonical
 	Parameter         []*OperationDefinitionParameter
 	Overload          []*OperationDefinitionOverload
-	unknown           []rawMember // lenient mode: members that are not elements of OperationDefinition
+	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition
 }
 
 func (m *OperationDefinition) FHIRType() string { return "OperationDefinition" }
@@ -1007,7 +1007,7 @@ type OperationDefinitionParameter struct {
 	Binding           *OperationDefinitionParameterBinding
 	ReferencedFrom    []*OperationDefinitionParameterReferencedFrom
 	Part              []*OperationDefinitionParameter
-	unknown           []rawMember // lenient mode: members that are not elements of OperationDefinition.parameter
+	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition.parameter
 }
 
 func (m *OperationDefinitionParameter) FHIRType() string { return "BackboneElement" }
@@ -1404,7 +1404,7 @@ type OperationDefinitionParameterBinding struct {
 	ModifierExtension []*Extension
 	Strength          *Code
 	ValueSet          *Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of OperationDefinition.parameter.binding
+	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition.parameter.binding
 }
 
 func (m *OperationDefinitionParameterBinding) FHIRType() string { return "BackboneElement" }
@@ -1569,7 +1569,7 @@ type OperationDefinitionParameterReferencedFrom struct {
 	ModifierExtension []*Extension
 	Source            *String
 	SourceID          *String
-	unknown           []rawMember // lenient mode: members that are not elements of OperationDefinition.parameter.referencedFrom
+	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition.parameter.referencedFrom
 }
 
 func (m *OperationDefinitionParameterReferencedFrom) FHIRType() string { return "BackboneElement" }
@@ -1733,7 +1733,7 @@ type OperationDefinitionOverload struct {
 	ModifierExtension []*Extension
 	ParameterName     []*String
 	Comment           *String
-	unknown           []rawMember // lenient mode: members that are not elements of OperationDefinition.overload
+	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition.overload
 }
 
 func (m *OperationDefinitionOverload) FHIRType() string { return "BackboneElement" }

@@ -13,7 +13,7 @@ type OperationOutcome struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Issue             []*OperationOutcomeIssue
-	unknown           []rawMember // lenient mode: members that are not elements of OperationOutcome
+	unknown           *unknownMembers // lenient mode: members that are not elements of OperationOutcome
 }
 
 func (m *OperationOutcome) FHIRType() string { return "OperationOutcome" }
@@ -283,7 +283,7 @@ type OperationOutcomeIssue struct {
 	Diagnostics       *String
 	Location          []*String
 	Expression        []*String
-	unknown           []rawMember // lenient mode: members that are not elements of OperationOutcome.issue
+	unknown           *unknownMembers // lenient mode: members that are not elements of OperationOutcome.issue
 }
 
 func (m *OperationOutcomeIssue) FHIRType() string { return "BackboneElement" }

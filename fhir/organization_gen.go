@@ -22,7 +22,7 @@ type Organization struct {
 	PartOf            *Reference
 	Contact           []*OrganizationContact
 	Endpoint          []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Organization
+	unknown           *unknownMembers // lenient mode: members that are not elements of Organization
 }
 
 func (m *Organization) FHIRType() string { return "Organization" }
@@ -502,7 +502,7 @@ type OrganizationContact struct {
 	Name              *HumanName
 	Telecom           []*ContactPoint
 	Address           *Address
-	unknown           []rawMember // lenient mode: members that are not elements of Organization.contact
+	unknown           *unknownMembers // lenient mode: members that are not elements of Organization.contact
 }
 
 func (m *OrganizationContact) FHIRType() string { return "BackboneElement" }

@@ -24,7 +24,7 @@ type OrganizationAffiliation struct {
 	HealthcareService         []*Reference
 	Telecom                   []*ContactPoint
 	Endpoint                  []*Reference
-	unknown                   []rawMember // lenient mode: members that are not elements of OrganizationAffiliation
+	unknown                   *unknownMembers // lenient mode: members that are not elements of OrganizationAffiliation
 }
 
 func (m *OrganizationAffiliation) FHIRType() string { return "OrganizationAffiliation" }

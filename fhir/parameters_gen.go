@@ -9,7 +9,7 @@ type Parameters struct {
 	ImplicitRules *URI
 	Language      *Code
 	Parameter     []*ParametersParameter
-	unknown       []rawMember // lenient mode: members that are not elements of Parameters
+	unknown       *unknownMembers // lenient mode: members that are not elements of Parameters
 }
 
 func (m *Parameters) FHIRType() string { return "Parameters" }
@@ -239,7 +239,7 @@ type ParametersParameter struct {
 	ValueMeta                *Meta
 	Resource                 Resource
 	Part                     []*ParametersParameter
-	unknown                  []rawMember // lenient mode: members that are not elements of Parameters.parameter
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Parameters.parameter
 }
 
 func (m *ParametersParameter) FHIRType() string { return "BackboneElement" }

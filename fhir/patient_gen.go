@@ -30,7 +30,7 @@ type Patient struct {
 	GeneralPractitioner  []*Reference
 	ManagingOrganization *Reference
 	Link                 []*PatientLink
-	unknown              []rawMember // lenient mode: members that are not elements of Patient
+	unknown              *unknownMembers // lenient mode: members that are not elements of Patient
 }
 
 func (m *Patient) FHIRType() string { return "Patient" }
@@ -746,7 +746,7 @@ type PatientContact struct {
 	Gender            *Code
 	Organization      *Reference
 	Period            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of Patient.contact
+	unknown           *unknownMembers // lenient mode: members that are not elements of Patient.contact
 }
 
 func (m *PatientContact) FHIRType() string { return "BackboneElement" }
@@ -1007,7 +1007,7 @@ type PatientCommunication struct {
 	ModifierExtension []*Extension
 	Language          *CodeableConcept
 	Preferred         *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of Patient.communication
+	unknown           *unknownMembers // lenient mode: members that are not elements of Patient.communication
 }
 
 func (m *PatientCommunication) FHIRType() string { return "BackboneElement" }
@@ -1163,7 +1163,7 @@ type PatientLink struct {
 	ModifierExtension []*Extension
 	Other             *Reference
 	Type              *Code
-	unknown           []rawMember // lenient mode: members that are not elements of Patient.link
+	unknown           *unknownMembers // lenient mode: members that are not elements of Patient.link
 }
 
 func (m *PatientLink) FHIRType() string { return "BackboneElement" }

@@ -24,7 +24,7 @@ type PaymentNotice struct {
 	Recipient         *Reference
 	Amount            *Money
 	PaymentStatus     *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of PaymentNotice
+	unknown           *unknownMembers // lenient mode: members that are not elements of PaymentNotice
 }
 
 func (m *PaymentNotice) FHIRType() string { return "PaymentNotice" }

@@ -27,7 +27,7 @@ type PaymentReconciliation struct {
 	Detail            []*PaymentReconciliationDetail
 	FormCode          *CodeableConcept
 	ProcessNote       []*PaymentReconciliationProcessNote
-	unknown           []rawMember // lenient mode: members that are not elements of PaymentReconciliation
+	unknown           *unknownMembers // lenient mode: members that are not elements of PaymentReconciliation
 }
 
 func (m *PaymentReconciliation) FHIRType() string { return "PaymentReconciliation" }
@@ -638,7 +638,7 @@ type PaymentReconciliationDetail struct {
 	Responsible       *Reference
 	Payee             *Reference
 	Amount            *Money
-	unknown           []rawMember // lenient mode: members that are not elements of PaymentReconciliation.detail
+	unknown           *unknownMembers // lenient mode: members that are not elements of PaymentReconciliation.detail
 }
 
 func (m *PaymentReconciliationDetail) FHIRType() string { return "BackboneElement" }
@@ -962,7 +962,7 @@ type PaymentReconciliationProcessNote struct {
 	ModifierExtension []*Extension
 	Type              *Code
 	Text              *String
-	unknown           []rawMember // lenient mode: members that are not elements of PaymentReconciliation.processNote
+	unknown           *unknownMembers // lenient mode: members that are not elements of PaymentReconciliation.processNote
 }
 
 func (m *PaymentReconciliationProcessNote) FHIRType() string { return "BackboneElement" }

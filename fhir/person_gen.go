@@ -22,7 +22,7 @@ type Person struct {
 	ManagingOrganization *Reference
 	Active               *Boolean
 	Link                 []*PersonLink
-	unknown              []rawMember // lenient mode: members that are not elements of Person
+	unknown              *unknownMembers // lenient mode: members that are not elements of Person
 }
 
 func (m *Person) FHIRType() string { return "Person" }
@@ -501,7 +501,7 @@ type PersonLink struct {
 	ModifierExtension []*Extension
 	Target            *Reference
 	Assurance         *Code
-	unknown           []rawMember // lenient mode: members that are not elements of Person.link
+	unknown           *unknownMembers // lenient mode: members that are not elements of Person.link
 }
 
 func (m *PersonLink) FHIRType() string { return "BackboneElement" }

@@ -44,7 +44,7 @@ type PlanDefinition struct {
 	Library                []*Canonical
 	Goal                   []*PlanDefinitionGoal
 	Action                 []*PlanDefinitionAction
-	unknown                []rawMember // lenient mode: members that are not elements of PlanDefinition
+	unknown                *unknownMembers // lenient mode: members that are not elements of PlanDefinition
 }
 
 func (m *PlanDefinition) FHIRType() string { return "PlanDefinition" }
@@ -1100,7 +1100,7 @@ type PlanDefinitionGoal struct {
 	Addresses         []*CodeableConcept
 	Documentation     []*RelatedArtifact
 	Target            []*PlanDefinitionGoalTarget
-	unknown           []rawMember // lenient mode: members that are not elements of PlanDefinition.goal
+	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.goal
 }
 
 func (m *PlanDefinitionGoal) FHIRType() string { return "BackboneElement" }
@@ -1359,7 +1359,7 @@ type PlanDefinitionGoalTarget struct {
 	DetailRange           *Range
 	DetailCodeableConcept *CodeableConcept
 	Due                   *Duration
-	unknown               []rawMember // lenient mode: members that are not elements of PlanDefinition.goal.target
+	unknown               *unknownMembers // lenient mode: members that are not elements of PlanDefinition.goal.target
 }
 
 func (m *PlanDefinitionGoalTarget) FHIRType() string { return "BackboneElement" }
@@ -1615,7 +1615,7 @@ type PlanDefinitionAction struct {
 	Transform              *Canonical
 	DynamicValue           []*PlanDefinitionActionDynamicValue
 	Action                 []*PlanDefinitionAction
-	unknown                []rawMember // lenient mode: members that are not elements of PlanDefinition.action
+	unknown                *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action
 }
 
 func (m *PlanDefinitionAction) FHIRType() string { return "BackboneElement" }
@@ -2575,7 +2575,7 @@ type PlanDefinitionActionCondition struct {
 	ModifierExtension []*Extension
 	Kind              *Code
 	Expression        *Expression
-	unknown           []rawMember // lenient mode: members that are not elements of PlanDefinition.action.condition
+	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action.condition
 }
 
 func (m *PlanDefinitionActionCondition) FHIRType() string { return "BackboneElement" }
@@ -2735,7 +2735,7 @@ type PlanDefinitionActionRelatedAction struct {
 	Relationship      *Code
 	OffsetDuration    *Duration
 	OffsetRange       *Range
-	unknown           []rawMember // lenient mode: members that are not elements of PlanDefinition.action.relatedAction
+	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action.relatedAction
 }
 
 func (m *PlanDefinitionActionRelatedAction) FHIRType() string { return "BackboneElement" }
@@ -2955,7 +2955,7 @@ type PlanDefinitionActionParticipant struct {
 	ModifierExtension []*Extension
 	Type              *Code
 	Role              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of PlanDefinition.action.participant
+	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action.participant
 }
 
 func (m *PlanDefinitionActionParticipant) FHIRType() string { return "BackboneElement" }
@@ -3114,7 +3114,7 @@ type PlanDefinitionActionDynamicValue struct {
 	ModifierExtension []*Extension
 	Path              *String
 	Expression        *Expression
-	unknown           []rawMember // lenient mode: members that are not elements of PlanDefinition.action.dynamicValue
+	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action.dynamicValue
 }
 
 func (m *PlanDefinitionActionDynamicValue) FHIRType() string { return "BackboneElement" }

@@ -22,7 +22,7 @@ type Practitioner struct {
 	Photo             []*Attachment
 	Qualification     []*PractitionerQualification
 	Communication     []*CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of Practitioner
+	unknown           *unknownMembers // lenient mode: members that are not elements of Practitioner
 }
 
 func (m *Practitioner) FHIRType() string { return "Practitioner" }
@@ -502,7 +502,7 @@ type PractitionerQualification struct {
 	Code              *CodeableConcept
 	Period            *Period
 	Issuer            *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Practitioner.qualification
+	unknown           *unknownMembers // lenient mode: members that are not elements of Practitioner.qualification
 }
 
 func (m *PractitionerQualification) FHIRType() string { return "BackboneElement" }

@@ -26,7 +26,7 @@ type PractitionerRole struct {
 	NotAvailable           []*PractitionerRoleNotAvailable
 	AvailabilityExceptions *String
 	Endpoint               []*Reference
-	unknown                []rawMember // lenient mode: members that are not elements of PractitionerRole
+	unknown                *unknownMembers // lenient mode: members that are not elements of PractitionerRole
 }
 
 func (m *PractitionerRole) FHIRType() string { return "PractitionerRole" }
@@ -584,7 +584,7 @@ type PractitionerRoleAvailableTime struct {
 	AllDay             *Boolean
 	AvailableStartTime *Time
 	AvailableEndTime   *Time
-	unknown            []rawMember // lenient mode: members that are not elements of PractitionerRole.availableTime
+	unknown            *unknownMembers // lenient mode: members that are not elements of PractitionerRole.availableTime
 }
 
 func (m *PractitionerRoleAvailableTime) FHIRType() string { return "BackboneElement" }
@@ -803,7 +803,7 @@ type PractitionerRoleNotAvailable struct {
 	ModifierExtension []*Extension
 	Description       *String
 	During            *Period
-	unknown           []rawMember // lenient mode: members that are not elements of PractitionerRole.notAvailable
+	unknown           *unknownMembers // lenient mode: members that are not elements of PractitionerRole.notAvailable
 }
 
 func (m *PractitionerRoleNotAvailable) FHIRType() string { return "BackboneElement" }

@@ -11,7 +11,7 @@ type Base64Binary struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewBase64Binary returns a base64Binary holding v.
@@ -68,7 +68,7 @@ func (p *Base64Binary) hasJSONExt() bool {
 	return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil
 }
 
-func (p *Base64Binary) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Base64Binary) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Base64Binary) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -118,7 +118,7 @@ type Boolean struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *bool // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewBoolean returns a boolean holding v.
@@ -173,7 +173,7 @@ func (p *Boolean) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Boolean) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Boolean) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Boolean) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Boolean) appendJSONValue(e *encoder) {
 	e.bool(*p.Value)
@@ -223,7 +223,7 @@ type Canonical struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewCanonical returns a canonical holding v.
@@ -278,7 +278,7 @@ func (p *Canonical) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Canonical) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Canonical) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Canonical) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Canonical) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -328,7 +328,7 @@ type Code struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewCode returns a code holding v.
@@ -383,7 +383,7 @@ func (p *Code) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Code) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Code) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Code) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Code) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -433,7 +433,7 @@ type Date struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewDate returns a date holding v.
@@ -488,7 +488,7 @@ func (p *Date) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Date) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Date) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Date) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Date) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -538,7 +538,7 @@ type DateTime struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewDateTime returns a dateTime holding v.
@@ -593,7 +593,7 @@ func (p *DateTime) hasJSONValue() bool { return p.Value != nil }
 
 func (p *DateTime) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *DateTime) keepEmpty() { p.unknown = []rawMember{} }
+func (p *DateTime) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *DateTime) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -643,7 +643,7 @@ type Decimal struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewDecimal returns a decimal holding the decimal literal lit ("1.50"), kept as written.
@@ -698,7 +698,7 @@ func (p *Decimal) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Decimal) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Decimal) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Decimal) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Decimal) appendJSONValue(e *encoder) {
 	e.number(*p.Value)
@@ -748,7 +748,7 @@ type ID struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewID returns a id holding v.
@@ -803,7 +803,7 @@ func (p *ID) hasJSONValue() bool { return p.Value != nil }
 
 func (p *ID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *ID) keepEmpty() { p.unknown = []rawMember{} }
+func (p *ID) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *ID) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -853,7 +853,7 @@ type Instant struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewInstant returns a instant holding v.
@@ -908,7 +908,7 @@ func (p *Instant) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Instant) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Instant) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Instant) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Instant) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -958,7 +958,7 @@ type Integer struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *int64 // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewInteger returns a integer holding v.
@@ -1013,7 +1013,7 @@ func (p *Integer) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Integer) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Integer) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Integer) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Integer) appendJSONValue(e *encoder) {
 	e.int(*p.Value)
@@ -1063,7 +1063,7 @@ type Markdown struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewMarkdown returns a markdown holding v.
@@ -1118,7 +1118,7 @@ func (p *Markdown) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Markdown) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Markdown) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Markdown) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Markdown) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1168,7 +1168,7 @@ type OID struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewOID returns a oid holding v.
@@ -1223,7 +1223,7 @@ func (p *OID) hasJSONValue() bool { return p.Value != nil }
 
 func (p *OID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *OID) keepEmpty() { p.unknown = []rawMember{} }
+func (p *OID) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *OID) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1273,7 +1273,7 @@ type PositiveInt struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *int64 // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewPositiveInt returns a positiveInt holding v.
@@ -1330,7 +1330,7 @@ func (p *PositiveInt) hasJSONExt() bool {
 	return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil
 }
 
-func (p *PositiveInt) keepEmpty() { p.unknown = []rawMember{} }
+func (p *PositiveInt) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *PositiveInt) appendJSONValue(e *encoder) {
 	e.int(*p.Value)
@@ -1380,7 +1380,7 @@ type String struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewString returns a string holding v.
@@ -1435,7 +1435,7 @@ func (p *String) hasJSONValue() bool { return p.Value != nil }
 
 func (p *String) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *String) keepEmpty() { p.unknown = []rawMember{} }
+func (p *String) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *String) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1486,7 +1486,7 @@ type Time struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewTime returns a time holding v.
@@ -1541,7 +1541,7 @@ func (p *Time) hasJSONValue() bool { return p.Value != nil }
 
 func (p *Time) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *Time) keepEmpty() { p.unknown = []rawMember{} }
+func (p *Time) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Time) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1591,7 +1591,7 @@ type UnsignedInt struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *int64 // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewUnsignedInt returns a unsignedInt holding v.
@@ -1648,7 +1648,7 @@ func (p *UnsignedInt) hasJSONExt() bool {
 	return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil
 }
 
-func (p *UnsignedInt) keepEmpty() { p.unknown = []rawMember{} }
+func (p *UnsignedInt) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *UnsignedInt) appendJSONValue(e *encoder) {
 	e.int(*p.Value)
@@ -1698,7 +1698,7 @@ type URI struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewURI returns a uri holding v.
@@ -1753,7 +1753,7 @@ func (p *URI) hasJSONValue() bool { return p.Value != nil }
 
 func (p *URI) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *URI) keepEmpty() { p.unknown = []rawMember{} }
+func (p *URI) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *URI) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1803,7 +1803,7 @@ type URL struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewURL returns a url holding v.
@@ -1858,7 +1858,7 @@ func (p *URL) hasJSONValue() bool { return p.Value != nil }
 
 func (p *URL) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *URL) keepEmpty() { p.unknown = []rawMember{} }
+func (p *URL) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *URL) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -1908,7 +1908,7 @@ type UUID struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewUUID returns a uuid holding v.
@@ -1963,7 +1963,7 @@ func (p *UUID) hasJSONValue() bool { return p.Value != nil }
 
 func (p *UUID) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *UUID) keepEmpty() { p.unknown = []rawMember{} }
+func (p *UUID) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *UUID) appendJSONValue(e *encoder) {
 	e.str(*p.Value)
@@ -2013,7 +2013,7 @@ type XHTML struct {
 	ID        string // element id; "" when absent
 	Extension []*Extension
 	Value     *string // nil when the element carries only an id or extensions
-	unknown   []rawMember
+	unknown   *unknownMembers
 }
 
 // NewXHTML returns a xhtml holding v.
@@ -2068,7 +2068,7 @@ func (p *XHTML) hasJSONValue() bool { return p.Value != nil }
 
 func (p *XHTML) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 || p.unknown != nil }
 
-func (p *XHTML) keepEmpty() { p.unknown = []rawMember{} }
+func (p *XHTML) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *XHTML) appendJSONValue(e *encoder) {
 	e.str(*p.Value)

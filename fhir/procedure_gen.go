@@ -44,7 +44,7 @@ type Procedure struct {
 	FocalDevice           []*ProcedureFocalDevice
 	UsedReference         []*Reference
 	UsedCode              []*CodeableConcept
-	unknown               []rawMember // lenient mode: members that are not elements of Procedure
+	unknown               *unknownMembers // lenient mode: members that are not elements of Procedure
 }
 
 func (m *Procedure) FHIRType() string { return "Procedure" }
@@ -1019,7 +1019,7 @@ type ProcedurePerformer struct {
 	Function          *CodeableConcept
 	Actor             *Reference
 	OnBehalfOf        *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Procedure.performer
+	unknown           *unknownMembers // lenient mode: members that are not elements of Procedure.performer
 }
 
 func (m *ProcedurePerformer) FHIRType() string { return "BackboneElement" }
@@ -1191,7 +1191,7 @@ type ProcedureFocalDevice struct {
 	ModifierExtension []*Extension
 	Action            *CodeableConcept
 	Manipulated       *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Procedure.focalDevice
+	unknown           *unknownMembers // lenient mode: members that are not elements of Procedure.focalDevice
 }
 
 func (m *ProcedureFocalDevice) FHIRType() string { return "BackboneElement" }

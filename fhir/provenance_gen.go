@@ -23,7 +23,7 @@ type Provenance struct {
 	Agent             []*ProvenanceAgent
 	Entity            []*ProvenanceEntity
 	Signature         []*Signature
-	unknown           []rawMember // lenient mode: members that are not elements of Provenance
+	unknown           *unknownMembers // lenient mode: members that are not elements of Provenance
 }
 
 func (m *Provenance) FHIRType() string { return "Provenance" }
@@ -534,7 +534,7 @@ type ProvenanceAgent struct {
 	Role              []*CodeableConcept
 	Who               *Reference
 	OnBehalfOf        *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Provenance.agent
+	unknown           *unknownMembers // lenient mode: members that are not elements of Provenance.agent
 }
 
 func (m *ProvenanceAgent) FHIRType() string { return "BackboneElement" }
@@ -728,7 +728,7 @@ type ProvenanceEntity struct {
 	Role              *Code
 	What              *Reference
 	Agent             []*ProvenanceAgent
-	unknown           []rawMember // lenient mode: members that are not elements of Provenance.entity
+	unknown           *unknownMembers // lenient mode: members that are not elements of Provenance.entity
 }
 
 func (m *ProvenanceEntity) FHIRType() string { return "BackboneElement" }

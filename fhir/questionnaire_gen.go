@@ -34,7 +34,7 @@ type Questionnaire struct {
 	EffectivePeriod   *Period
 	Code              []*Coding
 	Item              []*QuestionnaireItem
-	unknown           []rawMember // lenient mode: members that are not elements of Questionnaire
+	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire
 }
 
 func (m *Questionnaire) FHIRType() string { return "Questionnaire" }
@@ -880,7 +880,7 @@ type QuestionnaireItem struct {
 	AnswerOption      []*QuestionnaireItemAnswerOption
 	Initial           []*QuestionnaireItemInitial
 	Item              []*QuestionnaireItem
-	unknown           []rawMember // lenient mode: members that are not elements of Questionnaire.item
+	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire.item
 }
 
 func (m *QuestionnaireItem) FHIRType() string { return "BackboneElement" }
@@ -1421,7 +1421,7 @@ type QuestionnaireItemEnableWhen struct {
 	AnswerCoding      *Coding
 	AnswerQuantity    *Quantity
 	AnswerReference   *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Questionnaire.item.enableWhen
+	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire.item.enableWhen
 }
 
 func (m *QuestionnaireItemEnableWhen) FHIRType() string { return "BackboneElement" }
@@ -1862,7 +1862,7 @@ type QuestionnaireItemAnswerOption struct {
 	ValueCoding       *Coding
 	ValueReference    *Reference
 	InitialSelected   *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of Questionnaire.item.answerOption
+	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire.item.answerOption
 }
 
 func (m *QuestionnaireItemAnswerOption) FHIRType() string { return "BackboneElement" }
@@ -2176,7 +2176,7 @@ type QuestionnaireItemInitial struct {
 	ValueCoding       *Coding
 	ValueQuantity     *Quantity
 	ValueReference    *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Questionnaire.item.initial
+	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire.item.initial
 }
 
 func (m *QuestionnaireItemInitial) FHIRType() string { return "BackboneElement" }

@@ -23,7 +23,7 @@ type QuestionnaireResponse struct {
 	Author            *Reference
 	Source            *Reference
 	Item              []*QuestionnaireResponseItem
-	unknown           []rawMember // lenient mode: members that are not elements of QuestionnaireResponse
+	unknown           *unknownMembers // lenient mode: members that are not elements of QuestionnaireResponse
 }
 
 func (m *QuestionnaireResponse) FHIRType() string { return "QuestionnaireResponse" }
@@ -533,7 +533,7 @@ type QuestionnaireResponseItem struct {
 	Text              *String
 	Answer            []*QuestionnaireResponseItemAnswer
 	Item              []*QuestionnaireResponseItem
-	unknown           []rawMember // lenient mode: members that are not elements of QuestionnaireResponse.item
+	unknown           *unknownMembers // lenient mode: members that are not elements of QuestionnaireResponse.item
 }
 
 func (m *QuestionnaireResponseItem) FHIRType() string { return "BackboneElement" }
@@ -774,7 +774,7 @@ type QuestionnaireResponseItemAnswer struct {
 	ValueQuantity     *Quantity
 	ValueReference    *Reference
 	Item              []*QuestionnaireResponseItem
-	unknown           []rawMember // lenient mode: members that are not elements of QuestionnaireResponse.item.answer
+	unknown           *unknownMembers // lenient mode: members that are not elements of QuestionnaireResponse.item.answer
 }
 
 func (m *QuestionnaireResponseItemAnswer) FHIRType() string { return "BackboneElement" }

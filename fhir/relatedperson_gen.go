@@ -24,7 +24,7 @@ type RelatedPerson struct {
 	Photo             []*Attachment
 	Period            *Period
 	Communication     []*RelatedPersonCommunication
-	unknown           []rawMember // lenient mode: members that are not elements of RelatedPerson
+	unknown           *unknownMembers // lenient mode: members that are not elements of RelatedPerson
 }
 
 func (m *RelatedPerson) FHIRType() string { return "RelatedPerson" }
@@ -547,7 +547,7 @@ type RelatedPersonCommunication struct {
 	ModifierExtension []*Extension
 	Language          *CodeableConcept
 	Preferred         *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of RelatedPerson.communication
+	unknown           *unknownMembers // lenient mode: members that are not elements of RelatedPerson.communication
 }
 
 func (m *RelatedPersonCommunication) FHIRType() string { return "BackboneElement" }

@@ -30,7 +30,7 @@ type RequestGroup struct {
 	ReasonReference       []*Reference
 	Note                  []*Annotation
 	Action                []*RequestGroupAction
-	unknown               []rawMember // lenient mode: members that are not elements of RequestGroup
+	unknown               *unknownMembers // lenient mode: members that are not elements of RequestGroup
 }
 
 func (m *RequestGroup) FHIRType() string { return "RequestGroup" }
@@ -717,7 +717,7 @@ type RequestGroupAction struct {
 	CardinalityBehavior *Code
 	Resource            *Reference
 	Action              []*RequestGroupAction
-	unknown             []rawMember // lenient mode: members that are not elements of RequestGroup.action
+	unknown             *unknownMembers // lenient mode: members that are not elements of RequestGroup.action
 }
 
 func (m *RequestGroupAction) FHIRType() string { return "BackboneElement" }
@@ -1418,7 +1418,7 @@ type RequestGroupActionCondition struct {
 	ModifierExtension []*Extension
 	Kind              *Code
 	Expression        *Expression
-	unknown           []rawMember // lenient mode: members that are not elements of RequestGroup.action.condition
+	unknown           *unknownMembers // lenient mode: members that are not elements of RequestGroup.action.condition
 }
 
 func (m *RequestGroupActionCondition) FHIRType() string { return "BackboneElement" }
@@ -1576,7 +1576,7 @@ type RequestGroupActionRelatedAction struct {
 	Relationship      *Code
 	OffsetDuration    *Duration
 	OffsetRange       *Range
-	unknown           []rawMember // lenient mode: members that are not elements of RequestGroup.action.relatedAction
+	unknown           *unknownMembers // lenient mode: members that are not elements of RequestGroup.action.relatedAction
 }
 
 func (m *RequestGroupActionRelatedAction) FHIRType() string { return "BackboneElement" }

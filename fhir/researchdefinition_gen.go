@@ -47,7 +47,7 @@ type ResearchDefinition struct {
 	Exposure               *Reference
 	ExposureAlternative    *Reference
 	Outcome                *Reference
-	unknown                []rawMember // lenient mode: members that are not elements of ResearchDefinition
+	unknown                *unknownMembers // lenient mode: members that are not elements of ResearchDefinition
 }
 
 func (m *ResearchDefinition) FHIRType() string { return "ResearchDefinition" }

@@ -46,7 +46,7 @@ type ResearchElementDefinition struct {
 	Type                   *Code
 	VariableType           *Code
 	Characteristic         []*ResearchElementDefinitionCharacteristic
-	unknown                []rawMember // lenient mode: members that are not elements of ResearchElementDefinition
+	unknown                *unknownMembers // lenient mode: members that are not elements of ResearchElementDefinition
 }
 
 func (m *ResearchElementDefinition) FHIRType() string { return "ResearchElementDefinition" }
@@ -1184,7 +1184,7 @@ type ResearchElementDefinitionCharacteristic struct {
 	ParticipantEffectiveTiming        *Timing
 	ParticipantEffectiveTimeFromStart *Duration
 	ParticipantEffectiveGroupMeasure  *Code
-	unknown                           []rawMember // lenient mode: members that are not elements of ResearchElementDefinition.characteristic
+	unknown                           *unknownMembers // lenient mode: members that are not elements of ResearchElementDefinition.characteristic
 }
 
 func (m *ResearchElementDefinitionCharacteristic) FHIRType() string { return "BackboneElement" }

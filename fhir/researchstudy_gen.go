@@ -36,7 +36,7 @@ type ResearchStudy struct {
 	Note                  []*Annotation
 	Arm                   []*ResearchStudyArm
 	Objective             []*ResearchStudyObjective
-	unknown               []rawMember // lenient mode: members that are not elements of ResearchStudy
+	unknown               *unknownMembers // lenient mode: members that are not elements of ResearchStudy
 }
 
 func (m *ResearchStudy) FHIRType() string { return "ResearchStudy" }
@@ -822,7 +822,7 @@ type ResearchStudyArm struct {
 	Name              *String
 	Type              *CodeableConcept
 	Description       *String
-	unknown           []rawMember // lenient mode: members that are not elements of ResearchStudy.arm
+	unknown           *unknownMembers // lenient mode: members that are not elements of ResearchStudy.arm
 }
 
 func (m *ResearchStudyArm) FHIRType() string { return "BackboneElement" }
@@ -1005,7 +1005,7 @@ type ResearchStudyObjective struct {
 	ModifierExtension []*Extension
 	Name              *String
 	Type              *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of ResearchStudy.objective
+	unknown           *unknownMembers // lenient mode: members that are not elements of ResearchStudy.objective
 }
 
 func (m *ResearchStudyObjective) FHIRType() string { return "BackboneElement" }

@@ -20,7 +20,7 @@ type ResearchSubject struct {
 	AssignedArm       *String
 	ActualArm         *String
 	Consent           *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of ResearchSubject
+	unknown           *unknownMembers // lenient mode: members that are not elements of ResearchSubject
 }
 
 func (m *ResearchSubject) FHIRType() string { return "ResearchSubject" }

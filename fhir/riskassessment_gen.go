@@ -30,7 +30,7 @@ type RiskAssessment struct {
 	Prediction         []*RiskAssessmentPrediction
 	Mitigation         *String
 	Note               []*Annotation
-	unknown            []rawMember // lenient mode: members that are not elements of RiskAssessment
+	unknown            *unknownMembers // lenient mode: members that are not elements of RiskAssessment
 }
 
 func (m *RiskAssessment) FHIRType() string { return "RiskAssessment" }
@@ -700,7 +700,7 @@ type RiskAssessmentPrediction struct {
 	WhenPeriod         *Period
 	WhenRange          *Range
 	Rationale          *String
-	unknown            []rawMember // lenient mode: members that are not elements of RiskAssessment.prediction
+	unknown            *unknownMembers // lenient mode: members that are not elements of RiskAssessment.prediction
 }
 
 func (m *RiskAssessmentPrediction) FHIRType() string { return "BackboneElement" }

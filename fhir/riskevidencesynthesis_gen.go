@@ -43,7 +43,7 @@ type RiskEvidenceSynthesis struct {
 	SampleSize        *RiskEvidenceSynthesisSampleSize
 	RiskEstimate      *RiskEvidenceSynthesisRiskEstimate
 	Certainty         []*RiskEvidenceSynthesisCertainty
-	unknown           []rawMember // lenient mode: members that are not elements of RiskEvidenceSynthesis
+	unknown           *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis
 }
 
 func (m *RiskEvidenceSynthesis) FHIRType() string { return "RiskEvidenceSynthesis" }
@@ -1031,7 +1031,7 @@ type RiskEvidenceSynthesisSampleSize struct {
 	Description          *String
 	NumberOfStudies      *Integer
 	NumberOfParticipants *Integer
-	unknown              []rawMember // lenient mode: members that are not elements of RiskEvidenceSynthesis.sampleSize
+	unknown              *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.sampleSize
 }
 
 func (m *RiskEvidenceSynthesisSampleSize) FHIRType() string { return "BackboneElement" }
@@ -1228,7 +1228,7 @@ type RiskEvidenceSynthesisRiskEstimate struct {
 	DenominatorCount  *Integer
 	NumeratorCount    *Integer
 	PrecisionEstimate []*RiskEvidenceSynthesisRiskEstimatePrecisionEstimate
-	unknown           []rawMember // lenient mode: members that are not elements of RiskEvidenceSynthesis.riskEstimate
+	unknown           *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.riskEstimate
 }
 
 func (m *RiskEvidenceSynthesisRiskEstimate) FHIRType() string { return "BackboneElement" }
@@ -1515,7 +1515,7 @@ type RiskEvidenceSynthesisRiskEstimatePrecisionEstimate struct {
 	Level             *Decimal
 	From              *Decimal
 	To                *Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of RiskEvidenceSynthesis.riskEstimate.precisionEstimate
+	unknown           *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.riskEstimate.precisionEstimate
 }
 
 func (m *RiskEvidenceSynthesisRiskEstimatePrecisionEstimate) FHIRType() string {
@@ -1732,7 +1732,7 @@ type RiskEvidenceSynthesisCertainty struct {
 	Rating                []*CodeableConcept
 	Note                  []*Annotation
 	CertaintySubcomponent []*RiskEvidenceSynthesisCertaintyCertaintySubcomponent
-	unknown               []rawMember // lenient mode: members that are not elements of RiskEvidenceSynthesis.certainty
+	unknown               *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.certainty
 }
 
 func (m *RiskEvidenceSynthesisCertainty) FHIRType() string { return "BackboneElement" }
@@ -1903,7 +1903,7 @@ type RiskEvidenceSynthesisCertaintyCertaintySubcomponent struct {
 	Type              *CodeableConcept
 	Rating            []*CodeableConcept
 	Note              []*Annotation
-	unknown           []rawMember // lenient mode: members that are not elements of RiskEvidenceSynthesis.certainty.certaintySubcomponent
+	unknown           *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.certainty.certaintySubcomponent
 }
 
 func (m *RiskEvidenceSynthesisCertaintyCertaintySubcomponent) FHIRType() string {

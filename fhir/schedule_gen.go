@@ -20,7 +20,7 @@ type Schedule struct {
 	Actor             []*Reference
 	PlanningHorizon   *Period
 	Comment           *String
-	unknown           []rawMember // lenient mode: members that are not elements of Schedule
+	unknown           *unknownMembers // lenient mode: members that are not elements of Schedule
 }
 
 func (m *Schedule) FHIRType() string { return "Schedule" }

@@ -38,7 +38,7 @@ type SearchParameter struct {
 	Modifier          []*Code
 	Chain             []*String
 	Component         []*SearchParameterComponent
-	unknown           []rawMember // lenient mode: members that are not elements of SearchParameter
+	unknown           *unknownMembers // lenient mode: members that are not elements of SearchParameter
 }
 
 func (m *SearchParameter) FHIRType() string { return "SearchParameter" }
@@ -983,7 +983,7 @@ type SearchParameterComponent struct {
 	ModifierExtension []*Extension
 	Definition        *Canonical
 	Expression        *String
-	unknown           []rawMember // lenient mode: members that are not elements of SearchParameter.component
+	unknown           *unknownMembers // lenient mode: members that are not elements of SearchParameter.component
 }
 
 func (m *SearchParameterComponent) FHIRType() string { return "BackboneElement" }

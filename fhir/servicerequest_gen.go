@@ -50,7 +50,7 @@ type ServiceRequest struct {
 	Note                    []*Annotation
 	PatientInstruction      *String
 	RelevantHistory         []*Reference
-	unknown                 []rawMember // lenient mode: members that are not elements of ServiceRequest
+	unknown                 *unknownMembers // lenient mode: members that are not elements of ServiceRequest
 }
 
 func (m *ServiceRequest) FHIRType() string { return "ServiceRequest" }

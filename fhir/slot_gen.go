@@ -23,7 +23,7 @@ type Slot struct {
 	End               *Instant
 	Overbooked        *Boolean
 	Comment           *String
-	unknown           []rawMember // lenient mode: members that are not elements of Slot
+	unknown           *unknownMembers // lenient mode: members that are not elements of Slot
 }
 
 func (m *Slot) FHIRType() string { return "Slot" }

@@ -25,7 +25,7 @@ type Specimen struct {
 	Container           []*SpecimenContainer
 	Condition           []*CodeableConcept
 	Note                []*Annotation
-	unknown             []rawMember // lenient mode: members that are not elements of Specimen
+	unknown             *unknownMembers // lenient mode: members that are not elements of Specimen
 }
 
 func (m *Specimen) FHIRType() string { return "Specimen" }
@@ -570,7 +570,7 @@ type SpecimenCollection struct {
 	BodySite                     *CodeableConcept
 	FastingStatusCodeableConcept *CodeableConcept
 	FastingStatusDuration        *Duration
-	unknown                      []rawMember // lenient mode: members that are not elements of Specimen.collection
+	unknown                      *unknownMembers // lenient mode: members that are not elements of Specimen.collection
 }
 
 func (m *SpecimenCollection) FHIRType() string { return "BackboneElement" }
@@ -909,7 +909,7 @@ type SpecimenProcessing struct {
 	Additive          []*Reference
 	TimeDateTime      *DateTime
 	TimePeriod        *Period
-	unknown           []rawMember // lenient mode: members that are not elements of Specimen.processing
+	unknown           *unknownMembers // lenient mode: members that are not elements of Specimen.processing
 }
 
 func (m *SpecimenProcessing) FHIRType() string { return "BackboneElement" }
@@ -1153,7 +1153,7 @@ type SpecimenContainer struct {
 	SpecimenQuantity        *Quantity
 	AdditiveCodeableConcept *CodeableConcept
 	AdditiveReference       *Reference
-	unknown                 []rawMember // lenient mode: members that are not elements of Specimen.container
+	unknown                 *unknownMembers // lenient mode: members that are not elements of Specimen.container
 }
 
 func (m *SpecimenContainer) FHIRType() string { return "BackboneElement" }

@@ -18,7 +18,7 @@ type SpecimenDefinition struct {
 	TimeAspect         *String
 	Collection         []*CodeableConcept
 	TypeTested         []*SpecimenDefinitionTypeTested
-	unknown            []rawMember // lenient mode: members that are not elements of SpecimenDefinition
+	unknown            *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition
 }
 
 func (m *SpecimenDefinition) FHIRType() string { return "SpecimenDefinition" }
@@ -407,7 +407,7 @@ type SpecimenDefinitionTypeTested struct {
 	RetentionTime      *Duration
 	RejectionCriterion []*CodeableConcept
 	Handling           []*SpecimenDefinitionTypeTestedHandling
-	unknown            []rawMember // lenient mode: members that are not elements of SpecimenDefinition.typeTested
+	unknown            *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition.typeTested
 }
 
 func (m *SpecimenDefinitionTypeTested) FHIRType() string { return "BackboneElement" }
@@ -714,7 +714,7 @@ type SpecimenDefinitionTypeTestedContainer struct {
 	MinimumVolumeString   *String
 	Additive              []*SpecimenDefinitionTypeTestedContainerAdditive
 	Preparation           *String
-	unknown               []rawMember // lenient mode: members that are not elements of SpecimenDefinition.typeTested.container
+	unknown               *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition.typeTested.container
 }
 
 func (m *SpecimenDefinitionTypeTestedContainer) FHIRType() string { return "BackboneElement" }
@@ -1049,7 +1049,7 @@ type SpecimenDefinitionTypeTestedContainerAdditive struct {
 	ModifierExtension       []*Extension
 	AdditiveCodeableConcept *CodeableConcept
 	AdditiveReference       *Reference
-	unknown                 []rawMember // lenient mode: members that are not elements of SpecimenDefinition.typeTested.container.additive
+	unknown                 *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition.typeTested.container.additive
 }
 
 func (m *SpecimenDefinitionTypeTestedContainerAdditive) FHIRType() string { return "BackboneElement" }
@@ -1215,7 +1215,7 @@ type SpecimenDefinitionTypeTestedHandling struct {
 	TemperatureRange     *Range
 	MaxDuration          *Duration
 	Instruction          *String
-	unknown              []rawMember // lenient mode: members that are not elements of SpecimenDefinition.typeTested.handling
+	unknown              *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition.typeTested.handling
 }
 
 func (m *SpecimenDefinitionTypeTestedHandling) FHIRType() string { return "BackboneElement" }

@@ -39,7 +39,7 @@ type StructureDefinition struct {
 	Derivation        *Code
 	Snapshot          *StructureDefinitionSnapshot
 	Differential      *StructureDefinitionDifferential
-	unknown           []rawMember // lenient mode: members that are not elements of StructureDefinition
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition
 }
 
 func (m *StructureDefinition) FHIRType() string { return "StructureDefinition" }
@@ -1025,7 +1025,7 @@ type StructureDefinitionMapping struct {
 	URI               *URI
 	Name              *String
 	Comment           *String
-	unknown           []rawMember // lenient mode: members that are not elements of StructureDefinition.mapping
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition.mapping
 }
 
 func (m *StructureDefinitionMapping) FHIRType() string { return "BackboneElement" }
@@ -1244,7 +1244,7 @@ type StructureDefinitionContext struct {
 	ModifierExtension []*Extension
 	Type              *Code
 	Expression        *String
-	unknown           []rawMember // lenient mode: members that are not elements of StructureDefinition.context
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition.context
 }
 
 func (m *StructureDefinitionContext) FHIRType() string { return "BackboneElement" }
@@ -1408,7 +1408,7 @@ type StructureDefinitionSnapshot struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Element           []*ElementDefinition
-	unknown           []rawMember // lenient mode: members that are not elements of StructureDefinition.snapshot
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition.snapshot
 }
 
 func (m *StructureDefinitionSnapshot) FHIRType() string { return "BackboneElement" }
@@ -1537,7 +1537,7 @@ type StructureDefinitionDifferential struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Element           []*ElementDefinition
-	unknown           []rawMember // lenient mode: members that are not elements of StructureDefinition.differential
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition.differential
 }
 
 func (m *StructureDefinitionDifferential) FHIRType() string { return "BackboneElement" }

@@ -30,7 +30,7 @@ type StructureMap struct {
 	Structure         []*StructureMapStructure
 	Import            []*Canonical
 	Group             []*StructureMapGroup
-	unknown           []rawMember // lenient mode: members that are not elements of StructureMap
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap
 }
 
 func (m *StructureMap) FHIRType() string { return "StructureMap" }
@@ -751,7 +751,7 @@ type StructureMapStructure struct {
 	Mode              *Code
 	Alias             *String
 	Documentation     *String
-	unknown           []rawMember // lenient mode: members that are not elements of StructureMap.structure
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.structure
 }
 
 func (m *StructureMapStructure) FHIRType() string { return "BackboneElement" }
@@ -977,7 +977,7 @@ type StructureMapGroup struct {
 	Documentation     *String
 	Input             []*StructureMapGroupInput
 	Rule              []*StructureMapGroupRule
-	unknown           []rawMember // lenient mode: members that are not elements of StructureMap.group
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group
 }
 
 func (m *StructureMapGroup) FHIRType() string { return "BackboneElement" }
@@ -1246,7 +1246,7 @@ type StructureMapGroupInput struct {
 	Type              *String
 	Mode              *Code
 	Documentation     *String
-	unknown           []rawMember // lenient mode: members that are not elements of StructureMap.group.input
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.input
 }
 
 func (m *StructureMapGroupInput) FHIRType() string { return "BackboneElement" }
@@ -1472,7 +1472,7 @@ type StructureMapGroupRule struct {
 	Rule              []*StructureMapGroupRule
 	Dependent         []*StructureMapGroupRuleDependent
 	Documentation     *String
-	unknown           []rawMember // lenient mode: members that are not elements of StructureMap.group.rule
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule
 }
 
 func (m *StructureMapGroupRule) FHIRType() string { return "BackboneElement" }
@@ -1780,7 +1780,7 @@ type StructureMapGroupRuleSource struct {
 	Condition                       *String
 	Check                           *String
 	LogMessage                      *String
-	unknown                         []rawMember // lenient mode: members that are not elements of StructureMap.group.rule.source
+	unknown                         *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule.source
 }
 
 func (m *StructureMapGroupRuleSource) FHIRType() string { return "BackboneElement" }
@@ -3353,7 +3353,7 @@ type StructureMapGroupRuleTarget struct {
 	ListRuleID        *ID
 	Transform         *Code
 	Parameter         []*StructureMapGroupRuleTargetParameter
-	unknown           []rawMember // lenient mode: members that are not elements of StructureMap.group.rule.target
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule.target
 }
 
 func (m *StructureMapGroupRuleTarget) FHIRType() string { return "BackboneElement" }
@@ -3692,7 +3692,7 @@ type StructureMapGroupRuleTargetParameter struct {
 	ValueBoolean      *Boolean
 	ValueInteger      *Integer
 	ValueDecimal      *Decimal
-	unknown           []rawMember // lenient mode: members that are not elements of StructureMap.group.rule.target.parameter
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule.target.parameter
 }
 
 func (m *StructureMapGroupRuleTargetParameter) FHIRType() string { return "BackboneElement" }
@@ -3956,7 +3956,7 @@ type StructureMapGroupRuleDependent struct {
 	ModifierExtension []*Extension
 	Name              *ID
 	Variable          []*String
-	unknown           []rawMember // lenient mode: members that are not elements of StructureMap.group.rule.dependent
+	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule.dependent
 }
 
 func (m *StructureMapGroupRuleDependent) FHIRType() string { return "BackboneElement" }

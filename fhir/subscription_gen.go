@@ -19,7 +19,7 @@ type Subscription struct {
 	Criteria          *String
 	Error             *String
 	Channel           *SubscriptionChannel
-	unknown           []rawMember // lenient mode: members that are not elements of Subscription
+	unknown           *unknownMembers // lenient mode: members that are not elements of Subscription
 }
 
 func (m *Subscription) FHIRType() string { return "Subscription" }
@@ -456,7 +456,7 @@ type SubscriptionChannel struct {
 	Endpoint          *URL
 	Payload           *Code
 	Header            []*String
-	unknown           []rawMember // lenient mode: members that are not elements of Subscription.channel
+	unknown           *unknownMembers // lenient mode: members that are not elements of Subscription.channel
 }
 
 func (m *SubscriptionChannel) FHIRType() string { return "BackboneElement" }

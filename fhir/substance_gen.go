@@ -19,7 +19,7 @@ type Substance struct {
 	Description       *String
 	Instance          []*SubstanceInstance
 	Ingredient        []*SubstanceIngredient
-	unknown           []rawMember // lenient mode: members that are not elements of Substance
+	unknown           *unknownMembers // lenient mode: members that are not elements of Substance
 }
 
 func (m *Substance) FHIRType() string { return "Substance" }
@@ -434,7 +434,7 @@ type SubstanceInstance struct {
 	Identifier        *Identifier
 	Expiry            *DateTime
 	Quantity          *Quantity
-	unknown           []rawMember // lenient mode: members that are not elements of Substance.instance
+	unknown           *unknownMembers // lenient mode: members that are not elements of Substance.instance
 }
 
 func (m *SubstanceInstance) FHIRType() string { return "BackboneElement" }
@@ -614,7 +614,7 @@ type SubstanceIngredient struct {
 	Quantity                 *Ratio
 	SubstanceCodeableConcept *CodeableConcept
 	SubstanceReference       *Reference
-	unknown                  []rawMember // lenient mode: members that are not elements of Substance.ingredient
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Substance.ingredient
 }
 
 func (m *SubstanceIngredient) FHIRType() string { return "BackboneElement" }

@@ -17,7 +17,7 @@ type SubstanceNucleicAcid struct {
 	AreaOfHybridisation *String
 	OligoNucleotideType *CodeableConcept
 	Subunit             []*SubstanceNucleicAcidSubunit
-	unknown             []rawMember // lenient mode: members that are not elements of SubstanceNucleicAcid
+	unknown             *unknownMembers // lenient mode: members that are not elements of SubstanceNucleicAcid
 }
 
 func (m *SubstanceNucleicAcid) FHIRType() string { return "SubstanceNucleicAcid" }
@@ -391,7 +391,7 @@ type SubstanceNucleicAcidSubunit struct {
 	ThreePrime         *CodeableConcept
 	Linkage            []*SubstanceNucleicAcidSubunitLinkage
 	Sugar              []*SubstanceNucleicAcidSubunitSugar
-	unknown            []rawMember // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit
+	unknown            *unknownMembers // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit
 }
 
 func (m *SubstanceNucleicAcidSubunit) FHIRType() string { return "BackboneElement" }
@@ -696,7 +696,7 @@ type SubstanceNucleicAcidSubunitLinkage struct {
 	Identifier        *Identifier
 	Name              *String
 	ResidueSite       *String
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit.linkage
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit.linkage
 }
 
 func (m *SubstanceNucleicAcidSubunitLinkage) FHIRType() string { return "BackboneElement" }
@@ -914,7 +914,7 @@ type SubstanceNucleicAcidSubunitSugar struct {
 	Identifier        *Identifier
 	Name              *String
 	ResidueSite       *String
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit.sugar
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit.sugar
 }
 
 func (m *SubstanceNucleicAcidSubunitSugar) FHIRType() string { return "BackboneElement" }

@@ -18,7 +18,7 @@ type SubstancePolymer struct {
 	Modification          []*String
 	MonomerSet            []*SubstancePolymerMonomerSet
 	Repeat                []*SubstancePolymerRepeat
-	unknown               []rawMember // lenient mode: members that are not elements of SubstancePolymer
+	unknown               *unknownMembers // lenient mode: members that are not elements of SubstancePolymer
 }
 
 func (m *SubstancePolymer) FHIRType() string { return "SubstancePolymer" }
@@ -398,7 +398,7 @@ type SubstancePolymerMonomerSet struct {
 	ModifierExtension []*Extension
 	RatioType         *CodeableConcept
 	StartingMaterial  []*SubstancePolymerMonomerSetStartingMaterial
-	unknown           []rawMember // lenient mode: members that are not elements of SubstancePolymer.monomerSet
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.monomerSet
 }
 
 func (m *SubstancePolymerMonomerSet) FHIRType() string { return "BackboneElement" }
@@ -550,7 +550,7 @@ type SubstancePolymerMonomerSetStartingMaterial struct {
 	Type              *CodeableConcept
 	IsDefining        *Boolean
 	Amount            *SubstanceAmount
-	unknown           []rawMember // lenient mode: members that are not elements of SubstancePolymer.monomerSet.startingMaterial
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.monomerSet.startingMaterial
 }
 
 func (m *SubstancePolymerMonomerSetStartingMaterial) FHIRType() string { return "BackboneElement" }
@@ -755,7 +755,7 @@ type SubstancePolymerRepeat struct {
 	AverageMolecularFormula *String
 	RepeatUnitAmountType    *CodeableConcept
 	RepeatUnit              []*SubstancePolymerRepeatRepeatUnit
-	unknown                 []rawMember // lenient mode: members that are not elements of SubstancePolymer.repeat
+	unknown                 *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.repeat
 }
 
 func (m *SubstancePolymerRepeat) FHIRType() string { return "BackboneElement" }
@@ -966,7 +966,7 @@ type SubstancePolymerRepeatRepeatUnit struct {
 	Amount                      *SubstanceAmount
 	DegreeOfPolymerisation      []*SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation
 	StructuralRepresentation    []*SubstancePolymerRepeatRepeatUnitStructuralRepresentation
-	unknown                     []rawMember // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit
+	unknown                     *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit
 }
 
 func (m *SubstancePolymerRepeatRepeatUnit) FHIRType() string { return "BackboneElement" }
@@ -1191,7 +1191,7 @@ type SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation struct {
 	ModifierExtension []*Extension
 	Degree            *CodeableConcept
 	Amount            *SubstanceAmount
-	unknown           []rawMember // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation
 }
 
 func (m *SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation) FHIRType() string {
@@ -1346,7 +1346,7 @@ type SubstancePolymerRepeatRepeatUnitStructuralRepresentation struct {
 	Type              *CodeableConcept
 	Representation    *String
 	Attachment        *Attachment
-	unknown           []rawMember // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit.structuralRepresentation
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit.structuralRepresentation
 }
 
 func (m *SubstancePolymerRepeatRepeatUnitStructuralRepresentation) FHIRType() string {

@@ -16,7 +16,7 @@ type SubstanceProtein struct {
 	NumberOfSubunits  *Integer
 	DisulfideLinkage  []*String
 	Subunit           []*SubstanceProteinSubunit
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceProtein
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceProtein
 }
 
 func (m *SubstanceProtein) FHIRType() string { return "SubstanceProtein" }
@@ -366,7 +366,7 @@ type SubstanceProteinSubunit struct {
 	NTerminalModification   *String
 	CTerminalModificationID *Identifier
 	CTerminalModification   *String
-	unknown                 []rawMember // lenient mode: members that are not elements of SubstanceProtein.subunit
+	unknown                 *unknownMembers // lenient mode: members that are not elements of SubstanceProtein.subunit
 }
 
 func (m *SubstanceProteinSubunit) FHIRType() string { return "BackboneElement" }

@@ -17,7 +17,7 @@ type SubstanceReferenceInformation struct {
 	GeneElement       []*SubstanceReferenceInformationGeneElement
 	Classification    []*SubstanceReferenceInformationClassification
 	Target            []*SubstanceReferenceInformationTarget
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceReferenceInformation
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation
 }
 
 func (m *SubstanceReferenceInformation) FHIRType() string { return "SubstanceReferenceInformation" }
@@ -379,7 +379,7 @@ type SubstanceReferenceInformationGene struct {
 	GeneSequenceOrigin *CodeableConcept
 	Gene               *CodeableConcept
 	Source             []*Reference
-	unknown            []rawMember // lenient mode: members that are not elements of SubstanceReferenceInformation.gene
+	unknown            *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation.gene
 }
 
 func (m *SubstanceReferenceInformationGene) FHIRType() string { return "BackboneElement" }
@@ -553,7 +553,7 @@ type SubstanceReferenceInformationGeneElement struct {
 	Type              *CodeableConcept
 	Element           *Identifier
 	Source            []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceReferenceInformation.geneElement
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation.geneElement
 }
 
 func (m *SubstanceReferenceInformationGeneElement) FHIRType() string { return "BackboneElement" }
@@ -728,7 +728,7 @@ type SubstanceReferenceInformationClassification struct {
 	Classification    *CodeableConcept
 	Subtype           []*CodeableConcept
 	Source            []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceReferenceInformation.classification
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation.classification
 }
 
 func (m *SubstanceReferenceInformationClassification) FHIRType() string { return "BackboneElement" }
@@ -930,7 +930,7 @@ type SubstanceReferenceInformationTarget struct {
 	AmountString      *String
 	AmountType        *CodeableConcept
 	Source            []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceReferenceInformation.target
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation.target
 }
 
 func (m *SubstanceReferenceInformationTarget) FHIRType() string { return "BackboneElement" }

@@ -25,7 +25,7 @@ type SubstanceSourceMaterial struct {
 	FractionDescription  []*SubstanceSourceMaterialFractionDescription
 	Organism             *SubstanceSourceMaterialOrganism
 	PartDescription      []*SubstanceSourceMaterialPartDescription
-	unknown              []rawMember // lenient mode: members that are not elements of SubstanceSourceMaterial
+	unknown              *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial
 }
 
 func (m *SubstanceSourceMaterial) FHIRType() string { return "SubstanceSourceMaterial" }
@@ -568,7 +568,7 @@ type SubstanceSourceMaterialFractionDescription struct {
 	ModifierExtension []*Extension
 	Fraction          *String
 	MaterialType      *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSourceMaterial.fractionDescription
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.fractionDescription
 }
 
 func (m *SubstanceSourceMaterialFractionDescription) FHIRType() string { return "BackboneElement" }
@@ -733,7 +733,7 @@ type SubstanceSourceMaterialOrganism struct {
 	Author                   []*SubstanceSourceMaterialOrganismAuthor
 	Hybrid                   *SubstanceSourceMaterialOrganismHybrid
 	OrganismGeneral          *SubstanceSourceMaterialOrganismOrganismGeneral
-	unknown                  []rawMember // lenient mode: members that are not elements of SubstanceSourceMaterial.organism
+	unknown                  *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.organism
 }
 
 func (m *SubstanceSourceMaterialOrganism) FHIRType() string { return "BackboneElement" }
@@ -1026,7 +1026,7 @@ type SubstanceSourceMaterialOrganismAuthor struct {
 	ModifierExtension []*Extension
 	AuthorType        *CodeableConcept
 	AuthorDescription *String
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.author
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.author
 }
 
 func (m *SubstanceSourceMaterialOrganismAuthor) FHIRType() string { return "BackboneElement" }
@@ -1188,7 +1188,7 @@ type SubstanceSourceMaterialOrganismHybrid struct {
 	PaternalOrganismID   *String
 	PaternalOrganismName *String
 	HybridType           *CodeableConcept
-	unknown              []rawMember // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.hybrid
+	unknown              *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.hybrid
 }
 
 func (m *SubstanceSourceMaterialOrganismHybrid) FHIRType() string { return "BackboneElement" }
@@ -1436,7 +1436,7 @@ type SubstanceSourceMaterialOrganismOrganismGeneral struct {
 	Phylum            *CodeableConcept
 	Class             *CodeableConcept
 	Order             *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.organismGeneral
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.organismGeneral
 }
 
 func (m *SubstanceSourceMaterialOrganismOrganismGeneral) FHIRType() string { return "BackboneElement" }
@@ -1632,7 +1632,7 @@ type SubstanceSourceMaterialPartDescription struct {
 	ModifierExtension []*Extension
 	Part              *CodeableConcept
 	PartLocation      *CodeableConcept
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSourceMaterial.partDescription
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.partDescription
 }
 
 func (m *SubstanceSourceMaterialPartDescription) FHIRType() string { return "BackboneElement" }

@@ -31,7 +31,7 @@ type SubstanceSpecification struct {
 	Polymer              *Reference
 	Protein              *Reference
 	SourceMaterial       *Reference
-	unknown              []rawMember // lenient mode: members that are not elements of SubstanceSpecification
+	unknown              *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification
 }
 
 func (m *SubstanceSpecification) FHIRType() string { return "SubstanceSpecification" }
@@ -710,7 +710,7 @@ type SubstanceSpecificationMoiety struct {
 	MolecularFormula  *String
 	AmountQuantity    *Quantity
 	AmountString      *String
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSpecification.moiety
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.moiety
 }
 
 func (m *SubstanceSpecificationMoiety) FHIRType() string { return "BackboneElement" }
@@ -1033,7 +1033,7 @@ type SubstanceSpecificationProperty struct {
 	DefiningSubstanceCodeableConcept *CodeableConcept
 	AmountQuantity                   *Quantity
 	AmountString                     *String
-	unknown                          []rawMember // lenient mode: members that are not elements of SubstanceSpecification.property
+	unknown                          *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.property
 }
 
 func (m *SubstanceSpecificationProperty) FHIRType() string { return "BackboneElement" }
@@ -1340,7 +1340,7 @@ type SubstanceSpecificationStructure struct {
 	MolecularWeight          *SubstanceSpecificationStructureIsotopeMolecularWeight
 	Source                   []*Reference
 	Representation           []*SubstanceSpecificationStructureRepresentation
-	unknown                  []rawMember // lenient mode: members that are not elements of SubstanceSpecification.structure
+	unknown                  *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.structure
 }
 
 func (m *SubstanceSpecificationStructure) FHIRType() string { return "BackboneElement" }
@@ -1638,7 +1638,7 @@ type SubstanceSpecificationStructureIsotope struct {
 	Substitution      *CodeableConcept
 	HalfLife          *Quantity
 	MolecularWeight   *SubstanceSpecificationStructureIsotopeMolecularWeight
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSpecification.structure.isotope
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.structure.isotope
 }
 
 func (m *SubstanceSpecificationStructureIsotope) FHIRType() string { return "BackboneElement" }
@@ -1858,7 +1858,7 @@ type SubstanceSpecificationStructureIsotopeMolecularWeight struct {
 	Method            *CodeableConcept
 	Type              *CodeableConcept
 	Amount            *Quantity
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSpecification.structure.isotope.molecularWeight
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.structure.isotope.molecularWeight
 }
 
 func (m *SubstanceSpecificationStructureIsotopeMolecularWeight) FHIRType() string {
@@ -2035,7 +2035,7 @@ type SubstanceSpecificationStructureRepresentation struct {
 	Type              *CodeableConcept
 	Representation    *String
 	Attachment        *Attachment
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSpecification.structure.representation
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.structure.representation
 }
 
 func (m *SubstanceSpecificationStructureRepresentation) FHIRType() string { return "BackboneElement" }
@@ -2219,7 +2219,7 @@ type SubstanceSpecificationCode struct {
 	StatusDate        *DateTime
 	Comment           *String
 	Source            []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSpecification.code
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.code
 }
 
 func (m *SubstanceSpecificationCode) FHIRType() string { return "BackboneElement" }
@@ -2457,7 +2457,7 @@ type SubstanceSpecificationName struct {
 	Translation       []*SubstanceSpecificationName
 	Official          []*SubstanceSpecificationNameOfficial
 	Source            []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSpecification.name
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.name
 }
 
 func (m *SubstanceSpecificationName) FHIRType() string { return "BackboneElement" }
@@ -2810,7 +2810,7 @@ type SubstanceSpecificationNameOfficial struct {
 	Authority         *CodeableConcept
 	Status            *CodeableConcept
 	Date              *DateTime
-	unknown           []rawMember // lenient mode: members that are not elements of SubstanceSpecification.name.official
+	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.name.official
 }
 
 func (m *SubstanceSpecificationNameOfficial) FHIRType() string { return "BackboneElement" }
@@ -3000,7 +3000,7 @@ type SubstanceSpecificationRelationship struct {
 	AmountRatioLowLimit      *Ratio
 	AmountType               *CodeableConcept
 	Source                   []*Reference
-	unknown                  []rawMember // lenient mode: members that are not elements of SubstanceSpecification.relationship
+	unknown                  *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.relationship
 }
 
 func (m *SubstanceSpecificationRelationship) FHIRType() string { return "BackboneElement" }

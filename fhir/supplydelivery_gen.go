@@ -25,7 +25,7 @@ type SupplyDelivery struct {
 	Supplier           *Reference
 	Destination        *Reference
 	Receiver           []*Reference
-	unknown            []rawMember // lenient mode: members that are not elements of SupplyDelivery
+	unknown            *unknownMembers // lenient mode: members that are not elements of SupplyDelivery
 }
 
 func (m *SupplyDelivery) FHIRType() string { return "SupplyDelivery" }
@@ -574,7 +574,7 @@ type SupplyDeliverySuppliedItem struct {
 	Quantity            *Quantity
 	ItemCodeableConcept *CodeableConcept
 	ItemReference       *Reference
-	unknown             []rawMember // lenient mode: members that are not elements of SupplyDelivery.suppliedItem
+	unknown             *unknownMembers // lenient mode: members that are not elements of SupplyDelivery.suppliedItem
 }
 
 func (m *SupplyDeliverySuppliedItem) FHIRType() string { return "BackboneElement" }

@@ -30,7 +30,7 @@ type SupplyRequest struct {
 	ReasonReference     []*Reference
 	DeliverFrom         *Reference
 	DeliverTo           *Reference
-	unknown             []rawMember // lenient mode: members that are not elements of SupplyRequest
+	unknown             *unknownMembers // lenient mode: members that are not elements of SupplyRequest
 }
 
 func (m *SupplyRequest) FHIRType() string { return "SupplyRequest" }
@@ -721,7 +721,7 @@ type SupplyRequestParameter struct {
 	ValueQuantity        *Quantity
 	ValueRange           *Range
 	ValueBoolean         *Boolean
-	unknown              []rawMember // lenient mode: members that are not elements of SupplyRequest.parameter
+	unknown              *unknownMembers // lenient mode: members that are not elements of SupplyRequest.parameter
 }
 
 func (m *SupplyRequestParameter) FHIRType() string { return "BackboneElement" }

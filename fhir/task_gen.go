@@ -43,7 +43,7 @@ type Task struct {
 	Restriction           *TaskRestriction
 	Input                 []*TaskInput
 	Output                []*TaskOutput
-	unknown               []rawMember // lenient mode: members that are not elements of Task
+	unknown               *unknownMembers // lenient mode: members that are not elements of Task
 }
 
 func (m *Task) FHIRType() string { return "Task" }
@@ -1018,7 +1018,7 @@ type TaskRestriction struct {
 	Repetitions       *PositiveInt
 	Period            *Period
 	Recipient         []*Reference
-	unknown           []rawMember // lenient mode: members that are not elements of Task.restriction
+	unknown           *unknownMembers // lenient mode: members that are not elements of Task.restriction
 }
 
 func (m *TaskRestriction) FHIRType() string { return "BackboneElement" }
@@ -1242,7 +1242,7 @@ type TaskInput struct {
 	ValueUsageContext        *UsageContext
 	ValueDosage              *Dosage
 	ValueMeta                *Meta
-	unknown                  []rawMember // lenient mode: members that are not elements of Task.input
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Task.input
 }
 
 func (m *TaskInput) FHIRType() string { return "BackboneElement" }
@@ -2586,7 +2586,7 @@ type TaskOutput struct {
 	ValueUsageContext        *UsageContext
 	ValueDosage              *Dosage
 	ValueMeta                *Meta
-	unknown                  []rawMember // lenient mode: members that are not elements of Task.output
+	unknown                  *unknownMembers // lenient mode: members that are not elements of Task.output
 }
 
 func (m *TaskOutput) FHIRType() string { return "BackboneElement" }

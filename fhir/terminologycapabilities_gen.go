@@ -36,7 +36,7 @@ type TerminologyCapabilities struct {
 	ValidateCode      *TerminologyCapabilitiesValidateCode
 	Translation       *TerminologyCapabilitiesTranslation
 	Closure           *TerminologyCapabilitiesClosure
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities
 }
 
 func (m *TerminologyCapabilities) FHIRType() string { return "TerminologyCapabilities" }
@@ -912,7 +912,7 @@ type TerminologyCapabilitiesSoftware struct {
 	ModifierExtension []*Extension
 	Name              *String
 	Version           *String
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.software
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.software
 }
 
 func (m *TerminologyCapabilitiesSoftware) FHIRType() string { return "BackboneElement" }
@@ -1078,7 +1078,7 @@ type TerminologyCapabilitiesImplementation struct {
 	ModifierExtension []*Extension
 	Description       *String
 	URL               *URL
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.implementation
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.implementation
 }
 
 func (m *TerminologyCapabilitiesImplementation) FHIRType() string { return "BackboneElement" }
@@ -1245,7 +1245,7 @@ type TerminologyCapabilitiesCodeSystem struct {
 	URI               *Canonical
 	Version           []*TerminologyCapabilitiesCodeSystemVersion
 	Subsumption       *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem
 }
 
 func (m *TerminologyCapabilitiesCodeSystem) FHIRType() string { return "BackboneElement" }
@@ -1435,7 +1435,7 @@ type TerminologyCapabilitiesCodeSystemVersion struct {
 	Language          []*Code
 	Filter            []*TerminologyCapabilitiesCodeSystemVersionFilter
 	Property          []*Code
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem.version
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem.version
 }
 
 func (m *TerminologyCapabilitiesCodeSystemVersion) FHIRType() string { return "BackboneElement" }
@@ -1699,7 +1699,7 @@ type TerminologyCapabilitiesCodeSystemVersionFilter struct {
 	ModifierExtension []*Extension
 	Code              *Code
 	Op                []*Code
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem.version.filter
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem.version.filter
 }
 
 func (m *TerminologyCapabilitiesCodeSystemVersionFilter) FHIRType() string { return "BackboneElement" }
@@ -1864,7 +1864,7 @@ type TerminologyCapabilitiesExpansion struct {
 	Incomplete        *Boolean
 	Parameter         []*TerminologyCapabilitiesExpansionParameter
 	TextFilter        *Markdown
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.expansion
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.expansion
 }
 
 func (m *TerminologyCapabilitiesExpansion) FHIRType() string { return "BackboneElement" }
@@ -2105,7 +2105,7 @@ type TerminologyCapabilitiesExpansionParameter struct {
 	ModifierExtension []*Extension
 	Name              *Code
 	Documentation     *String
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.expansion.parameter
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.expansion.parameter
 }
 
 func (m *TerminologyCapabilitiesExpansionParameter) FHIRType() string { return "BackboneElement" }
@@ -2268,7 +2268,7 @@ type TerminologyCapabilitiesValidateCode struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Translations      *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.validateCode
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.validateCode
 }
 
 func (m *TerminologyCapabilitiesValidateCode) FHIRType() string { return "BackboneElement" }
@@ -2403,7 +2403,7 @@ type TerminologyCapabilitiesTranslation struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	NeedsMap          *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.translation
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.translation
 }
 
 func (m *TerminologyCapabilitiesTranslation) FHIRType() string { return "BackboneElement" }
@@ -2538,7 +2538,7 @@ type TerminologyCapabilitiesClosure struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Translation       *Boolean
-	unknown           []rawMember // lenient mode: members that are not elements of TerminologyCapabilities.closure
+	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.closure
 }
 
 func (m *TerminologyCapabilitiesClosure) FHIRType() string { return "BackboneElement" }

@@ -24,7 +24,7 @@ type TestReport struct {
 	Setup             *TestReportSetup
 	Test              []*TestReportTest
 	Teardown          *TestReportTeardown
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport
 }
 
 func (m *TestReport) FHIRType() string { return "TestReport" }
@@ -576,7 +576,7 @@ type TestReportParticipant struct {
 	Type              *Code
 	URI               *URI
 	Display           *String
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.participant
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.participant
 }
 
 func (m *TestReportParticipant) FHIRType() string { return "BackboneElement" }
@@ -766,7 +766,7 @@ type TestReportSetup struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Action            []*TestReportSetupAction
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.setup
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.setup
 }
 
 func (m *TestReportSetup) FHIRType() string { return "BackboneElement" }
@@ -894,7 +894,7 @@ type TestReportSetupAction struct {
 	ModifierExtension []*Extension
 	Operation         *TestReportSetupActionOperation
 	Assert            *TestReportSetupActionAssert
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.setup.action
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.setup.action
 }
 
 func (m *TestReportSetupAction) FHIRType() string { return "BackboneElement" }
@@ -1046,7 +1046,7 @@ type TestReportSetupActionOperation struct {
 	Result            *Code
 	Message           *Markdown
 	Detail            *URI
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.setup.action.operation
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.setup.action.operation
 }
 
 func (m *TestReportSetupActionOperation) FHIRType() string { return "BackboneElement" }
@@ -1240,7 +1240,7 @@ type TestReportSetupActionAssert struct {
 	Result            *Code
 	Message           *Markdown
 	Detail            *String
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.setup.action.assert
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.setup.action.assert
 }
 
 func (m *TestReportSetupActionAssert) FHIRType() string { return "BackboneElement" }
@@ -1434,7 +1434,7 @@ type TestReportTest struct {
 	Name              *String
 	Description       *String
 	Action            []*TestReportTestAction
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.test
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.test
 }
 
 func (m *TestReportTest) FHIRType() string { return "BackboneElement" }
@@ -1618,7 +1618,7 @@ type TestReportTestAction struct {
 	ModifierExtension []*Extension
 	Operation         *TestReportSetupActionOperation
 	Assert            *TestReportSetupActionAssert
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.test.action
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.test.action
 }
 
 func (m *TestReportTestAction) FHIRType() string { return "BackboneElement" }
@@ -1762,7 +1762,7 @@ type TestReportTeardown struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Action            []*TestReportTeardownAction
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.teardown
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.teardown
 }
 
 func (m *TestReportTeardown) FHIRType() string { return "BackboneElement" }
@@ -1888,7 +1888,7 @@ type TestReportTeardownAction struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Operation         *TestReportSetupActionOperation
-	unknown           []rawMember // lenient mode: members that are not elements of TestReport.teardown.action
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.teardown.action
 }
 
 func (m *TestReportTeardownAction) FHIRType() string { return "BackboneElement" }

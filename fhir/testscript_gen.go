@@ -36,7 +36,7 @@ type TestScript struct {
 	Setup             *TestScriptSetup
 	Test              []*TestScriptTest
 	Teardown          *TestScriptTeardown
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript
 }
 
 func (m *TestScript) FHIRType() string { return "TestScript" }
@@ -878,7 +878,7 @@ type TestScriptOrigin struct {
 	ModifierExtension []*Extension
 	Index             *Integer
 	Profile           *Coding
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.origin
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.origin
 }
 
 func (m *TestScriptOrigin) FHIRType() string { return "BackboneElement" }
@@ -1034,7 +1034,7 @@ type TestScriptDestination struct {
 	ModifierExtension []*Extension
 	Index             *Integer
 	Profile           *Coding
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.destination
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.destination
 }
 
 func (m *TestScriptDestination) FHIRType() string { return "BackboneElement" }
@@ -1190,7 +1190,7 @@ type TestScriptMetadata struct {
 	ModifierExtension []*Extension
 	Link              []*TestScriptMetadataLink
 	Capability        []*TestScriptMetadataCapability
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.metadata
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.metadata
 }
 
 func (m *TestScriptMetadata) FHIRType() string { return "BackboneElement" }
@@ -1339,7 +1339,7 @@ type TestScriptMetadataLink struct {
 	ModifierExtension []*Extension
 	URL               *URI
 	Description       *String
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.metadata.link
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.metadata.link
 }
 
 func (m *TestScriptMetadataLink) FHIRType() string { return "BackboneElement" }
@@ -1506,7 +1506,7 @@ type TestScriptMetadataCapability struct {
 	Destination       *Integer
 	Link              []*URI
 	Capabilities      *Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.metadata.capability
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.metadata.capability
 }
 
 func (m *TestScriptMetadataCapability) FHIRType() string { return "BackboneElement" }
@@ -1804,7 +1804,7 @@ type TestScriptFixture struct {
 	Autocreate        *Boolean
 	Autodelete        *Boolean
 	Resource          *Reference
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.fixture
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.fixture
 }
 
 func (m *TestScriptFixture) FHIRType() string { return "BackboneElement" }
@@ -1993,7 +1993,7 @@ type TestScriptVariable struct {
 	Hint              *String
 	Path              *String
 	SourceID          *ID
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.variable
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.variable
 }
 
 func (m *TestScriptVariable) FHIRType() string { return "BackboneElement" }
@@ -2323,7 +2323,7 @@ type TestScriptSetup struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Action            []*TestScriptSetupAction
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.setup
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.setup
 }
 
 func (m *TestScriptSetup) FHIRType() string { return "BackboneElement" }
@@ -2451,7 +2451,7 @@ type TestScriptSetupAction struct {
 	ModifierExtension []*Extension
 	Operation         *TestScriptSetupActionOperation
 	Assert            *TestScriptSetupActionAssert
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.setup.action
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.setup.action
 }
 
 func (m *TestScriptSetupAction) FHIRType() string { return "BackboneElement" }
@@ -2621,7 +2621,7 @@ type TestScriptSetupActionOperation struct {
 	SourceID          *ID
 	TargetID          *ID
 	URL               *String
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.setup.action.operation
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.setup.action.operation
 }
 
 func (m *TestScriptSetupActionOperation) FHIRType() string { return "BackboneElement" }
@@ -3197,7 +3197,7 @@ type TestScriptSetupActionOperationRequestHeader struct {
 	ModifierExtension []*Extension
 	Field             *String
 	Value             *String
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.setup.action.operation.requestHeader
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.setup.action.operation.requestHeader
 }
 
 func (m *TestScriptSetupActionOperationRequestHeader) FHIRType() string { return "BackboneElement" }
@@ -3381,7 +3381,7 @@ type TestScriptSetupActionAssert struct {
 	ValidateProfileID         *ID
 	Value                     *String
 	WarningOnly               *Boolean
-	unknown                   []rawMember // lenient mode: members that are not elements of TestScript.setup.action.assert
+	unknown                   *unknownMembers // lenient mode: members that are not elements of TestScript.setup.action.assert
 }
 
 func (m *TestScriptSetupActionAssert) FHIRType() string { return "BackboneElement" }
@@ -4115,7 +4115,7 @@ type TestScriptTest struct {
 	Name              *String
 	Description       *String
 	Action            []*TestScriptTestAction
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.test
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.test
 }
 
 func (m *TestScriptTest) FHIRType() string { return "BackboneElement" }
@@ -4299,7 +4299,7 @@ type TestScriptTestAction struct {
 	ModifierExtension []*Extension
 	Operation         *TestScriptSetupActionOperation
 	Assert            *TestScriptSetupActionAssert
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.test.action
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.test.action
 }
 
 func (m *TestScriptTestAction) FHIRType() string { return "BackboneElement" }
@@ -4447,7 +4447,7 @@ type TestScriptTeardown struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Action            []*TestScriptTeardownAction
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.teardown
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.teardown
 }
 
 func (m *TestScriptTeardown) FHIRType() string { return "BackboneElement" }
@@ -4573,7 +4573,7 @@ type TestScriptTeardownAction struct {
 	Extension         []*Extension
 	ModifierExtension []*Extension
 	Operation         *TestScriptSetupActionOperation
-	unknown           []rawMember // lenient mode: members that are not elements of TestScript.teardown.action
+	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.teardown.action
 }
 
 func (m *TestScriptTeardownAction) FHIRType() string { return "BackboneElement" }

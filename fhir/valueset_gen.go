@@ -30,7 +30,7 @@ type ValueSet struct {
 	Copyright         *Markdown
 	Compose           *ValueSetCompose
 	Expansion         *ValueSetExpansion
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet
 }
 
 func (m *ValueSet) FHIRType() string { return "ValueSet" }
@@ -753,7 +753,7 @@ type ValueSetCompose struct {
 	Inactive          *Boolean
 	Include           []*ValueSetComposeInclude
 	Exclude           []*ValueSetComposeInclude
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet.compose
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose
 }
 
 func (m *ValueSetCompose) FHIRType() string { return "BackboneElement" }
@@ -963,7 +963,7 @@ type ValueSetComposeInclude struct {
 	Concept           []*ValueSetComposeIncludeConcept
 	Filter            []*ValueSetComposeIncludeFilter
 	ValueSet          []*Canonical
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet.compose.include
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose.include
 }
 
 func (m *ValueSetComposeInclude) FHIRType() string { return "BackboneElement" }
@@ -1201,7 +1201,7 @@ type ValueSetComposeIncludeConcept struct {
 	Code              *Code
 	Display           *String
 	Designation       []*ValueSetComposeIncludeConceptDesignation
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet.compose.include.concept
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose.include.concept
 }
 
 func (m *ValueSetComposeIncludeConcept) FHIRType() string { return "BackboneElement" }
@@ -1387,7 +1387,7 @@ type ValueSetComposeIncludeConceptDesignation struct {
 	Language          *Code
 	Use               *Coding
 	Value             *String
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet.compose.include.concept.designation
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose.include.concept.designation
 }
 
 func (m *ValueSetComposeIncludeConceptDesignation) FHIRType() string { return "BackboneElement" }
@@ -1575,7 +1575,7 @@ type ValueSetComposeIncludeFilter struct {
 	Property          *Code
 	Op                *Code
 	Value             *String
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet.compose.include.filter
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose.include.filter
 }
 
 func (m *ValueSetComposeIncludeFilter) FHIRType() string { return "BackboneElement" }
@@ -1775,7 +1775,7 @@ type ValueSetExpansion struct {
 	Offset            *Integer
 	Parameter         []*ValueSetExpansionParameter
 	Contains          []*ValueSetExpansionContains
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet.expansion
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.expansion
 }
 
 func (m *ValueSetExpansion) FHIRType() string { return "BackboneElement" }
@@ -2044,7 +2044,7 @@ type ValueSetExpansionParameter struct {
 	ValueURI          *URI
 	ValueCode         *Code
 	ValueDateTime     *DateTime
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet.expansion.parameter
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.expansion.parameter
 }
 
 func (m *ValueSetExpansionParameter) FHIRType() string { return "BackboneElement" }
@@ -2395,7 +2395,7 @@ type ValueSetExpansionContains struct {
 	Display           *String
 	Designation       []*ValueSetComposeIncludeConceptDesignation
 	Contains          []*ValueSetExpansionContains
-	unknown           []rawMember // lenient mode: members that are not elements of ValueSet.expansion.contains
+	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.expansion.contains
 }
 
 func (m *ValueSetExpansionContains) FHIRType() string { return "BackboneElement" }

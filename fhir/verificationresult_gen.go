@@ -26,7 +26,7 @@ type VerificationResult struct {
 	PrimarySource     []*VerificationResultPrimarySource
 	Attestation       *VerificationResultAttestation
 	Validator         []*VerificationResultValidator
-	unknown           []rawMember // lenient mode: members that are not elements of VerificationResult
+	unknown           *unknownMembers // lenient mode: members that are not elements of VerificationResult
 }
 
 func (m *VerificationResult) FHIRType() string { return "VerificationResult" }
@@ -614,7 +614,7 @@ type VerificationResultPrimarySource struct {
 	ValidationDate      *DateTime
 	CanPushUpdates      *CodeableConcept
 	PushTypeAvailable   []*CodeableConcept
-	unknown             []rawMember // lenient mode: members that are not elements of VerificationResult.primarySource
+	unknown             *unknownMembers // lenient mode: members that are not elements of VerificationResult.primarySource
 }
 
 func (m *VerificationResultPrimarySource) FHIRType() string { return "BackboneElement" }
@@ -887,7 +887,7 @@ type VerificationResultAttestation struct {
 	ProxyIdentityCertificate  *String
 	ProxySignature            *Signature
 	SourceSignature           *Signature
-	unknown                   []rawMember // lenient mode: members that are not elements of VerificationResult.attestation
+	unknown                   *unknownMembers // lenient mode: members that are not elements of VerificationResult.attestation
 }
 
 func (m *VerificationResultAttestation) FHIRType() string { return "BackboneElement" }
@@ -1190,7 +1190,7 @@ type VerificationResultValidator struct {
 	Organization         *Reference
 	IdentityCertificate  *String
 	AttestationSignature *Signature
-	unknown              []rawMember // lenient mode: members that are not elements of VerificationResult.validator
+	unknown              *unknownMembers // lenient mode: members that are not elements of VerificationResult.validator
 }
 
 func (m *VerificationResultValidator) FHIRType() string { return "BackboneElement" }

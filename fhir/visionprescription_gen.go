@@ -20,7 +20,7 @@ type VisionPrescription struct {
 	DateWritten       *DateTime
 	Prescriber        *Reference
 	LensSpecification []*VisionPrescriptionLensSpecification
-	unknown           []rawMember // lenient mode: members that are not elements of VisionPrescription
+	unknown           *unknownMembers // lenient mode: members that are not elements of VisionPrescription
 }
 
 func (m *VisionPrescription) FHIRType() string { return "VisionPrescription" }
@@ -472,7 +472,7 @@ type VisionPrescriptionLensSpecification struct {
 	Color             *String
 	Brand             *String
 	Note              []*Annotation
-	unknown           []rawMember // lenient mode: members that are not elements of VisionPrescription.lensSpecification
+	unknown           *unknownMembers // lenient mode: members that are not elements of VisionPrescription.lensSpecification
 }
 
 func (m *VisionPrescriptionLensSpecification) FHIRType() string { return "BackboneElement" }
@@ -947,7 +947,7 @@ type VisionPrescriptionLensSpecificationPrism struct {
 	ModifierExtension []*Extension
 	Amount            *Decimal
 	Base              *Code
-	unknown           []rawMember // lenient mode: members that are not elements of VisionPrescription.lensSpecification.prism
+	unknown           *unknownMembers // lenient mode: members that are not elements of VisionPrescription.lensSpecification.prism
 }
 
 func (m *VisionPrescriptionLensSpecificationPrism) FHIRType() string { return "BackboneElement" }

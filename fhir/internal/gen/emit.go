@@ -101,7 +101,7 @@ func (g *gen) primitive(f *file, t *Type) {
 	f.p("ID string // element id; \"\" when absent")
 	f.p("Extension []*Extension")
 	f.p("Value *%s // nil when the element carries only an id or extensions", pi.GoValue)
-	f.p("unknown []rawMember")
+	f.p("unknown *unknownMembers")
 	f.p("}\n")
 	param := "v " + pi.GoValue
 	what := "v"
@@ -156,9 +156,9 @@ func (g *gen) primitive(f *file, t *Type) {
 	f.p("}")
 	f.p("return d.unknown(name, &p.unknown) }\n")
 	f.p("func (p *%s) hasJSONValue() bool { return p.Value != nil }\n", n)
-	// unknown is non-nil but empty for a "_name": {} kept by lenient mode.
+	// unknown is set but empty for a "_name": {} kept by lenient mode.
 	f.p("func (p *%s) hasJSONExt() bool { return p.ID != \"\" || len(p.Extension) > 0 || p.unknown != nil }\n", n)
-	f.p("func (p *%s) keepEmpty() { p.unknown = []rawMember{} }\n", n)
+	f.p("func (p *%s) keepEmpty() { p.unknown = new(unknownMembers) }\n", n)
 	f.p("func (p *%s) appendJSONValue(e *encoder) {", n)
 	switch {
 	case pi.GoValue == "bool":
@@ -194,7 +194,7 @@ func (g *gen) complex(f *file, t *Type) {
 			f.p("%s %s", fl.GoName, goType(fl))
 		}
 	}
-	f.p("unknown []rawMember // lenient mode: members that are not elements of %s", t.Name)
+	f.p("unknown *unknownMembers // lenient mode: members that are not elements of %s", t.Name)
 	f.p("}\n")
 
 	fhirType := t.FHIRType
