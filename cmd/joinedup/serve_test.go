@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -240,13 +241,12 @@ func TestDemo(t *testing.T) {
 
 func TestLoopback(t *testing.T) {
 	cases := []struct {
-		addr string
+		ip   string
 		want bool
-	}{{"127.0.0.1:0", true}, {"[::1]:0", true}}
+	}{{"127.0.0.1", true}, {"::1", true}, {"0.0.0.0", false}, {"192.168.1.10", false}, {"::", false}}
 	for _, c := range cases {
-		s := startServe(t, serveConfig{addr: c.addr, data: t.TempDir()})
-		if !strings.Contains(s.base, "127.0.0.1") && !strings.Contains(s.base, "[::1]") {
-			t.Errorf("%s: listening on %s", c.addr, s.base)
+		if got := loopback(&net.TCPAddr{IP: net.ParseIP(c.ip)}); got != c.want {
+			t.Errorf("loopback(%s) = %v, want %v", c.ip, got, c.want)
 		}
 	}
 }
