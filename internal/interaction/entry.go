@@ -43,6 +43,7 @@ type entryOp struct {
 	ifMatch  string
 	ifNone   string // ifNoneExist
 	cascade  bool
+	patch    fhir.Resource // PATCH: the Binary or Parameters holding the patch
 
 	// Set while processing.
 	target  store.Ref
@@ -132,6 +133,14 @@ func (s *Service) parseEntry(req *Request, i int, e *fhir.BundleEntry) (*entryOp
 		if (op.id == "") == !op.hasQuery {
 			return op, invalid(urlExpr, "a DELETE entry's url is Type/id or Type?criteria, not %q", raw)
 		}
+	case "PATCH":
+		if (op.id == "") == !op.hasQuery {
+			return op, invalid(urlExpr, "a PATCH entry's url is Type/id or Type?criteria, not %q", raw)
+		}
+		if e.Resource == nil {
+			return op, invalid(op.prefix+".resource", "a PATCH entry needs a Binary or Parameters resource holding the patch")
+		}
+		op.patch = e.Resource
 	case "GET":
 	case "":
 		return op, invalid(op.prefix+".request.method", "the entry has no request method")

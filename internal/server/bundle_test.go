@@ -134,7 +134,7 @@ func TestTransactionAtomic(t *testing.T) {
 			{"id mismatch", entry{method: "PUT", url: "Patient/" + p, resource: `{"resourceType":"Patient","id":"other"}`},
 				400, "Bundle.entry[1].resource.id"},
 			{"delete referenced", entry{method: "DELETE", url: "Patient/" + p}, 0, ""},
-			{"bad method", entry{method: "PATCH", url: "Patient/" + p}, 405, "Bundle.entry[1].request.method"},
+			{"bad method", entry{method: "HEAD", url: "Patient/" + p}, 405, "Bundle.entry[1].request.method"},
 			{"bad url", entry{method: "POST", url: "Nonsense", resource: `{"resourceType":"Patient"}`}, 400, "Bundle.entry[1].request.url"},
 			{"conditional reference with no match", entry{method: "POST", url: "Observation", resource: `{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"Patient?identifier=none"}}`},
 				412, "Bundle.entry[1].resource.subject"},

@@ -140,11 +140,13 @@ func TestFormats(t *testing.T) {
 			{"default", "", nil, 200, false},
 			{"_format=json", "?_format=json", nil, 200, false},
 			{"_format mime", "?_format=application/fhir%2Bjson", nil, 200, false},
-			{"_format=xml", "?_format=xml", nil, 406, false},
+			{"_format=xml", "?_format=xml", nil, 200, false},
+			{"_format=ttl", "?_format=ttl", nil, 406, false},
 			{"Accept json", "", []string{"Accept", "application/json"}, 200, false},
 			{"Accept fhir+json with q", "", []string{"Accept", "application/fhir+xml;q=0.9, application/fhir+json"}, 200, false},
 			{"Accept any", "", []string{"Accept", "*/*"}, 200, false},
-			{"Accept xml only", "", []string{"Accept", "application/fhir+xml"}, 406, false},
+			{"Accept xml only", "", []string{"Accept", "application/fhir+xml"}, 200, false},
+			{"Accept turtle only", "", []string{"Accept", "text/turtle"}, 406, false},
 			{"_pretty", "?_pretty=true", nil, 200, true},
 		}
 		for _, c := range cases {

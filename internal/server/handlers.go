@@ -17,7 +17,7 @@ func (s *Server) body(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	f := s.requestFormat(r)
 	if f == nil {
 		return nil, status(http.StatusUnsupportedMediaType, "not-supported",
-			"the Content-Type %q is not supported; send application/fhir+json", r.Header.Get("Content-Type"))
+			"the Content-Type %q is not supported; send application/fhir+json or application/fhir+xml", r.Header.Get("Content-Type"))
 	}
 	if r.ContentLength > s.cfg.MaxBody {
 		return nil, &http.MaxBytesError{Limit: s.cfg.MaxBody}
@@ -28,7 +28,7 @@ func (s *Server) body(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	if f.Decode != nil {
 		if b, err = f.Decode(b); err != nil {
-			return nil, status(http.StatusBadRequest, "structure", "the body cannot be read: %v", err)
+			return nil, interaction.ReadError(err)
 		}
 	}
 	return b, nil

@@ -90,7 +90,7 @@ func (s *Server) middleware(h http.Handler) http.Handler {
 		}
 		if strings.HasPrefix(r.URL.Path, "/fhir") && s.responseFormat(r) == nil {
 			s.fail(sw, r, status(http.StatusNotAcceptable, "not-supported",
-				"none of the requested formats is supported; this server speaks application/fhir+json"))
+				"none of the requested formats is supported; this server speaks application/fhir+json and application/fhir+xml"))
 			return
 		}
 		h.ServeHTTP(sw, r)

@@ -100,6 +100,11 @@ func ApplyJSON(doc, patch []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.ApplyTo(doc)
+}
+
+// ApplyTo applies the patch to a JSON document and returns the patched document.
+func (p Patch) ApplyTo(doc []byte) ([]byte, error) {
 	v, err := decode(doc)
 	if err != nil {
 		return nil, fail("document: %v", err)
