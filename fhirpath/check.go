@@ -15,6 +15,7 @@ type staticType struct {
 	types     []string // FHIR type names or backbone definition paths; nil when unknown
 	system    string   // the System type of a literal, "" otherwise
 	unordered bool
+	many      bool // certainly more than one item (a union of different literals)
 }
 
 var unknownType = staticType{}
@@ -172,8 +173,20 @@ func (c *compiler) infer(n *ast, this staticType, strict bool) (staticType, erro
 		if err != nil {
 			return unknownType, err
 		}
-		if n.text == "|" && l.known() && r.known() {
-			return staticType{types: append(append([]string(nil), l.types...), r.types...)}, nil
+		switch n.text {
+		case "|":
+			if l.known() && r.known() {
+				return staticType{types: append(append([]string(nil), l.types...), r.types...)}, nil
+			}
+			if l.many || r.many || (n.left.kind == astLiteral && n.right.kind == astLiteral && !literalsEqual(n.left.lit, n.right.lit)) {
+				return staticType{many: true}, nil
+			}
+		case "+", "-", "*", "/", "div", "mod":
+			// Only date and time arithmetic is checked here: the test suite makes
+			// @1974-12-25 + 7 a semantic error but 'a' - 'b' an execution error.
+			if isTemporalType(l.system) && r.system != "" && !arithmeticTypesOK(n.text, l.system, r.system) {
+				return unknownType, c.errorf(SemanticError, n.pos, "cannot apply %s to %s and %s", n.text, l.system, r.system)
+			}
 		}
 		return unknownType, nil
 	case astFunc:
@@ -234,9 +247,60 @@ func (c *compiler) inferFunc(n *ast, this staticType, strict bool) (staticType, 
 	case "extension":
 		return staticType{types: []string{"Extension"}}, nil
 	case "iif":
+		if argTypes[0].many {
+			return unknownType, c.errorf(SemanticError, n.args[0].pos, "iif() criterion is a collection of several items")
+		}
 		if strict && argTypes[0].system != "" && argTypes[0].system != "Boolean" {
 			return unknownType, c.errorf(SemanticError, n.args[0].pos, "iif() criterion must be a Boolean, found %s", argTypes[0].system)
 		}
+	case "startsWith", "endsWith", "contains", "indexOf", "substring", "upper", "lower", "replace",
+		"matches", "matchesFull", "replaceMatches", "length", "toChars", "trim", "split", "encode", "decode",
+		"escape", "unescape":
+		if input.known() && !anyStringType(input.types) {
+			return unknownType, c.errorf(SemanticError, n.pos, "%s() needs a string, but the input is %s", n.text, strings.Join(input.types, " | "))
+		}
 	}
 	return unknownType, nil
+}
+
+// anyStringType reports whether one of the FHIR types is a string-like primitive.
+func anyStringType(types []string) bool {
+	for _, t := range types {
+		if fhirPrimitives[t] {
+			switch t {
+			case "boolean", "integer", "unsignedInt", "positiveInt", "decimal", "date", "dateTime", "instant", "time":
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func literalsEqual(a, b Value) bool {
+	eq, ok := valuesEqual(a, b)
+	return ok && eq
+}
+
+func isTemporalType(t string) bool { return t == "Date" || t == "DateTime" || t == "Time" }
+
+// arithmeticTypesOK says which System types the arithmetic operators take
+// (FHIRPath section 6.6).
+func arithmeticTypesOK(op, a, b string) bool {
+	number := func(t string) bool { return t == "Integer" || t == "Decimal" }
+	switch {
+	case number(a) && number(b):
+		return true
+	case a == "String" && b == "String":
+		return op == "+"
+	case a == "Quantity" && b == "Quantity":
+		return op == "+" || op == "-" || op == "*" || op == "/"
+	case a == "Quantity" && number(b):
+		return op == "*" || op == "/"
+	case number(a) && b == "Quantity":
+		return op == "*"
+	case isTemporalType(a) && b == "Quantity":
+		return op == "+" || op == "-"
+	}
+	return false
 }

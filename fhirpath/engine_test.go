@@ -42,7 +42,9 @@ func TestCompileErrors(t *testing.T) {
 		{"@2015-13-01", SyntaxError, 1, 1},
 		{"Patient.name.frobnicate()", SemanticError, 1, 14},
 		{"Patient.name.substring()", SemanticError, 1, 14},
-		{"gender is Sting", SemanticError, 1, 8},
+		{"Patient.identifier.startsWith('x')", SemanticError, 1, 20},
+		{"iif(1 | 2, 'a', 'b')", SemanticError, 1, 7},
+		{"@2024-01-01 + 7", SemanticError, 1, 13},
 		{"Observation.valueQuantity.value", SemanticError, 1, 13},
 	}
 	for _, tt := range tests {
@@ -72,6 +74,9 @@ func TestStrict(t *testing.T) {
 		{"Patient.children().skip(1)", "", false},
 		{"Questionnaire.item.item.linkId", "", true},
 		{"iif('x', 1, 2)", "Patient", false},
+		{"gender is Sting", "Patient", false},
+		{"gender.as(Sting)", "Patient", false},
+		{"@T10:00Z", "Patient", false},
 	}
 	for _, tt := range tests {
 		opts := []Option{Strict()}

@@ -2,6 +2,7 @@ package fhirpath
 
 import (
 	"encoding/xml"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -160,6 +161,14 @@ func runSuiteTest(tc suiteTest, input fhir.Resource) (msg string) {
 	if tc.Expression.Invalid != "" {
 		if err == nil {
 			return "expected an error (" + tc.Expression.Invalid + "), got " + describeCollection(got)
+		}
+		// The kind must match too; invalid="true" asks for any error.
+		var fe *Error
+		if !errors.As(err, &fe) {
+			return "expected a *fhirpath.Error, got " + err.Error()
+		}
+		if want := tc.Expression.Invalid; want != "true" && fe.Kind.String() != want+" error" {
+			return "expected a " + want + " error, got " + err.Error()
 		}
 		return ""
 	}
