@@ -1,7 +1,3 @@
-// Command gen generates the Go model of FHIR R4 in package fhir from the official
-// definitions: types, the JSON codec, the Element interface and the meta-model tables.
-//
-//	go run ./internal/gen -defs ../../shared/fhir/r4 -out .
 package main
 
 import (
