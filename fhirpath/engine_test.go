@@ -191,6 +191,11 @@ func TestEnvHooks(t *testing.T) {
 		ConformsTo: func(_ context.Context, e fhir.Element, url string) (bool, error) {
 			return strings.HasSuffix(url, "/UKCore-Patient") && e.FHIRType() == "Patient", nil
 		},
+		Subsumes: func(_ context.Context, a, b Value) (bool, error) {
+			sa, _ := stringValue(a)
+			sb, _ := stringValue(b)
+			return sa == "female" && sb == "female", nil
+		},
 		Now:   func() time.Time { return time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC) },
 		Trace: func(name string, c Collection) { traced = append(traced, name) },
 	}
@@ -205,6 +210,9 @@ func TestEnvHooks(t *testing.T) {
 		{"today()", `[{"type":"date","value":"2030-06-01"}]`},
 		{"now() = @2030-06-01T12:00:00.000Z", `[{"type":"boolean","value":"true"}]`},
 		{"gender.trace('g')", `[{"type":"code","value":"female"}]`},
+		{"gender.subsumes('female')", `[{"type":"boolean","value":"true"}]`},
+		{"gender.subsumedBy('male')", `[{"type":"boolean","value":"false"}]`},
+		{"checkModifiers('http://example.org/x').id", `[{"type":"id","value":"p"}]`},
 	}
 	for _, tt := range tests {
 		got, err := MustCompile(tt.expr).Evaluate(env, patient)
@@ -221,6 +229,12 @@ func TestEnvHooks(t *testing.T) {
 	}
 	if _, err := MustCompile("%undefined").Evaluate(env, patient); err == nil {
 		t.Error("an undefined variable was not an error")
+	}
+	modified := mustParse(t, `{"resourceType":"Patient","modifierExtension":[{"url":"http://example.org/m","valueBoolean":true}]}`)
+	for expr, ok := range map[string]bool{"checkModifiers('http://example.org/m')": true, "checkModifiers('http://example.org/x')": false} {
+		if _, err := MustCompile(expr).Evaluate(nil, modified); (err == nil) != ok {
+			t.Errorf("%s: error %v, want ok = %v", expr, err, ok)
+		}
 	}
 }
 

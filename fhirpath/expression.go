@@ -57,6 +57,9 @@ type Env struct {
 	Resolve func(ctx context.Context, reference string) (fhir.Resource, error)
 	// MemberOf answers memberOf(valueSet) for a code, Coding or CodeableConcept.
 	MemberOf func(ctx context.Context, code Value, valueSet string) (bool, error)
+	// Subsumes answers subsumes() and subsumedBy(): whether code a subsumes code b
+	// (each a code, Coding or CodeableConcept).
+	Subsumes func(ctx context.Context, a, b Value) (bool, error)
 	// ConformsTo answers conformsTo(profile). Without it only the base resource
 	// profiles of the specification are known.
 	ConformsTo func(ctx context.Context, e fhir.Element, profile string) (bool, error)

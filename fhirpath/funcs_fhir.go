@@ -221,3 +221,58 @@ func fnMemberOf(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 	}
 	return boolColl(res), nil
 }
+
+// fnSubsumes is subsumes(code) (reversed: subsumedBy(code)), through Env.Subsumes.
+func fnSubsumes(reversed bool) func(*evalCtx, *funcNode, []Value) ([]Value, error) {
+	return func(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
+		v, err := c.singleton(in, n.pos)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		other, err := n.argSingle(c, 0)
+		if err != nil || other == nil {
+			return nil, err
+		}
+		if c.env.Subsumes == nil {
+			return nil, c.errorf(n.pos, "subsumes() needs a terminology service (Env.Subsumes)")
+		}
+		a, b := v, other
+		if reversed {
+			a, b = b, a
+		}
+		res, err := c.env.Subsumes(c.ctx, a, b)
+		if err != nil {
+			return nil, c.errorf(n.pos, "subsumes(): %v", err)
+		}
+		return boolColl(res), nil
+	}
+}
+
+// fnCheckModifiers returns its input when every modifierExtension in it is one of the
+// given URLs, and fails otherwise (FHIR R4 checkModifiers()).
+func fnCheckModifiers(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
+	urls, err := n.arg(c, 0)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, u := range urls {
+		if s, ok := stringValue(u); ok {
+			known[s] = true
+		}
+	}
+	var buf []fhir.Element
+	for _, v := range in {
+		e, ok := v.(fhir.Element)
+		if !ok {
+			continue
+		}
+		buf = e.Children("modifierExtension", buf[:0])
+		for _, x := range buf {
+			if url := childLiteral(x, "url", nil); !known[url] {
+				return nil, c.errorf(n.pos, "unknown modifier extension %s", url)
+			}
+		}
+	}
+	return in, nil
+}

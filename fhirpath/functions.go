@@ -121,13 +121,16 @@ func init() {
 		"type": {impl: fnType},
 		"not":  {impl: fnNot},
 		// FHIR additions (FHIR R4 section 2.1.9.0.4).
-		"extension":  {minArgs: 1, maxArgs: 1, impl: fnExtension},
-		"hasValue":   {impl: fnHasValue},
-		"getValue":   {impl: fnGetValue},
-		"resolve":    {impl: fnResolve},
-		"htmlChecks": {impl: fnHTMLChecks},
-		"conformsTo": {minArgs: 1, maxArgs: 1, impl: fnConformsTo},
-		"memberOf":   {minArgs: 1, maxArgs: 1, impl: fnMemberOf},
+		"extension":      {minArgs: 1, maxArgs: 1, impl: fnExtension},
+		"hasValue":       {impl: fnHasValue},
+		"getValue":       {impl: fnGetValue},
+		"resolve":        {impl: fnResolve},
+		"htmlChecks":     {impl: fnHTMLChecks},
+		"conformsTo":     {minArgs: 1, maxArgs: 1, impl: fnConformsTo},
+		"memberOf":       {minArgs: 1, maxArgs: 1, impl: fnMemberOf},
+		"subsumes":       {minArgs: 1, maxArgs: 1, impl: fnSubsumes(false)},
+		"subsumedBy":     {minArgs: 1, maxArgs: 1, impl: fnSubsumes(true)},
+		"checkModifiers": {minArgs: 1, maxArgs: 1, impl: fnCheckModifiers},
 	}
 }
 
