@@ -3,8 +3,15 @@
 // later functions the R4 test suite exercises (lowBoundary, highBoundary, precision,
 // comparable, sort, matchesFull, encode, escape, trim, split, join), and the FHIR
 // additions of https://hl7.org/fhir/R4/fhirpath.html (resolve(), extension(),
-// hasValue(), getValue(), htmlChecks(), conformsTo(), memberOf(), %resource,
-// %rootResource, %context, %ucum, %sct, %loinc, %vs-*, %ext-*).
+// hasValue(), getValue(), htmlChecks(), checkModifiers(), conformsTo(), memberOf(),
+// subsumes(), subsumedBy(), %resource, %rootResource, %context, %ucum, %sct, %loinc,
+// %vs-*, %ext-*). elementDefinition() and slice(), which need profile snapshots, are
+// not provided.
+//
+// It passes 934 of the 935 tests of the HL7 R4 test suite (see suite_test.go for the
+// one whose input file is not valid FHIR JSON), compiles every expression of the R4
+// specification, and evaluates several times faster than HL7's fhirpath.js
+// (bench/fhirpath-js).
 //
 // Compile parses and checks an expression once; the *Expression it returns is
 // immutable and safe for concurrent use, and evaluates over any fhir.Element — it
