@@ -75,6 +75,10 @@ func evalFHIRPath(expr string, input fhir.Element, opts []fhirpath.Option) ([]by
 	if err != nil {
 		return nil, err
 	}
+	return evalCompiled(e, input)
+}
+
+func evalCompiled(e *fhirpath.Expression, input fhir.Element) ([]byte, error) {
 	res, err := e.Evaluate(nil, input)
 	if err != nil {
 		return nil, err
@@ -92,12 +96,17 @@ func runFHIRPathBatch(r io.Reader, w io.Writer, opts []fhirpath.Option) error {
 	in.Buffer(make([]byte, 0, 1<<20), 256<<20)
 	out := bufio.NewWriter(w)
 	defer out.Flush()
+	// Batches usually repeat a few expressions over many resources: compile each once.
+	compiled := map[string]*fhirpath.Expression{}
 	for in.Scan() {
 		line := in.Bytes()
 		if len(line) == 0 {
 			continue
 		}
-		result, err := batchEval(line, opts)
+		if len(compiled) > 4096 {
+			clear(compiled)
+		}
+		result, err := batchEval(line, opts, compiled)
 		if err != nil {
 			msg, _ := json.Marshal(err.Error())
 			fmt.Fprintf(out, "{\"error\":%s}\n", msg)
@@ -108,7 +117,7 @@ func runFHIRPathBatch(r io.Reader, w io.Writer, opts []fhirpath.Option) error {
 	return in.Err()
 }
 
-func batchEval(line []byte, opts []fhirpath.Option) ([]byte, error) {
+func batchEval(line []byte, opts []fhirpath.Option, compiled map[string]*fhirpath.Expression) ([]byte, error) {
 	var l batchLine
 	if err := json.Unmarshal(line, &l); err != nil {
 		return nil, fmt.Errorf("invalid input line: %w", err)
@@ -121,5 +130,13 @@ func batchEval(line []byte, opts []fhirpath.Option) ([]byte, error) {
 		}
 		input = r
 	}
-	return evalFHIRPath(l.Expression, input, opts)
+	e, ok := compiled[l.Expression]
+	if !ok {
+		var err error
+		if e, err = fhirpath.Compile(l.Expression, opts...); err != nil {
+			return nil, err
+		}
+		compiled[l.Expression] = e
+	}
+	return evalCompiled(e, input)
 }
