@@ -2,6 +2,7 @@ package fhirpath
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -776,13 +777,26 @@ func opName(op opKind) string {
 }
 
 func intArith(op opKind, x, y Integer) (Value, error) {
+	// An overflowing result is empty rather than wrapped (FHIRPath section 6.6).
 	switch op {
 	case opAdd:
-		return x + y, nil
+		r := x + y
+		if (x > 0 && y > 0 && r < 0) || (x < 0 && y < 0 && r >= 0) {
+			return nil, nil
+		}
+		return r, nil
 	case opSub:
-		return x - y, nil
+		r := x - y
+		if (x >= 0 && y < 0 && r < 0) || (x < 0 && y > 0 && r >= 0) {
+			return nil, nil
+		}
+		return r, nil
 	case opMul:
-		return x * y, nil
+		r := x * y
+		if x != 0 && (r/x != y || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64)) {
+			return nil, nil
+		}
+		return r, nil
 	case opDiv:
 		return decArith(op, apd.New(int64(x), 0), apd.New(int64(y), 0))
 	case opIntDiv:

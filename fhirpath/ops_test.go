@@ -28,6 +28,10 @@ func TestCombineUnits(t *testing.T) {
 func TestArithmeticResults(t *testing.T) {
 	tests := []struct{ expr, want string }{
 		{"4 / 2", `[{"type":"decimal","value":"2"}]`},
+		{"9223372036854775807 + 1", `[]`},
+		{"(-9223372036854775807 - 1) - 1", `[]`},
+		{"4611686018427387904 * 2", `[]`},
+		{"3037000499 * 3037000499", `[{"type":"integer","value":"9223372030926249001"}]`},
 		{"1 / 2", `[{"type":"decimal","value":"0.5"}]`},
 		{"4.0 / 2.0", `[{"type":"decimal","value":"2"}]`},
 		{"1.00 / 4", `[{"type":"decimal","value":"0.25"}]`},
