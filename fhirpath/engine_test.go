@@ -128,6 +128,8 @@ func TestEvaluate(t *testing.T) {
 		{"Observation.effective.type().name", `[{"type":"string","value":"dateTime"}]`},
 		// Environment.
 		{"%resource.id", `[{"type":"id","value":"bp"}]`},
+		{"component.where(%context.id = 'bp').count()", `[{"type":"integer","value":"2"}]`},
+		{"component.select(%rootResource.status)", `[{"type":"code","value":"final"},{"type":"code","value":"final"}]`},
 		{"%ucum", `[{"type":"string","value":"http://unitsofmeasure.org"}]`},
 		{"%`ext-patient-birthTime`", `[{"type":"string","value":"http://hl7.org/fhir/StructureDefinition/patient-birthTime"}]`},
 	}

@@ -259,20 +259,23 @@ func (n *envNode) eval(c *evalCtx) ([]Value, error) {
 	switch n.name {
 	case "context":
 		if c.env.Context != nil {
-			return []Value{c.env.Context}, nil
+			return c.one(c.env.Context), nil
 		}
-		return c.this[:len(c.this):len(c.this)], nil
+		if c.input != nil {
+			return c.one(c.input), nil
+		}
+		return nil, nil
 	case "resource":
 		if r := c.resource(); r != nil {
-			return []Value{r}, nil
+			return c.one(r), nil
 		}
 		return nil, nil
 	case "rootResource":
 		if c.env.RootResource != nil {
-			return []Value{c.env.RootResource}, nil
+			return c.one(c.env.RootResource), nil
 		}
 		if r := c.resource(); r != nil {
-			return []Value{r}, nil
+			return c.one(r), nil
 		}
 		return nil, nil
 	}
