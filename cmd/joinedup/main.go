@@ -37,6 +37,7 @@ func newRootCmd() *cobra.Command {
 		newImportCmd(),
 		newTerminologyCmd(),
 		newValidateCmd(),
+		newFHIRPathCmd(),
 	)
 	return root
 }
