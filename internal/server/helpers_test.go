@@ -60,7 +60,9 @@ func newTestServer(t *testing.T, b backend, cfg Config) *testServer {
 		t.Fatal(err)
 	}
 	cfg.Service = svc
-	cfg.Logger = quiet
+	if cfg.Logger == nil {
+		cfg.Logger = quiet
+	}
 	if cfg.Ready == nil {
 		cfg.Ready = st.Ping
 	}
