@@ -38,6 +38,7 @@ func newRootCmd() *cobra.Command {
 		newTerminologyCmd(),
 		newValidateCmd(),
 		newFHIRPathCmd(),
+		newConvertCmd(),
 	)
 	return root
 }
