@@ -19,11 +19,11 @@ import (
 // backend opens a store for a test; the REST tests run against each one available.
 type backend struct {
 	name string
-	open func(t *testing.T) store.Store
+	open func(t testing.TB) store.Store
 }
 
-func backends(t *testing.T) []backend {
-	bs := []backend{{"sqlite", func(t *testing.T) store.Store {
+func backends(t testing.TB) []backend {
+	bs := []backend{{"sqlite", func(t testing.TB) store.Store {
 		st, err := sqlite.Open(t.TempDir(), sqlite.Options{Logger: quiet})
 		if err != nil {
 			t.Fatal(err)
@@ -37,7 +37,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // testServer is a running server over a fresh store.
 type testServer struct {
-	t    *testing.T
+	t    testing.TB
 	url  string // the FHIR base
 	http *httptest.Server
 	st   store.Store
@@ -52,7 +52,7 @@ func eachBackend(t *testing.T, cfg Config, fn func(t *testing.T, ts *testServer)
 	}
 }
 
-func newTestServer(t *testing.T, b backend, cfg Config) *testServer {
+func newTestServer(t testing.TB, b backend, cfg Config) *testServer {
 	t.Helper()
 	st := b.open(t)
 	svc, err := interaction.New(interaction.Options{Store: st, ReferentialIntegrity: true})

@@ -15,13 +15,13 @@ import (
 
 // postgresBackends adds PostgreSQL when JOINEDUP_TEST_POSTGRES is set: each server gets a
 // fresh schema, dropped when its test ends.
-func postgresBackends(t *testing.T) []backend {
+func postgresBackends(t testing.TB) []backend {
 	dsn := os.Getenv("JOINEDUP_TEST_POSTGRES")
 	if dsn == "" {
 		t.Log("JOINEDUP_TEST_POSTGRES is not set: REST tests run on SQLite only")
 		return nil
 	}
-	return []backend{{"postgres", func(t *testing.T) store.Store {
+	return []backend{{"postgres", func(t testing.TB) store.Store {
 		b := make([]byte, 6)
 		_, _ = rand.Read(b)
 		schema := "servertest_" + hex.EncodeToString(b)
