@@ -2,6 +2,7 @@ package interaction
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -22,7 +23,12 @@ func dateRange(s string) (low, high time.Time, err error) {
 		{"2006-01-02T15:04:05Z07:00", func(t time.Time) time.Time { return t.Add(time.Second) }},
 		{"2006-01-02T15:04:05", func(t time.Time) time.Time { return t.Add(time.Second) }},
 	}
+	// time.Parse accepts a fraction after the seconds even when the layout has none, so
+	// values with one go to the branch below that keeps their precision.
 	for _, l := range layouts {
+		if strings.Contains(s, ".") {
+			break
+		}
 		t, perr := time.Parse(l.layout, s)
 		if perr == nil {
 			return t.UTC(), l.step(t).UTC().Add(-time.Nanosecond), nil
