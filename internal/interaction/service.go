@@ -80,7 +80,8 @@ const (
 
 // Service runs FHIR interactions against one store.
 type Service struct {
-	opt Options
+	opt  Options
+	jobs reindexJobs
 }
 
 // New returns a Service over o.Store.

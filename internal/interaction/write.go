@@ -327,6 +327,7 @@ func (s *Service) commit(ctx context.Context, now time.Time, base string, fn fun
 	if err != nil {
 		return nil, err
 	}
+	s.learnSearchParameters(written)
 	s.notify(ctx, written)
 	return written, nil
 }

@@ -154,6 +154,13 @@ func (r *Registry) Add(sp *fhir.SearchParameter) (*Def, error) {
 	return d, nil
 }
 
+// Definition returns the parameter with canonical url, nil if unknown.
+func (r *Registry) Definition(url string) *Def {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.byURL[url]
+}
+
 // MarkIndexed makes a custom parameter available to searches.
 func (r *Registry) MarkIndexed(url string) {
 	r.mu.Lock()

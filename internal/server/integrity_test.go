@@ -128,9 +128,17 @@ func TestCapabilityStatementIsTrue(t *testing.T) {
 				name := sp.(map[string]any)["name"].(string)
 				value := map[string]string{"_id": id, "_lastUpdated": "gt2000-01-01"}[name]
 				if value == "" {
+					// A value of the parameter's type; composites of two or three parts.
+					value = map[string]string{"date": "ge2000-01-01", "number": "1", "quantity": "1",
+						"composite": "1$2000", "special": "51|0|1"}[sp.(map[string]any)["type"].(string)]
+				}
+				if value == "" {
 					value = "x"
 				}
 				r := ts.do("GET", "/"+typ+"?"+name+"="+value, "", "Prefer", "handling=strict")
+				if r.StatusCode == 400 && value == "1$2000" {
+					r = ts.do("GET", "/"+typ+"?"+name+"=1$2000$2000", "", "Prefer", "handling=strict")
+				}
 				if r.StatusCode != 200 {
 					t.Errorf("%s?%s: %d %s", typ, name, r.StatusCode, r.body)
 				}

@@ -114,6 +114,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("/fhir/{type}/{id}/_history", route{"GET": s.historyInstance})
 	handle("/fhir/{type}/{id}/_history/{vid}", route{"GET": s.vread})
 	handle("/fhir/{type}/{id}/$expunge", route{"POST": s.expunge})
+	s.searchRoutes(handle)
 	mux.HandleFunc("/fhir/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFound("there is no FHIR endpoint at %s", r.URL.Path))
 	})

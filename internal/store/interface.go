@@ -61,6 +61,10 @@ type Tx interface {
 	ReferencedBy(ctx context.Context, typ, id string, limit int) ([]Ref, error)
 	// Expunge erases every version of Type/ID and its index rows for good.
 	Expunge(ctx context.Context, typ, id string) error
+	// Reindex replaces the index, link and compartment rows of the current version of
+	// w.Type/w.ID with w's, without a new version ($reindex). ErrNotFound when the
+	// resource does not exist; a deleted resource has no rows to replace.
+	Reindex(ctx context.Context, w *Write) error
 }
 
 // AccessFilter restricts what a request may see: the security work fills it from the

@@ -48,3 +48,9 @@ const MaxCompositeParts = 3
 
 // TextEntry is text for _text (the narrative) or _content (every string of the resource).
 type TextEntry struct{ Param, Value string }
+
+// AnyDate, as the Param of a KindDate clause with one value, keeps resources that have
+// no date of any parameter or one that overlaps the value's range
+// (Patient/$everything's start and end); resources of the value's TargetType, when
+// set, pass whatever their dates (the patient, whose birth date is no care date).
+const AnyDate = "*"

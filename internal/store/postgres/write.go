@@ -482,3 +482,39 @@ func (t *tx) Expunge(ctx context.Context, typ, id string) error {
 	delete(t.known, ref)
 	return nil
 }
+
+func (t *tx) Reindex(ctx context.Context, w *store.Write) error {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	k, err := t.lookup(ctx, store.Ref{Type: w.Type, ID: w.ID})
+	if err != nil {
+		return fmt.Errorf("postgres store: reindex %s/%s: %w", w.Type, w.ID, err)
+	}
+	if k.version == 0 {
+		return fmt.Errorf("reindex %s/%s: %w", w.Type, w.ID, store.ErrNotFound)
+	}
+	pb := t.batch()
+	for _, tb := range sqlgen.WriteTables {
+		pb.Queue("DELETE FROM "+tb.Name+" WHERE rid = $1", k.rid)
+	}
+	var rows [sqlgen.TCompartments + 1]columns
+	_ = sqlgen.Rows(w, k.rid, true, true, func(table int, vals ...any) error {
+		rows[table].add(vals)
+		return nil
+	})
+	for i := range rows {
+		if rows[i].n > 0 {
+			q, args := rows[i].insert(sqlgen.WriteTables[i])
+			pb.Queue(q, args...)
+		}
+	}
+	if err := t.send(ctx, pb); err != nil {
+		return fmt.Errorf("postgres store: reindex %s/%s: %w", w.Type, w.ID, err)
+	}
+	return nil
+}

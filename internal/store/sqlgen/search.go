@@ -164,7 +164,7 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 // is fully given) instead of scanning the type. -1: scan current.
 func driver(q store.Query) int {
 	for i, c := range q.Clauses {
-		if c.Kind == store.KindCompartment && len(c.Values) == 1 {
+		if c.Kind == store.KindCompartment && len(c.Values) == 1 && c.Values[0].TargetID != "" {
 			return i
 		}
 	}
@@ -263,8 +263,11 @@ func (b *builder) cond(a, typ string, c store.Clause, f *store.AccessFilter, now
 		})
 	case store.KindCompartment:
 		return b.or(c.Values, func(v store.Value) error {
-			b.w("EXISTS (SELECT 1 FROM compartments m WHERE m.rid = ", a, ".rid AND m.comp_type = ", b.arg(v.TargetType),
-				" AND m.comp_id = ", b.arg(v.TargetID), ")")
+			b.w("EXISTS (SELECT 1 FROM compartments m WHERE m.rid = ", a, ".rid AND m.comp_type = ", b.arg(v.TargetType))
+			if v.TargetID != "" {
+				b.w(" AND m.comp_id = ", b.arg(v.TargetID))
+			}
+			b.w(")")
 			return nil
 		})
 	case store.KindHas:
@@ -287,6 +290,20 @@ func (b *builder) cond(a, typ string, c store.Clause, f *store.AccessFilter, now
 		return fmt.Errorf("unknown kind %d", c.Kind)
 	}
 	t := b.alias("t")
+	if c.Kind == store.KindDate && c.Param == store.AnyDate {
+		if len(c.Values) != 1 || c.Modifier != "" {
+			return fmt.Errorf("a care-date range takes one value")
+		}
+		v := c.Values[0]
+		b.w("(")
+		if v.TargetType != "" {
+			b.w(a, ".type = ", b.arg(v.TargetType), " OR ")
+		}
+		b.w("NOT EXISTS (SELECT 1 FROM idx_date ", t, " WHERE ", t, ".rid = ", a, ".rid) OR EXISTS (SELECT 1 FROM idx_date ",
+			t, " WHERE ", t, ".rid = ", a, ".rid AND ", t, ".low <= ", b.arg(Micros(v.High, true)), " AND ", t, ".high >= ",
+			b.arg(Micros(v.Low, false)), "))")
+		return nil
+	}
 	if c.Modifier == "missing" {
 		if len(c.Values) == 0 {
 			return fmt.Errorf("no values")

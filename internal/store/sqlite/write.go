@@ -338,3 +338,33 @@ func (t *tx) Expunge(ctx context.Context, typ, id string) error {
 	}
 	return nil
 }
+
+func (t *tx) Reindex(ctx context.Context, w *store.Write) error {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	ws := t.s.ws
+	var rid, version int64
+	switch err := ws.currentKey.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &version); {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("reindex %s/%s: %w", w.Type, w.ID, store.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("sqlite store: reindex %s/%s: %w", w.Type, w.ID, err)
+	}
+	for _, st := range ws.deleteRows {
+		if _, err := st.ExecContext(ctx, rid); err != nil {
+			return fmt.Errorf("sqlite store: reindex %s/%s: %w", w.Type, w.ID, err)
+		}
+	}
+	_ = sqlgen.Rows(w, rid, true, true, func(table int, vals ...any) error {
+		b := &t.rows[table]
+		b.args = append(b.args, vals...)
+		b.n++
+		return nil
+	})
+	return nil
+}

@@ -1,0 +1,192 @@
+package interaction
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/internal/store"
+)
+
+// ReindexJob is a $reindex running in the background: it re-extracts the index of every
+// resource in scope with the current SearchParameters, without new versions. Custom
+// parameters become searchable when a job that covers their base types completes.
+type ReindexJob struct {
+	ID, Type, ResourceID string
+
+	processed, total atomic.Int64
+	done             chan struct{}
+	err              error // set before done is closed
+}
+
+// Status reports the job's progress; done is true once it has finished, err its failure.
+func (j *ReindexJob) Status() (processed, total int64, done bool, err error) {
+	select {
+	case <-j.done:
+		return j.processed.Load(), j.total.Load(), true, j.err
+	default:
+		return j.processed.Load(), j.total.Load(), false, nil
+	}
+}
+
+// Wait blocks until the job has finished and returns its error.
+func (j *ReindexJob) Wait(ctx context.Context) error {
+	select {
+	case <-j.done:
+		return j.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// reindexJobs are the jobs started by this process, by id.
+type reindexJobs struct {
+	mu   sync.Mutex
+	jobs map[string]*ReindexJob
+}
+
+// reindexBatch is how many resources one write transaction reindexes.
+const reindexBatch = 500
+
+// Reindex starts $reindex for the system (typ ""), a type, or one resource (id set)
+// and returns at once; Job reports progress. Administrators only.
+func (s *Service) Reindex(ctx context.Context, req *Request, typ, id string) (*ReindexJob, error) {
+	if !req.Admin {
+		return nil, newError(http.StatusForbidden, "forbidden", "", "$reindex is for administrators")
+	}
+	if typ != "" && !fhir.IsResourceType(typ) {
+		return nil, invalid("", "%q is not a resource type", typ)
+	}
+	j := &ReindexJob{ID: NewID(), Type: typ, ResourceID: id, done: make(chan struct{})}
+	s.jobs.mu.Lock()
+	if s.jobs.jobs == nil {
+		s.jobs.jobs = map[string]*ReindexJob{}
+	}
+	s.jobs.jobs[j.ID] = j
+	s.jobs.mu.Unlock()
+	pending := s.opt.Search.Pending()
+	base := s.base(req)
+	go func() {
+		// The job outlives the request that started it.
+		ctx := context.WithoutCancel(ctx)
+		j.err = s.reindex(ctx, j, base)
+		if j.err == nil && id == "" {
+			for _, url := range pending {
+				if s.covers(typ, url) {
+					s.opt.Search.MarkIndexed(url)
+				}
+			}
+		}
+		if j.err != nil {
+			slog.Warn("reindex failed", "job", j.ID, "type", typ, "err", j.err)
+		}
+		close(j.done)
+	}()
+	return j, nil
+}
+
+// covers reports whether reindexing typ ("" for all) indexes the custom parameter url.
+func (s *Service) covers(typ, url string) bool {
+	d := s.opt.Search.Definition(url)
+	return typ == "" || d != nil && slices.Equal(d.Base, []string{typ})
+}
+
+// Job returns the reindex job id started by this process.
+func (s *Service) Job(id string) (*ReindexJob, bool) {
+	s.jobs.mu.Lock()
+	defer s.jobs.mu.Unlock()
+	j, ok := s.jobs.jobs[id]
+	return j, ok
+}
+
+func (s *Service) reindex(ctx context.Context, j *ReindexJob, base string) error {
+	if j.ResourceID != "" {
+		j.total.Store(1)
+		r, err := s.opt.Store.Read(ctx, nil, j.Type, j.ResourceID)
+		if err != nil {
+			return fmt.Errorf("reindex %s/%s: %w", j.Type, j.ResourceID, err)
+		}
+		return s.reindexPage(ctx, j, []*store.Resource{r}, base)
+	}
+	count, err := s.opt.Store.Search(ctx, nil, store.Query{Type: j.Type, Count: -1, CountTotal: true})
+	if err != nil {
+		return err
+	}
+	j.total.Store(int64(count.Total))
+	after := ""
+	for {
+		page, err := s.opt.Store.Search(ctx, nil, store.Query{Type: j.Type, Count: reindexBatch, AfterKey: after})
+		if err != nil {
+			return err
+		}
+		if err := s.reindexPage(ctx, j, page.Resources, base); err != nil {
+			return err
+		}
+		if page.NextKey == "" {
+			return nil
+		}
+		after = page.NextKey
+	}
+}
+
+func (s *Service) reindexPage(ctx context.Context, j *ReindexJob, rs []*store.Resource, base string) error {
+	writes := make([]*store.Write, 0, len(rs))
+	for _, v := range rs {
+		if v.Deleted() {
+			j.processed.Add(1)
+			continue
+		}
+		r, err := fhir.ParseResource(v.Body)
+		if err != nil {
+			return fmt.Errorf("reindex %s/%s: %w", v.Type, v.ID, err)
+		}
+		e, err := s.opt.Extractor.Extract(r, base)
+		if err != nil {
+			return fmt.Errorf("reindex %s/%s: %w", v.Type, v.ID, err)
+		}
+		writes = append(writes, &store.Write{Resource: store.Resource{Type: v.Type, ID: v.ID},
+			Index: e.Index, Links: e.Refs(), Compartments: e.Compartments})
+	}
+	err := s.opt.Store.Write(ctx, func(tx store.Tx) error {
+		for _, w := range writes {
+			// A resource deleted or expunged since the page was read has nothing to
+			// reindex.
+			if err := tx.Reindex(ctx, w); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	j.processed.Add(int64(len(writes)))
+	return nil
+}
+
+// learnSearchParameters registers the active SearchParameter resources a write stored,
+// so that they are extracted from now on (and searchable after $reindex).
+func (s *Service) learnSearchParameters(written []*store.Resource) {
+	for _, v := range written {
+		if v.Type != "SearchParameter" || v.Deleted() {
+			continue
+		}
+		r, err := fhir.ParseResource(v.Body)
+		if err != nil {
+			continue
+		}
+		sp := r.(*fhir.SearchParameter)
+		if sp.Status == nil || sp.Status.Value == nil || *sp.Status.Value != "active" {
+			continue
+		}
+		if _, err := s.opt.Search.Add(sp); err != nil {
+			slog.Warn("custom search parameter not registered", "id", v.ID, "err", err)
+		}
+	}
+}
