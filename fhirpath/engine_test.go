@@ -298,3 +298,33 @@ func TestEvaluateBool(t *testing.T) {
 		}
 	}
 }
+
+func TestLenientResolve(t *testing.T) {
+	obs := mustParse(t, `{"resourceType":"Observation","status":"final","code":{"text":"x"},
+		"subject":{"reference":"https://example.org/fhir/Patient/p1/_history/3"},
+		"performer":[{"reference":"Practitioner/d1"},{"reference":"urn:uuid:4f1c"}]}`)
+	tests := []struct {
+		expr    string
+		lenient bool
+		want    string
+	}{
+		{"Observation.subject.where(resolve() is Patient).reference", true, `[{"type":"string","value":"https://example.org/fhir/Patient/p1/_history/3"}]`},
+		{"Observation.subject.where(resolve() is Patient)", false, `[]`},
+		{"Observation.subject.resolve().id", true, `[{"type":"id","value":"p1"}]`},
+		{"Observation.performer.resolve().type().name", true, `[{"type":"string","value":"Practitioner"}]`},
+	}
+	for _, tt := range tests {
+		var opts []Option
+		if tt.lenient {
+			opts = append(opts, Lenient())
+		}
+		got, err := MustCompile(tt.expr, opts...).Evaluate(nil, obs)
+		if err != nil {
+			t.Errorf("%s: %v", tt.expr, err)
+			continue
+		}
+		if s := render(t, got); s != tt.want {
+			t.Errorf("%s (lenient %v) = %s, want %s", tt.expr, tt.lenient, s, tt.want)
+		}
+	}
+}

@@ -31,9 +31,11 @@ type Option func(*config)
 // taken from ContextType or from the expression's first step when that is a type name.
 func Strict() Option { return func(c *config) { c.strict = true } }
 
-// Lenient makes `as` (and as()) over several items filter them, as R4 SearchParameter
-// expressions such as `Observation.component.value as Quantity` assume, instead of
-// failing as FHIRPath requires.
+// Lenient is the mode R4 SearchParameter expressions are written for: `as` (and as())
+// over several items filters them (`Observation.component.value as Quantity`) instead
+// of failing as FHIRPath requires, and resolve() of a reference that nothing resolves
+// gives an empty resource of the type its URL names ("Patient/123"), so that
+// `subject.where(resolve() is Patient)` can index references by type.
 func Lenient() Option { return func(c *config) { c.lenient = true } }
 
 // ContextType names the FHIR type of the inputs the expression will be evaluated on

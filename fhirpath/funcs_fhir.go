@@ -87,6 +87,9 @@ func fnResolve(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 		if err != nil {
 			return nil, c.errorf(n.pos, "resolve(%s): %v", ref, err)
 		}
+		if r == nil && c.expr.cfg.lenient {
+			r = referenceStub(ref)
+		}
 		if r != nil {
 			out = append(out, r)
 		}
@@ -129,6 +132,27 @@ func (c *evalCtx) resolve(ref string) (fhir.Element, error) {
 		return r, nil
 	}
 	return nil, nil
+}
+
+// referenceStub is what resolve() gives, in the lenient mode, for a reference it cannot
+// find: an empty resource of the referenced type with its id, so that search
+// parameters such as Observation.subject.where(resolve() is Patient) can tell the
+// type of a reference from its URL ("Patient/123", ".../fhir/Patient/123/_history/2").
+func referenceStub(ref string) fhir.Element {
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	parts := strings.Split(ref, "/")
+	if len(parts) < 2 {
+		return nil
+	}
+	typ, id := parts[len(parts)-2], parts[len(parts)-1]
+	r, ok := fhir.NewResource(typ)
+	if !ok || id == "" {
+		return nil
+	}
+	r.SetResourceID(id)
+	return r
 }
 
 func findInBundle(b fhir.Element, ref string) fhir.Element {
