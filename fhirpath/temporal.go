@@ -53,6 +53,37 @@ func (d DateTime) Time() time.Time { return d.t.goTime() }
 // Time returns the date at midnight UTC.
 func (d Date) Time() time.Time { return d.t.goTime() }
 
+// Range returns the interval the value stands for at its precision, [start, end): a
+// day for 2024-03-05, a month for 2024-03. Without a time zone the times are UTC.
+func (d DateTime) Range() (start, end time.Time) { return d.t.interval() }
+
+// Range returns the day, month or year the date stands for, [start, end), in UTC.
+func (d Date) Range() (start, end time.Time) { return d.t.interval() }
+
+func (t temporal) interval() (time.Time, time.Time) {
+	start := t.goTime()
+	switch t.prec {
+	case precYear:
+		return start, start.AddDate(1, 0, 0)
+	case precMonth:
+		return start, start.AddDate(0, 1, 0)
+	case precDay:
+		return start, start.AddDate(0, 0, 1)
+	case precHour:
+		return start, start.Add(time.Hour)
+	case precMinute:
+		return start, start.Add(time.Minute)
+	case precSecond:
+		return start, start.Add(time.Second)
+	}
+	// A fraction of n digits stands for an interval of 10^-n seconds.
+	step := time.Second
+	for d := 0; d < t.fracDigits && d < 9; d++ {
+		step /= 10
+	}
+	return start, start.Add(step)
+}
+
 func (t temporal) goTime() time.Time {
 	loc := time.UTC
 	if t.tz && t.offset != 0 {

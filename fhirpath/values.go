@@ -135,6 +135,12 @@ var quantityTypes = map[string]bool{
 
 const ucumSystem = "http://unitsofmeasure.org"
 
+// SystemValue converts a FHIR primitive to the System value FHIRPath operators compare
+// (a boolean to Boolean, a dateTime to DateTime, a code to String ...) and a FHIR
+// Quantity (or Age, Duration ...) to a Quantity; System values are returned as they
+// are. ok is false for other elements and for primitives without a value.
+func SystemValue(v Value) (Value, bool) { return primitiveValue(v) }
+
 // primitiveValue converts a FHIR element to the System value FHIRPath operators work
 // on: primitives by their type, Quantity types to a System Quantity. ok is false for
 // other elements and for primitives without a value.

@@ -2,6 +2,7 @@ package fhirpath
 
 import (
 	"testing"
+	"time"
 
 	"github.com/cockroachdb/apd/v3"
 )
@@ -22,5 +23,32 @@ func TestParseDecimal(t *testing.T) {
 		if _, err := parseDecimal(bad); err == nil {
 			t.Errorf("parseDecimal(%q) succeeded", bad)
 		}
+	}
+}
+
+func TestRange(t *testing.T) {
+	tests := []struct{ lit, start, end string }{
+		{"2024", "2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z"},
+		{"2024-02", "2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z"},
+		{"2024-02-29", "2024-02-29T00:00:00Z", "2024-03-01T00:00:00Z"},
+		{"2024-02-29T10:30+01:00", "2024-02-29T09:30:00Z", "2024-02-29T09:31:00Z"},
+		{"2024-02-29T10:30:15.25Z", "2024-02-29T10:30:15.25Z", "2024-02-29T10:30:15.26Z"},
+	}
+	for _, tt := range tests {
+		tm, err := parseDateTime(tt.lit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, e := DateTime{tm}.Range()
+		if got := s.UTC().Format(time.RFC3339Nano); got != tt.start {
+			t.Errorf("%s start = %s, want %s", tt.lit, got, tt.start)
+		}
+		if got := e.UTC().Format(time.RFC3339Nano); got != tt.end {
+			t.Errorf("%s end = %s, want %s", tt.lit, got, tt.end)
+		}
+	}
+	v, ok := SystemValue(mustParse(t, `{"resourceType":"Patient","birthDate":"1974-12"}`).Children("birthDate", nil)[0])
+	if d, isDate := v.(Date); !ok || !isDate || d.String() != "1974-12" {
+		t.Errorf("SystemValue(birthDate) = %v, %v", v, ok)
 	}
 }
