@@ -28,8 +28,10 @@ for (const f of fs.readdirSync(dir).sort()) {
   }
 }
 
+const only = process.argv[3];
 const seconds = Number(process.env.BENCH_SECONDS || 3);
 for (const [name, on, expr] of expressions) {
+  if (only && name !== only) continue;
   const fn = fhirpath.compile(expr, model);
   const inputs = byType[on] || [];
   for (const r of inputs) fn(r); // warm up
