@@ -100,3 +100,16 @@ func TestBenchExpressions(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCompile measures compilation (parse, bind, model checks) of the benchmark
+// expressions; evaluation is what the compiled form saves from repeating.
+func BenchmarkCompile(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, be := range benchExpressions {
+			if _, err := Compile(be.expr); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
