@@ -39,17 +39,28 @@ func stringArg(c *evalCtx, n *funcNode, i int) (string, bool, error) {
 	return s, true, nil
 }
 
+// stringCall reads the single string input and the first k (at most 2) arguments as
+// strings; ok is false when the input or an argument is empty, which makes the
+// result empty.
+func stringCall(c *evalCtx, n *funcNode, in []Value, k int) (s string, args [2]string, ok bool, err error) {
+	if s, ok, err = inputString(c, n, in); err != nil || !ok {
+		return "", args, false, err
+	}
+	for i := 0; i < k; i++ {
+		if args[i], ok, err = stringArg(c, n, i); err != nil || !ok {
+			return "", args, false, err
+		}
+	}
+	return s, args, true, nil
+}
+
 func stringPredicate(f func(s, arg string) bool) func(*evalCtx, *funcNode, []Value) ([]Value, error) {
 	return func(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-		s, ok, err := inputString(c, n, in)
+		s, args, ok, err := stringCall(c, n, in, 1)
 		if err != nil || !ok {
 			return nil, err
 		}
-		arg, ok, err := stringArg(c, n, 0)
-		if err != nil || !ok {
-			return nil, err
-		}
-		return boolColl(f(s, arg)), nil
+		return boolColl(f(s, args[0])), nil
 	}
 }
 
@@ -72,15 +83,11 @@ func lower(s string) string { return strings.ToLower(s) }
 func trim(s string) string  { return strings.TrimSpace(s) }
 
 func fnIndexOf(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	s, ok, err := inputString(c, n, in)
+	s, args, ok, err := stringCall(c, n, in, 1)
 	if err != nil || !ok {
 		return nil, err
 	}
-	sub, ok, err := stringArg(c, n, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	i := strings.Index(s, sub)
+	i := strings.Index(s, args[0])
 	if i > 0 {
 		i = utf8.RuneCountInString(s[:i])
 	}
@@ -114,19 +121,11 @@ func fnSubstring(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 }
 
 func fnReplace(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	s, ok, err := inputString(c, n, in)
+	s, args, ok, err := stringCall(c, n, in, 2)
 	if err != nil || !ok {
 		return nil, err
 	}
-	pattern, ok, err := stringArg(c, n, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	subst, ok, err := stringArg(c, n, 1)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return []Value{String(strings.ReplaceAll(s, pattern, subst))}, nil
+	return []Value{String(strings.ReplaceAll(s, args[0], args[1]))}, nil
 }
 
 var regexCache sync.Map // pattern → *regexp.Regexp
@@ -147,14 +146,11 @@ func compileRegex(pattern string) (*regexp.Regexp, error) {
 
 func fnMatches(full bool) func(*evalCtx, *funcNode, []Value) ([]Value, error) {
 	return func(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-		s, ok, err := inputString(c, n, in)
+		s, args, ok, err := stringCall(c, n, in, 1)
 		if err != nil || !ok {
 			return nil, err
 		}
-		pattern, ok, err := stringArg(c, n, 0)
-		if err != nil || !ok {
-			return nil, err
-		}
+		pattern := args[0]
 		if full {
 			pattern = "^(?:" + pattern + ")$"
 		}
@@ -167,18 +163,11 @@ func fnMatches(full bool) func(*evalCtx, *funcNode, []Value) ([]Value, error) {
 }
 
 func fnReplaceMatches(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	s, ok, err := inputString(c, n, in)
+	s, args, ok, err := stringCall(c, n, in, 2)
 	if err != nil || !ok {
 		return nil, err
 	}
-	pattern, ok, err := stringArg(c, n, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	subst, ok, err := stringArg(c, n, 1)
-	if err != nil || !ok {
-		return nil, err
-	}
+	pattern, subst := args[0], args[1]
 	if pattern == "" {
 		return []Value{String(s)}, nil
 	}
@@ -210,15 +199,11 @@ func fnToChars(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 }
 
 func fnSplit(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	s, ok, err := inputString(c, n, in)
+	s, args, ok, err := stringCall(c, n, in, 1)
 	if err != nil || !ok {
 		return nil, err
 	}
-	sep, ok, err := stringArg(c, n, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	parts := strings.Split(s, sep)
+	parts := strings.Split(s, args[0])
 	out := make([]Value, len(parts))
 	for i, p := range parts {
 		out[i] = String(p)
@@ -252,14 +237,11 @@ func fnJoin(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 }
 
 func fnEncode(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	s, ok, err := inputString(c, n, in)
+	s, args, ok, err := stringCall(c, n, in, 1)
 	if err != nil || !ok {
 		return nil, err
 	}
-	format, ok, err := stringArg(c, n, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
+	format := args[0]
 	switch format {
 	case "base64":
 		return []Value{String(base64.StdEncoding.EncodeToString([]byte(s)))}, nil
@@ -272,14 +254,11 @@ func fnEncode(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 }
 
 func fnDecode(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	s, ok, err := inputString(c, n, in)
+	s, args, ok, err := stringCall(c, n, in, 1)
 	if err != nil || !ok {
 		return nil, err
 	}
-	format, ok, err := stringArg(c, n, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
+	format := args[0]
 	var b []byte
 	switch format {
 	case "base64":
@@ -298,14 +277,11 @@ func fnDecode(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 }
 
 func fnEscape(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	s, ok, err := inputString(c, n, in)
+	s, args, ok, err := stringCall(c, n, in, 1)
 	if err != nil || !ok {
 		return nil, err
 	}
-	target, ok, err := stringArg(c, n, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
+	target := args[0]
 	switch target {
 	case "html":
 		r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
@@ -318,14 +294,11 @@ func fnEscape(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 }
 
 func fnUnescape(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
-	s, ok, err := inputString(c, n, in)
+	s, args, ok, err := stringCall(c, n, in, 1)
 	if err != nil || !ok {
 		return nil, err
 	}
-	target, ok, err := stringArg(c, n, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
+	target := args[0]
 	switch target {
 	case "html":
 		return []Value{String(html.UnescapeString(s))}, nil

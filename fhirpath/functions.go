@@ -510,23 +510,22 @@ func fnType(_ *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
 }
 
 func fnChildren(c *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
-	start := len(c.stack)
-	for _, v := range in {
-		if e, ok := v.(fhir.Element); ok {
-			e.EachChild(c.pushChild)
-		}
-	}
-	return c.collect(start), nil
+	return c.collectChildren(in, c.pushChild), nil
 }
 
 func fnDescendants(c *evalCtx, _ *funcNode, in []Value) ([]Value, error) {
+	return c.collectChildren(in, c.descend), nil
+}
+
+// collectChildren gathers what fn (pushChild or descend) pushes for each element.
+func (c *evalCtx) collectChildren(in []Value, fn func(string, fhir.Element) bool) []Value {
 	start := len(c.stack)
 	for _, v := range in {
 		if e, ok := v.(fhir.Element); ok {
-			e.EachChild(c.descend)
+			e.EachChild(fn)
 		}
 	}
-	return c.collect(start), nil
+	return c.collect(start)
 }
 
 func fnTrace(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
