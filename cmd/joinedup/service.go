@@ -22,8 +22,16 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 			logger.Error("close store", "error", err)
 		}
 	}
+	policy := cfg.policy
+	if policy == nil {
+		if policy, err = newPolicy(cfg, logger); err != nil {
+			closeStore()
+			return nil, nil, err
+		}
+	}
 	svc, err = interaction.New(interaction.Options{
 		Store: st, BaseURL: strings.TrimSuffix(cfg.baseURL, "/"), ReferentialIntegrity: cfg.referentialIntegrity,
+		Validate: writeHook(policy),
 	})
 	if err != nil {
 		closeStore()

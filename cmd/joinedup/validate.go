@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/internal/interaction"
 	"github.com/joinedup/joinedup/internal/profile"
 	"github.com/joinedup/joinedup/internal/terminology"
 	"github.com/joinedup/joinedup/internal/validate"
@@ -122,4 +125,44 @@ func exitCode(err error) int {
 		return ee.code
 	}
 	return 1
+}
+
+// addPolicyFlags adds the validation policy flags of serve.
+func addPolicyFlags(cmd *cobra.Command, cfg *serveConfig) {
+	f := cmd.Flags()
+	f.StringSliceVar(&cfg.profileSets, "profiles", nil, `profile sets every write must also meet: "uk-core" requires each type's UK Core profile`)
+	f.StringArrayVar(&cfg.requireProfiles, "require-profile", nil, "Type=URL: every resource of Type must meet the profile URL; repeatable")
+	f.StringSliceVar(&cfg.warnOnly, "warn-only", nil, "resource types whose validation errors are reported as warnings, not refused (migrations)")
+}
+
+// newPolicy builds the validation policy every write goes through: the base
+// specification and claimed profiles always, plus what the flags require.
+func newPolicy(cfg serveConfig, logger *slog.Logger) (*validate.Policy, error) {
+	v, err := validate.New(validate.Options{})
+	if err != nil {
+		return nil, err
+	}
+	p, err := validate.NewPolicy(v, cfg.profileSets, cfg.requireProfiles, cfg.warnOnly)
+	if err != nil {
+		return nil, err
+	}
+	required, warnOnly := p.Describe()
+	logger.Info("validation on write", "profile_sets", cfg.profileSets, "types_with_required_profiles", required, "warn_only", warnOnly)
+	return p, nil
+}
+
+// writeHook adapts a policy to interaction.Options.Validate, which every write path calls:
+// REST create and update, batch and transaction entries, import.
+func writeHook(p *validate.Policy) func(ctx context.Context, r fhir.Resource) []interaction.Issue {
+	return func(ctx context.Context, r fhir.Resource) []interaction.Issue {
+		issues := p.Check(ctx, r)
+		out := make([]interaction.Issue, len(issues))
+		for i, is := range issues {
+			out[i] = interaction.Issue{Severity: is.Severity, Code: is.Code, Text: is.Text}
+			if is.Expression != "" {
+				out[i].Expression = []string{is.Expression}
+			}
+		}
+		return out
+	}
 }
