@@ -666,7 +666,7 @@ func decodePrimList[T any, P interface {
 		return err
 	}
 	have := len(*p)
-	n := 0
+	n, nulls := 0, 0
 	for d.dec.PeekKind() != ']' {
 		d.setIndex(n)
 		var v *T
@@ -678,6 +678,7 @@ func decodePrimList[T any, P interface {
 		}
 		switch {
 		case d.dec.PeekKind() == 'n':
+			nulls++
 			if _, err := d.dec.ReadToken(); err != nil {
 				return d.fatal(err)
 			}
@@ -694,6 +695,10 @@ func decodePrimList[T any, P interface {
 	d.setIndex(-1)
 	if have > 0 && n != have {
 		d.issue("the value array and its \"_\" array have different lengths")
+	}
+	if n > 0 && nulls == n {
+		// It would not be written back: an array of nulls says nothing.
+		d.issue("array holds only nulls")
 	}
 	return d.endArray(n)
 }
