@@ -40,6 +40,7 @@ func TestStrictReadingRejects(t *testing.T) {
 		{"integer below 32 bits", `{"resourceType":"Patient","multipleBirthInteger":-2147483649}`, "Patient.multipleBirthInteger", "out of range"},
 		{"integer with fraction", `{"resourceType":"Patient","multipleBirthInteger":1.0}`, "Patient.multipleBirthInteger", "whole number"},
 		{"integer with exponent", `{"resourceType":"Patient","multipleBirthInteger":1e2}`, "Patient.multipleBirthInteger", "whole number"},
+		{"integer minus zero", `{"resourceType":"Patient","multipleBirthInteger":-0}`, "Patient.multipleBirthInteger", "-0 is not allowed"},
 		{"unsignedInt negative", `{"resourceType":"Patient","photo":[{"size":-1}]}`, "Patient.photo[0].size", "whole number"},
 		{"positiveInt zero", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueSampledData":{"origin":{"value":1},"period":1,"dimensions":0}}`, "Observation.valueSampledData.dimensions", "out of range"},
 		{"date month 13", `{"resourceType":"Patient","birthDate":"2020-13-01"}`, "Patient.birthDate", "month"},

@@ -149,7 +149,7 @@ func checkBase64Pattern(s string) string {
 	return ""
 }
 
-// Integers: JSON number literals matching the type's pattern, in 32-bit range.
+// Integers: JSON number literals matching the type's pattern, in 32-bit range, and not -0.
 func checkInteger(lit string) string {
 	return checkIntRange(lit, -1<<31, 1<<31-1, "integer")
 }
@@ -166,6 +166,11 @@ func checkIntRange(lit string, lo, hi int64, typ string) string {
 	digits := strings.TrimPrefix(lit, "-")
 	if digits == "" || !allDigits(digits) || (digits[0] == '0' && len(digits) > 1) || (lo >= 0 && digits != lit) {
 		return typ + " must be a whole number without fraction or exponent"
+	}
+	if lit == "-0" {
+		// The pattern allows it, but the value is held as a number and would be written
+		// back as 0.
+		return typ + " -0 is not allowed: write 0"
 	}
 	n, err := strconv.ParseInt(lit, 10, 64)
 	if err != nil || n < lo || n > hi {

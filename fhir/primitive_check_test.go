@@ -53,6 +53,9 @@ func TestValidatorsMatchRegex(t *testing.T) {
 			})
 			rapid.Check(t, func(t *rapid.T) {
 				s := rapid.OneOf(gen, rapid.SampledFrom(samples[tc.typ])).Draw(t, "s")
+				if s == "-0" && tc.typ == "integer" {
+					return // refused on purpose: it would be written back as 0
+				}
 				if got, want := tc.check(s) == "", re.MatchString(s); got != want {
 					t.Fatalf("%s %q: validator says %v, regex says %v", tc.typ, s, got, want)
 				}
