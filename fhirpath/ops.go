@@ -456,11 +456,24 @@ func commonUnit(a, b Quantity) (*apd.Decimal, *apd.Decimal, bool) {
 	ua, oka := ucumFor(a.Unit)
 	ub, okb := ucumFor(b.Unit)
 	if !oka || !okb {
-		// Calendar years and months compare only with themselves.
-		if !oka && !okb && calendarKey(a.Unit) == calendarKey(b.Unit) {
-			return a.Value, b.Value, true
+		// Calendar years and months compare with each other (a year is 12 months) but
+		// not with UCUM's 'a' and 'mo', whose lengths are averages.
+		if oka || okb {
+			return nil, nil, false
 		}
-		return nil, nil, false
+		ka, kb := calendarKey(a.Unit), calendarKey(b.Unit)
+		switch {
+		case ka == kb:
+			return a.Value, b.Value, true
+		case ka == "year": // b in months
+			bv := newDec()
+			decCtx.Quo(bv, b.Value, apd.New(12, 0))
+			return a.Value, bv, true
+		default: // a in months, b in years
+			bv := newDec()
+			decCtx.Mul(bv, b.Value, apd.New(12, 0))
+			return a.Value, bv, true
+		}
 	}
 	if ua == ub {
 		return a.Value, b.Value, true

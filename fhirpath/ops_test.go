@@ -28,6 +28,10 @@ func TestCombineUnits(t *testing.T) {
 func TestArithmeticResults(t *testing.T) {
 	tests := []struct{ expr, want string }{
 		{"4 / 2", `[{"type":"decimal","value":"2"}]`},
+		{"1 year = 12 months", `[{"type":"boolean","value":"true"}]`},
+		{"18 months > 1 year", `[{"type":"boolean","value":"true"}]`},
+		{"1 year = 1 'a'", `[]`},
+		{"2 weeks = 14 'd'", `[{"type":"boolean","value":"true"}]`},
 		{"9223372036854775807 + 1", `[]`},
 		{"(-9223372036854775807 - 1) - 1", `[]`},
 		{"4611686018427387904 * 2", `[]`},
