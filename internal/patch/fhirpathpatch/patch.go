@@ -188,7 +188,7 @@ func (op *Operation) apply(r fhir.Resource) error {
 		if len(targets) > 1 {
 			return fail("path %s matches %d elements; only one can be deleted", op.Path, len(targets))
 		}
-		loc, err := locate(r, targets[0])
+		loc, err := locateFrom(r, op.Path, targets[0])
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (op *Operation) apply(r fhir.Resource) error {
 		if len(targets) != 1 {
 			return fail("path %s matches %d elements when replacing; it must match one", op.Path, len(targets))
 		}
-		loc, err := locate(r, targets[0])
+		loc, err := locateFrom(r, op.Path, targets[0])
 		if err != nil {
 			return err
 		}
@@ -223,7 +223,7 @@ func (op *Operation) apply(r fhir.Resource) error {
 		if op.Index > len(targets) {
 			return fail("index %d is beyond the %d items at %s", op.Index, len(targets), op.Path)
 		}
-		loc, err := locate(r, targets[0])
+		loc, err := locateFrom(r, op.Path, targets[0])
 		if err != nil {
 			return err
 		}
@@ -232,7 +232,7 @@ func (op *Operation) apply(r fhir.Resource) error {
 		if op.Source >= len(targets) || op.Destination >= len(targets) {
 			return fail("source %d or destination %d is beyond the %d items at %s", op.Source, op.Destination, len(targets), op.Path)
 		}
-		loc, err := locate(r, targets[0])
+		loc, err := locateFrom(r, op.Path, targets[0])
 		if err != nil {
 			return err
 		}
@@ -278,6 +278,97 @@ type location struct {
 
 var errFound = errors.New("found")
 
+// parentPath returns the expression of the elements holding what path selects when path
+// ends in a plain name, optionally narrowed by filters that keep items of that name
+// (".where(...)", ".first()", "[2]"...): "Patient.name.where(use = 'official')" is held by
+// "Patient". ok is false for any other form.
+func parentPath(path string) (string, bool) {
+	p := strings.TrimSpace(path)
+	for {
+		switch {
+		case strings.HasSuffix(p, "]"):
+			i := matching(p, '[', ']')
+			if i < 0 {
+				return "", false
+			}
+			p = p[:i]
+			continue
+		case strings.HasSuffix(p, ")"):
+			i := matching(p, '(', ')')
+			if i < 0 {
+				return "", false
+			}
+			dot := strings.LastIndexByte(p[:i], '.')
+			if dot < 0 {
+				return "", false
+			}
+			switch p[dot+1 : i] {
+			case "where", "first", "last", "single", "tail", "skip", "take", "ofType":
+				p = p[:dot]
+				continue
+			}
+			return "", false
+		}
+		break
+	}
+	parent, _, ok := splitPath(p)
+	return parent, ok
+}
+
+// matching returns the index of the bracket open matching the close that ends s, -1
+// when there is none (quotes are respected).
+func matching(s string, open, close byte) int {
+	depth := 0
+	var quote byte
+	for i := len(s) - 1; i >= 0; i-- {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '`':
+			quote = c
+		case c == close:
+			depth++
+		case c == open:
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// locateFrom finds target among the children of the elements path's parent expression
+// selects, which costs an evaluation instead of a walk over the whole resource; it falls
+// back to the walk.
+func locateFrom(r fhir.Resource, path string, target fhir.Element) (*location, error) {
+	if pp, ok := parentPath(path); ok {
+		if parents, err := eval(r, pp); err == nil {
+			for _, p := range parents {
+				if loc := childOf(p, target); loc != nil {
+					return finish(loc, target)
+				}
+			}
+		}
+	}
+	return locate(r, target)
+}
+
+func childOf(parent, target fhir.Element) *location {
+	var loc *location
+	parent.EachChild(func(name string, c fhir.Element) bool {
+		if c == target {
+			loc = &location{parent: parent, name: name}
+			return false
+		}
+		return true
+	})
+	return loc
+}
+
 // locate finds the parent of target by walking the resource.
 func locate(root fhir.Element, target fhir.Element) (*location, error) {
 	var loc *location
@@ -298,6 +389,11 @@ func locate(root fhir.Element, target fhir.Element) (*location, error) {
 	if loc == nil {
 		return nil, fail("the element selected cannot be changed by a patch")
 	}
+	return finish(loc, target)
+}
+
+// finish resolves the Go field and list index of a located element.
+func finish(loc *location, target fhir.Element) (*location, error) {
 	f, err := field(loc.parent, loc.name)
 	if err != nil {
 		return nil, err

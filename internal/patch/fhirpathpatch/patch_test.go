@@ -121,3 +121,44 @@ func canonicalDiv(t *testing.T, js []byte) string {
 	}
 	return string(out)
 }
+
+func TestParentPath(t *testing.T) {
+	cases := []struct{ path, parent string }{
+		{"Patient.birthDate", "Patient"},
+		{"Patient.name.where(use = 'official')", "Patient"},
+		{"Patient.contact[0].name.text", "Patient.contact[0].name"},
+		{"Patient.identifier.where(system = 'a]b').first()", "Patient"},
+		{"Bundle.entry.last().request.url", "Bundle.entry.last().request"},
+		{"Patient.name[2]", "Patient"},
+		{"Patient", ""},
+		{"Patient.descendants()", ""},
+		{"Patient.name.select(given)", ""},
+	}
+	for _, c := range cases {
+		got, ok := parentPath(c.path)
+		if ok != (c.parent != "") || got != c.parent {
+			t.Errorf("parentPath(%q) = %q, %v; want %q", c.path, got, ok, c.parent)
+		}
+	}
+}
+
+// TestFallbackWalk: a path whose parent cannot be told from its text is located by
+// walking the resource.
+func TestFallbackWalk(t *testing.T) {
+	r, err := fhir.ParseResource([]byte(`{"resourceType":"Patient","name":[{"family":"A"},{"family":"B"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fhir.ParseResource([]byte(`{"resourceType":"Parameters","parameter":[{"name":"operation","part":[` +
+		`{"name":"type","valueCode":"delete"},{"name":"path","valueString":"Patient.descendants().where($this = 'B')"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Apply(r, p.(*fhir.Parameters)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := fhir.MarshalResource(r)
+	if string(got) != `{"resourceType":"Patient","name":[{"family":"A"}]}` {
+		t.Errorf("got %s", got)
+	}
+}
