@@ -18,7 +18,6 @@ func bundle(b *testing.B) []byte {
 	return data
 }
 
-
 func BenchmarkApply1MB(b *testing.B) {
 	doc, err := decode(bundle(b))
 	if err != nil {
