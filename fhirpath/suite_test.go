@@ -94,7 +94,7 @@ func loadSuiteInput(t testing.TB, cache map[string]suiteInput, name string) suit
 	// <valueUuid value="urn:uuid:…"/> as "valueUuid": {"value": "urn:uuid:…"}. The XML
 	// original is the test input; repair the rendering to match it.
 	data = uuidObject.ReplaceAll(data, []byte(`"valueUuid": $1`))
-	r, err := fhir.ParseResourceOptions(data, fhir.ParseOptions{Lenient: true})
+	r, err := fhir.ParseResource(data)
 	in := suiteInput{res: r, err: err}
 	cache[name] = in
 	return in
