@@ -283,10 +283,19 @@ func fnSelect(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 			c.stack = c.stack[:start]
 			return nil, err
 		}
+		if len(c.stack)-start+len(res) > maxCollection {
+			c.stack = c.stack[:start]
+			return nil, c.errorf(n.pos, "select() would make more than %d items", maxCollection)
+		}
 		c.stack = append(c.stack, res...)
 	}
 	return c.collect(start), nil
 }
+
+// maxCollection bounds the functions that can multiply a collection's size
+// (combine() inside aggregate(), select() over select()), so that an expression cannot
+// exhaust memory.
+const maxCollection = 1 << 20
 
 // maxRepeat bounds repeat(): a projection that keeps making new values
 // (1.repeat($this + 1)) would otherwise never end.
@@ -450,6 +459,9 @@ func fnCombine(c *evalCtx, n *funcNode, in []Value) ([]Value, error) {
 	other, err := n.arg(c, 0)
 	if err != nil {
 		return nil, err
+	}
+	if len(in)+len(other) > maxCollection {
+		return nil, c.errorf(n.pos, "combine() would make more than %d items", maxCollection)
 	}
 	out := make([]Value, 0, len(in)+len(other))
 	return append(append(out, in...), other...), nil

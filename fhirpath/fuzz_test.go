@@ -19,6 +19,8 @@ var fuzzSeeds = []string{
 	"descendants().ofType(FHIR.string).sort(-$this).take(3)",
 	"1.repeat($this + 1)",
 	"'a'.repeat($this & $this)",
+	"(1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22).aggregate($total.combine($total), 1)",
+	"descendants().select(%resource.descendants().select(%resource.descendants()))",
 	strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300),
 	strings.Repeat("-", 500) + "1",
 	"/* unterminated",
@@ -71,6 +73,26 @@ func TestDeepNesting(t *testing.T) {
 		var fe *Error
 		if !errors.As(err, &fe) || fe.Kind != SyntaxError {
 			t.Errorf("deeply nested input: got %v, want a syntax error", err)
+		}
+	}
+}
+
+// TestRunawayExpressions checks that expressions whose results grow without bound end
+// with an execution error, quickly.
+func TestRunawayExpressions(t *testing.T) {
+	p, err := fhir.ParseResource([]byte(fuzzPatient))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, expr := range []string{
+		"1.repeat($this + 1)",
+		"'a'.repeat($this & $this)",
+		"(1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22).aggregate($total.combine($total), 1)",
+	} {
+		_, err := MustCompile(expr).Evaluate(nil, p)
+		var fe *Error
+		if !errors.As(err, &fe) || fe.Kind != ExecutionError {
+			t.Errorf("%s: got %v, want an execution error", expr, err)
 		}
 	}
 }
