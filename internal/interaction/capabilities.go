@@ -13,7 +13,7 @@ import (
 // generated from these lists and the server's tests call every one of them, so that it
 // stays true.
 var (
-	TypeInteractions   = []string{"read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type"}
+	TypeInteractions   = []string{"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"}
 	SystemInteractions = []string{"transaction", "batch", "search-system", "history-system"}
 )
 
@@ -116,10 +116,11 @@ func (s *Service) Capabilities(req *Request, o CapabilityOptions) []byte {
 		} `json:"implementation"`
 		FHIRVersion string   `json:"fhirVersion"`
 		Format      []string `json:"format"`
+		PatchFormat []string `json:"patchFormat"`
 		Rest        []rest   `json:"rest"`
 	}{
 		ResourceType: "CapabilityStatement", Status: "active", Date: FormatInstant(s.now()),
-		Kind: "instance", FHIRVersion: "4.0.1", Format: o.Formats, Rest: []rest{r},
+		Kind: "instance", FHIRVersion: "4.0.1", Format: o.Formats, PatchFormat: PatchFormats, Rest: []rest{r},
 	}
 	cs.Software.Name, cs.Software.Version = o.Software, o.Version
 	cs.Implementation.Description = fmt.Sprintf("%s FHIR R4 server", o.Software)

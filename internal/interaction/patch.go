@@ -33,6 +33,9 @@ const (
 	PatchFHIRPathXML
 )
 
+// PatchFormats are the patch media types the CapabilityStatement lists.
+var PatchFormats = []string{"application/json-patch+json", "application/xml-patch+xml", "application/fhir+json", "application/fhir+xml"}
+
 // PatchKindOf maps a media type (without parameters) to a patch kind; ok is false for a
 // type that carries no patch this server applies.
 func PatchKindOf(mediaType string) (PatchKind, bool) {

@@ -171,6 +171,9 @@ func interactionStatus(ts *testServer, code, typ, id string) int {
 		return ts.do("GET", "/"+typ+"/"+id+"/_history/1", "").StatusCode
 	case "update":
 		return ts.do("PUT", "/"+typ+"/"+id, res).StatusCode
+	case "patch":
+		return ts.do("PATCH", "/"+typ+"/"+id, `[{"op":"add","path":"/meta/tag","value":[{"code":"patched"}]}]`,
+			"Content-Type", "application/json-patch+json").StatusCode
 	case "delete":
 		// Delete a copy, so that the other interactions still find the resource.
 		copyID := "copy-" + id[:8]
