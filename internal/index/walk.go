@@ -12,8 +12,10 @@ import (
 // "Patient.generalPractitioner[1]"); it is a function so that a caller only pays for the
 // paths it needs.
 func EachReference(r fhir.Resource, fn func(ref *fhir.Reference, path func() string)) {
-	w := walker{root: r.ResourceType(), fn: fn}
-	w.walk(r)
+	w := &walker{root: r.ResourceType(), fn: fn, stack: make([]step, 0, 16), frames: make([]frame, 0, 16)}
+	// Bound once: a closure per element would cost an allocation per element.
+	w.visit, w.pathFn = w.child, w.path
+	w.enter(r)
 }
 
 // PathOf returns the FHIRPath of the Reference element ref inside r, "" if it is not there.
@@ -30,9 +32,12 @@ func PathOf(r fhir.Resource, ref *fhir.Reference) string {
 // walker keeps the path to the current element so that a path is rendered only on
 // demand, never for every element.
 type walker struct {
-	root  string
-	stack []step
-	fn    func(ref *fhir.Reference, path func() string)
+	root   string
+	stack  []step  // the steps from the root to the current element
+	frames []frame // the elements whose children are being visited
+	fn     func(ref *fhir.Reference, path func() string)
+	visit  func(name string, child fhir.Element) bool
+	pathFn func() string
 }
 
 type step struct {
@@ -41,22 +46,34 @@ type step struct {
 	idx    int
 }
 
-func (w *walker) walk(el fhir.Element) {
-	prev, idx := "", 0
-	el.EachChild(func(name string, child fhir.Element) bool {
-		if name == prev {
-			idx++
-		} else {
-			prev, idx = name, 0
-		}
-		w.stack = append(w.stack, step{parent: el, name: name, idx: idx})
-		if ref, ok := child.(*fhir.Reference); ok {
-			w.fn(ref, w.path)
-		}
-		w.walk(child)
-		w.stack = w.stack[:len(w.stack)-1]
-		return true
-	})
+// frame counts the items of the repeating element being visited.
+type frame struct {
+	el   fhir.Element
+	prev string
+	idx  int
+}
+
+// enter visits el's children.
+func (w *walker) enter(el fhir.Element) {
+	w.frames = append(w.frames, frame{el: el})
+	el.EachChild(w.visit)
+	w.frames = w.frames[:len(w.frames)-1]
+}
+
+func (w *walker) child(name string, child fhir.Element) bool {
+	f := &w.frames[len(w.frames)-1]
+	if name == f.prev {
+		f.idx++
+	} else {
+		f.prev, f.idx = name, 0
+	}
+	w.stack = append(w.stack, step{parent: f.el, name: name, idx: f.idx})
+	if ref, ok := child.(*fhir.Reference); ok {
+		w.fn(ref, w.pathFn)
+	}
+	w.enter(child) // may grow w.frames: f is not used after this
+	w.stack = w.stack[:len(w.stack)-1]
+	return true
 }
 
 // path renders the current position as FHIRPath, indexing repeating elements.
