@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,7 +16,7 @@ type Operation struct {
 	Path  string          `json:"path"`
 	From  string          `json:"from,omitempty"`
 	Value json.RawMessage `json:"value,omitempty"`
-	value any
+	value any // Value decoded, for test
 }
 
 // Patch is a parsed JSON Patch document.
@@ -103,67 +104,56 @@ func ApplyJSON(doc, patch []byte) ([]byte, error) {
 	return p.ApplyTo(doc)
 }
 
-// ApplyTo applies the patch to a JSON document and returns the patched document.
+// ApplyTo applies the patch to a JSON document and returns the patched document. Only
+// the objects and arrays on the operations' paths are decoded; the rest of the document
+// is copied through as it was written, unchecked: callers that need valid JSON read the
+// result (the server reads it as a FHIR resource).
 func (p Patch) ApplyTo(doc []byte) ([]byte, error) {
-	v, err := decode(doc)
-	if err != nil {
-		return nil, fail("document: %v", err)
-	}
-	if v, err = p.Apply(v); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	e := json.NewEncoder(&buf)
-	e.SetEscapeHTML(false)
-	if err := e.Encode(v); err != nil {
-		return nil, fmt.Errorf("JSON Patch: encode: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-// Apply applies the patch to a decoded document (maps, slices, json.Number, strings,
-// booleans, nil) and returns the result. The operations are applied in order; on error
-// the document may be partly changed.
-func (p Patch) Apply(doc any) (any, error) {
+	root := &value{raw: bytes.TrimSpace(doc)}
 	for i, op := range p {
 		var err error
 		switch op.Op {
 		case "add":
-			doc, err = add(doc, op.Path, deepCopy(op.value))
+			root, err = add(root, op.Path, &value{raw: op.Value})
 		case "remove":
-			doc, _, err = remove(doc, op.Path)
+			root, _, err = remove(root, op.Path)
 		case "replace":
-			if doc, _, err = remove(doc, op.Path); err == nil {
-				doc, err = add(doc, op.Path, deepCopy(op.value))
+			if _, err = get(root, op.Path); err == nil {
+				if root, _, err = remove(root, op.Path); err == nil {
+					root, err = add(root, op.Path, &value{raw: op.Value})
+				}
 			}
 		case "move":
 			if op.Path != op.From && strings.HasPrefix(op.Path, op.From+"/") {
 				err = fail("cannot move %s into its own child %s", op.From, op.Path)
 				break
 			}
-			var v any
-			if doc, v, err = remove(doc, op.From); err == nil {
-				doc, err = add(doc, op.Path, v)
+			var v *value
+			if root, v, err = remove(root, op.From); err == nil {
+				root, err = add(root, op.Path, v)
 			}
 		case "copy":
-			var v any
-			if v, err = get(doc, op.From); err == nil {
-				doc, err = add(doc, op.Path, deepCopy(v))
+			var v *value
+			if v, err = get(root, op.From); err == nil {
+				root, err = add(root, op.Path, &value{raw: v.encode(nil)})
 			}
 		case "test":
-			var v any
-			if v, err = get(doc, op.Path); err == nil && !equal(v, op.value) {
-				err = fail("test failed: the value at %s is not the one given", op.Path)
+			var v *value
+			if v, err = get(root, op.Path); err == nil {
+				var got any
+				if got, err = decode(v.encode(nil)); err == nil && !equal(got, op.value) {
+					err = fail("test failed: the value at %s is not the one given", op.Path)
+				}
 			}
 		}
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				err = fail("%v", err)
 			}
-			return doc, fmt.Errorf("operation %d (%s): %w", i, op.Op, err)
+			return nil, fmt.Errorf("operation %d (%s): %w", i, op.Op, err)
 		}
 	}
-	return doc, nil
+	return root.encode(make([]byte, 0, len(doc)+64)), nil
 }
 
 // tokens splits a JSON Pointer into its reference tokens, unescaped.
@@ -203,157 +193,127 @@ func index(tok string, n int, end bool) (int, error) {
 	return i, nil
 }
 
-// parent walks to the container of the pointer's last token.
-func parent(doc any, toks []string) (any, error) {
-	cur := doc
+// parent walks to the container of the pointer's last token, expanding what it passes.
+func parent(root *value, toks []string) (*value, error) {
+	cur := root
 	for _, t := range toks[:len(toks)-1] {
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[t]
-			if !ok {
+		if err := cur.expand(); err != nil {
+			return nil, err
+		}
+		switch cur.kind {
+		case '{':
+			i := cur.member(t)
+			if i < 0 {
 				return nil, fail("path /%s does not exist", t)
 			}
-			cur = v
-		case []any:
-			i, err := index(t, len(c), false)
+			cur = cur.vals[i]
+		case '[':
+			i, err := index(t, len(cur.vals), false)
 			if err != nil {
 				return nil, err
 			}
-			cur = c[i]
+			cur = cur.vals[i]
 		default:
 			return nil, fail("path goes through a value that is neither an object nor an array at %q", t)
 		}
 	}
-	return cur, nil
+	return cur, cur.expand()
 }
 
-func get(doc any, ptr string) (any, error) {
+func get(root *value, ptr string) (*value, error) {
 	toks, err := tokens(ptr)
 	if err != nil {
 		return nil, err
 	}
 	if len(toks) == 0 {
-		return doc, nil
+		return root, nil
 	}
-	p, err := parent(doc, toks)
+	p, err := parent(root, toks)
 	if err != nil {
 		return nil, err
 	}
 	last := toks[len(toks)-1]
-	switch c := p.(type) {
-	case map[string]any:
-		v, ok := c[last]
-		if !ok {
-			return nil, fail("path %s does not exist", ptr)
+	switch p.kind {
+	case '{':
+		if i := p.member(last); i >= 0 {
+			return p.vals[i], nil
 		}
-		return v, nil
-	case []any:
-		i, err := index(last, len(c), false)
+	case '[':
+		i, err := index(last, len(p.vals), false)
 		if err != nil {
 			return nil, err
 		}
-		return c[i], nil
+		return p.vals[i], nil
 	}
 	return nil, fail("path %s does not exist", ptr)
 }
 
-// setter replaces the container holding the pointer's target, for arrays that grow or
-// shrink (a slice header changes).
-func replaceIn(doc any, toks []string, newParent any) any {
-	if len(toks) == 1 {
-		return newParent
-	}
-	gp, _ := parent(doc, toks[:len(toks)-1])
-	t := toks[len(toks)-2]
-	switch c := gp.(type) {
-	case map[string]any:
-		c[t] = newParent
-	case []any:
-		i, _ := index(t, len(c), false)
-		c[i] = newParent
-	}
-	return doc
-}
-
-func add(doc any, ptr string, v any) (any, error) {
+func add(root *value, ptr string, v *value) (*value, error) {
 	toks, err := tokens(ptr)
 	if err != nil {
-		return doc, err
+		return root, err
 	}
 	if len(toks) == 0 {
 		return v, nil
 	}
-	p, err := parent(doc, toks)
+	p, err := parent(root, toks)
 	if err != nil {
-		return doc, err
+		return root, err
 	}
 	last := toks[len(toks)-1]
-	switch c := p.(type) {
-	case map[string]any:
-		c[last] = v
-		return doc, nil
-	case []any:
-		i, err := index(last, len(c), true)
-		if err != nil {
-			return doc, err
+	switch p.kind {
+	case '{':
+		if i := p.member(last); i >= 0 {
+			p.vals[i] = v
+		} else {
+			p.names = append(p.names, last)
+			p.vals = append(p.vals, v)
 		}
-		n := make([]any, 0, len(c)+1)
-		n = append(append(append(n, c[:i]...), v), c[i:]...)
-		return replaceIn(doc, toks, n), nil
+		return root, nil
+	case '[':
+		i, err := index(last, len(p.vals), true)
+		if err != nil {
+			return root, err
+		}
+		p.vals = slices.Insert(p.vals, i, v)
+		return root, nil
 	}
-	return doc, fail("cannot add to %s: its parent is neither an object nor an array", ptr)
+	return root, fail("cannot add to %s: its parent is neither an object nor an array", ptr)
 }
 
-func remove(doc any, ptr string) (any, any, error) {
+func remove(root *value, ptr string) (*value, *value, error) {
 	toks, err := tokens(ptr)
 	if err != nil {
-		return doc, nil, err
+		return root, nil, err
 	}
 	if len(toks) == 0 {
-		return nil, doc, nil
+		return &value{raw: []byte("null")}, root, nil
 	}
-	p, err := parent(doc, toks)
+	p, err := parent(root, toks)
 	if err != nil {
-		return doc, nil, err
+		return root, nil, err
 	}
 	last := toks[len(toks)-1]
-	switch c := p.(type) {
-	case map[string]any:
-		v, ok := c[last]
-		if !ok {
-			return doc, nil, fail("path %s does not exist", ptr)
+	switch p.kind {
+	case '{':
+		i := p.member(last)
+		if i < 0 {
+			return root, nil, fail("path %s does not exist", ptr)
 		}
-		delete(c, last)
-		return doc, v, nil
-	case []any:
-		i, err := index(last, len(c), false)
+		v := p.vals[i]
+		p.names = slices.Delete(p.names, i, i+1)
+		p.vals = slices.Delete(p.vals, i, i+1)
+		return root, v, nil
+	case '[':
+		i, err := index(last, len(p.vals), false)
 		if err != nil {
-			return doc, nil, err
+			return root, nil, err
 		}
-		v := c[i]
-		n := make([]any, 0, len(c)-1)
-		n = append(append(n, c[:i]...), c[i+1:]...)
-		return replaceIn(doc, toks, n), v, nil
+		v := p.vals[i]
+		p.vals = slices.Delete(p.vals, i, i+1)
+		return root, v, nil
 	}
-	return doc, nil, fail("path %s does not exist", ptr)
-}
-
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, c := range v {
-			m[k] = deepCopy(c)
-		}
-		return m
-	case []any:
-		s := make([]any, len(v))
-		for i, c := range v {
-			s[i] = deepCopy(c)
-		}
-		return s
-	}
-	return v
+	return root, nil, fail("path %s does not exist", ptr)
 }
 
 // equal is RFC 6902 section 4.6's equality: numbers by value, objects regardless of

@@ -68,6 +68,10 @@ func TestOperations(t *testing.T) {
 		{"move into own child", `{"a":{"b":1}}`, `[{"op":"move","from":"/a","path":"/a/b/c"}]`, ``, true},
 		{"unknown op", `{}`, `[{"op":"frob","path":"/a"}]`, ``, true},
 		{"not an array", `{}`, `{"op":"add"}`, ``, true},
+		{"malformed document on the path", `{"a":{"b":}}`, `[{"op":"remove","path":"/a/b"}]`, ``, true},
+		{"unterminated string", `{"a":"x}`, `[{"op":"add","path":"/b","value":1}]`, ``, true},
+		{"escaped member name", `{"a\"b":1,"c\\":[2]}`, `[{"op":"remove","path":"/a\"b"},{"op":"add","path":"/c\\/0","value":1}]`, `{"c\\":[1,2]}`, false},
+		{"root replaced", `{"a":1}`, `[{"op":"replace","path":"","value":[1]}]`, `[1]`, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -90,5 +94,19 @@ func TestOperations(t *testing.T) {
 				t.Errorf("literals changed: %s", got)
 			}
 		})
+	}
+}
+
+// TestUntouchedKept: what a patch does not reach is written back byte for byte, in its
+// order.
+func TestUntouchedKept(t *testing.T) {
+	doc := `{"z":1, "a":[1.50, {"x" : "y\u00e9"}], "m":{"k":[true,null]}}`
+	got, err := ApplyJSON([]byte(doc), []byte(`[{"op":"add","path":"/m/n","value":1e2}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"z":1,"a":[1.50, {"x" : "y\u00e9"}],"m":{"k":[true,null],"n":1e2}}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
