@@ -16,7 +16,7 @@ type Operation struct {
 	Path  string          `json:"path"`
 	From  string          `json:"from,omitempty"`
 	Value json.RawMessage `json:"value,omitempty"`
-	value any // Value decoded, for test
+	value any             // Value decoded, for test
 }
 
 // Patch is a parsed JSON Patch document.
