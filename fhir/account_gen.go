@@ -4,26 +4,26 @@ package fhir
 
 // Account is the FHIR R4 resource Account: Tracks balance, charges, for patient or cost center (http://hl7.org/fhir/StructureDefinition/Account).
 type Account struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Type              *CodeableConcept
-	Name              *String
-	Subject           []*Reference
-	ServicePeriod     *Period
-	Coverage          []*AccountCoverage
-	Owner             *Reference
-	Description       *String
-	Guarantor         []*AccountGuarantor
-	PartOf            *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Account
+	ID                *ID                 // Logical id of this artifact
+	Meta              *Meta               // Metadata about the resource
+	ImplicitRules     *URI                // A set of rules under which this content was created
+	Language          *Code               // Language of the resource content
+	Text              *Narrative          // Text summary of the resource, for human interpretation
+	Contained         []Resource          // Contained, inline Resources
+	Extension         []*Extension        // Additional content defined by implementations
+	ModifierExtension []*Extension        // Extensions that cannot be ignored
+	Identifier        []*Identifier       // Account number
+	Status            *Code               // active | inactive | entered-in-error | on-hold | unknown
+	Type              *CodeableConcept    // E.g. patient, expense, depreciation
+	Name              *String             // Human-readable label
+	Subject           []*Reference        // The entity that caused the expenses
+	ServicePeriod     *Period             // Transaction window
+	Coverage          []*AccountCoverage  // The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account
+	Owner             *Reference          // Entity managing the Account
+	Description       *String             // Explanation of purpose/use
+	Guarantor         []*AccountGuarantor // The parties ultimately responsible for balancing the Account
+	PartOf            *Reference          // Reference to a parent Account
+	unknown           *unknownMembers     // lenient mode: members that are not elements of Account
 }
 
 func (m *Account) FHIRType() string { return "Account" }
@@ -524,11 +524,11 @@ var typeDefAccount = &TypeDef{
 
 // AccountCoverage is the backbone element Account.coverage: The party(s) that are responsible for covering the payment of this account, and what order should they be applied to the account
 type AccountCoverage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Coverage          *Reference
-	Priority          *PositiveInt
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Coverage          *Reference      // The party(s), such as insurances, that may contribute to the payment of this account
+	Priority          *PositiveInt    // The priority of the coverage in the context of this account
 	unknown           *unknownMembers // lenient mode: members that are not elements of Account.coverage
 }
 
@@ -681,12 +681,12 @@ var typeDefAccountCoverage = &TypeDef{
 
 // AccountGuarantor is the backbone element Account.guarantor: The parties ultimately responsible for balancing the Account
 type AccountGuarantor struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Party             *Reference
-	OnHold            *Boolean
-	Period            *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Party             *Reference      // Responsible entity
+	OnHold            *Boolean        // Credit or other hold applied
+	Period            *Period         // Guarantee account during
 	unknown           *unknownMembers // lenient mode: members that are not elements of Account.guarantor
 }
 

@@ -4,68 +4,68 @@ package fhir
 
 // ActivityDefinition is the FHIR R4 resource ActivityDefinition: The definition of a specific activity to be taken, independent of any particular patient or context (http://hl7.org/fhir/StructureDefinition/ActivityDefinition).
 type ActivityDefinition struct {
-	ID                           *ID
-	Meta                         *Meta
-	ImplicitRules                *URI
-	Language                     *Code
-	Text                         *Narrative
-	Contained                    []Resource
-	Extension                    []*Extension
-	ModifierExtension            []*Extension
-	URL                          *URI
-	Identifier                   []*Identifier
-	Version                      *String
-	Name                         *String
-	Title                        *String
-	Subtitle                     *String
-	Status                       *Code
-	Experimental                 *Boolean
-	SubjectCodeableConcept       *CodeableConcept
-	SubjectReference             *Reference
-	Date                         *DateTime
-	Publisher                    *String
-	Contact                      []*ContactDetail
-	Description                  *Markdown
-	UseContext                   []*UsageContext
-	Jurisdiction                 []*CodeableConcept
-	Purpose                      *Markdown
-	Usage                        *String
-	Copyright                    *Markdown
-	ApprovalDate                 *Date
-	LastReviewDate               *Date
-	EffectivePeriod              *Period
-	Topic                        []*CodeableConcept
-	Author                       []*ContactDetail
-	Editor                       []*ContactDetail
-	Reviewer                     []*ContactDetail
-	Endorser                     []*ContactDetail
-	RelatedArtifact              []*RelatedArtifact
-	Library                      []*Canonical
-	Kind                         *Code
-	Profile                      *Canonical
-	Code                         *CodeableConcept
-	Intent                       *Code
-	Priority                     *Code
-	DoNotPerform                 *Boolean
-	TimingTiming                 *Timing
-	TimingDateTime               *DateTime
-	TimingAge                    *Age
-	TimingPeriod                 *Period
-	TimingRange                  *Range
-	TimingDuration               *Duration
-	Location                     *Reference
-	Participant                  []*ActivityDefinitionParticipant
-	ProductReference             *Reference
-	ProductCodeableConcept       *CodeableConcept
-	Quantity                     *Quantity
-	Dosage                       []*Dosage
-	BodySite                     []*CodeableConcept
-	SpecimenRequirement          []*Reference
-	ObservationRequirement       []*Reference
-	ObservationResultRequirement []*Reference
-	Transform                    *Canonical
-	DynamicValue                 []*ActivityDefinitionDynamicValue
-	unknown                      *unknownMembers // lenient mode: members that are not elements of ActivityDefinition
+	ID                           *ID                               // Logical id of this artifact
+	Meta                         *Meta                             // Metadata about the resource
+	ImplicitRules                *URI                              // A set of rules under which this content was created
+	Language                     *Code                             // Language of the resource content
+	Text                         *Narrative                        // Text summary of the resource, for human interpretation
+	Contained                    []Resource                        // Contained, inline Resources
+	Extension                    []*Extension                      // Additional content defined by implementations
+	ModifierExtension            []*Extension                      // Extensions that cannot be ignored
+	URL                          *URI                              // Canonical identifier for this activity definition, represented as a URI (globally unique)
+	Identifier                   []*Identifier                     // Additional identifier for the activity definition
+	Version                      *String                           // Business version of the activity definition
+	Name                         *String                           // Name for this activity definition (computer friendly)
+	Title                        *String                           // Name for this activity definition (human friendly)
+	Subtitle                     *String                           // Subordinate title of the activity definition
+	Status                       *Code                             // draft | active | retired | unknown
+	Experimental                 *Boolean                          // For testing purposes, not real usage
+	SubjectCodeableConcept       *CodeableConcept                  // Type of individual the activity definition is intended for
+	SubjectReference             *Reference                        // Type of individual the activity definition is intended for
+	Date                         *DateTime                         // Date last changed
+	Publisher                    *String                           // Name of the publisher (organization or individual)
+	Contact                      []*ContactDetail                  // Contact details for the publisher
+	Description                  *Markdown                         // Natural language description of the activity definition
+	UseContext                   []*UsageContext                   // The context that the content is intended to support
+	Jurisdiction                 []*CodeableConcept                // Intended jurisdiction for activity definition (if applicable)
+	Purpose                      *Markdown                         // Why this activity definition is defined
+	Usage                        *String                           // Describes the clinical usage of the activity definition
+	Copyright                    *Markdown                         // Use and/or publishing restrictions
+	ApprovalDate                 *Date                             // When the activity definition was approved by publisher
+	LastReviewDate               *Date                             // When the activity definition was last reviewed
+	EffectivePeriod              *Period                           // When the activity definition is expected to be used
+	Topic                        []*CodeableConcept                // E.g. Education, Treatment, Assessment, etc.
+	Author                       []*ContactDetail                  // Who authored the content
+	Editor                       []*ContactDetail                  // Who edited the content
+	Reviewer                     []*ContactDetail                  // Who reviewed the content
+	Endorser                     []*ContactDetail                  // Who endorsed the content
+	RelatedArtifact              []*RelatedArtifact                // Additional documentation, citations, etc.
+	Library                      []*Canonical                      // Logic used by the activity definition
+	Kind                         *Code                             // Kind of resource
+	Profile                      *Canonical                        // What profile the resource needs to conform to
+	Code                         *CodeableConcept                  // Detail type of activity
+	Intent                       *Code                             // proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option
+	Priority                     *Code                             // routine | urgent | asap | stat
+	DoNotPerform                 *Boolean                          // True if the activity should not be performed
+	TimingTiming                 *Timing                           // When activity is to occur
+	TimingDateTime               *DateTime                         // When activity is to occur
+	TimingAge                    *Age                              // When activity is to occur
+	TimingPeriod                 *Period                           // When activity is to occur
+	TimingRange                  *Range                            // When activity is to occur
+	TimingDuration               *Duration                         // When activity is to occur
+	Location                     *Reference                        // Where it should happen
+	Participant                  []*ActivityDefinitionParticipant  // Who should participate in the action
+	ProductReference             *Reference                        // What's administered/supplied
+	ProductCodeableConcept       *CodeableConcept                  // What's administered/supplied
+	Quantity                     *Quantity                         // How much is administered/consumed/supplied
+	Dosage                       []*Dosage                         // Detailed dosage instructions
+	BodySite                     []*CodeableConcept                // What part of body to perform on
+	SpecimenRequirement          []*Reference                      // What specimens are required to perform this action
+	ObservationRequirement       []*Reference                      // What observations are required to perform this action
+	ObservationResultRequirement []*Reference                      // What observations must be produced by this action
+	Transform                    *Canonical                        // Transform to apply the template
+	DynamicValue                 []*ActivityDefinitionDynamicValue // Dynamic aspects of the definition
+	unknown                      *unknownMembers                   // lenient mode: members that are not elements of ActivityDefinition
 }
 
 func (m *ActivityDefinition) FHIRType() string { return "ActivityDefinition" }
@@ -1627,12 +1627,12 @@ var typeDefActivityDefinition = &TypeDef{
 
 // ActivityDefinitionParticipant is the backbone element ActivityDefinition.participant: Who should participate in the action
 type ActivityDefinitionParticipant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Role              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of ActivityDefinition.participant
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *Code            // patient | practitioner | related-person | device
+	Role              *CodeableConcept // E.g. Nurse, Surgeon, Parent, etc.
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ActivityDefinition.participant
 }
 
 func (m *ActivityDefinitionParticipant) FHIRType() string { return "BackboneElement" }
@@ -1786,11 +1786,11 @@ var typeDefActivityDefinitionParticipant = &TypeDef{
 
 // ActivityDefinitionDynamicValue is the backbone element ActivityDefinition.dynamicValue: Dynamic aspects of the definition
 type ActivityDefinitionDynamicValue struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Path              *String
-	Expression        *Expression
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Path              *String         // The path to the element to be set dynamically
+	Expression        *Expression     // An expression that provides the dynamic value for the customization
 	unknown           *unknownMembers // lenient mode: members that are not elements of ActivityDefinition.dynamicValue
 }
 

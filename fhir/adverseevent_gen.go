@@ -4,35 +4,35 @@ package fhir
 
 // AdverseEvent is the FHIR R4 resource AdverseEvent: Medical care, research study or other healthcare event causing physical injury (http://hl7.org/fhir/StructureDefinition/AdverseEvent).
 type AdverseEvent struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            *Identifier
-	Actuality             *Code
-	Category              []*CodeableConcept
-	Event                 *CodeableConcept
-	Subject               *Reference
-	Encounter             *Reference
-	Date                  *DateTime
-	Detected              *DateTime
-	RecordedDate          *DateTime
-	ResultingCondition    []*Reference
-	Location              *Reference
-	Seriousness           *CodeableConcept
-	Severity              *CodeableConcept
-	Outcome               *CodeableConcept
-	Recorder              *Reference
-	Contributor           []*Reference
-	SuspectEntity         []*AdverseEventSuspectEntity
-	SubjectMedicalHistory []*Reference
-	ReferenceDocument     []*Reference
-	Study                 []*Reference
-	unknown               *unknownMembers // lenient mode: members that are not elements of AdverseEvent
+	ID                    *ID                          // Logical id of this artifact
+	Meta                  *Meta                        // Metadata about the resource
+	ImplicitRules         *URI                         // A set of rules under which this content was created
+	Language              *Code                        // Language of the resource content
+	Text                  *Narrative                   // Text summary of the resource, for human interpretation
+	Contained             []Resource                   // Contained, inline Resources
+	Extension             []*Extension                 // Additional content defined by implementations
+	ModifierExtension     []*Extension                 // Extensions that cannot be ignored
+	Identifier            *Identifier                  // Business identifier for the event
+	Actuality             *Code                        // actual | potential
+	Category              []*CodeableConcept           // product-problem | product-quality | product-use-error | wrong-dose | incorrect-prescribing-information | wrong-technique | wrong-route-of-administration | wrong-rate | wrong-duration | wrong-time | expired-drug | medical-device-use-error | problem-different-manufacturer | unsafe-physical-environment
+	Event                 *CodeableConcept             // Type of the event itself in relation to the subject
+	Subject               *Reference                   // Subject impacted by event
+	Encounter             *Reference                   // Encounter created as part of
+	Date                  *DateTime                    // When the event occurred
+	Detected              *DateTime                    // When the event was detected
+	RecordedDate          *DateTime                    // When the event was recorded
+	ResultingCondition    []*Reference                 // Effect on the subject due to this event
+	Location              *Reference                   // Location where adverse event occurred
+	Seriousness           *CodeableConcept             // Seriousness of the event
+	Severity              *CodeableConcept             // mild | moderate | severe
+	Outcome               *CodeableConcept             // resolved | recovering | ongoing | resolvedWithSequelae | fatal | unknown
+	Recorder              *Reference                   // Who recorded the adverse event
+	Contributor           []*Reference                 // Who was involved in the adverse event or the potential adverse event
+	SuspectEntity         []*AdverseEventSuspectEntity // The suspected agent causing the adverse event
+	SubjectMedicalHistory []*Reference                 // AdverseEvent.subjectMedicalHistory
+	ReferenceDocument     []*Reference                 // AdverseEvent.referenceDocument
+	Study                 []*Reference                 // AdverseEvent.study
+	unknown               *unknownMembers              // lenient mode: members that are not elements of AdverseEvent
 }
 
 func (m *AdverseEvent) FHIRType() string { return "AdverseEvent" }
@@ -740,12 +740,12 @@ var typeDefAdverseEvent = &TypeDef{
 
 // AdverseEventSuspectEntity is the backbone element AdverseEvent.suspectEntity: The suspected agent causing the adverse event
 type AdverseEventSuspectEntity struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Instance          *Reference
-	Causality         []*AdverseEventSuspectEntityCausality
-	unknown           *unknownMembers // lenient mode: members that are not elements of AdverseEvent.suspectEntity
+	ID                string                                // Unique id for inter-element referencing
+	Extension         []*Extension                          // Additional content defined by implementations
+	ModifierExtension []*Extension                          // Extensions that cannot be ignored even if unrecognized
+	Instance          *Reference                            // Refers to the specific entity that caused the adverse event
+	Causality         []*AdverseEventSuspectEntityCausality // Information on the possible cause of the event
+	unknown           *unknownMembers                       // lenient mode: members that are not elements of AdverseEvent.suspectEntity
 }
 
 func (m *AdverseEventSuspectEntity) FHIRType() string { return "BackboneElement" }
@@ -890,14 +890,14 @@ var typeDefAdverseEventSuspectEntity = &TypeDef{
 
 // AdverseEventSuspectEntityCausality is the backbone element AdverseEvent.suspectEntity.causality: Information on the possible cause of the event
 type AdverseEventSuspectEntityCausality struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Assessment         *CodeableConcept
-	ProductRelatedness *String
-	Author             *Reference
-	Method             *CodeableConcept
-	unknown            *unknownMembers // lenient mode: members that are not elements of AdverseEvent.suspectEntity.causality
+	ID                 string           // Unique id for inter-element referencing
+	Extension          []*Extension     // Additional content defined by implementations
+	ModifierExtension  []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Assessment         *CodeableConcept // Assessment of if the entity caused the event
+	ProductRelatedness *String          // AdverseEvent.suspectEntity.causalityProductRelatedness
+	Author             *Reference       // AdverseEvent.suspectEntity.causalityAuthor
+	Method             *CodeableConcept // ProbabilityScale | Bayesian | Checklist
+	unknown            *unknownMembers  // lenient mode: members that are not elements of AdverseEvent.suspectEntity.causality
 }
 
 func (m *AdverseEventSuspectEntityCausality) FHIRType() string { return "BackboneElement" }

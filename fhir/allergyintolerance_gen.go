@@ -4,35 +4,35 @@ package fhir
 
 // AllergyIntolerance is the FHIR R4 resource AllergyIntolerance: Allergy or Intolerance (generally: Risk of adverse reaction to a substance) (http://hl7.org/fhir/StructureDefinition/AllergyIntolerance).
 type AllergyIntolerance struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	ClinicalStatus     *CodeableConcept
-	VerificationStatus *CodeableConcept
-	Type               *Code
-	Category           []*Code
-	Criticality        *Code
-	Code               *CodeableConcept
-	Patient            *Reference
-	Encounter          *Reference
-	OnsetDateTime      *DateTime
-	OnsetAge           *Age
-	OnsetPeriod        *Period
-	OnsetRange         *Range
-	OnsetString        *String
-	RecordedDate       *DateTime
-	Recorder           *Reference
-	Asserter           *Reference
-	LastOccurrence     *DateTime
-	Note               []*Annotation
-	Reaction           []*AllergyIntoleranceReaction
-	unknown            *unknownMembers // lenient mode: members that are not elements of AllergyIntolerance
+	ID                 *ID                           // Logical id of this artifact
+	Meta               *Meta                         // Metadata about the resource
+	ImplicitRules      *URI                          // A set of rules under which this content was created
+	Language           *Code                         // Language of the resource content
+	Text               *Narrative                    // Text summary of the resource, for human interpretation
+	Contained          []Resource                    // Contained, inline Resources
+	Extension          []*Extension                  // Additional content defined by implementations
+	ModifierExtension  []*Extension                  // Extensions that cannot be ignored
+	Identifier         []*Identifier                 // External ids for this item
+	ClinicalStatus     *CodeableConcept              // active | inactive | resolved
+	VerificationStatus *CodeableConcept              // unconfirmed | confirmed | refuted | entered-in-error
+	Type               *Code                         // allergy | intolerance - Underlying mechanism (if known)
+	Category           []*Code                       // food | medication | environment | biologic
+	Criticality        *Code                         // low | high | unable-to-assess
+	Code               *CodeableConcept              // Code that identifies the allergy or intolerance
+	Patient            *Reference                    // Who the sensitivity is for
+	Encounter          *Reference                    // Encounter when the allergy or intolerance was asserted
+	OnsetDateTime      *DateTime                     // When allergy or intolerance was identified
+	OnsetAge           *Age                          // When allergy or intolerance was identified
+	OnsetPeriod        *Period                       // When allergy or intolerance was identified
+	OnsetRange         *Range                        // When allergy or intolerance was identified
+	OnsetString        *String                       // When allergy or intolerance was identified
+	RecordedDate       *DateTime                     // Date first version of the resource instance was recorded
+	Recorder           *Reference                    // Who recorded the sensitivity
+	Asserter           *Reference                    // Source of the information about the allergy
+	LastOccurrence     *DateTime                     // Date(/time) of last known occurrence of a reaction
+	Note               []*Annotation                 // Additional text not captured in other fields
+	Reaction           []*AllergyIntoleranceReaction // Adverse Reaction Events linked to exposure to substance
+	unknown            *unknownMembers               // lenient mode: members that are not elements of AllergyIntolerance
 }
 
 func (m *AllergyIntolerance) FHIRType() string { return "AllergyIntolerance" }
@@ -767,17 +767,17 @@ var typeDefAllergyIntolerance = &TypeDef{
 
 // AllergyIntoleranceReaction is the backbone element AllergyIntolerance.reaction: Adverse Reaction Events linked to exposure to substance
 type AllergyIntoleranceReaction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Substance         *CodeableConcept
-	Manifestation     []*CodeableConcept
-	Description       *String
-	Onset             *DateTime
-	Severity          *Code
-	ExposureRoute     *CodeableConcept
-	Note              []*Annotation
-	unknown           *unknownMembers // lenient mode: members that are not elements of AllergyIntolerance.reaction
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Substance         *CodeableConcept   // Specific substance or pharmaceutical product considered to be responsible for event
+	Manifestation     []*CodeableConcept // Clinical symptoms/signs associated with the Event
+	Description       *String            // Description of the event as a whole
+	Onset             *DateTime          // Date(/time) when manifestations showed
+	Severity          *Code              // mild | moderate | severe (of event as a whole)
+	ExposureRoute     *CodeableConcept   // How the subject was exposed to the substance
+	Note              []*Annotation      // Text about event not captured in other fields
+	unknown           *unknownMembers    // lenient mode: members that are not elements of AllergyIntolerance.reaction
 }
 
 func (m *AllergyIntoleranceReaction) FHIRType() string { return "BackboneElement" }

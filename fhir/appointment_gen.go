@@ -4,37 +4,37 @@ package fhir
 
 // Appointment is the FHIR R4 resource Appointment: A booking of a healthcare event among patient(s), practitioner(s), related person(s) and/or device(s) for a specific date/time. This may result in one or more Encounter(s) (http://hl7.org/fhir/StructureDefinition/Appointment).
 type Appointment struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	Status                *Code
-	CancelationReason     *CodeableConcept
-	ServiceCategory       []*CodeableConcept
-	ServiceType           []*CodeableConcept
-	Specialty             []*CodeableConcept
-	AppointmentType       *CodeableConcept
-	ReasonCode            []*CodeableConcept
-	ReasonReference       []*Reference
-	Priority              *UnsignedInt
-	Description           *String
-	SupportingInformation []*Reference
-	Start                 *Instant
-	End                   *Instant
-	MinutesDuration       *PositiveInt
-	Slot                  []*Reference
-	Created               *DateTime
-	Comment               *String
-	PatientInstruction    *String
-	BasedOn               []*Reference
-	Participant           []*AppointmentParticipant
-	RequestedPeriod       []*Period
-	unknown               *unknownMembers // lenient mode: members that are not elements of Appointment
+	ID                    *ID                       // Logical id of this artifact
+	Meta                  *Meta                     // Metadata about the resource
+	ImplicitRules         *URI                      // A set of rules under which this content was created
+	Language              *Code                     // Language of the resource content
+	Text                  *Narrative                // Text summary of the resource, for human interpretation
+	Contained             []Resource                // Contained, inline Resources
+	Extension             []*Extension              // Additional content defined by implementations
+	ModifierExtension     []*Extension              // Extensions that cannot be ignored
+	Identifier            []*Identifier             // External Ids for this item
+	Status                *Code                     // proposed | pending | booked | arrived | fulfilled | cancelled | noshow | entered-in-error | checked-in | waitlist
+	CancelationReason     *CodeableConcept          // The coded reason for the appointment being cancelled
+	ServiceCategory       []*CodeableConcept        // A broad categorization of the service that is to be performed during this appointment
+	ServiceType           []*CodeableConcept        // The specific service that is to be performed during this appointment
+	Specialty             []*CodeableConcept        // The specialty of a practitioner that would be required to perform the service requested in this appointment
+	AppointmentType       *CodeableConcept          // The style of appointment or patient that has been booked in the slot (not service type)
+	ReasonCode            []*CodeableConcept        // Coded reason this appointment is scheduled
+	ReasonReference       []*Reference              // Reason the appointment is to take place (resource)
+	Priority              *UnsignedInt              // Used to make informed decisions if needing to re-prioritize
+	Description           *String                   // Shown on a subject line in a meeting request, or appointment list
+	SupportingInformation []*Reference              // Additional information to support the appointment
+	Start                 *Instant                  // When appointment is to take place
+	End                   *Instant                  // When appointment is to conclude
+	MinutesDuration       *PositiveInt              // Can be less than start/end (e.g. estimate)
+	Slot                  []*Reference              // The slots that this appointment is filling
+	Created               *DateTime                 // The date that this appointment was initially created
+	Comment               *String                   // Additional comments
+	PatientInstruction    *String                   // Detailed information and instructions for the patient
+	BasedOn               []*Reference              // The service request this appointment is allocated to assess
+	Participant           []*AppointmentParticipant // Participants involved in appointment
+	RequestedPeriod       []*Period                 // Potential date/time interval(s) requested to allocate the appointment within
+	unknown               *unknownMembers           // lenient mode: members that are not elements of Appointment
 }
 
 func (m *Appointment) FHIRType() string { return "Appointment" }
@@ -810,15 +810,15 @@ var typeDefAppointment = &TypeDef{
 
 // AppointmentParticipant is the backbone element Appointment.participant: Participants involved in appointment
 type AppointmentParticipant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              []*CodeableConcept
-	Actor             *Reference
-	Required          *Code
-	Status            *Code
-	Period            *Period
-	unknown           *unknownMembers // lenient mode: members that are not elements of Appointment.participant
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              []*CodeableConcept // Role of participant in the appointment
+	Actor             *Reference         // Person, Location/HealthcareService or Device
+	Required          *Code              // required | optional | information-only
+	Status            *Code              // accepted | declined | tentative | needs-action
+	Period            *Period            // Participation period of the actor
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Appointment.participant
 }
 
 func (m *AppointmentParticipant) FHIRType() string { return "BackboneElement" }

@@ -4,23 +4,23 @@ package fhir
 
 // AppointmentResponse is the FHIR R4 resource AppointmentResponse: A reply to an appointment request for a patient and/or practitioner(s), such as a confirmation or rejection (http://hl7.org/fhir/StructureDefinition/AppointmentResponse).
 type AppointmentResponse struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Appointment       *Reference
-	Start             *Instant
-	End               *Instant
-	ParticipantType   []*CodeableConcept
-	Actor             *Reference
-	ParticipantStatus *Code
-	Comment           *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of AppointmentResponse
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	Identifier        []*Identifier      // External Ids for this item
+	Appointment       *Reference         // Appointment this response relates to
+	Start             *Instant           // Time from appointment, or requested new start time
+	End               *Instant           // Time from appointment, or requested new end time
+	ParticipantType   []*CodeableConcept // Role of participant in the appointment
+	Actor             *Reference         // Person, Location, HealthcareService, or Device
+	ParticipantStatus *Code              // accepted | declined | tentative | needs-action
+	Comment           *String            // Additional comments
+	unknown           *unknownMembers    // lenient mode: members that are not elements of AppointmentResponse
 }
 
 func (m *AppointmentResponse) FHIRType() string { return "AppointmentResponse" }

@@ -4,26 +4,26 @@ package fhir
 
 // AuditEvent is the FHIR R4 resource AuditEvent: Event record kept for security purposes (http://hl7.org/fhir/StructureDefinition/AuditEvent).
 type AuditEvent struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Coding
-	Subtype           []*Coding
-	Action            *Code
-	Period            *Period
-	Recorded          *Instant
-	Outcome           *Code
-	OutcomeDesc       *String
-	PurposeOfEvent    []*CodeableConcept
-	Agent             []*AuditEventAgent
-	Source            *AuditEventSource
-	Entity            []*AuditEventEntity
-	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent
+	ID                *ID                 // Logical id of this artifact
+	Meta              *Meta               // Metadata about the resource
+	ImplicitRules     *URI                // A set of rules under which this content was created
+	Language          *Code               // Language of the resource content
+	Text              *Narrative          // Text summary of the resource, for human interpretation
+	Contained         []Resource          // Contained, inline Resources
+	Extension         []*Extension        // Additional content defined by implementations
+	ModifierExtension []*Extension        // Extensions that cannot be ignored
+	Type              *Coding             // Type/identifier of event
+	Subtype           []*Coding           // More specific type/id for the event
+	Action            *Code               // Type of action performed during the event
+	Period            *Period             // When the activity occurred
+	Recorded          *Instant            // Time when the event was recorded
+	Outcome           *Code               // Whether the event succeeded or failed
+	OutcomeDesc       *String             // Description of the event outcome
+	PurposeOfEvent    []*CodeableConcept  // The purposeOfUse of the event
+	Agent             []*AuditEventAgent  // Actor involved in the event
+	Source            *AuditEventSource   // Audit Event Reporter
+	Entity            []*AuditEventEntity // Data or objects used
+	unknown           *unknownMembers     // lenient mode: members that are not elements of AuditEvent
 }
 
 func (m *AuditEvent) FHIRType() string { return "AuditEvent" }
@@ -533,21 +533,21 @@ var typeDefAuditEvent = &TypeDef{
 
 // AuditEventAgent is the backbone element AuditEvent.agent: Actor involved in the event
 type AuditEventAgent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Role              []*CodeableConcept
-	Who               *Reference
-	AltID             *String
-	Name              *String
-	Requestor         *Boolean
-	Location          *Reference
-	Policy            []*URI
-	Media             *Coding
-	Network           *AuditEventAgentNetwork
-	PurposeOfUse      []*CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.agent
+	ID                string                  // Unique id for inter-element referencing
+	Extension         []*Extension            // Additional content defined by implementations
+	ModifierExtension []*Extension            // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept        // How agent participated
+	Role              []*CodeableConcept      // Agent role in the event
+	Who               *Reference              // Identifier of who
+	AltID             *String                 // Alternative User identity
+	Name              *String                 // Human friendly name for the agent
+	Requestor         *Boolean                // Whether user is initiator
+	Location          *Reference              // Where
+	Policy            []*URI                  // Policy that authorized event
+	Media             *Coding                 // Type of media
+	Network           *AuditEventAgentNetwork // Logical network location for application activity
+	PurposeOfUse      []*CodeableConcept      // Reason given for this user
+	unknown           *unknownMembers         // lenient mode: members that are not elements of AuditEvent.agent
 }
 
 func (m *AuditEventAgent) FHIRType() string { return "BackboneElement" }
@@ -910,11 +910,11 @@ var typeDefAuditEventAgent = &TypeDef{
 
 // AuditEventAgentNetwork is the backbone element AuditEvent.agent.network: Logical network location for application activity
 type AuditEventAgentNetwork struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Address           *String
-	Type              *Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Address           *String         // Identifier for the network access point of the user device
+	Type              *Code           // The type of network access point
 	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.agent.network
 }
 
@@ -1073,12 +1073,12 @@ var typeDefAuditEventAgentNetwork = &TypeDef{
 
 // AuditEventSource is the backbone element AuditEvent.source: Audit Event Reporter
 type AuditEventSource struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Site              *String
-	Observer          *Reference
-	Type              []*Coding
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Site              *String         // Logical source location within the enterprise
+	Observer          *Reference      // The identity of source detecting the event
+	Type              []*Coding       // The type of source where event originated
 	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.source
 }
 
@@ -1251,19 +1251,19 @@ var typeDefAuditEventSource = &TypeDef{
 
 // AuditEventEntity is the backbone element AuditEvent.entity: Data or objects used
 type AuditEventEntity struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	What              *Reference
-	Type              *Coding
-	Role              *Coding
-	Lifecycle         *Coding
-	SecurityLabel     []*Coding
-	Name              *String
-	Description       *String
-	Query             *Base64Binary
-	Detail            []*AuditEventEntityDetail
-	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.entity
+	ID                string                    // Unique id for inter-element referencing
+	Extension         []*Extension              // Additional content defined by implementations
+	ModifierExtension []*Extension              // Extensions that cannot be ignored even if unrecognized
+	What              *Reference                // Specific instance of resource
+	Type              *Coding                   // Type of entity involved
+	Role              *Coding                   // What role the entity played
+	Lifecycle         *Coding                   // Life-cycle stage for the entity
+	SecurityLabel     []*Coding                 // Security labels on the entity
+	Name              *String                   // Descriptor for entity
+	Description       *String                   // Descriptive text
+	Query             *Base64Binary             // Query parameters
+	Detail            []*AuditEventEntityDetail // Additional Information about the entity
+	unknown           *unknownMembers           // lenient mode: members that are not elements of AuditEvent.entity
 }
 
 func (m *AuditEventEntity) FHIRType() string { return "BackboneElement" }
@@ -1581,12 +1581,12 @@ var typeDefAuditEventEntity = &TypeDef{
 
 // AuditEventEntityDetail is the backbone element AuditEvent.entity.detail: Additional Information about the entity
 type AuditEventEntityDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *String
-	ValueString       *String
-	ValueBase64Binary *Base64Binary
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *String         // Name of the property
+	ValueString       *String         // Property value
+	ValueBase64Binary *Base64Binary   // Property value
 	unknown           *unknownMembers // lenient mode: members that are not elements of AuditEvent.entity.detail
 }
 

@@ -4,20 +4,20 @@ package fhir
 
 // Basic is the FHIR R4 resource Basic: Resource for non-supported content (http://hl7.org/fhir/StructureDefinition/Basic).
 type Basic struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Code              *CodeableConcept
-	Subject           *Reference
-	Created           *Date
-	Author            *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Basic
+	ID                *ID              // Logical id of this artifact
+	Meta              *Meta            // Metadata about the resource
+	ImplicitRules     *URI             // A set of rules under which this content was created
+	Language          *Code            // Language of the resource content
+	Text              *Narrative       // Text summary of the resource, for human interpretation
+	Contained         []Resource       // Contained, inline Resources
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored
+	Identifier        []*Identifier    // Business identifier
+	Code              *CodeableConcept // Kind of Resource
+	Subject           *Reference       // Identifies the focus of this resource
+	Created           *Date            // When created
+	Author            *Reference       // Who created
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Basic
 }
 
 func (m *Basic) FHIRType() string { return "Basic" }

@@ -4,13 +4,13 @@ package fhir
 
 // Binary is the FHIR R4 resource Binary: Pure binary content defined by a format other than FHIR (http://hl7.org/fhir/StructureDefinition/Binary).
 type Binary struct {
-	ID              *ID
-	Meta            *Meta
-	ImplicitRules   *URI
-	Language        *Code
-	ContentType     *Code
-	SecurityContext *Reference
-	Data            *Base64Binary
+	ID              *ID             // Logical id of this artifact
+	Meta            *Meta           // Metadata about the resource
+	ImplicitRules   *URI            // A set of rules under which this content was created
+	Language        *Code           // Language of the resource content
+	ContentType     *Code           // MimeType of the binary content
+	SecurityContext *Reference      // Identifies another resource to use as proxy when enforcing access control
+	Data            *Base64Binary   // The actual content
 	unknown         *unknownMembers // lenient mode: members that are not elements of Binary
 }
 

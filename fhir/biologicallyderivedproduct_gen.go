@@ -4,26 +4,26 @@ package fhir
 
 // BiologicallyDerivedProduct is the FHIR R4 resource BiologicallyDerivedProduct: A material substance originating from a biological entity (http://hl7.org/fhir/StructureDefinition/BiologicallyDerivedProduct).
 type BiologicallyDerivedProduct struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	ProductCategory   *Code
-	ProductCode       *CodeableConcept
-	Status            *Code
-	Request           []*Reference
-	Quantity          *Integer
-	Parent            []*Reference
-	Collection        *BiologicallyDerivedProductCollection
-	Processing        []*BiologicallyDerivedProductProcessing
-	Manipulation      *BiologicallyDerivedProductManipulation
-	Storage           []*BiologicallyDerivedProductStorage
-	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct
+	ID                *ID                                     // Logical id of this artifact
+	Meta              *Meta                                   // Metadata about the resource
+	ImplicitRules     *URI                                    // A set of rules under which this content was created
+	Language          *Code                                   // Language of the resource content
+	Text              *Narrative                              // Text summary of the resource, for human interpretation
+	Contained         []Resource                              // Contained, inline Resources
+	Extension         []*Extension                            // Additional content defined by implementations
+	ModifierExtension []*Extension                            // Extensions that cannot be ignored
+	Identifier        []*Identifier                           // External ids for this item
+	ProductCategory   *Code                                   // organ | tissue | fluid | cells | biologicalAgent
+	ProductCode       *CodeableConcept                        // What this biologically derived product is
+	Status            *Code                                   // available | unavailable
+	Request           []*Reference                            // Procedure request
+	Quantity          *Integer                                // The amount of this biologically derived product
+	Parent            []*Reference                            // BiologicallyDerivedProduct parent
+	Collection        *BiologicallyDerivedProductCollection   // How this product was collected
+	Processing        []*BiologicallyDerivedProductProcessing // Any processing of the product during collection
+	Manipulation      *BiologicallyDerivedProductManipulation // Any manipulation of product post-collection
+	Storage           []*BiologicallyDerivedProductStorage    // Product storage
+	unknown           *unknownMembers                         // lenient mode: members that are not elements of BiologicallyDerivedProduct
 }
 
 func (m *BiologicallyDerivedProduct) FHIRType() string { return "BiologicallyDerivedProduct" }
@@ -517,13 +517,13 @@ var typeDefBiologicallyDerivedProduct = &TypeDef{
 
 // BiologicallyDerivedProductCollection is the backbone element BiologicallyDerivedProduct.collection: How this product was collected
 type BiologicallyDerivedProductCollection struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Collector         *Reference
-	Source            *Reference
-	CollectedDateTime *DateTime
-	CollectedPeriod   *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Collector         *Reference      // Individual performing collection
+	Source            *Reference      // Who is product from
+	CollectedDateTime *DateTime       // Time of product collection
+	CollectedPeriod   *Period         // Time of product collection
 	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct.collection
 }
 
@@ -732,15 +732,15 @@ var typeDefBiologicallyDerivedProductCollection = &TypeDef{
 
 // BiologicallyDerivedProductProcessing is the backbone element BiologicallyDerivedProduct.processing: Any processing of the product during collection
 type BiologicallyDerivedProductProcessing struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	Procedure         *CodeableConcept
-	Additive          *Reference
-	TimeDateTime      *DateTime
-	TimePeriod        *Period
-	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct.processing
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Description       *String          // Description of of processing
+	Procedure         *CodeableConcept // Procesing code
+	Additive          *Reference       // Substance added during processing
+	TimeDateTime      *DateTime        // Time of processing
+	TimePeriod        *Period          // Time of processing
+	unknown           *unknownMembers  // lenient mode: members that are not elements of BiologicallyDerivedProduct.processing
 }
 
 func (m *BiologicallyDerivedProductProcessing) FHIRType() string { return "BackboneElement" }
@@ -977,12 +977,12 @@ var typeDefBiologicallyDerivedProductProcessing = &TypeDef{
 
 // BiologicallyDerivedProductManipulation is the backbone element BiologicallyDerivedProduct.manipulation: Any manipulation of product post-collection
 type BiologicallyDerivedProductManipulation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	TimeDateTime      *DateTime
-	TimePeriod        *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description       *String         // Description of manipulation
+	TimeDateTime      *DateTime       // Time of manipulation
+	TimePeriod        *Period         // Time of manipulation
 	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct.manipulation
 }
 
@@ -1177,13 +1177,13 @@ var typeDefBiologicallyDerivedProductManipulation = &TypeDef{
 
 // BiologicallyDerivedProductStorage is the backbone element BiologicallyDerivedProduct.storage: Product storage
 type BiologicallyDerivedProductStorage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	Temperature       *Decimal
-	Scale             *Code
-	Duration          *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description       *String         // Description of storage
+	Temperature       *Decimal        // Storage temperature
+	Scale             *Code           // farenheit | celsius | kelvin
+	Duration          *Period         // Storage timeperiod
 	unknown           *unknownMembers // lenient mode: members that are not elements of BiologicallyDerivedProduct.storage
 }
 

@@ -4,23 +4,23 @@ package fhir
 
 // BodyStructure is the FHIR R4 resource BodyStructure: Specific and identified anatomical structure (http://hl7.org/fhir/StructureDefinition/BodyStructure).
 type BodyStructure struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Active            *Boolean
-	Morphology        *CodeableConcept
-	Location          *CodeableConcept
-	LocationQualifier []*CodeableConcept
-	Description       *String
-	Image             []*Attachment
-	Patient           *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of BodyStructure
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	Identifier        []*Identifier      // Bodystructure identifier
+	Active            *Boolean           // Whether this record is in active use
+	Morphology        *CodeableConcept   // Kind of Structure
+	Location          *CodeableConcept   // Body site
+	LocationQualifier []*CodeableConcept // Body site modifier
+	Description       *String            // Text description
+	Image             []*Attachment      // Attached images
+	Patient           *Reference         // Who this is about
+	unknown           *unknownMembers    // lenient mode: members that are not elements of BodyStructure
 }
 
 func (m *BodyStructure) FHIRType() string { return "BodyStructure" }

@@ -4,17 +4,17 @@ package fhir
 
 // Bundle is the FHIR R4 resource Bundle: Contains a collection of resources (http://hl7.org/fhir/StructureDefinition/Bundle).
 type Bundle struct {
-	ID            *ID
-	Meta          *Meta
-	ImplicitRules *URI
-	Language      *Code
-	Identifier    *Identifier
-	Type          *Code
-	Timestamp     *Instant
-	Total         *UnsignedInt
-	Link          []*BundleLink
-	Entry         []*BundleEntry
-	Signature     *Signature
+	ID            *ID             // Logical id of this artifact
+	Meta          *Meta           // Metadata about the resource
+	ImplicitRules *URI            // A set of rules under which this content was created
+	Language      *Code           // Language of the resource content
+	Identifier    *Identifier     // Persistent identifier for the bundle
+	Type          *Code           // document | message | transaction | transaction-response | batch | batch-response | history | searchset | collection
+	Timestamp     *Instant        // When the bundle was assembled
+	Total         *UnsignedInt    // If search, the total number of matches
+	Link          []*BundleLink   // Links related to this Bundle
+	Entry         []*BundleEntry  // Entry in the bundle - will have a resource or information
+	Signature     *Signature      // Digital Signature
 	unknown       *unknownMembers // lenient mode: members that are not elements of Bundle
 }
 
@@ -355,11 +355,11 @@ var typeDefBundle = &TypeDef{
 
 // BundleLink is the backbone element Bundle.link: Links related to this Bundle
 type BundleLink struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Relation          *String
-	URL               *URI
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Relation          *String         // See http://www.iana.org/assignments/link-relations/link-relations.xhtml#link-relations-1
+	URL               *URI            // Reference details for the link
 	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.link
 }
 
@@ -519,16 +519,16 @@ var typeDefBundleLink = &TypeDef{
 
 // BundleEntry is the backbone element Bundle.entry: Entry in the bundle - will have a resource or information
 type BundleEntry struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Link              []*BundleLink
-	FullURL           *URI
-	Resource          Resource
-	Search            *BundleEntrySearch
-	Request           *BundleEntryRequest
-	Response          *BundleEntryResponse
-	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.entry
+	ID                string               // Unique id for inter-element referencing
+	Extension         []*Extension         // Additional content defined by implementations
+	ModifierExtension []*Extension         // Extensions that cannot be ignored even if unrecognized
+	Link              []*BundleLink        // Links related to this entry
+	FullURL           *URI                 // URI for resource (Absolute URL server address or URI for UUID/OID)
+	Resource          Resource             // A resource in the bundle
+	Search            *BundleEntrySearch   // Search related information
+	Request           *BundleEntryRequest  // Additional execution information (transaction/batch/history)
+	Response          *BundleEntryResponse // Results of execution (transaction/batch/history)
+	unknown           *unknownMembers      // lenient mode: members that are not elements of Bundle.entry
 }
 
 func (m *BundleEntry) FHIRType() string { return "BackboneElement" }
@@ -768,11 +768,11 @@ var typeDefBundleEntry = &TypeDef{
 
 // BundleEntrySearch is the backbone element Bundle.entry.search: Search related information
 type BundleEntrySearch struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Mode              *Code
-	Score             *Decimal
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Mode              *Code           // match | include | outcome - why this is in the result set
+	Score             *Decimal        // Search ranking (between 0 and 1)
 	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.entry.search
 }
 
@@ -933,15 +933,15 @@ var typeDefBundleEntrySearch = &TypeDef{
 
 // BundleEntryRequest is the backbone element Bundle.entry.request: Additional execution information (transaction/batch/history)
 type BundleEntryRequest struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Method            *Code
-	URL               *URI
-	IfNoneMatch       *String
-	IfModifiedSince   *Instant
-	IfMatch           *String
-	IfNoneExist       *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Method            *Code           // GET | HEAD | POST | PUT | DELETE | PATCH
+	URL               *URI            // URL for HTTP equivalent of this entry
+	IfNoneMatch       *String         // For managing cache currency
+	IfModifiedSince   *Instant        // For managing cache currency
+	IfMatch           *String         // For managing update contention
+	IfNoneExist       *String         // For conditional creates
 	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.entry.request
 }
 
@@ -1218,14 +1218,14 @@ var typeDefBundleEntryRequest = &TypeDef{
 
 // BundleEntryResponse is the backbone element Bundle.entry.response: Results of execution (transaction/batch/history)
 type BundleEntryResponse struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Status            *String
-	Location          *URI
-	Etag              *String
-	LastModified      *Instant
-	Outcome           Resource
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Status            *String         // Status response code (text optional)
+	Location          *URI            // The location (if the operation returns a location)
+	Etag              *String         // The Etag for the resource (if relevant)
+	LastModified      *Instant        // Server's date time modified
+	Outcome           Resource        // OperationOutcome with hints and warnings (for batch/transaction)
 	unknown           *unknownMembers // lenient mode: members that are not elements of Bundle.entry.response
 }
 

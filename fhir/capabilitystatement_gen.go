@@ -4,41 +4,41 @@ package fhir
 
 // CapabilityStatement is the FHIR R4 resource CapabilityStatement: A statement of system capabilities (http://hl7.org/fhir/StructureDefinition/CapabilityStatement).
 type CapabilityStatement struct {
-	ID                  *ID
-	Meta                *Meta
-	ImplicitRules       *URI
-	Language            *Code
-	Text                *Narrative
-	Contained           []Resource
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	URL                 *URI
-	Version             *String
-	Name                *String
-	Title               *String
-	Status              *Code
-	Experimental        *Boolean
-	Date                *DateTime
-	Publisher           *String
-	Contact             []*ContactDetail
-	Description         *Markdown
-	UseContext          []*UsageContext
-	Jurisdiction        []*CodeableConcept
-	Purpose             *Markdown
-	Copyright           *Markdown
-	Kind                *Code
-	Instantiates        []*Canonical
-	Imports             []*Canonical
-	Software            *CapabilityStatementSoftware
-	Implementation      *CapabilityStatementImplementation
-	FhirVersion         *Code
-	Format              []*Code
-	PatchFormat         []*Code
-	ImplementationGuide []*Canonical
-	Rest                []*CapabilityStatementRest
-	Messaging           []*CapabilityStatementMessaging
-	Document            []*CapabilityStatementDocument
-	unknown             *unknownMembers // lenient mode: members that are not elements of CapabilityStatement
+	ID                  *ID                                // Logical id of this artifact
+	Meta                *Meta                              // Metadata about the resource
+	ImplicitRules       *URI                               // A set of rules under which this content was created
+	Language            *Code                              // Language of the resource content
+	Text                *Narrative                         // Text summary of the resource, for human interpretation
+	Contained           []Resource                         // Contained, inline Resources
+	Extension           []*Extension                       // Additional content defined by implementations
+	ModifierExtension   []*Extension                       // Extensions that cannot be ignored
+	URL                 *URI                               // Canonical identifier for this capability statement, represented as a URI (globally unique)
+	Version             *String                            // Business version of the capability statement
+	Name                *String                            // Name for this capability statement (computer friendly)
+	Title               *String                            // Name for this capability statement (human friendly)
+	Status              *Code                              // draft | active | retired | unknown
+	Experimental        *Boolean                           // For testing purposes, not real usage
+	Date                *DateTime                          // Date last changed
+	Publisher           *String                            // Name of the publisher (organization or individual)
+	Contact             []*ContactDetail                   // Contact details for the publisher
+	Description         *Markdown                          // Natural language description of the capability statement
+	UseContext          []*UsageContext                    // The context that the content is intended to support
+	Jurisdiction        []*CodeableConcept                 // Intended jurisdiction for capability statement (if applicable)
+	Purpose             *Markdown                          // Why this capability statement is defined
+	Copyright           *Markdown                          // Use and/or publishing restrictions
+	Kind                *Code                              // instance | capability | requirements
+	Instantiates        []*Canonical                       // Canonical URL of another capability statement this implements
+	Imports             []*Canonical                       // Canonical URL of another capability statement this adds to
+	Software            *CapabilityStatementSoftware       // Software that is covered by this capability statement
+	Implementation      *CapabilityStatementImplementation // If this describes a specific instance
+	FhirVersion         *Code                              // FHIR Version the system supports
+	Format              []*Code                            // formats supported (xml | json | ttl | mime type)
+	PatchFormat         []*Code                            // Patch formats supported
+	ImplementationGuide []*Canonical                       // Implementation guides supported
+	Rest                []*CapabilityStatementRest         // If the endpoint is a RESTful one
+	Messaging           []*CapabilityStatementMessaging    // If messaging is supported
+	Document            []*CapabilityStatementDocument     // Document definition
+	unknown             *unknownMembers                    // lenient mode: members that are not elements of CapabilityStatement
 }
 
 func (m *CapabilityStatement) FHIRType() string { return "CapabilityStatement" }
@@ -965,12 +965,12 @@ var typeDefCapabilityStatement = &TypeDef{
 
 // CapabilityStatementSoftware is the backbone element CapabilityStatement.software: Software that is covered by this capability statement
 type CapabilityStatementSoftware struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Version           *String
-	ReleaseDate       *DateTime
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // A name the software is known by
+	Version           *String         // Version covered by this statement
+	ReleaseDate       *DateTime       // Date this version was released
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.software
 }
 
@@ -1159,12 +1159,12 @@ var typeDefCapabilityStatementSoftware = &TypeDef{
 
 // CapabilityStatementImplementation is the backbone element CapabilityStatement.implementation: If this describes a specific instance
 type CapabilityStatementImplementation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	URL               *URL
-	Custodian         *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description       *String         // Describes this specific instance
+	URL               *URL            // Base URL for the installation
+	Custodian         *Reference      // Organization that manages the data
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.implementation
 }
 
@@ -1348,18 +1348,18 @@ var typeDefCapabilityStatementImplementation = &TypeDef{
 
 // CapabilityStatementRest is the backbone element CapabilityStatement.rest: If the endpoint is a RESTful one
 type CapabilityStatementRest struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Mode              *Code
-	Documentation     *Markdown
-	Security          *CapabilityStatementRestSecurity
-	Resource          []*CapabilityStatementRestResource
-	Interaction       []*CapabilityStatementRestInteraction
-	SearchParam       []*CapabilityStatementRestResourceSearchParam
-	Operation         []*CapabilityStatementRestResourceOperation
-	Compartment       []*Canonical
-	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest
+	ID                string                                        // Unique id for inter-element referencing
+	Extension         []*Extension                                  // Additional content defined by implementations
+	ModifierExtension []*Extension                                  // Extensions that cannot be ignored even if unrecognized
+	Mode              *Code                                         // client | server
+	Documentation     *Markdown                                     // General description of implementation
+	Security          *CapabilityStatementRestSecurity              // Information about security of implementation
+	Resource          []*CapabilityStatementRestResource            // Resource served on the REST interface
+	Interaction       []*CapabilityStatementRestInteraction         // What operations are supported?
+	SearchParam       []*CapabilityStatementRestResourceSearchParam // Search parameters for searching all resources
+	Operation         []*CapabilityStatementRestResourceOperation   // Definition of a system level operation
+	Compartment       []*Canonical                                  // Compartments served/used by system
+	unknown           *unknownMembers                               // lenient mode: members that are not elements of CapabilityStatement.rest
 }
 
 func (m *CapabilityStatementRest) FHIRType() string { return "BackboneElement" }
@@ -1649,13 +1649,13 @@ var typeDefCapabilityStatementRest = &TypeDef{
 
 // CapabilityStatementRestSecurity is the backbone element CapabilityStatement.rest.security: Information about security of implementation
 type CapabilityStatementRestSecurity struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Cors              *Boolean
-	Service           []*CodeableConcept
-	Description       *Markdown
-	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.security
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Cors              *Boolean           // Adds CORS Headers (http://enable-cors.org/)
+	Service           []*CodeableConcept // OAuth | SMART-on-FHIR | NTLM | Basic | Kerberos | Certificates
+	Description       *Markdown          // General description of how security works
+	unknown           *unknownMembers    // lenient mode: members that are not elements of CapabilityStatement.rest.security
 }
 
 func (m *CapabilityStatementRestSecurity) FHIRType() string { return "BackboneElement" }
@@ -1837,27 +1837,27 @@ var typeDefCapabilityStatementRestSecurity = &TypeDef{
 
 // CapabilityStatementRestResource is the backbone element CapabilityStatement.rest.resource: Resource served on the REST interface
 type CapabilityStatementRestResource struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Profile           *Canonical
-	SupportedProfile  []*Canonical
-	Documentation     *Markdown
-	Interaction       []*CapabilityStatementRestResourceInteraction
-	Versioning        *Code
-	ReadHistory       *Boolean
-	UpdateCreate      *Boolean
-	ConditionalCreate *Boolean
-	ConditionalRead   *Code
-	ConditionalUpdate *Boolean
-	ConditionalDelete *Code
-	ReferencePolicy   []*Code
-	SearchInclude     []*String
-	SearchRevInclude  []*String
-	SearchParam       []*CapabilityStatementRestResourceSearchParam
-	Operation         []*CapabilityStatementRestResourceOperation
-	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.resource
+	ID                string                                        // Unique id for inter-element referencing
+	Extension         []*Extension                                  // Additional content defined by implementations
+	ModifierExtension []*Extension                                  // Extensions that cannot be ignored even if unrecognized
+	Type              *Code                                         // A resource type that is supported
+	Profile           *Canonical                                    // Base System profile for all uses of resource
+	SupportedProfile  []*Canonical                                  // Profiles for use cases supported
+	Documentation     *Markdown                                     // Additional information about the use of the resource type
+	Interaction       []*CapabilityStatementRestResourceInteraction // What operations are supported?
+	Versioning        *Code                                         // no-version | versioned | versioned-update
+	ReadHistory       *Boolean                                      // Whether vRead can return past versions
+	UpdateCreate      *Boolean                                      // If update can commit to a new identity
+	ConditionalCreate *Boolean                                      // If allows/uses conditional create
+	ConditionalRead   *Code                                         // not-supported | modified-since | not-match | full-support
+	ConditionalUpdate *Boolean                                      // If allows/uses conditional update
+	ConditionalDelete *Code                                         // not-supported | single | multiple - how conditional delete is supported
+	ReferencePolicy   []*Code                                       // literal | logical | resolves | enforced | local
+	SearchInclude     []*String                                     // _include values supported by the server
+	SearchRevInclude  []*String                                     // _revinclude values supported by the server
+	SearchParam       []*CapabilityStatementRestResourceSearchParam // Search parameters supported by implementation
+	Operation         []*CapabilityStatementRestResourceOperation   // Definition of a resource operation
+	unknown           *unknownMembers                               // lenient mode: members that are not elements of CapabilityStatement.rest.resource
 }
 
 func (m *CapabilityStatementRestResource) FHIRType() string { return "BackboneElement" }
@@ -2408,11 +2408,11 @@ var typeDefCapabilityStatementRestResource = &TypeDef{
 
 // CapabilityStatementRestResourceInteraction is the backbone element CapabilityStatement.rest.resource.interaction: What operations are supported?
 type CapabilityStatementRestResourceInteraction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Documentation     *Markdown
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // read | vread | update | patch | delete | history-instance | history-type | create | search-type
+	Documentation     *Markdown       // Anything special about operation behavior
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.resource.interaction
 }
 
@@ -2573,13 +2573,13 @@ var typeDefCapabilityStatementRestResourceInteraction = &TypeDef{
 
 // CapabilityStatementRestResourceSearchParam is the backbone element CapabilityStatement.rest.resource.searchParam: Search parameters supported by implementation
 type CapabilityStatementRestResourceSearchParam struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Definition        *Canonical
-	Type              *Code
-	Documentation     *Markdown
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // Name of search parameter
+	Definition        *Canonical      // Source of definition for parameter
+	Type              *Code           // number | date | string | token | reference | composite | quantity | uri | special
+	Documentation     *Markdown       // Server-specific usage
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.resource.searchParam
 }
 
@@ -2796,12 +2796,12 @@ var typeDefCapabilityStatementRestResourceSearchParam = &TypeDef{
 
 // CapabilityStatementRestResourceOperation is the backbone element CapabilityStatement.rest.resource.operation: Definition of a resource operation
 type CapabilityStatementRestResourceOperation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Definition        *Canonical
-	Documentation     *Markdown
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // Name by which the operation/query is invoked
+	Definition        *Canonical      // The defined operation/query
+	Documentation     *Markdown       // Specific details about operation behavior
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.resource.operation
 }
 
@@ -2991,11 +2991,11 @@ var typeDefCapabilityStatementRestResourceOperation = &TypeDef{
 
 // CapabilityStatementRestInteraction is the backbone element CapabilityStatement.rest.interaction: What operations are supported?
 type CapabilityStatementRestInteraction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Documentation     *Markdown
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // transaction | batch | search-system | history-system
+	Documentation     *Markdown       // Anything special about operation behavior
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.rest.interaction
 }
 
@@ -3156,14 +3156,14 @@ var typeDefCapabilityStatementRestInteraction = &TypeDef{
 
 // CapabilityStatementMessaging is the backbone element CapabilityStatement.messaging: If messaging is supported
 type CapabilityStatementMessaging struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Endpoint          []*CapabilityStatementMessagingEndpoint
-	ReliableCache     *UnsignedInt
-	Documentation     *Markdown
-	SupportedMessage  []*CapabilityStatementMessagingSupportedMessage
-	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.messaging
+	ID                string                                          // Unique id for inter-element referencing
+	Extension         []*Extension                                    // Additional content defined by implementations
+	ModifierExtension []*Extension                                    // Extensions that cannot be ignored even if unrecognized
+	Endpoint          []*CapabilityStatementMessagingEndpoint         // Where messages should be sent
+	ReliableCache     *UnsignedInt                                    // Reliable Message Cache Length (min)
+	Documentation     *Markdown                                       // Messaging interface behavior details
+	SupportedMessage  []*CapabilityStatementMessagingSupportedMessage // Messages supported by this system
+	unknown           *unknownMembers                                 // lenient mode: members that are not elements of CapabilityStatement.messaging
 }
 
 func (m *CapabilityStatementMessaging) FHIRType() string { return "BackboneElement" }
@@ -3365,11 +3365,11 @@ var typeDefCapabilityStatementMessaging = &TypeDef{
 
 // CapabilityStatementMessagingEndpoint is the backbone element CapabilityStatement.messaging.endpoint: Where messages should be sent
 type CapabilityStatementMessagingEndpoint struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Protocol          *Coding
-	Address           *URL
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Protocol          *Coding         // http | ftp | mllp +
+	Address           *URL            // Network address or identifier of the end-point
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.messaging.endpoint
 }
 
@@ -3523,11 +3523,11 @@ var typeDefCapabilityStatementMessagingEndpoint = &TypeDef{
 
 // CapabilityStatementMessagingSupportedMessage is the backbone element CapabilityStatement.messaging.supportedMessage: Messages supported by this system
 type CapabilityStatementMessagingSupportedMessage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Mode              *Code
-	Definition        *Canonical
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Mode              *Code           // sender | receiver
+	Definition        *Canonical      // Message supported by this system
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.messaging.supportedMessage
 }
 
@@ -3690,12 +3690,12 @@ var typeDefCapabilityStatementMessagingSupportedMessage = &TypeDef{
 
 // CapabilityStatementDocument is the backbone element CapabilityStatement.document: Document definition
 type CapabilityStatementDocument struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Mode              *Code
-	Documentation     *Markdown
-	Profile           *Canonical
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Mode              *Code           // producer | consumer
+	Documentation     *Markdown       // Description of document support
+	Profile           *Canonical      // Constraint on the resources used in the document
 	unknown           *unknownMembers // lenient mode: members that are not elements of CapabilityStatement.document
 }
 

@@ -4,38 +4,38 @@ package fhir
 
 // CarePlan is the FHIR R4 resource CarePlan: Healthcare plan for patient or group (http://hl7.org/fhir/StructureDefinition/CarePlan).
 type CarePlan struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	InstantiatesCanonical []*Canonical
-	InstantiatesURI       []*URI
-	BasedOn               []*Reference
-	Replaces              []*Reference
-	PartOf                []*Reference
-	Status                *Code
-	Intent                *Code
-	Category              []*CodeableConcept
-	Title                 *String
-	Description           *String
-	Subject               *Reference
-	Encounter             *Reference
-	Period                *Period
-	Created               *DateTime
-	Author                *Reference
-	Contributor           []*Reference
-	CareTeam              []*Reference
-	Addresses             []*Reference
-	SupportingInfo        []*Reference
-	Goal                  []*Reference
-	Activity              []*CarePlanActivity
-	Note                  []*Annotation
-	unknown               *unknownMembers // lenient mode: members that are not elements of CarePlan
+	ID                    *ID                 // Logical id of this artifact
+	Meta                  *Meta               // Metadata about the resource
+	ImplicitRules         *URI                // A set of rules under which this content was created
+	Language              *Code               // Language of the resource content
+	Text                  *Narrative          // Text summary of the resource, for human interpretation
+	Contained             []Resource          // Contained, inline Resources
+	Extension             []*Extension        // Additional content defined by implementations
+	ModifierExtension     []*Extension        // Extensions that cannot be ignored
+	Identifier            []*Identifier       // External Ids for this plan
+	InstantiatesCanonical []*Canonical        // Instantiates FHIR protocol or definition
+	InstantiatesURI       []*URI              // Instantiates external protocol or definition
+	BasedOn               []*Reference        // Fulfills CarePlan
+	Replaces              []*Reference        // CarePlan replaced by this CarePlan
+	PartOf                []*Reference        // Part of referenced CarePlan
+	Status                *Code               // draft | active | on-hold | revoked | completed | entered-in-error | unknown
+	Intent                *Code               // proposal | plan | order | option
+	Category              []*CodeableConcept  // Type of plan
+	Title                 *String             // Human-friendly name for the care plan
+	Description           *String             // Summary of nature of plan
+	Subject               *Reference          // Who the care plan is for
+	Encounter             *Reference          // Encounter created as part of
+	Period                *Period             // Time period plan covers
+	Created               *DateTime           // Date record was first recorded
+	Author                *Reference          // Who is the designated responsible party
+	Contributor           []*Reference        // Who provided the content of the care plan
+	CareTeam              []*Reference        // Who's involved in plan?
+	Addresses             []*Reference        // Health issues this plan addresses
+	SupportingInfo        []*Reference        // Information considered as part of plan
+	Goal                  []*Reference        // Desired outcome of plan
+	Activity              []*CarePlanActivity // Action to occur as part of plan
+	Note                  []*Annotation       // Comments about the plan
+	unknown               *unknownMembers     // lenient mode: members that are not elements of CarePlan
 }
 
 func (m *CarePlan) FHIRType() string { return "CarePlan" }
@@ -811,15 +811,15 @@ var typeDefCarePlan = &TypeDef{
 
 // CarePlanActivity is the backbone element CarePlan.activity: Action to occur as part of plan
 type CarePlanActivity struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	OutcomeCodeableConcept []*CodeableConcept
-	OutcomeReference       []*Reference
-	Progress               []*Annotation
-	Reference              *Reference
-	Detail                 *CarePlanActivityDetail
-	unknown                *unknownMembers // lenient mode: members that are not elements of CarePlan.activity
+	ID                     string                  // Unique id for inter-element referencing
+	Extension              []*Extension            // Additional content defined by implementations
+	ModifierExtension      []*Extension            // Extensions that cannot be ignored even if unrecognized
+	OutcomeCodeableConcept []*CodeableConcept      // Results of the activity
+	OutcomeReference       []*Reference            // Appointment, Encounter, Procedure, etc.
+	Progress               []*Annotation           // Comments about the activity status/progress
+	Reference              *Reference              // Activity details defined in specific resource
+	Detail                 *CarePlanActivityDetail // In-line definition of activity
+	unknown                *unknownMembers         // lenient mode: members that are not elements of CarePlan.activity
 }
 
 func (m *CarePlanActivity) FHIRType() string { return "BackboneElement" }
@@ -1025,30 +1025,30 @@ var typeDefCarePlanActivity = &TypeDef{
 
 // CarePlanActivityDetail is the backbone element CarePlan.activity.detail: In-line definition of activity
 type CarePlanActivityDetail struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Kind                   *Code
-	InstantiatesCanonical  []*Canonical
-	InstantiatesURI        []*URI
-	Code                   *CodeableConcept
-	ReasonCode             []*CodeableConcept
-	ReasonReference        []*Reference
-	Goal                   []*Reference
-	Status                 *Code
-	StatusReason           *CodeableConcept
-	DoNotPerform           *Boolean
-	ScheduledTiming        *Timing
-	ScheduledPeriod        *Period
-	ScheduledString        *String
-	Location               *Reference
-	Performer              []*Reference
-	ProductCodeableConcept *CodeableConcept
-	ProductReference       *Reference
-	DailyAmount            *Quantity
-	Quantity               *Quantity
-	Description            *String
-	unknown                *unknownMembers // lenient mode: members that are not elements of CarePlan.activity.detail
+	ID                     string             // Unique id for inter-element referencing
+	Extension              []*Extension       // Additional content defined by implementations
+	ModifierExtension      []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Kind                   *Code              // Appointment | CommunicationRequest | DeviceRequest | MedicationRequest | NutritionOrder | Task | ServiceRequest | VisionPrescription
+	InstantiatesCanonical  []*Canonical       // Instantiates FHIR protocol or definition
+	InstantiatesURI        []*URI             // Instantiates external protocol or definition
+	Code                   *CodeableConcept   // Detail type of activity
+	ReasonCode             []*CodeableConcept // Why activity should be done or why activity was prohibited
+	ReasonReference        []*Reference       // Why activity is needed
+	Goal                   []*Reference       // Goals this activity relates to
+	Status                 *Code              // not-started | scheduled | in-progress | on-hold | completed | cancelled | stopped | unknown | entered-in-error
+	StatusReason           *CodeableConcept   // Reason for current status
+	DoNotPerform           *Boolean           // If true, activity is prohibiting action
+	ScheduledTiming        *Timing            // When activity is to occur
+	ScheduledPeriod        *Period            // When activity is to occur
+	ScheduledString        *String            // When activity is to occur
+	Location               *Reference         // Where it should happen
+	Performer              []*Reference       // Who will be responsible?
+	ProductCodeableConcept *CodeableConcept   // What is to be administered/supplied
+	ProductReference       *Reference         // What is to be administered/supplied
+	DailyAmount            *Quantity          // How to consume/day?
+	Quantity               *Quantity          // How much to administer/supply/consume
+	Description            *String            // Extra info describing activity to perform
+	unknown                *unknownMembers    // lenient mode: members that are not elements of CarePlan.activity.detail
 }
 
 func (m *CarePlanActivityDetail) FHIRType() string { return "BackboneElement" }

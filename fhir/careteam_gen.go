@@ -4,28 +4,28 @@ package fhir
 
 // CareTeam is the FHIR R4 resource CareTeam: Planned participants in the coordination and delivery of care for a patient or group (http://hl7.org/fhir/StructureDefinition/CareTeam).
 type CareTeam struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	Status               *Code
-	Category             []*CodeableConcept
-	Name                 *String
-	Subject              *Reference
-	Encounter            *Reference
-	Period               *Period
-	Participant          []*CareTeamParticipant
-	ReasonCode           []*CodeableConcept
-	ReasonReference      []*Reference
-	ManagingOrganization []*Reference
-	Telecom              []*ContactPoint
-	Note                 []*Annotation
-	unknown              *unknownMembers // lenient mode: members that are not elements of CareTeam
+	ID                   *ID                    // Logical id of this artifact
+	Meta                 *Meta                  // Metadata about the resource
+	ImplicitRules        *URI                   // A set of rules under which this content was created
+	Language             *Code                  // Language of the resource content
+	Text                 *Narrative             // Text summary of the resource, for human interpretation
+	Contained            []Resource             // Contained, inline Resources
+	Extension            []*Extension           // Additional content defined by implementations
+	ModifierExtension    []*Extension           // Extensions that cannot be ignored
+	Identifier           []*Identifier          // External Ids for this team
+	Status               *Code                  // proposed | active | suspended | inactive | entered-in-error
+	Category             []*CodeableConcept     // Type of team
+	Name                 *String                // Name of the team, such as crisis assessment team
+	Subject              *Reference             // Who care team is for
+	Encounter            *Reference             // Encounter created as part of
+	Period               *Period                // Time period team covers
+	Participant          []*CareTeamParticipant // Members of the team
+	ReasonCode           []*CodeableConcept     // Why the care team exists
+	ReasonReference      []*Reference           // Why the care team exists
+	ManagingOrganization []*Reference           // Organization responsible for the care team
+	Telecom              []*ContactPoint        // A contact detail for the care team (that applies to all members)
+	Note                 []*Annotation          // Comments made about the CareTeam
+	unknown              *unknownMembers        // lenient mode: members that are not elements of CareTeam
 }
 
 func (m *CareTeam) FHIRType() string { return "CareTeam" }
@@ -557,14 +557,14 @@ var typeDefCareTeam = &TypeDef{
 
 // CareTeamParticipant is the backbone element CareTeam.participant: Members of the team
 type CareTeamParticipant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Role              []*CodeableConcept
-	Member            *Reference
-	OnBehalfOf        *Reference
-	Period            *Period
-	unknown           *unknownMembers // lenient mode: members that are not elements of CareTeam.participant
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Role              []*CodeableConcept // Type of involvement
+	Member            *Reference         // Who is involved
+	OnBehalfOf        *Reference         // Organization of the practitioner
+	Period            *Period            // Time period of participant
+	unknown           *unknownMembers    // lenient mode: members that are not elements of CareTeam.participant
 }
 
 func (m *CareTeamParticipant) FHIRType() string { return "BackboneElement" }

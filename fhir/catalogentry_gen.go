@@ -4,28 +4,28 @@ package fhir
 
 // CatalogEntry is the FHIR R4 resource CatalogEntry: An entry in a catalog (http://hl7.org/fhir/StructureDefinition/CatalogEntry).
 type CatalogEntry struct {
-	ID                       *ID
-	Meta                     *Meta
-	ImplicitRules            *URI
-	Language                 *Code
-	Text                     *Narrative
-	Contained                []Resource
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Identifier               []*Identifier
-	Type                     *CodeableConcept
-	Orderable                *Boolean
-	ReferencedItem           *Reference
-	AdditionalIdentifier     []*Identifier
-	Classification           []*CodeableConcept
-	Status                   *Code
-	ValidityPeriod           *Period
-	ValidTo                  *DateTime
-	LastUpdated              *DateTime
-	AdditionalCharacteristic []*CodeableConcept
-	AdditionalClassification []*CodeableConcept
-	RelatedEntry             []*CatalogEntryRelatedEntry
-	unknown                  *unknownMembers // lenient mode: members that are not elements of CatalogEntry
+	ID                       *ID                         // Logical id of this artifact
+	Meta                     *Meta                       // Metadata about the resource
+	ImplicitRules            *URI                        // A set of rules under which this content was created
+	Language                 *Code                       // Language of the resource content
+	Text                     *Narrative                  // Text summary of the resource, for human interpretation
+	Contained                []Resource                  // Contained, inline Resources
+	Extension                []*Extension                // Additional content defined by implementations
+	ModifierExtension        []*Extension                // Extensions that cannot be ignored
+	Identifier               []*Identifier               // Unique identifier of the catalog item
+	Type                     *CodeableConcept            // The type of item - medication, device, service, protocol or other
+	Orderable                *Boolean                    // Whether the entry represents an orderable item
+	ReferencedItem           *Reference                  // The item that is being defined
+	AdditionalIdentifier     []*Identifier               // Any additional identifier(s) for the catalog item, in the same granularity or concept
+	Classification           []*CodeableConcept          // Classification (category or class) of the item entry
+	Status                   *Code                       // draft | active | retired | unknown
+	ValidityPeriod           *Period                     // The time period in which this catalog entry is expected to be active
+	ValidTo                  *DateTime                   // The date until which this catalog entry is expected to be active
+	LastUpdated              *DateTime                   // When was this catalog last updated
+	AdditionalCharacteristic []*CodeableConcept          // Additional characteristics of the catalog entry
+	AdditionalClassification []*CodeableConcept          // Additional classification of the catalog entry
+	RelatedEntry             []*CatalogEntryRelatedEntry // An item that this catalog entry is related to
+	unknown                  *unknownMembers             // lenient mode: members that are not elements of CatalogEntry
 }
 
 func (m *CatalogEntry) FHIRType() string { return "CatalogEntry" }
@@ -564,11 +564,11 @@ var typeDefCatalogEntry = &TypeDef{
 
 // CatalogEntryRelatedEntry is the backbone element CatalogEntry.relatedEntry: An item that this catalog entry is related to
 type CatalogEntryRelatedEntry struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Relationtype      *Code
-	Item              *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Relationtype      *Code           // triggers | is-replaced-by
+	Item              *Reference      // The reference to the related item
 	unknown           *unknownMembers // lenient mode: members that are not elements of CatalogEntry.relatedEntry
 }
 

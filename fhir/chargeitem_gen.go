@@ -4,44 +4,44 @@ package fhir
 
 // ChargeItem is the FHIR R4 resource ChargeItem: Item containing charge code(s) associated with the provision of healthcare provider products (http://hl7.org/fhir/StructureDefinition/ChargeItem).
 type ChargeItem struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Identifier             []*Identifier
-	DefinitionURI          []*URI
-	DefinitionCanonical    []*Canonical
-	Status                 *Code
-	PartOf                 []*Reference
-	Code                   *CodeableConcept
-	Subject                *Reference
-	Context                *Reference
-	OccurrenceDateTime     *DateTime
-	OccurrencePeriod       *Period
-	OccurrenceTiming       *Timing
-	Performer              []*ChargeItemPerformer
-	PerformingOrganization *Reference
-	RequestingOrganization *Reference
-	CostCenter             *Reference
-	Quantity               *Quantity
-	Bodysite               []*CodeableConcept
-	FactorOverride         *Decimal
-	PriceOverride          *Money
-	OverrideReason         *String
-	Enterer                *Reference
-	EnteredDate            *DateTime
-	Reason                 []*CodeableConcept
-	Service                []*Reference
-	ProductReference       *Reference
-	ProductCodeableConcept *CodeableConcept
-	Account                []*Reference
-	Note                   []*Annotation
-	SupportingInformation  []*Reference
-	unknown                *unknownMembers // lenient mode: members that are not elements of ChargeItem
+	ID                     *ID                    // Logical id of this artifact
+	Meta                   *Meta                  // Metadata about the resource
+	ImplicitRules          *URI                   // A set of rules under which this content was created
+	Language               *Code                  // Language of the resource content
+	Text                   *Narrative             // Text summary of the resource, for human interpretation
+	Contained              []Resource             // Contained, inline Resources
+	Extension              []*Extension           // Additional content defined by implementations
+	ModifierExtension      []*Extension           // Extensions that cannot be ignored
+	Identifier             []*Identifier          // Business Identifier for item
+	DefinitionURI          []*URI                 // Defining information about the code of this charge item
+	DefinitionCanonical    []*Canonical           // Resource defining the code of this ChargeItem
+	Status                 *Code                  // planned | billable | not-billable | aborted | billed | entered-in-error | unknown
+	PartOf                 []*Reference           // Part of referenced ChargeItem
+	Code                   *CodeableConcept       // A code that identifies the charge, like a billing code
+	Subject                *Reference             // Individual service was done for/to
+	Context                *Reference             // Encounter / Episode associated with event
+	OccurrenceDateTime     *DateTime              // When the charged service was applied
+	OccurrencePeriod       *Period                // When the charged service was applied
+	OccurrenceTiming       *Timing                // When the charged service was applied
+	Performer              []*ChargeItemPerformer // Who performed charged service
+	PerformingOrganization *Reference             // Organization providing the charged service
+	RequestingOrganization *Reference             // Organization requesting the charged service
+	CostCenter             *Reference             // Organization that has ownership of the (potential, future) revenue
+	Quantity               *Quantity              // Quantity of which the charge item has been serviced
+	Bodysite               []*CodeableConcept     // Anatomical location, if relevant
+	FactorOverride         *Decimal               // Factor overriding the associated rules
+	PriceOverride          *Money                 // Price overriding the associated rules
+	OverrideReason         *String                // Reason for overriding the list price/factor
+	Enterer                *Reference             // Individual who was entering
+	EnteredDate            *DateTime              // Date the charge item was entered
+	Reason                 []*CodeableConcept     // Why was the charged service rendered?
+	Service                []*Reference           // Which rendered service is being charged?
+	ProductReference       *Reference             // Product charged
+	ProductCodeableConcept *CodeableConcept       // Product charged
+	Account                []*Reference           // Account to place this charge
+	Note                   []*Annotation          // Comments made about the ChargeItem
+	SupportingInformation  []*Reference           // Further information supporting this charge
+	unknown                *unknownMembers        // lenient mode: members that are not elements of ChargeItem
 }
 
 func (m *ChargeItem) FHIRType() string { return "ChargeItem" }
@@ -966,12 +966,12 @@ var typeDefChargeItem = &TypeDef{
 
 // ChargeItemPerformer is the backbone element ChargeItem.performer: Who performed charged service
 type ChargeItemPerformer struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Function          *CodeableConcept
-	Actor             *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItem.performer
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Function          *CodeableConcept // What type of performance was done
+	Actor             *Reference       // Individual who was performing
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ChargeItem.performer
 }
 
 func (m *ChargeItemPerformer) FHIRType() string { return "BackboneElement" }

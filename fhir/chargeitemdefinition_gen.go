@@ -4,38 +4,38 @@ package fhir
 
 // ChargeItemDefinition is the FHIR R4 resource ChargeItemDefinition: Definition of properties and rules about how the price and the applicability of a ChargeItem can be determined (http://hl7.org/fhir/StructureDefinition/ChargeItemDefinition).
 type ChargeItemDefinition struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Title             *String
-	DerivedFromURI    []*URI
-	PartOf            []*Canonical
-	Replaces          []*Canonical
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Copyright         *Markdown
-	ApprovalDate      *Date
-	LastReviewDate    *Date
-	EffectivePeriod   *Period
-	Code              *CodeableConcept
-	Instance          []*Reference
-	Applicability     []*ChargeItemDefinitionApplicability
-	PropertyGroup     []*ChargeItemDefinitionPropertyGroup
-	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItemDefinition
+	ID                *ID                                  // Logical id of this artifact
+	Meta              *Meta                                // Metadata about the resource
+	ImplicitRules     *URI                                 // A set of rules under which this content was created
+	Language          *Code                                // Language of the resource content
+	Text              *Narrative                           // Text summary of the resource, for human interpretation
+	Contained         []Resource                           // Contained, inline Resources
+	Extension         []*Extension                         // Additional content defined by implementations
+	ModifierExtension []*Extension                         // Extensions that cannot be ignored
+	URL               *URI                                 // Canonical identifier for this charge item definition, represented as a URI (globally unique)
+	Identifier        []*Identifier                        // Additional identifier for the charge item definition
+	Version           *String                              // Business version of the charge item definition
+	Title             *String                              // Name for this charge item definition (human friendly)
+	DerivedFromURI    []*URI                               // Underlying externally-defined charge item definition
+	PartOf            []*Canonical                         // A larger definition of which this particular definition is a component or step
+	Replaces          []*Canonical                         // Completed or terminated request(s) whose function is taken by this new request
+	Status            *Code                                // draft | active | retired | unknown
+	Experimental      *Boolean                             // For testing purposes, not real usage
+	Date              *DateTime                            // Date last changed
+	Publisher         *String                              // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                     // Contact details for the publisher
+	Description       *Markdown                            // Natural language description of the charge item definition
+	UseContext        []*UsageContext                      // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept                   // Intended jurisdiction for charge item definition (if applicable)
+	Copyright         *Markdown                            // Use and/or publishing restrictions
+	ApprovalDate      *Date                                // When the charge item definition was approved by publisher
+	LastReviewDate    *Date                                // When the charge item definition was last reviewed
+	EffectivePeriod   *Period                              // When the charge item definition is expected to be used
+	Code              *CodeableConcept                     // Billing codes or product types this definition applies to
+	Instance          []*Reference                         // Instances this definition applies to
+	Applicability     []*ChargeItemDefinitionApplicability // Whether or not the billing code is applicable
+	PropertyGroup     []*ChargeItemDefinitionPropertyGroup // Group of properties which are applicable under the same conditions
+	unknown           *unknownMembers                      // lenient mode: members that are not elements of ChargeItemDefinition
 }
 
 func (m *ChargeItemDefinition) FHIRType() string { return "ChargeItemDefinition" }
@@ -860,12 +860,12 @@ var typeDefChargeItemDefinition = &TypeDef{
 
 // ChargeItemDefinitionApplicability is the backbone element ChargeItemDefinition.applicability: Whether or not the billing code is applicable
 type ChargeItemDefinitionApplicability struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	Language          *String
-	Expression        *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description       *String         // Natural language description of the condition
+	Language          *String         // Language of the expression
+	Expression        *String         // Boolean-valued expression
 	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItemDefinition.applicability
 }
 
@@ -1053,12 +1053,12 @@ var typeDefChargeItemDefinitionApplicability = &TypeDef{
 
 // ChargeItemDefinitionPropertyGroup is the backbone element ChargeItemDefinition.propertyGroup: Group of properties which are applicable under the same conditions
 type ChargeItemDefinitionPropertyGroup struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Applicability     []*ChargeItemDefinitionApplicability
-	PriceComponent    []*ChargeItemDefinitionPropertyGroupPriceComponent
-	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItemDefinition.propertyGroup
+	ID                string                                             // Unique id for inter-element referencing
+	Extension         []*Extension                                       // Additional content defined by implementations
+	ModifierExtension []*Extension                                       // Extensions that cannot be ignored even if unrecognized
+	Applicability     []*ChargeItemDefinitionApplicability               // Conditions under which the priceComponent is applicable
+	PriceComponent    []*ChargeItemDefinitionPropertyGroupPriceComponent // Components of total line item price
+	unknown           *unknownMembers                                    // lenient mode: members that are not elements of ChargeItemDefinition.propertyGroup
 }
 
 func (m *ChargeItemDefinitionPropertyGroup) FHIRType() string { return "BackboneElement" }
@@ -1200,14 +1200,14 @@ var typeDefChargeItemDefinitionPropertyGroup = &TypeDef{
 
 // ChargeItemDefinitionPropertyGroupPriceComponent is the backbone element ChargeItemDefinition.propertyGroup.priceComponent: Components of total line item price
 type ChargeItemDefinitionPropertyGroupPriceComponent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Code              *CodeableConcept
-	Factor            *Decimal
-	Amount            *Money
-	unknown           *unknownMembers // lenient mode: members that are not elements of ChargeItemDefinition.propertyGroup.priceComponent
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *Code            // base | surcharge | deduction | discount | tax | informational
+	Code              *CodeableConcept // Code identifying the specific component
+	Factor            *Decimal         // Factor used for calculating this component
+	Amount            *Money           // Monetary amount associated with this component
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ChargeItemDefinition.propertyGroup.priceComponent
 }
 
 func (m *ChargeItemDefinitionPropertyGroupPriceComponent) FHIRType() string { return "BackboneElement" }

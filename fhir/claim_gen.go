@@ -4,42 +4,42 @@ package fhir
 
 // Claim is the FHIR R4 resource Claim: Claim, Pre-determination or Pre-authorization (http://hl7.org/fhir/StructureDefinition/Claim).
 type Claim struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	Status               *Code
-	Type                 *CodeableConcept
-	SubType              *CodeableConcept
-	Use                  *Code
-	Patient              *Reference
-	BillablePeriod       *Period
-	Created              *DateTime
-	Enterer              *Reference
-	Insurer              *Reference
-	Provider             *Reference
-	Priority             *CodeableConcept
-	FundsReserve         *CodeableConcept
-	Related              []*ClaimRelated
-	Prescription         *Reference
-	OriginalPrescription *Reference
-	Payee                *ClaimPayee
-	Referral             *Reference
-	Facility             *Reference
-	CareTeam             []*ClaimCareTeam
-	SupportingInfo       []*ClaimSupportingInfo
-	Diagnosis            []*ClaimDiagnosis
-	Procedure            []*ClaimProcedure
-	Insurance            []*ClaimInsurance
-	Accident             *ClaimAccident
-	Item                 []*ClaimItem
-	Total                *Money
-	unknown              *unknownMembers // lenient mode: members that are not elements of Claim
+	ID                   *ID                    // Logical id of this artifact
+	Meta                 *Meta                  // Metadata about the resource
+	ImplicitRules        *URI                   // A set of rules under which this content was created
+	Language             *Code                  // Language of the resource content
+	Text                 *Narrative             // Text summary of the resource, for human interpretation
+	Contained            []Resource             // Contained, inline Resources
+	Extension            []*Extension           // Additional content defined by implementations
+	ModifierExtension    []*Extension           // Extensions that cannot be ignored
+	Identifier           []*Identifier          // Business Identifier for claim
+	Status               *Code                  // active | cancelled | draft | entered-in-error
+	Type                 *CodeableConcept       // Category or discipline
+	SubType              *CodeableConcept       // More granular claim type
+	Use                  *Code                  // claim | preauthorization | predetermination
+	Patient              *Reference             // The recipient of the products and services
+	BillablePeriod       *Period                // Relevant time frame for the claim
+	Created              *DateTime              // Resource creation date
+	Enterer              *Reference             // Author of the claim
+	Insurer              *Reference             // Target
+	Provider             *Reference             // Party responsible for the claim
+	Priority             *CodeableConcept       // Desired processing ugency
+	FundsReserve         *CodeableConcept       // For whom to reserve funds
+	Related              []*ClaimRelated        // Prior or corollary claims
+	Prescription         *Reference             // Prescription authorizing services and products
+	OriginalPrescription *Reference             // Original prescription if superseded by fulfiller
+	Payee                *ClaimPayee            // Recipient of benefits payable
+	Referral             *Reference             // Treatment referral
+	Facility             *Reference             // Servicing facility
+	CareTeam             []*ClaimCareTeam       // Members of the care team
+	SupportingInfo       []*ClaimSupportingInfo // Supporting information
+	Diagnosis            []*ClaimDiagnosis      // Pertinent diagnosis information
+	Procedure            []*ClaimProcedure      // Clinical procedures performed
+	Insurance            []*ClaimInsurance      // Patient insurance information
+	Accident             *ClaimAccident         // Details of the event
+	Item                 []*ClaimItem           // Product or service provided
+	Total                *Money                 // Total claim cost
+	unknown              *unknownMembers        // lenient mode: members that are not elements of Claim
 }
 
 func (m *Claim) FHIRType() string { return "Claim" }
@@ -884,13 +884,13 @@ var typeDefClaim = &TypeDef{
 
 // ClaimRelated is the backbone element Claim.related: Prior or corollary claims
 type ClaimRelated struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Claim             *Reference
-	Relationship      *CodeableConcept
-	Reference         *Identifier
-	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.related
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Claim             *Reference       // Reference to the related claim
+	Relationship      *CodeableConcept // How the reference claim is related
+	Reference         *Identifier      // File or case reference
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Claim.related
 }
 
 func (m *ClaimRelated) FHIRType() string { return "BackboneElement" }
@@ -1055,12 +1055,12 @@ var typeDefClaimRelated = &TypeDef{
 
 // ClaimPayee is the backbone element Claim.payee: Recipient of benefits payable
 type ClaimPayee struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Party             *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.payee
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Category of recipient
+	Party             *Reference       // Recipient reference
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Claim.payee
 }
 
 func (m *ClaimPayee) FHIRType() string { return "BackboneElement" }
@@ -1204,15 +1204,15 @@ var typeDefClaimPayee = &TypeDef{
 
 // ClaimCareTeam is the backbone element Claim.careTeam: Members of the care team
 type ClaimCareTeam struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Provider          *Reference
-	Responsible       *Boolean
-	Role              *CodeableConcept
-	Qualification     *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.careTeam
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt     // Order of care team
+	Provider          *Reference       // Practitioner or organization
+	Responsible       *Boolean         // Indicator of the lead practitioner
+	Role              *CodeableConcept // Function within the team
+	Qualification     *CodeableConcept // Practitioner credential or specialization
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Claim.careTeam
 }
 
 func (m *ClaimCareTeam) FHIRType() string { return "BackboneElement" }
@@ -1434,21 +1434,21 @@ var typeDefClaimCareTeam = &TypeDef{
 
 // ClaimSupportingInfo is the backbone element Claim.supportingInfo: Supporting information
 type ClaimSupportingInfo struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Category          *CodeableConcept
-	Code              *CodeableConcept
-	TimingDate        *Date
-	TimingPeriod      *Period
-	ValueBoolean      *Boolean
-	ValueString       *String
-	ValueQuantity     *Quantity
-	ValueAttachment   *Attachment
-	ValueReference    *Reference
-	Reason            *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.supportingInfo
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt     // Information instance identifier
+	Category          *CodeableConcept // Classification of the supplied information
+	Code              *CodeableConcept // Type of information
+	TimingDate        *Date            // When it occurred
+	TimingPeriod      *Period          // When it occurred
+	ValueBoolean      *Boolean         // Data to be provided
+	ValueString       *String          // Data to be provided
+	ValueQuantity     *Quantity        // Data to be provided
+	ValueAttachment   *Attachment      // Data to be provided
+	ValueReference    *Reference       // Data to be provided
+	Reason            *CodeableConcept // Explanation for the information
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Claim.supportingInfo
 }
 
 func (m *ClaimSupportingInfo) FHIRType() string { return "BackboneElement" }
@@ -1837,16 +1837,16 @@ var typeDefClaimSupportingInfo = &TypeDef{
 
 // ClaimDiagnosis is the backbone element Claim.diagnosis: Pertinent diagnosis information
 type ClaimDiagnosis struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Sequence                 *PositiveInt
-	DiagnosisCodeableConcept *CodeableConcept
-	DiagnosisReference       *Reference
-	Type                     []*CodeableConcept
-	OnAdmission              *CodeableConcept
-	PackageCode              *CodeableConcept
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Claim.diagnosis
+	ID                       string             // Unique id for inter-element referencing
+	Extension                []*Extension       // Additional content defined by implementations
+	ModifierExtension        []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Sequence                 *PositiveInt       // Diagnosis instance identifier
+	DiagnosisCodeableConcept *CodeableConcept   // Nature of illness or problem
+	DiagnosisReference       *Reference         // Nature of illness or problem
+	Type                     []*CodeableConcept // Timing or nature of the diagnosis
+	OnAdmission              *CodeableConcept   // Present on admission
+	PackageCode              *CodeableConcept   // Package billing code
+	unknown                  *unknownMembers    // lenient mode: members that are not elements of Claim.diagnosis
 }
 
 func (m *ClaimDiagnosis) FHIRType() string { return "BackboneElement" }
@@ -2096,16 +2096,16 @@ var typeDefClaimDiagnosis = &TypeDef{
 
 // ClaimProcedure is the backbone element Claim.procedure: Clinical procedures performed
 type ClaimProcedure struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Sequence                 *PositiveInt
-	Type                     []*CodeableConcept
-	Date                     *DateTime
-	ProcedureCodeableConcept *CodeableConcept
-	ProcedureReference       *Reference
-	Udi                      []*Reference
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Claim.procedure
+	ID                       string             // Unique id for inter-element referencing
+	Extension                []*Extension       // Additional content defined by implementations
+	ModifierExtension        []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Sequence                 *PositiveInt       // Procedure instance identifier
+	Type                     []*CodeableConcept // Category of Procedure
+	Date                     *DateTime          // When the procedure was performed
+	ProcedureCodeableConcept *CodeableConcept   // Specific clinical procedure
+	ProcedureReference       *Reference         // Specific clinical procedure
+	Udi                      []*Reference       // Unique device identifier
+	unknown                  *unknownMembers    // lenient mode: members that are not elements of Claim.procedure
 }
 
 func (m *ClaimProcedure) FHIRType() string { return "BackboneElement" }
@@ -2359,16 +2359,16 @@ var typeDefClaimProcedure = &TypeDef{
 
 // ClaimInsurance is the backbone element Claim.insurance: Patient insurance information
 type ClaimInsurance struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Sequence            *PositiveInt
-	Focal               *Boolean
-	Identifier          *Identifier
-	Coverage            *Reference
-	BusinessArrangement *String
-	PreAuthRef          []*String
-	ClaimResponse       *Reference
+	ID                  string          // Unique id for inter-element referencing
+	Extension           []*Extension    // Additional content defined by implementations
+	ModifierExtension   []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Sequence            *PositiveInt    // Insurance instance identifier
+	Focal               *Boolean        // Coverage to be used for adjudication
+	Identifier          *Identifier     // Pre-assigned Claim number
+	Coverage            *Reference      // Insurance information
+	BusinessArrangement *String         // Additional provider contract number
+	PreAuthRef          []*String       // Prior authorization reference number
+	ClaimResponse       *Reference      // Adjudication results
 	unknown             *unknownMembers // lenient mode: members that are not elements of Claim.insurance
 }
 
@@ -2646,14 +2646,14 @@ var typeDefClaimInsurance = &TypeDef{
 
 // ClaimAccident is the backbone element Claim.accident: Details of the event
 type ClaimAccident struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Date              *Date
-	Type              *CodeableConcept
-	LocationAddress   *Address
-	LocationReference *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.accident
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Date              *Date            // When the incident occurred
+	Type              *CodeableConcept // The nature of the accident
+	LocationAddress   *Address         // Where the event occurred
+	LocationReference *Reference       // Where the event occurred
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Claim.accident
 }
 
 func (m *ClaimAccident) FHIRType() string { return "BackboneElement" }
@@ -2859,34 +2859,34 @@ var typeDefClaimAccident = &TypeDef{
 
 // ClaimItem is the backbone element Claim.item: Product or service provided
 type ClaimItem struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Sequence                *PositiveInt
-	CareTeamSequence        []*PositiveInt
-	DiagnosisSequence       []*PositiveInt
-	ProcedureSequence       []*PositiveInt
-	InformationSequence     []*PositiveInt
-	Revenue                 *CodeableConcept
-	Category                *CodeableConcept
-	ProductOrService        *CodeableConcept
-	Modifier                []*CodeableConcept
-	ProgramCode             []*CodeableConcept
-	ServicedDate            *Date
-	ServicedPeriod          *Period
-	LocationCodeableConcept *CodeableConcept
-	LocationAddress         *Address
-	LocationReference       *Reference
-	Quantity                *Quantity
-	UnitPrice               *Money
-	Factor                  *Decimal
-	Net                     *Money
-	Udi                     []*Reference
-	BodySite                *CodeableConcept
-	SubSite                 []*CodeableConcept
-	Encounter               []*Reference
-	Detail                  []*ClaimItemDetail
-	unknown                 *unknownMembers // lenient mode: members that are not elements of Claim.item
+	ID                      string             // Unique id for inter-element referencing
+	Extension               []*Extension       // Additional content defined by implementations
+	ModifierExtension       []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Sequence                *PositiveInt       // Item instance identifier
+	CareTeamSequence        []*PositiveInt     // Applicable careTeam members
+	DiagnosisSequence       []*PositiveInt     // Applicable diagnoses
+	ProcedureSequence       []*PositiveInt     // Applicable procedures
+	InformationSequence     []*PositiveInt     // Applicable exception and supporting information
+	Revenue                 *CodeableConcept   // Revenue or cost center code
+	Category                *CodeableConcept   // Benefit classification
+	ProductOrService        *CodeableConcept   // Billing, service, product, or drug code
+	Modifier                []*CodeableConcept // Product or service billing modifiers
+	ProgramCode             []*CodeableConcept // Program the product or service is provided under
+	ServicedDate            *Date              // Date or dates of service or product delivery
+	ServicedPeriod          *Period            // Date or dates of service or product delivery
+	LocationCodeableConcept *CodeableConcept   // Place of service or where product was supplied
+	LocationAddress         *Address           // Place of service or where product was supplied
+	LocationReference       *Reference         // Place of service or where product was supplied
+	Quantity                *Quantity          // Count of products or services
+	UnitPrice               *Money             // Fee, charge or cost per item
+	Factor                  *Decimal           // Price scaling factor
+	Net                     *Money             // Total item cost
+	Udi                     []*Reference       // Unique device identifier
+	BodySite                *CodeableConcept   // Anatomical location
+	SubSite                 []*CodeableConcept // Anatomical sub-location
+	Encounter               []*Reference       // Encounters related to this billed item
+	Detail                  []*ClaimItemDetail // Product or service provided
+	unknown                 *unknownMembers    // lenient mode: members that are not elements of Claim.item
 }
 
 func (m *ClaimItem) FHIRType() string { return "BackboneElement" }
@@ -3552,22 +3552,22 @@ var typeDefClaimItem = &TypeDef{
 
 // ClaimItemDetail is the backbone element Claim.item.detail: Product or service provided
 type ClaimItemDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Revenue           *CodeableConcept
-	Category          *CodeableConcept
-	ProductOrService  *CodeableConcept
-	Modifier          []*CodeableConcept
-	ProgramCode       []*CodeableConcept
-	Quantity          *Quantity
-	UnitPrice         *Money
-	Factor            *Decimal
-	Net               *Money
-	Udi               []*Reference
-	SubDetail         []*ClaimItemDetailSubDetail
-	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.item.detail
+	ID                string                      // Unique id for inter-element referencing
+	Extension         []*Extension                // Additional content defined by implementations
+	ModifierExtension []*Extension                // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt                // Item instance identifier
+	Revenue           *CodeableConcept            // Revenue or cost center code
+	Category          *CodeableConcept            // Benefit classification
+	ProductOrService  *CodeableConcept            // Billing, service, product, or drug code
+	Modifier          []*CodeableConcept          // Service/Product billing modifiers
+	ProgramCode       []*CodeableConcept          // Program the product or service is provided under
+	Quantity          *Quantity                   // Count of products or services
+	UnitPrice         *Money                      // Fee, charge or cost per item
+	Factor            *Decimal                    // Price scaling factor
+	Net               *Money                      // Total item cost
+	Udi               []*Reference                // Unique device identifier
+	SubDetail         []*ClaimItemDetailSubDetail // Product or service provided
+	unknown           *unknownMembers             // lenient mode: members that are not elements of Claim.item.detail
 }
 
 func (m *ClaimItemDetail) FHIRType() string { return "BackboneElement" }
@@ -3936,21 +3936,21 @@ var typeDefClaimItemDetail = &TypeDef{
 
 // ClaimItemDetailSubDetail is the backbone element Claim.item.detail.subDetail: Product or service provided
 type ClaimItemDetailSubDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Revenue           *CodeableConcept
-	Category          *CodeableConcept
-	ProductOrService  *CodeableConcept
-	Modifier          []*CodeableConcept
-	ProgramCode       []*CodeableConcept
-	Quantity          *Quantity
-	UnitPrice         *Money
-	Factor            *Decimal
-	Net               *Money
-	Udi               []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Claim.item.detail.subDetail
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt       // Item instance identifier
+	Revenue           *CodeableConcept   // Revenue or cost center code
+	Category          *CodeableConcept   // Benefit classification
+	ProductOrService  *CodeableConcept   // Billing, service, product, or drug code
+	Modifier          []*CodeableConcept // Service/Product billing modifiers
+	ProgramCode       []*CodeableConcept // Program the product or service is provided under
+	Quantity          *Quantity          // Count of products or services
+	UnitPrice         *Money             // Fee, charge or cost per item
+	Factor            *Decimal           // Price scaling factor
+	Net               *Money             // Total item cost
+	Udi               []*Reference       // Unique device identifier
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Claim.item.detail.subDetail
 }
 
 func (m *ClaimItemDetailSubDetail) FHIRType() string { return "BackboneElement" }

@@ -4,42 +4,42 @@ package fhir
 
 // ClaimResponse is the FHIR R4 resource ClaimResponse: Response to a claim predetermination or preauthorization (http://hl7.org/fhir/StructureDefinition/ClaimResponse).
 type ClaimResponse struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	Status               *Code
-	Type                 *CodeableConcept
-	SubType              *CodeableConcept
-	Use                  *Code
-	Patient              *Reference
-	Created              *DateTime
-	Insurer              *Reference
-	Requestor            *Reference
-	Request              *Reference
-	Outcome              *Code
-	Disposition          *String
-	PreAuthRef           *String
-	PreAuthPeriod        *Period
-	PayeeType            *CodeableConcept
-	Item                 []*ClaimResponseItem
-	AddItem              []*ClaimResponseAddItem
-	Adjudication         []*ClaimResponseItemAdjudication
-	Total                []*ClaimResponseTotal
-	Payment              *ClaimResponsePayment
-	FundsReserve         *CodeableConcept
-	FormCode             *CodeableConcept
-	Form                 *Attachment
-	ProcessNote          []*ClaimResponseProcessNote
-	CommunicationRequest []*Reference
-	Insurance            []*ClaimResponseInsurance
-	Error                []*ClaimResponseError
-	unknown              *unknownMembers // lenient mode: members that are not elements of ClaimResponse
+	ID                   *ID                              // Logical id of this artifact
+	Meta                 *Meta                            // Metadata about the resource
+	ImplicitRules        *URI                             // A set of rules under which this content was created
+	Language             *Code                            // Language of the resource content
+	Text                 *Narrative                       // Text summary of the resource, for human interpretation
+	Contained            []Resource                       // Contained, inline Resources
+	Extension            []*Extension                     // Additional content defined by implementations
+	ModifierExtension    []*Extension                     // Extensions that cannot be ignored
+	Identifier           []*Identifier                    // Business Identifier for a claim response
+	Status               *Code                            // active | cancelled | draft | entered-in-error
+	Type                 *CodeableConcept                 // More granular claim type
+	SubType              *CodeableConcept                 // More granular claim type
+	Use                  *Code                            // claim | preauthorization | predetermination
+	Patient              *Reference                       // The recipient of the products and services
+	Created              *DateTime                        // Response creation date
+	Insurer              *Reference                       // Party responsible for reimbursement
+	Requestor            *Reference                       // Party responsible for the claim
+	Request              *Reference                       // Id of resource triggering adjudication
+	Outcome              *Code                            // queued | complete | error | partial
+	Disposition          *String                          // Disposition Message
+	PreAuthRef           *String                          // Preauthorization reference
+	PreAuthPeriod        *Period                          // Preauthorization reference effective period
+	PayeeType            *CodeableConcept                 // Party to be paid any benefits payable
+	Item                 []*ClaimResponseItem             // Adjudication for claim line items
+	AddItem              []*ClaimResponseAddItem          // Insurer added line items
+	Adjudication         []*ClaimResponseItemAdjudication // Header-level adjudication
+	Total                []*ClaimResponseTotal            // Adjudication totals
+	Payment              *ClaimResponsePayment            // Payment Details
+	FundsReserve         *CodeableConcept                 // Funds reserved status
+	FormCode             *CodeableConcept                 // Printed form identifier
+	Form                 *Attachment                      // Printed reference or actual form
+	ProcessNote          []*ClaimResponseProcessNote      // Note concerning adjudication
+	CommunicationRequest []*Reference                     // Request for additional information
+	Insurance            []*ClaimResponseInsurance        // Patient insurance information
+	Error                []*ClaimResponseError            // Processing errors
+	unknown              *unknownMembers                  // lenient mode: members that are not elements of ClaimResponse
 }
 
 func (m *ClaimResponse) FHIRType() string { return "ClaimResponse" }
@@ -901,14 +901,14 @@ var typeDefClaimResponse = &TypeDef{
 
 // ClaimResponseItem is the backbone element ClaimResponse.item: Adjudication for claim line items
 type ClaimResponseItem struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ItemSequence      *PositiveInt
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ClaimResponseItemAdjudication
-	Detail            []*ClaimResponseItemDetail
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.item
+	ID                string                           // Unique id for inter-element referencing
+	Extension         []*Extension                     // Additional content defined by implementations
+	ModifierExtension []*Extension                     // Extensions that cannot be ignored even if unrecognized
+	ItemSequence      *PositiveInt                     // Claim item instance identifier
+	NoteNumber        []*PositiveInt                   // Applicable note numbers
+	Adjudication      []*ClaimResponseItemAdjudication // Adjudication details
+	Detail            []*ClaimResponseItemDetail       // Adjudication for claim details
+	unknown           *unknownMembers                  // lenient mode: members that are not elements of ClaimResponse.item
 }
 
 func (m *ClaimResponseItem) FHIRType() string { return "BackboneElement" }
@@ -1105,14 +1105,14 @@ var typeDefClaimResponseItem = &TypeDef{
 
 // ClaimResponseItemAdjudication is the backbone element ClaimResponse.item.adjudication: Adjudication details
 type ClaimResponseItemAdjudication struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Category          *CodeableConcept
-	Reason            *CodeableConcept
-	Amount            *Money
-	Value             *Decimal
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.item.adjudication
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Category          *CodeableConcept // Type of adjudication information
+	Reason            *CodeableConcept // Explanation of adjudication outcome
+	Amount            *Money           // Monetary amount
+	Value             *Decimal         // Non-monetary value
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ClaimResponse.item.adjudication
 }
 
 func (m *ClaimResponseItemAdjudication) FHIRType() string { return "BackboneElement" }
@@ -1308,14 +1308,14 @@ var typeDefClaimResponseItemAdjudication = &TypeDef{
 
 // ClaimResponseItemDetail is the backbone element ClaimResponse.item.detail: Adjudication for claim details
 type ClaimResponseItemDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	DetailSequence    *PositiveInt
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ClaimResponseItemAdjudication
-	SubDetail         []*ClaimResponseItemDetailSubDetail
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.item.detail
+	ID                string                              // Unique id for inter-element referencing
+	Extension         []*Extension                        // Additional content defined by implementations
+	ModifierExtension []*Extension                        // Extensions that cannot be ignored even if unrecognized
+	DetailSequence    *PositiveInt                        // Claim detail instance identifier
+	NoteNumber        []*PositiveInt                      // Applicable note numbers
+	Adjudication      []*ClaimResponseItemAdjudication    // Detail level adjudication details
+	SubDetail         []*ClaimResponseItemDetailSubDetail // Adjudication for claim sub-details
+	unknown           *unknownMembers                     // lenient mode: members that are not elements of ClaimResponse.item.detail
 }
 
 func (m *ClaimResponseItemDetail) FHIRType() string { return "BackboneElement" }
@@ -1509,13 +1509,13 @@ var typeDefClaimResponseItemDetail = &TypeDef{
 
 // ClaimResponseItemDetailSubDetail is the backbone element ClaimResponse.item.detail.subDetail: Adjudication for claim sub-details
 type ClaimResponseItemDetailSubDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	SubDetailSequence *PositiveInt
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ClaimResponseItemAdjudication
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.item.detail.subDetail
+	ID                string                           // Unique id for inter-element referencing
+	Extension         []*Extension                     // Additional content defined by implementations
+	ModifierExtension []*Extension                     // Extensions that cannot be ignored even if unrecognized
+	SubDetailSequence *PositiveInt                     // Claim sub-detail instance identifier
+	NoteNumber        []*PositiveInt                   // Applicable note numbers
+	Adjudication      []*ClaimResponseItemAdjudication // Subdetail level adjudication details
+	unknown           *unknownMembers                  // lenient mode: members that are not elements of ClaimResponse.item.detail.subDetail
 }
 
 func (m *ClaimResponseItemDetailSubDetail) FHIRType() string { return "BackboneElement" }
@@ -1690,31 +1690,31 @@ var typeDefClaimResponseItemDetailSubDetail = &TypeDef{
 
 // ClaimResponseAddItem is the backbone element ClaimResponse.addItem: Insurer added line items
 type ClaimResponseAddItem struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	ItemSequence            []*PositiveInt
-	DetailSequence          []*PositiveInt
-	SubdetailSequence       []*PositiveInt
-	Provider                []*Reference
-	ProductOrService        *CodeableConcept
-	Modifier                []*CodeableConcept
-	ProgramCode             []*CodeableConcept
-	ServicedDate            *Date
-	ServicedPeriod          *Period
-	LocationCodeableConcept *CodeableConcept
-	LocationAddress         *Address
-	LocationReference       *Reference
-	Quantity                *Quantity
-	UnitPrice               *Money
-	Factor                  *Decimal
-	Net                     *Money
-	BodySite                *CodeableConcept
-	SubSite                 []*CodeableConcept
-	NoteNumber              []*PositiveInt
-	Adjudication            []*ClaimResponseItemAdjudication
-	Detail                  []*ClaimResponseAddItemDetail
-	unknown                 *unknownMembers // lenient mode: members that are not elements of ClaimResponse.addItem
+	ID                      string                           // Unique id for inter-element referencing
+	Extension               []*Extension                     // Additional content defined by implementations
+	ModifierExtension       []*Extension                     // Extensions that cannot be ignored even if unrecognized
+	ItemSequence            []*PositiveInt                   // Item sequence number
+	DetailSequence          []*PositiveInt                   // Detail sequence number
+	SubdetailSequence       []*PositiveInt                   // Subdetail sequence number
+	Provider                []*Reference                     // Authorized providers
+	ProductOrService        *CodeableConcept                 // Billing, service, product, or drug code
+	Modifier                []*CodeableConcept               // Service/Product billing modifiers
+	ProgramCode             []*CodeableConcept               // Program the product or service is provided under
+	ServicedDate            *Date                            // Date or dates of service or product delivery
+	ServicedPeriod          *Period                          // Date or dates of service or product delivery
+	LocationCodeableConcept *CodeableConcept                 // Place of service or where product was supplied
+	LocationAddress         *Address                         // Place of service or where product was supplied
+	LocationReference       *Reference                       // Place of service or where product was supplied
+	Quantity                *Quantity                        // Count of products or services
+	UnitPrice               *Money                           // Fee, charge or cost per item
+	Factor                  *Decimal                         // Price scaling factor
+	Net                     *Money                           // Total item cost
+	BodySite                *CodeableConcept                 // Anatomical location
+	SubSite                 []*CodeableConcept               // Anatomical sub-location
+	NoteNumber              []*PositiveInt                   // Applicable note numbers
+	Adjudication            []*ClaimResponseItemAdjudication // Added items adjudication
+	Detail                  []*ClaimResponseAddItemDetail    // Insurer added line details
+	unknown                 *unknownMembers                  // lenient mode: members that are not elements of ClaimResponse.addItem
 }
 
 func (m *ClaimResponseAddItem) FHIRType() string { return "BackboneElement" }
@@ -2306,19 +2306,19 @@ var typeDefClaimResponseAddItem = &TypeDef{
 
 // ClaimResponseAddItemDetail is the backbone element ClaimResponse.addItem.detail: Insurer added line details
 type ClaimResponseAddItemDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ProductOrService  *CodeableConcept
-	Modifier          []*CodeableConcept
-	Quantity          *Quantity
-	UnitPrice         *Money
-	Factor            *Decimal
-	Net               *Money
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ClaimResponseItemAdjudication
-	SubDetail         []*ClaimResponseAddItemDetailSubDetail
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.addItem.detail
+	ID                string                                 // Unique id for inter-element referencing
+	Extension         []*Extension                           // Additional content defined by implementations
+	ModifierExtension []*Extension                           // Extensions that cannot be ignored even if unrecognized
+	ProductOrService  *CodeableConcept                       // Billing, service, product, or drug code
+	Modifier          []*CodeableConcept                     // Service/Product billing modifiers
+	Quantity          *Quantity                              // Count of products or services
+	UnitPrice         *Money                                 // Fee, charge or cost per item
+	Factor            *Decimal                               // Price scaling factor
+	Net               *Money                                 // Total item cost
+	NoteNumber        []*PositiveInt                         // Applicable note numbers
+	Adjudication      []*ClaimResponseItemAdjudication       // Added items detail adjudication
+	SubDetail         []*ClaimResponseAddItemDetailSubDetail // Insurer added line items
+	unknown           *unknownMembers                        // lenient mode: members that are not elements of ClaimResponse.addItem.detail
 }
 
 func (m *ClaimResponseAddItemDetail) FHIRType() string { return "BackboneElement" }
@@ -2618,18 +2618,18 @@ var typeDefClaimResponseAddItemDetail = &TypeDef{
 
 // ClaimResponseAddItemDetailSubDetail is the backbone element ClaimResponse.addItem.detail.subDetail: Insurer added line items
 type ClaimResponseAddItemDetailSubDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ProductOrService  *CodeableConcept
-	Modifier          []*CodeableConcept
-	Quantity          *Quantity
-	UnitPrice         *Money
-	Factor            *Decimal
-	Net               *Money
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ClaimResponseItemAdjudication
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.addItem.detail.subDetail
+	ID                string                           // Unique id for inter-element referencing
+	Extension         []*Extension                     // Additional content defined by implementations
+	ModifierExtension []*Extension                     // Extensions that cannot be ignored even if unrecognized
+	ProductOrService  *CodeableConcept                 // Billing, service, product, or drug code
+	Modifier          []*CodeableConcept               // Service/Product billing modifiers
+	Quantity          *Quantity                        // Count of products or services
+	UnitPrice         *Money                           // Fee, charge or cost per item
+	Factor            *Decimal                         // Price scaling factor
+	Net               *Money                           // Total item cost
+	NoteNumber        []*PositiveInt                   // Applicable note numbers
+	Adjudication      []*ClaimResponseItemAdjudication // Added items detail adjudication
+	unknown           *unknownMembers                  // lenient mode: members that are not elements of ClaimResponse.addItem.detail.subDetail
 }
 
 func (m *ClaimResponseAddItemDetailSubDetail) FHIRType() string { return "BackboneElement" }
@@ -2910,12 +2910,12 @@ var typeDefClaimResponseAddItemDetailSubDetail = &TypeDef{
 
 // ClaimResponseTotal is the backbone element ClaimResponse.total: Adjudication totals
 type ClaimResponseTotal struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Category          *CodeableConcept
-	Amount            *Money
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.total
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Category          *CodeableConcept // Type of adjudication information
+	Amount            *Money           // Financial total for the category
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ClaimResponse.total
 }
 
 func (m *ClaimResponseTotal) FHIRType() string { return "BackboneElement" }
@@ -3061,16 +3061,16 @@ var typeDefClaimResponseTotal = &TypeDef{
 
 // ClaimResponsePayment is the backbone element ClaimResponse.payment: Payment Details
 type ClaimResponsePayment struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Adjustment        *Money
-	AdjustmentReason  *CodeableConcept
-	Date              *Date
-	Amount            *Money
-	Identifier        *Identifier
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.payment
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Partial or complete payment
+	Adjustment        *Money           // Payment adjustment for non-claim issues
+	AdjustmentReason  *CodeableConcept // Explanation for the adjustment
+	Date              *Date            // Expected date of payment
+	Amount            *Money           // Payable amount after adjustment
+	Identifier        *Identifier      // Business identifier for the payment
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ClaimResponse.payment
 }
 
 func (m *ClaimResponsePayment) FHIRType() string { return "BackboneElement" }
@@ -3306,14 +3306,14 @@ var typeDefClaimResponsePayment = &TypeDef{
 
 // ClaimResponseProcessNote is the backbone element ClaimResponse.processNote: Note concerning adjudication
 type ClaimResponseProcessNote struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Number            *PositiveInt
-	Type              *Code
-	Text              *String
-	Language          *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.processNote
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Number            *PositiveInt     // Note instance identifier
+	Type              *Code            // display | print | printoper
+	Text              *String          // Note explanatory text
+	Language          *CodeableConcept // Language of the text
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ClaimResponse.processNote
 }
 
 func (m *ClaimResponseProcessNote) FHIRType() string { return "BackboneElement" }
@@ -3521,14 +3521,14 @@ var typeDefClaimResponseProcessNote = &TypeDef{
 
 // ClaimResponseInsurance is the backbone element ClaimResponse.insurance: Patient insurance information
 type ClaimResponseInsurance struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Sequence            *PositiveInt
-	Focal               *Boolean
-	Coverage            *Reference
-	BusinessArrangement *String
-	ClaimResponse       *Reference
+	ID                  string          // Unique id for inter-element referencing
+	Extension           []*Extension    // Additional content defined by implementations
+	ModifierExtension   []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Sequence            *PositiveInt    // Insurance instance identifier
+	Focal               *Boolean        // Coverage to be used for adjudication
+	Coverage            *Reference      // Insurance information
+	BusinessArrangement *String         // Additional provider contract number
+	ClaimResponse       *Reference      // Adjudication results
 	unknown             *unknownMembers // lenient mode: members that are not elements of ClaimResponse.insurance
 }
 
@@ -3756,14 +3756,14 @@ var typeDefClaimResponseInsurance = &TypeDef{
 
 // ClaimResponseError is the backbone element ClaimResponse.error: Processing errors
 type ClaimResponseError struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ItemSequence      *PositiveInt
-	DetailSequence    *PositiveInt
-	SubDetailSequence *PositiveInt
-	Code              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClaimResponse.error
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	ItemSequence      *PositiveInt     // Item sequence number
+	DetailSequence    *PositiveInt     // Detail sequence number
+	SubDetailSequence *PositiveInt     // Subdetail sequence number
+	Code              *CodeableConcept // Error code detailing processing issues
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ClaimResponse.error
 }
 
 func (m *ClaimResponseError) FHIRType() string { return "BackboneElement" }

@@ -4,36 +4,36 @@ package fhir
 
 // ClinicalImpression is the FHIR R4 resource ClinicalImpression: A clinical assessment performed when planning treatments and management strategies for a patient (http://hl7.org/fhir/StructureDefinition/ClinicalImpression).
 type ClinicalImpression struct {
-	ID                       *ID
-	Meta                     *Meta
-	ImplicitRules            *URI
-	Language                 *Code
-	Text                     *Narrative
-	Contained                []Resource
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Identifier               []*Identifier
-	Status                   *Code
-	StatusReason             *CodeableConcept
-	Code                     *CodeableConcept
-	Description              *String
-	Subject                  *Reference
-	Encounter                *Reference
-	EffectiveDateTime        *DateTime
-	EffectivePeriod          *Period
-	Date                     *DateTime
-	Assessor                 *Reference
-	Previous                 *Reference
-	Problem                  []*Reference
-	Investigation            []*ClinicalImpressionInvestigation
-	Protocol                 []*URI
-	Summary                  *String
-	Finding                  []*ClinicalImpressionFinding
-	PrognosisCodeableConcept []*CodeableConcept
-	PrognosisReference       []*Reference
-	SupportingInfo           []*Reference
-	Note                     []*Annotation
-	unknown                  *unknownMembers // lenient mode: members that are not elements of ClinicalImpression
+	ID                       *ID                                // Logical id of this artifact
+	Meta                     *Meta                              // Metadata about the resource
+	ImplicitRules            *URI                               // A set of rules under which this content was created
+	Language                 *Code                              // Language of the resource content
+	Text                     *Narrative                         // Text summary of the resource, for human interpretation
+	Contained                []Resource                         // Contained, inline Resources
+	Extension                []*Extension                       // Additional content defined by implementations
+	ModifierExtension        []*Extension                       // Extensions that cannot be ignored
+	Identifier               []*Identifier                      // Business identifier
+	Status                   *Code                              // in-progress | completed | entered-in-error
+	StatusReason             *CodeableConcept                   // Reason for current status
+	Code                     *CodeableConcept                   // Kind of assessment performed
+	Description              *String                            // Why/how the assessment was performed
+	Subject                  *Reference                         // Patient or group assessed
+	Encounter                *Reference                         // Encounter created as part of
+	EffectiveDateTime        *DateTime                          // Time of assessment
+	EffectivePeriod          *Period                            // Time of assessment
+	Date                     *DateTime                          // When the assessment was documented
+	Assessor                 *Reference                         // The clinician performing the assessment
+	Previous                 *Reference                         // Reference to last assessment
+	Problem                  []*Reference                       // Relevant impressions of patient state
+	Investigation            []*ClinicalImpressionInvestigation // One or more sets of investigations (signs, symptoms, etc.)
+	Protocol                 []*URI                             // Clinical Protocol followed
+	Summary                  *String                            // Summary of the assessment
+	Finding                  []*ClinicalImpressionFinding       // Possible or likely findings and diagnoses
+	PrognosisCodeableConcept []*CodeableConcept                 // Estimate of likely outcome
+	PrognosisReference       []*Reference                       // RiskAssessment expressing likely outcome
+	SupportingInfo           []*Reference                       // Information supporting the clinical impression
+	Note                     []*Annotation                      // Comments made about the ClinicalImpression
+	unknown                  *unknownMembers                    // lenient mode: members that are not elements of ClinicalImpression
 }
 
 func (m *ClinicalImpression) FHIRType() string { return "ClinicalImpression" }
@@ -776,12 +776,12 @@ var typeDefClinicalImpression = &TypeDef{
 
 // ClinicalImpressionInvestigation is the backbone element ClinicalImpression.investigation: One or more sets of investigations (signs, symptoms, etc.)
 type ClinicalImpressionInvestigation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Item              []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of ClinicalImpression.investigation
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // A name/code for the set
+	Item              []*Reference     // Record of a specific investigation
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ClinicalImpression.investigation
 }
 
 func (m *ClinicalImpressionInvestigation) FHIRType() string { return "BackboneElement" }
@@ -926,13 +926,13 @@ var typeDefClinicalImpressionInvestigation = &TypeDef{
 
 // ClinicalImpressionFinding is the backbone element ClinicalImpression.finding: Possible or likely findings and diagnoses
 type ClinicalImpressionFinding struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	ItemCodeableConcept *CodeableConcept
-	ItemReference       *Reference
-	Basis               *String
-	unknown             *unknownMembers // lenient mode: members that are not elements of ClinicalImpression.finding
+	ID                  string           // Unique id for inter-element referencing
+	Extension           []*Extension     // Additional content defined by implementations
+	ModifierExtension   []*Extension     // Extensions that cannot be ignored even if unrecognized
+	ItemCodeableConcept *CodeableConcept // What was found
+	ItemReference       *Reference       // What was found
+	Basis               *String          // Which investigations support finding
+	unknown             *unknownMembers  // lenient mode: members that are not elements of ClinicalImpression.finding
 }
 
 func (m *ClinicalImpressionFinding) FHIRType() string { return "BackboneElement" }

@@ -4,41 +4,41 @@ package fhir
 
 // CodeSystem is the FHIR R4 resource CodeSystem: Declares the existence of and describes a code system or code system supplement (http://hl7.org/fhir/StructureDefinition/CodeSystem).
 type CodeSystem struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Copyright         *Markdown
-	CaseSensitive     *Boolean
-	ValueSet          *Canonical
-	HierarchyMeaning  *Code
-	Compositional     *Boolean
-	VersionNeeded     *Boolean
-	Content           *Code
-	Supplements       *Canonical
-	Count             *UnsignedInt
-	Filter            []*CodeSystemFilter
-	Property          []*CodeSystemProperty
-	Concept           []*CodeSystemConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem
+	ID                *ID                   // Logical id of this artifact
+	Meta              *Meta                 // Metadata about the resource
+	ImplicitRules     *URI                  // A set of rules under which this content was created
+	Language          *Code                 // Language of the resource content
+	Text              *Narrative            // Text summary of the resource, for human interpretation
+	Contained         []Resource            // Contained, inline Resources
+	Extension         []*Extension          // Additional content defined by implementations
+	ModifierExtension []*Extension          // Extensions that cannot be ignored
+	URL               *URI                  // Canonical identifier for this code system, represented as a URI (globally unique) (Coding.system)
+	Identifier        []*Identifier         // Additional identifier for the code system (business identifier)
+	Version           *String               // Business version of the code system (Coding.version)
+	Name              *String               // Name for this code system (computer friendly)
+	Title             *String               // Name for this code system (human friendly)
+	Status            *Code                 // draft | active | retired | unknown
+	Experimental      *Boolean              // For testing purposes, not real usage
+	Date              *DateTime             // Date last changed
+	Publisher         *String               // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail      // Contact details for the publisher
+	Description       *Markdown             // Natural language description of the code system
+	UseContext        []*UsageContext       // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept    // Intended jurisdiction for code system (if applicable)
+	Purpose           *Markdown             // Why this code system is defined
+	Copyright         *Markdown             // Use and/or publishing restrictions
+	CaseSensitive     *Boolean              // If code comparison is case sensitive
+	ValueSet          *Canonical            // Canonical reference to the value set with entire code system
+	HierarchyMeaning  *Code                 // grouped-by | is-a | part-of | classified-with
+	Compositional     *Boolean              // If code system defines a compositional grammar
+	VersionNeeded     *Boolean              // If definitions are not stable
+	Content           *Code                 // not-present | example | fragment | complete | supplement
+	Supplements       *Canonical            // Canonical URL of Code System this adds designations and properties to
+	Count             *UnsignedInt          // Total concepts in the code system
+	Filter            []*CodeSystemFilter   // Filter that can be used in a value set
+	Property          []*CodeSystemProperty // Additional information supplied about each concept
+	Concept           []*CodeSystemConcept  // Concepts in the code system
+	unknown           *unknownMembers       // lenient mode: members that are not elements of CodeSystem
 }
 
 func (m *CodeSystem) FHIRType() string { return "CodeSystem" }
@@ -981,13 +981,13 @@ var typeDefCodeSystem = &TypeDef{
 
 // CodeSystemFilter is the backbone element CodeSystem.filter: Filter that can be used in a value set
 type CodeSystemFilter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Description       *String
-	Operator          []*Code
-	Value             *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // Code that identifies the filter
+	Description       *String         // How or why the filter is used
+	Operator          []*Code         // = | is-a | descendent-of | is-not-a | regex | in | not-in | generalizes | exists
+	Value             *String         // What to use for the value
 	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.filter
 }
 
@@ -1204,13 +1204,13 @@ var typeDefCodeSystemFilter = &TypeDef{
 
 // CodeSystemProperty is the backbone element CodeSystem.property: Additional information supplied about each concept
 type CodeSystemProperty struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	URI               *URI
-	Description       *String
-	Type              *Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // Identifies the property on the concepts, and when referred to in operations
+	URI               *URI            // Formal identifier for the property
+	Description       *String         // Why the property is defined, and/or what it conveys
+	Type              *Code           // code | Coding | string | integer | boolean | dateTime | decimal
 	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.property
 }
 
@@ -1429,16 +1429,16 @@ var typeDefCodeSystemProperty = &TypeDef{
 
 // CodeSystemConcept is the backbone element CodeSystem.concept: Concepts in the code system
 type CodeSystemConcept struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Display           *String
-	Definition        *String
-	Designation       []*CodeSystemConceptDesignation
-	Property          []*CodeSystemConceptProperty
-	Concept           []*CodeSystemConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.concept
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code                           // Code that identifies concept
+	Display           *String                         // Text to display to the user
+	Definition        *String                         // Formal definition
+	Designation       []*CodeSystemConceptDesignation // Additional representations for the concept
+	Property          []*CodeSystemConceptProperty    // Property value for the concept
+	Concept           []*CodeSystemConcept            // Child Concepts (is-a/contains/categorizes)
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of CodeSystem.concept
 }
 
 func (m *CodeSystemConcept) FHIRType() string { return "BackboneElement" }
@@ -1683,12 +1683,12 @@ var typeDefCodeSystemConcept = &TypeDef{
 
 // CodeSystemConceptDesignation is the backbone element CodeSystem.concept.designation: Additional representations for the concept
 type CodeSystemConceptDesignation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Language          *Code
-	Use               *Coding
-	Value             *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Language          *Code           // Human language of the designation
+	Use               *Coding         // Details how this designation would be used
+	Value             *String         // The text value for this designation
 	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.concept.designation
 }
 
@@ -1871,17 +1871,17 @@ var typeDefCodeSystemConceptDesignation = &TypeDef{
 
 // CodeSystemConceptProperty is the backbone element CodeSystem.concept.property: Property value for the concept
 type CodeSystemConceptProperty struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	ValueCode         *Code
-	ValueCoding       *Coding
-	ValueString       *String
-	ValueInteger      *Integer
-	ValueBoolean      *Boolean
-	ValueDateTime     *DateTime
-	ValueDecimal      *Decimal
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // Reference to CodeSystem.property.code
+	ValueCode         *Code           // Value of the property for this concept
+	ValueCoding       *Coding         // Value of the property for this concept
+	ValueString       *String         // Value of the property for this concept
+	ValueInteger      *Integer        // Value of the property for this concept
+	ValueBoolean      *Boolean        // Value of the property for this concept
+	ValueDateTime     *DateTime       // Value of the property for this concept
+	ValueDecimal      *Decimal        // Value of the property for this concept
 	unknown           *unknownMembers // lenient mode: members that are not elements of CodeSystem.concept.property
 }
 

@@ -4,38 +4,38 @@ package fhir
 
 // Communication is the FHIR R4 resource Communication: A record of information transmitted from a sender to a receiver (http://hl7.org/fhir/StructureDefinition/Communication).
 type Communication struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	InstantiatesCanonical []*Canonical
-	InstantiatesURI       []*URI
-	BasedOn               []*Reference
-	PartOf                []*Reference
-	InResponseTo          []*Reference
-	Status                *Code
-	StatusReason          *CodeableConcept
-	Category              []*CodeableConcept
-	Priority              *Code
-	Medium                []*CodeableConcept
-	Subject               *Reference
-	Topic                 *CodeableConcept
-	About                 []*Reference
-	Encounter             *Reference
-	Sent                  *DateTime
-	Received              *DateTime
-	Recipient             []*Reference
-	Sender                *Reference
-	ReasonCode            []*CodeableConcept
-	ReasonReference       []*Reference
-	Payload               []*CommunicationPayload
-	Note                  []*Annotation
-	unknown               *unknownMembers // lenient mode: members that are not elements of Communication
+	ID                    *ID                     // Logical id of this artifact
+	Meta                  *Meta                   // Metadata about the resource
+	ImplicitRules         *URI                    // A set of rules under which this content was created
+	Language              *Code                   // Language of the resource content
+	Text                  *Narrative              // Text summary of the resource, for human interpretation
+	Contained             []Resource              // Contained, inline Resources
+	Extension             []*Extension            // Additional content defined by implementations
+	ModifierExtension     []*Extension            // Extensions that cannot be ignored
+	Identifier            []*Identifier           // Unique identifier
+	InstantiatesCanonical []*Canonical            // Instantiates FHIR protocol or definition
+	InstantiatesURI       []*URI                  // Instantiates external protocol or definition
+	BasedOn               []*Reference            // Request fulfilled by this communication
+	PartOf                []*Reference            // Part of this action
+	InResponseTo          []*Reference            // Reply to
+	Status                *Code                   // preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown
+	StatusReason          *CodeableConcept        // Reason for current status
+	Category              []*CodeableConcept      // Message category
+	Priority              *Code                   // routine | urgent | asap | stat
+	Medium                []*CodeableConcept      // A channel of communication
+	Subject               *Reference              // Focus of message
+	Topic                 *CodeableConcept        // Description of the purpose/content
+	About                 []*Reference            // Resources that pertain to this communication
+	Encounter             *Reference              // Encounter created as part of
+	Sent                  *DateTime               // When sent
+	Received              *DateTime               // When received
+	Recipient             []*Reference            // Message recipient
+	Sender                *Reference              // Message sender
+	ReasonCode            []*CodeableConcept      // Indication for message
+	ReasonReference       []*Reference            // Why was communication done?
+	Payload               []*CommunicationPayload // Message payload
+	Note                  []*Annotation           // Comments made about the communication
+	unknown               *unknownMembers         // lenient mode: members that are not elements of Communication
 }
 
 func (m *Communication) FHIRType() string { return "Communication" }
@@ -801,12 +801,12 @@ var typeDefCommunication = &TypeDef{
 
 // CommunicationPayload is the backbone element Communication.payload: Message payload
 type CommunicationPayload struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ContentString     *String
-	ContentAttachment *Attachment
-	ContentReference  *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ContentString     *String         // Message part content
+	ContentAttachment *Attachment     // Message part content
+	ContentReference  *Reference      // Message part content
 	unknown           *unknownMembers // lenient mode: members that are not elements of Communication.payload
 }
 

@@ -4,38 +4,38 @@ package fhir
 
 // CommunicationRequest is the FHIR R4 resource CommunicationRequest: A request for information to be sent to a receiver (http://hl7.org/fhir/StructureDefinition/CommunicationRequest).
 type CommunicationRequest struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	BasedOn            []*Reference
-	Replaces           []*Reference
-	GroupIdentifier    *Identifier
-	Status             *Code
-	StatusReason       *CodeableConcept
-	Category           []*CodeableConcept
-	Priority           *Code
-	DoNotPerform       *Boolean
-	Medium             []*CodeableConcept
-	Subject            *Reference
-	About              []*Reference
-	Encounter          *Reference
-	Payload            []*CommunicationRequestPayload
-	OccurrenceDateTime *DateTime
-	OccurrencePeriod   *Period
-	AuthoredOn         *DateTime
-	Requester          *Reference
-	Recipient          []*Reference
-	Sender             *Reference
-	ReasonCode         []*CodeableConcept
-	ReasonReference    []*Reference
-	Note               []*Annotation
-	unknown            *unknownMembers // lenient mode: members that are not elements of CommunicationRequest
+	ID                 *ID                            // Logical id of this artifact
+	Meta               *Meta                          // Metadata about the resource
+	ImplicitRules      *URI                           // A set of rules under which this content was created
+	Language           *Code                          // Language of the resource content
+	Text               *Narrative                     // Text summary of the resource, for human interpretation
+	Contained          []Resource                     // Contained, inline Resources
+	Extension          []*Extension                   // Additional content defined by implementations
+	ModifierExtension  []*Extension                   // Extensions that cannot be ignored
+	Identifier         []*Identifier                  // Unique identifier
+	BasedOn            []*Reference                   // Fulfills plan or proposal
+	Replaces           []*Reference                   // Request(s) replaced by this request
+	GroupIdentifier    *Identifier                    // Composite request this is part of
+	Status             *Code                          // draft | active | on-hold | revoked | completed | entered-in-error | unknown
+	StatusReason       *CodeableConcept               // Reason for current status
+	Category           []*CodeableConcept             // Message category
+	Priority           *Code                          // routine | urgent | asap | stat
+	DoNotPerform       *Boolean                       // True if request is prohibiting action
+	Medium             []*CodeableConcept             // A channel of communication
+	Subject            *Reference                     // Focus of message
+	About              []*Reference                   // Resources that pertain to this communication request
+	Encounter          *Reference                     // Encounter created as part of
+	Payload            []*CommunicationRequestPayload // Message payload
+	OccurrenceDateTime *DateTime                      // When scheduled
+	OccurrencePeriod   *Period                        // When scheduled
+	AuthoredOn         *DateTime                      // When request transitioned to being actionable
+	Requester          *Reference                     // Who/what is requesting service
+	Recipient          []*Reference                   // Message recipient
+	Sender             *Reference                     // Message sender
+	ReasonCode         []*CodeableConcept             // Why is communication needed?
+	ReasonReference    []*Reference                   // Why is communication needed?
+	Note               []*Annotation                  // Comments made about communication request
+	unknown            *unknownMembers                // lenient mode: members that are not elements of CommunicationRequest
 }
 
 func (m *CommunicationRequest) FHIRType() string { return "CommunicationRequest" }
@@ -818,12 +818,12 @@ var typeDefCommunicationRequest = &TypeDef{
 
 // CommunicationRequestPayload is the backbone element CommunicationRequest.payload: Message payload
 type CommunicationRequestPayload struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ContentString     *String
-	ContentAttachment *Attachment
-	ContentReference  *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ContentString     *String         // Message part content
+	ContentAttachment *Attachment     // Message part content
+	ContentReference  *Reference      // Message part content
 	unknown           *unknownMembers // lenient mode: members that are not elements of CommunicationRequest.payload
 }
 

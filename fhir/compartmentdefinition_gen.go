@@ -4,29 +4,29 @@ package fhir
 
 // CompartmentDefinition is the FHIR R4 resource CompartmentDefinition: Compartment Definition for a resource (http://hl7.org/fhir/StructureDefinition/CompartmentDefinition).
 type CompartmentDefinition struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Version           *String
-	Name              *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Purpose           *Markdown
-	Code              *Code
-	Search            *Boolean
-	Resource          []*CompartmentDefinitionResource
-	unknown           *unknownMembers // lenient mode: members that are not elements of CompartmentDefinition
+	ID                *ID                              // Logical id of this artifact
+	Meta              *Meta                            // Metadata about the resource
+	ImplicitRules     *URI                             // A set of rules under which this content was created
+	Language          *Code                            // Language of the resource content
+	Text              *Narrative                       // Text summary of the resource, for human interpretation
+	Contained         []Resource                       // Contained, inline Resources
+	Extension         []*Extension                     // Additional content defined by implementations
+	ModifierExtension []*Extension                     // Extensions that cannot be ignored
+	URL               *URI                             // Canonical identifier for this compartment definition, represented as a URI (globally unique)
+	Version           *String                          // Business version of the compartment definition
+	Name              *String                          // Name for this compartment definition (computer friendly)
+	Status            *Code                            // draft | active | retired | unknown
+	Experimental      *Boolean                         // For testing purposes, not real usage
+	Date              *DateTime                        // Date last changed
+	Publisher         *String                          // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                 // Contact details for the publisher
+	Description       *Markdown                        // Natural language description of the compartment definition
+	UseContext        []*UsageContext                  // The context that the content is intended to support
+	Purpose           *Markdown                        // Why this compartment definition is defined
+	Code              *Code                            // Patient | Encounter | RelatedPerson | Practitioner | Device
+	Search            *Boolean                         // Whether the search syntax is supported
+	Resource          []*CompartmentDefinitionResource // How a resource is related to the compartment
+	unknown           *unknownMembers                  // lenient mode: members that are not elements of CompartmentDefinition
 }
 
 func (m *CompartmentDefinition) FHIRType() string { return "CompartmentDefinition" }
@@ -650,12 +650,12 @@ var typeDefCompartmentDefinition = &TypeDef{
 
 // CompartmentDefinitionResource is the backbone element CompartmentDefinition.resource: How a resource is related to the compartment
 type CompartmentDefinitionResource struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Param             []*String
-	Documentation     *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // Name of resource type
+	Param             []*String       // Search Parameter Name, or chained parameters
+	Documentation     *String         // Additional documentation about the resource and compartment
 	unknown           *unknownMembers // lenient mode: members that are not elements of CompartmentDefinition.resource
 }
 

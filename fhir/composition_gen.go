@@ -4,30 +4,30 @@ package fhir
 
 // Composition is the FHIR R4 resource Composition: A set of resources composed into a single coherent clinical statement with clinical attestation (http://hl7.org/fhir/StructureDefinition/Composition).
 type Composition struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	Status            *Code
-	Type              *CodeableConcept
-	Category          []*CodeableConcept
-	Subject           *Reference
-	Encounter         *Reference
-	Date              *DateTime
-	Author            []*Reference
-	Title             *String
-	Confidentiality   *Code
-	Attester          []*CompositionAttester
-	Custodian         *Reference
-	RelatesTo         []*CompositionRelatesTo
-	Event             []*CompositionEvent
-	Section           []*CompositionSection
-	unknown           *unknownMembers // lenient mode: members that are not elements of Composition
+	ID                *ID                     // Logical id of this artifact
+	Meta              *Meta                   // Metadata about the resource
+	ImplicitRules     *URI                    // A set of rules under which this content was created
+	Language          *Code                   // Language of the resource content
+	Text              *Narrative              // Text summary of the resource, for human interpretation
+	Contained         []Resource              // Contained, inline Resources
+	Extension         []*Extension            // Additional content defined by implementations
+	ModifierExtension []*Extension            // Extensions that cannot be ignored
+	Identifier        *Identifier             // Version-independent identifier for the Composition
+	Status            *Code                   // preliminary | final | amended | entered-in-error
+	Type              *CodeableConcept        // Kind of composition (LOINC if possible)
+	Category          []*CodeableConcept      // Categorization of Composition
+	Subject           *Reference              // Who and/or what the composition is about
+	Encounter         *Reference              // Context of the Composition
+	Date              *DateTime               // Composition editing time
+	Author            []*Reference            // Who and/or what authored the composition
+	Title             *String                 // Human Readable name/title
+	Confidentiality   *Code                   // As defined by affinity domain
+	Attester          []*CompositionAttester  // Attests to accuracy of composition
+	Custodian         *Reference              // Organization which maintains the composition
+	RelatesTo         []*CompositionRelatesTo // Relationships to other compositions/documents
+	Event             []*CompositionEvent     // The clinical service(s) being documented
+	Section           []*CompositionSection   // Composition is broken into sections
+	unknown           *unknownMembers         // lenient mode: members that are not elements of Composition
 }
 
 func (m *Composition) FHIRType() string { return "Composition" }
@@ -626,12 +626,12 @@ var typeDefComposition = &TypeDef{
 
 // CompositionAttester is the backbone element Composition.attester: Attests to accuracy of composition
 type CompositionAttester struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Mode              *Code
-	Time              *DateTime
-	Party             *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Mode              *Code           // personal | professional | legal | official
+	Time              *DateTime       // When the composition was attested
+	Party             *Reference      // Who attested the composition
 	unknown           *unknownMembers // lenient mode: members that are not elements of Composition.attester
 }
 
@@ -811,12 +811,12 @@ var typeDefCompositionAttester = &TypeDef{
 
 // CompositionRelatesTo is the backbone element Composition.relatesTo: Relationships to other compositions/documents
 type CompositionRelatesTo struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	TargetIdentifier  *Identifier
-	TargetReference   *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // replaces | transforms | signs | appends
+	TargetIdentifier  *Identifier     // Target of the relationship
+	TargetReference   *Reference      // Target of the relationship
 	unknown           *unknownMembers // lenient mode: members that are not elements of Composition.relatesTo
 }
 
@@ -1002,13 +1002,13 @@ var typeDefCompositionRelatesTo = &TypeDef{
 
 // CompositionEvent is the backbone element Composition.event: The clinical service(s) being documented
 type CompositionEvent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              []*CodeableConcept
-	Period            *Period
-	Detail            []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Composition.event
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Code              []*CodeableConcept // Code(s) that apply to the event being documented
+	Period            *Period            // The period covered by the documentation
+	Detail            []*Reference       // The event(s) being documented
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Composition.event
 }
 
 func (m *CompositionEvent) FHIRType() string { return "BackboneElement" }
@@ -1174,20 +1174,20 @@ var typeDefCompositionEvent = &TypeDef{
 
 // CompositionSection is the backbone element Composition.section: Composition is broken into sections
 type CompositionSection struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Title             *String
-	Code              *CodeableConcept
-	Author            []*Reference
-	Focus             *Reference
-	Text              *Narrative
-	Mode              *Code
-	OrderedBy         *CodeableConcept
-	Entry             []*Reference
-	EmptyReason       *CodeableConcept
-	Section           []*CompositionSection
-	unknown           *unknownMembers // lenient mode: members that are not elements of Composition.section
+	ID                string                // Unique id for inter-element referencing
+	Extension         []*Extension          // Additional content defined by implementations
+	ModifierExtension []*Extension          // Extensions that cannot be ignored even if unrecognized
+	Title             *String               // Label for section (e.g. for ToC)
+	Code              *CodeableConcept      // Classification of section (recommended)
+	Author            []*Reference          // Who and/or what authored the section
+	Focus             *Reference            // Who/what the section is about, when it is not about the subject of composition
+	Text              *Narrative            // Text summary of the section, for human interpretation
+	Mode              *Code                 // working | snapshot | changes
+	OrderedBy         *CodeableConcept      // Order of section entries
+	Entry             []*Reference          // A reference to data that supports this section
+	EmptyReason       *CodeableConcept      // Why the section is empty
+	Section           []*CompositionSection // Nested Section
+	unknown           *unknownMembers       // lenient mode: members that are not elements of Composition.section
 }
 
 func (m *CompositionSection) FHIRType() string { return "BackboneElement" }

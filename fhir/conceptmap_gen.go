@@ -4,35 +4,35 @@ package fhir
 
 // ConceptMap is the FHIR R4 resource ConceptMap: A map from one set of concepts to one or more other concepts (http://hl7.org/fhir/StructureDefinition/ConceptMap).
 type ConceptMap struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        *Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Copyright         *Markdown
-	SourceURI         *URI
-	SourceCanonical   *Canonical
-	TargetURI         *URI
-	TargetCanonical   *Canonical
-	Group             []*ConceptMapGroup
-	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	URL               *URI               // Canonical identifier for this concept map, represented as a URI (globally unique)
+	Identifier        *Identifier        // Additional identifier for the concept map
+	Version           *String            // Business version of the concept map
+	Name              *String            // Name for this concept map (computer friendly)
+	Title             *String            // Name for this concept map (human friendly)
+	Status            *Code              // draft | active | retired | unknown
+	Experimental      *Boolean           // For testing purposes, not real usage
+	Date              *DateTime          // Date last changed
+	Publisher         *String            // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail   // Contact details for the publisher
+	Description       *Markdown          // Natural language description of the concept map
+	UseContext        []*UsageContext    // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept // Intended jurisdiction for concept map (if applicable)
+	Purpose           *Markdown          // Why this concept map is defined
+	Copyright         *Markdown          // Use and/or publishing restrictions
+	SourceURI         *URI               // The source value set that contains the concepts that are being mapped
+	SourceCanonical   *Canonical         // The source value set that contains the concepts that are being mapped
+	TargetURI         *URI               // The target value set which provides context for the mappings
+	TargetCanonical   *Canonical         // The target value set which provides context for the mappings
+	Group             []*ConceptMapGroup // Same source and target systems
+	unknown           *unknownMembers    // lenient mode: members that are not elements of ConceptMap
 }
 
 func (m *ConceptMap) FHIRType() string { return "ConceptMap" }
@@ -841,16 +841,16 @@ var typeDefConceptMap = &TypeDef{
 
 // ConceptMapGroup is the backbone element ConceptMap.group: Same source and target systems
 type ConceptMapGroup struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Source            *URI
-	SourceVersion     *String
-	Target            *URI
-	TargetVersion     *String
-	Element           []*ConceptMapGroupElement
-	Unmapped          *ConceptMapGroupUnmapped
-	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group
+	ID                string                    // Unique id for inter-element referencing
+	Extension         []*Extension              // Additional content defined by implementations
+	ModifierExtension []*Extension              // Extensions that cannot be ignored even if unrecognized
+	Source            *URI                      // Source system where concepts to be mapped are defined
+	SourceVersion     *String                   // Specific version of the code system
+	Target            *URI                      // Target system that the concepts are to be mapped to
+	TargetVersion     *String                   // Specific version of the code system
+	Element           []*ConceptMapGroupElement // Mappings for a concept from the source set
+	Unmapped          *ConceptMapGroupUnmapped  // What to do when there is no mapping for the source concept
+	unknown           *unknownMembers           // lenient mode: members that are not elements of ConceptMap.group
 }
 
 func (m *ConceptMapGroup) FHIRType() string { return "BackboneElement" }
@@ -1108,13 +1108,13 @@ var typeDefConceptMapGroup = &TypeDef{
 
 // ConceptMapGroupElement is the backbone element ConceptMap.group.element: Mappings for a concept from the source set
 type ConceptMapGroupElement struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Display           *String
-	Target            []*ConceptMapGroupElementTarget
-	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group.element
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code                           // Identifies element being mapped
+	Display           *String                         // Display for the code
+	Target            []*ConceptMapGroupElementTarget // Concept in target system for element
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of ConceptMap.group.element
 }
 
 func (m *ConceptMapGroupElement) FHIRType() string { return "BackboneElement" }
@@ -1293,16 +1293,16 @@ var typeDefConceptMapGroupElement = &TypeDef{
 
 // ConceptMapGroupElementTarget is the backbone element ConceptMap.group.element.target: Concept in target system for element
 type ConceptMapGroupElementTarget struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Display           *String
-	Equivalence       *Code
-	Comment           *String
-	DependsOn         []*ConceptMapGroupElementTargetDependsOn
-	Product           []*ConceptMapGroupElementTargetDependsOn
-	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group.element.target
+	ID                string                                   // Unique id for inter-element referencing
+	Extension         []*Extension                             // Additional content defined by implementations
+	ModifierExtension []*Extension                             // Extensions that cannot be ignored even if unrecognized
+	Code              *Code                                    // Code that identifies the target element
+	Display           *String                                  // Display for the code
+	Equivalence       *Code                                    // relatedto | equivalent | equal | wider | subsumes | narrower | specializes | inexact | unmatched | disjoint
+	Comment           *String                                  // Description of status/issues in mapping
+	DependsOn         []*ConceptMapGroupElementTargetDependsOn // Other elements required for this mapping (from context)
+	Product           []*ConceptMapGroupElementTargetDependsOn // Other concepts that this mapping also produces
+	unknown           *unknownMembers                          // lenient mode: members that are not elements of ConceptMap.group.element.target
 }
 
 func (m *ConceptMapGroupElementTarget) FHIRType() string { return "BackboneElement" }
@@ -1559,13 +1559,13 @@ var typeDefConceptMapGroupElementTarget = &TypeDef{
 
 // ConceptMapGroupElementTargetDependsOn is the backbone element ConceptMap.group.element.target.dependsOn: Other elements required for this mapping (from context)
 type ConceptMapGroupElementTargetDependsOn struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Property          *URI
-	System            *Canonical
-	Value             *String
-	Display           *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Property          *URI            // Reference to property mapping depends on
+	System            *Canonical      // Code System (if necessary)
+	Value             *String         // Value of the referenced element
+	Display           *String         // Display for the code (if value is a code)
 	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group.element.target.dependsOn
 }
 
@@ -1781,13 +1781,13 @@ var typeDefConceptMapGroupElementTargetDependsOn = &TypeDef{
 
 // ConceptMapGroupUnmapped is the backbone element ConceptMap.group.unmapped: What to do when there is no mapping for the source concept
 type ConceptMapGroupUnmapped struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Mode              *Code
-	Code              *Code
-	Display           *String
-	URL               *Canonical
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Mode              *Code           // provided | fixed | other-map
+	Code              *Code           // Fixed code when mode = fixed
+	Display           *String         // Display for the code
+	URL               *Canonical      // canonical reference to an additional ConceptMap to use for mapping if the source concept is unmapped
 	unknown           *unknownMembers // lenient mode: members that are not elements of ConceptMap.group.unmapped
 }
 

@@ -4,40 +4,40 @@ package fhir
 
 // Condition is the FHIR R4 resource Condition: Detailed information about conditions, problems or diagnoses (http://hl7.org/fhir/StructureDefinition/Condition).
 type Condition struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	ClinicalStatus     *CodeableConcept
-	VerificationStatus *CodeableConcept
-	Category           []*CodeableConcept
-	Severity           *CodeableConcept
-	Code               *CodeableConcept
-	BodySite           []*CodeableConcept
-	Subject            *Reference
-	Encounter          *Reference
-	OnsetDateTime      *DateTime
-	OnsetAge           *Age
-	OnsetPeriod        *Period
-	OnsetRange         *Range
-	OnsetString        *String
-	AbatementDateTime  *DateTime
-	AbatementAge       *Age
-	AbatementPeriod    *Period
-	AbatementRange     *Range
-	AbatementString    *String
-	RecordedDate       *DateTime
-	Recorder           *Reference
-	Asserter           *Reference
-	Stage              []*ConditionStage
-	Evidence           []*ConditionEvidence
-	Note               []*Annotation
-	unknown            *unknownMembers // lenient mode: members that are not elements of Condition
+	ID                 *ID                  // Logical id of this artifact
+	Meta               *Meta                // Metadata about the resource
+	ImplicitRules      *URI                 // A set of rules under which this content was created
+	Language           *Code                // Language of the resource content
+	Text               *Narrative           // Text summary of the resource, for human interpretation
+	Contained          []Resource           // Contained, inline Resources
+	Extension          []*Extension         // Additional content defined by implementations
+	ModifierExtension  []*Extension         // Extensions that cannot be ignored
+	Identifier         []*Identifier        // External Ids for this condition
+	ClinicalStatus     *CodeableConcept     // active | recurrence | relapse | inactive | remission | resolved
+	VerificationStatus *CodeableConcept     // unconfirmed | provisional | differential | confirmed | refuted | entered-in-error
+	Category           []*CodeableConcept   // problem-list-item | encounter-diagnosis
+	Severity           *CodeableConcept     // Subjective severity of condition
+	Code               *CodeableConcept     // Identification of the condition, problem or diagnosis
+	BodySite           []*CodeableConcept   // Anatomical location, if relevant
+	Subject            *Reference           // Who has the condition?
+	Encounter          *Reference           // Encounter created as part of
+	OnsetDateTime      *DateTime            // Estimated or actual date, date-time, or age
+	OnsetAge           *Age                 // Estimated or actual date, date-time, or age
+	OnsetPeriod        *Period              // Estimated or actual date, date-time, or age
+	OnsetRange         *Range               // Estimated or actual date, date-time, or age
+	OnsetString        *String              // Estimated or actual date, date-time, or age
+	AbatementDateTime  *DateTime            // When in resolution/remission
+	AbatementAge       *Age                 // When in resolution/remission
+	AbatementPeriod    *Period              // When in resolution/remission
+	AbatementRange     *Range               // When in resolution/remission
+	AbatementString    *String              // When in resolution/remission
+	RecordedDate       *DateTime            // Date record was first recorded
+	Recorder           *Reference           // Who recorded the condition
+	Asserter           *Reference           // Person who asserts this condition
+	Stage              []*ConditionStage    // Stage/grade, usually assessed formally
+	Evidence           []*ConditionEvidence // Supporting evidence
+	Note               []*Annotation        // Additional information about the Condition
+	unknown            *unknownMembers      // lenient mode: members that are not elements of Condition
 }
 
 func (m *Condition) FHIRType() string { return "Condition" }
@@ -880,13 +880,13 @@ var typeDefCondition = &TypeDef{
 
 // ConditionStage is the backbone element Condition.stage: Stage/grade, usually assessed formally
 type ConditionStage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Summary           *CodeableConcept
-	Assessment        []*Reference
-	Type              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of Condition.stage
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Summary           *CodeableConcept // Simple summary (disease specific)
+	Assessment        []*Reference     // Formal record of assessment
+	Type              *CodeableConcept // Kind of staging
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Condition.stage
 }
 
 func (m *ConditionStage) FHIRType() string { return "BackboneElement" }
@@ -1052,12 +1052,12 @@ var typeDefConditionStage = &TypeDef{
 
 // ConditionEvidence is the backbone element Condition.evidence: Supporting evidence
 type ConditionEvidence struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              []*CodeableConcept
-	Detail            []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Condition.evidence
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Code              []*CodeableConcept // Manifestation/symptom
+	Detail            []*Reference       // Supporting information found elsewhere
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Condition.evidence
 }
 
 func (m *ConditionEvidence) FHIRType() string { return "BackboneElement" }

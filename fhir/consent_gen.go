@@ -4,29 +4,29 @@ package fhir
 
 // Consent is the FHIR R4 resource Consent: A healthcare consumer's choices to permit or deny recipients or roles to perform actions for specific purposes and periods of time (http://hl7.org/fhir/StructureDefinition/Consent).
 type Consent struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Scope             *CodeableConcept
-	Category          []*CodeableConcept
-	Patient           *Reference
-	DateTime          *DateTime
-	Performer         []*Reference
-	Organization      []*Reference
-	SourceAttachment  *Attachment
-	SourceReference   *Reference
-	Policy            []*ConsentPolicy
-	PolicyRule        *CodeableConcept
-	Verification      []*ConsentVerification
-	Provision         *ConsentProvision
-	unknown           *unknownMembers // lenient mode: members that are not elements of Consent
+	ID                *ID                    // Logical id of this artifact
+	Meta              *Meta                  // Metadata about the resource
+	ImplicitRules     *URI                   // A set of rules under which this content was created
+	Language          *Code                  // Language of the resource content
+	Text              *Narrative             // Text summary of the resource, for human interpretation
+	Contained         []Resource             // Contained, inline Resources
+	Extension         []*Extension           // Additional content defined by implementations
+	ModifierExtension []*Extension           // Extensions that cannot be ignored
+	Identifier        []*Identifier          // Identifier for this record (external references)
+	Status            *Code                  // draft | proposed | active | rejected | inactive | entered-in-error
+	Scope             *CodeableConcept       // Which of the four areas this resource covers (extensible)
+	Category          []*CodeableConcept     // Classification of the consent statement - for indexing/retrieval
+	Patient           *Reference             // Who the consent applies to
+	DateTime          *DateTime              // When this Consent was created or indexed
+	Performer         []*Reference           // Who is agreeing to the policy and rules
+	Organization      []*Reference           // Custodian of the consent
+	SourceAttachment  *Attachment            // Source from which this consent is taken
+	SourceReference   *Reference             // Source from which this consent is taken
+	Policy            []*ConsentPolicy       // Policies covered by this consent
+	PolicyRule        *CodeableConcept       // Regulation that this consents to
+	Verification      []*ConsentVerification // Consent Verified by patient or family
+	Provision         *ConsentProvision      // Constraints to the base Consent.policyRule
+	unknown           *unknownMembers        // lenient mode: members that are not elements of Consent
 }
 
 func (m *Consent) FHIRType() string { return "Consent" }
@@ -606,11 +606,11 @@ var typeDefConsent = &TypeDef{
 
 // ConsentPolicy is the backbone element Consent.policy: Policies covered by this consent
 type ConsentPolicy struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Authority         *URI
-	URI               *URI
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Authority         *URI            // Enforcement source for policy
+	URI               *URI            // Specific policy covered by this consent
 	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.policy
 }
 
@@ -768,12 +768,12 @@ var typeDefConsentPolicy = &TypeDef{
 
 // ConsentVerification is the backbone element Consent.verification: Consent Verified by patient or family
 type ConsentVerification struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Verified          *Boolean
-	VerifiedWith      *Reference
-	VerificationDate  *DateTime
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Verified          *Boolean        // Has been verified
+	VerifiedWith      *Reference      // Person who verified
+	VerificationDate  *DateTime       // When consent verified
 	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.verification
 }
 
@@ -953,21 +953,21 @@ var typeDefConsentVerification = &TypeDef{
 
 // ConsentProvision is the backbone element Consent.provision: Constraints to the base Consent.policyRule
 type ConsentProvision struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Period            *Period
-	Actor             []*ConsentProvisionActor
-	Action            []*CodeableConcept
-	SecurityLabel     []*Coding
-	Purpose           []*Coding
-	Class             []*Coding
-	Code              []*CodeableConcept
-	DataPeriod        *Period
-	Data              []*ConsentProvisionData
-	Provision         []*ConsentProvision
-	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.provision
+	ID                string                   // Unique id for inter-element referencing
+	Extension         []*Extension             // Additional content defined by implementations
+	ModifierExtension []*Extension             // Extensions that cannot be ignored even if unrecognized
+	Type              *Code                    // deny | permit
+	Period            *Period                  // Timeframe for this rule
+	Actor             []*ConsentProvisionActor // Who|what controlled by this rule (or group, by role)
+	Action            []*CodeableConcept       // Actions controlled by this rule
+	SecurityLabel     []*Coding                // Security Labels that define affected resources
+	Purpose           []*Coding                // Context of activities covered by this rule
+	Class             []*Coding                // e.g. Resource Type, Profile, CDA, etc.
+	Code              []*CodeableConcept       // e.g. LOINC or SNOMED CT code, etc. in the content
+	DataPeriod        *Period                  // Timeframe for data controlled by this rule
+	Data              []*ConsentProvisionData  // Data controlled by this rule
+	Provision         []*ConsentProvision      // Nested Exception Rules
+	unknown           *unknownMembers          // lenient mode: members that are not elements of Consent.provision
 }
 
 func (m *ConsentProvision) FHIRType() string { return "BackboneElement" }
@@ -1313,12 +1313,12 @@ var typeDefConsentProvision = &TypeDef{
 
 // ConsentProvisionActor is the backbone element Consent.provision.actor: Who|what controlled by this rule (or group, by role)
 type ConsentProvisionActor struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Role              *CodeableConcept
-	Reference         *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.provision.actor
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Role              *CodeableConcept // How the actor is involved
+	Reference         *Reference       // Resource for the actor (or group, by role)
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Consent.provision.actor
 }
 
 func (m *ConsentProvisionActor) FHIRType() string { return "BackboneElement" }
@@ -1462,11 +1462,11 @@ var typeDefConsentProvisionActor = &TypeDef{
 
 // ConsentProvisionData is the backbone element Consent.provision.data: Data controlled by this rule
 type ConsentProvisionData struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Meaning           *Code
-	Reference         *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Meaning           *Code           // instance | related | dependents | authoredby
+	Reference         *Reference      // The actual data reference
 	unknown           *unknownMembers // lenient mode: members that are not elements of Consent.provision.data
 }
 

@@ -4,50 +4,50 @@ package fhir
 
 // Contract is the FHIR R4 resource Contract: Legal Agreement (http://hl7.org/fhir/StructureDefinition/Contract).
 type Contract struct {
-	ID                       *ID
-	Meta                     *Meta
-	ImplicitRules            *URI
-	Language                 *Code
-	Text                     *Narrative
-	Contained                []Resource
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Identifier               []*Identifier
-	URL                      *URI
-	Version                  *String
-	Status                   *Code
-	LegalState               *CodeableConcept
-	InstantiatesCanonical    *Reference
-	InstantiatesURI          *URI
-	ContentDerivative        *CodeableConcept
-	Issued                   *DateTime
-	Applies                  *Period
-	ExpirationType           *CodeableConcept
-	Subject                  []*Reference
-	Authority                []*Reference
-	Domain                   []*Reference
-	Site                     []*Reference
-	Name                     *String
-	Title                    *String
-	Subtitle                 *String
-	Alias                    []*String
-	Author                   *Reference
-	Scope                    *CodeableConcept
-	TopicCodeableConcept     *CodeableConcept
-	TopicReference           *Reference
-	Type                     *CodeableConcept
-	SubType                  []*CodeableConcept
-	ContentDefinition        *ContractContentDefinition
-	Term                     []*ContractTerm
-	SupportingInfo           []*Reference
-	RelevantHistory          []*Reference
-	Signer                   []*ContractSigner
-	Friendly                 []*ContractFriendly
-	Legal                    []*ContractLegal
-	Rule                     []*ContractRule
-	LegallyBindingAttachment *Attachment
-	LegallyBindingReference  *Reference
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Contract
+	ID                       *ID                        // Logical id of this artifact
+	Meta                     *Meta                      // Metadata about the resource
+	ImplicitRules            *URI                       // A set of rules under which this content was created
+	Language                 *Code                      // Language of the resource content
+	Text                     *Narrative                 // Text summary of the resource, for human interpretation
+	Contained                []Resource                 // Contained, inline Resources
+	Extension                []*Extension               // Additional content defined by implementations
+	ModifierExtension        []*Extension               // Extensions that cannot be ignored
+	Identifier               []*Identifier              // Contract number
+	URL                      *URI                       // Basal definition
+	Version                  *String                    // Business edition
+	Status                   *Code                      // amended | appended | cancelled | disputed | entered-in-error | executable | executed | negotiable | offered | policy | rejected | renewed | revoked | resolved | terminated
+	LegalState               *CodeableConcept           // Negotiation status
+	InstantiatesCanonical    *Reference                 // Source Contract Definition
+	InstantiatesURI          *URI                       // External Contract Definition
+	ContentDerivative        *CodeableConcept           // Content derived from the basal information
+	Issued                   *DateTime                  // When this Contract was issued
+	Applies                  *Period                    // Effective time
+	ExpirationType           *CodeableConcept           // Contract cessation cause
+	Subject                  []*Reference               // Contract Target Entity
+	Authority                []*Reference               // Authority under which this Contract has standing
+	Domain                   []*Reference               // A sphere of control governed by an authoritative jurisdiction, organization, or person
+	Site                     []*Reference               // Specific Location
+	Name                     *String                    // Computer friendly designation
+	Title                    *String                    // Human Friendly name
+	Subtitle                 *String                    // Subordinate Friendly name
+	Alias                    []*String                  // Acronym or short name
+	Author                   *Reference                 // Source of Contract
+	Scope                    *CodeableConcept           // Range of Legal Concerns
+	TopicCodeableConcept     *CodeableConcept           // Focus of contract interest
+	TopicReference           *Reference                 // Focus of contract interest
+	Type                     *CodeableConcept           // Legal instrument category
+	SubType                  []*CodeableConcept         // Subtype within the context of type
+	ContentDefinition        *ContractContentDefinition // Contract precursor content
+	Term                     []*ContractTerm            // Contract Term List
+	SupportingInfo           []*Reference               // Extra Information
+	RelevantHistory          []*Reference               // Key event in Contract History
+	Signer                   []*ContractSigner          // Contract Signatory
+	Friendly                 []*ContractFriendly        // Contract Friendly Language
+	Legal                    []*ContractLegal           // Contract Legal Language
+	Rule                     []*ContractRule            // Computable Contract Language
+	LegallyBindingAttachment *Attachment                // Binding Contract
+	LegallyBindingReference  *Reference                 // Binding Contract
+	unknown                  *unknownMembers            // lenient mode: members that are not elements of Contract
 }
 
 func (m *Contract) FHIRType() string { return "Contract" }
@@ -1119,16 +1119,16 @@ var typeDefContract = &TypeDef{
 
 // ContractContentDefinition is the backbone element Contract.contentDefinition: Contract precursor content
 type ContractContentDefinition struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	SubType           *CodeableConcept
-	Publisher         *Reference
-	PublicationDate   *DateTime
-	PublicationStatus *Code
-	Copyright         *Markdown
-	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.contentDefinition
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Content structure and use
+	SubType           *CodeableConcept // Detailed Content Type Definition
+	Publisher         *Reference       // Publisher Entity
+	PublicationDate   *DateTime        // When published
+	PublicationStatus *Code            // amended | appended | cancelled | disputed | entered-in-error | executable | executed | negotiable | offered | policy | rejected | renewed | revoked | resolved | terminated
+	Copyright         *Markdown        // Publication Ownership
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Contract.contentDefinition
 }
 
 func (m *ContractContentDefinition) FHIRType() string { return "BackboneElement" }
@@ -1379,23 +1379,23 @@ var typeDefContractContentDefinition = &TypeDef{
 
 // ContractTerm is the backbone element Contract.term: Contract Term List
 type ContractTerm struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           *Identifier
-	Issued               *DateTime
-	Applies              *Period
-	TopicCodeableConcept *CodeableConcept
-	TopicReference       *Reference
-	Type                 *CodeableConcept
-	SubType              *CodeableConcept
-	Text                 *String
-	SecurityLabel        []*ContractTermSecurityLabel
-	Offer                *ContractTermOffer
-	Asset                []*ContractTermAsset
-	Action               []*ContractTermAction
-	Group                []*ContractTerm
-	unknown              *unknownMembers // lenient mode: members that are not elements of Contract.term
+	ID                   string                       // Unique id for inter-element referencing
+	Extension            []*Extension                 // Additional content defined by implementations
+	ModifierExtension    []*Extension                 // Extensions that cannot be ignored even if unrecognized
+	Identifier           *Identifier                  // Contract Term Number
+	Issued               *DateTime                    // Contract Term Issue Date Time
+	Applies              *Period                      // Contract Term Effective Time
+	TopicCodeableConcept *CodeableConcept             // Term Concern
+	TopicReference       *Reference                   // Term Concern
+	Type                 *CodeableConcept             // Contract Term Type or Form
+	SubType              *CodeableConcept             // Contract Term Type specific classification
+	Text                 *String                      // Term Statement
+	SecurityLabel        []*ContractTermSecurityLabel // Protection for the Term
+	Offer                *ContractTermOffer           // Context of the Contract term
+	Asset                []*ContractTermAsset         // Contract Term Asset List
+	Action               []*ContractTermAction        // Entity being ascribed responsibility
+	Group                []*ContractTerm              // Nested Contract Term Group
+	unknown              *unknownMembers              // lenient mode: members that are not elements of Contract.term
 }
 
 func (m *ContractTerm) FHIRType() string { return "BackboneElement" }
@@ -1800,13 +1800,13 @@ var typeDefContractTerm = &TypeDef{
 
 // ContractTermSecurityLabel is the backbone element Contract.term.securityLabel: Protection for the Term
 type ContractTermSecurityLabel struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Number            []*UnsignedInt
-	Classification    *Coding
-	Category          []*Coding
-	Control           []*Coding
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Number            []*UnsignedInt  // Link to Security Labels
+	Classification    *Coding         // Confidentiality Protection
+	Category          []*Coding       // Applicable Policy
+	Control           []*Coding       // Handling Instructions
 	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.securityLabel
 }
 
@@ -1998,20 +1998,20 @@ var typeDefContractTermSecurityLabel = &TypeDef{
 
 // ContractTermOffer is the backbone element Contract.term.offer: Context of the Contract term
 type ContractTermOffer struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Identifier          []*Identifier
-	Party               []*ContractTermOfferParty
-	Topic               *Reference
-	Type                *CodeableConcept
-	Decision            *CodeableConcept
-	DecisionMode        []*CodeableConcept
-	Answer              []*ContractTermOfferAnswer
-	Text                *String
-	LinkID              []*String
-	SecurityLabelNumber []*UnsignedInt
-	unknown             *unknownMembers // lenient mode: members that are not elements of Contract.term.offer
+	ID                  string                     // Unique id for inter-element referencing
+	Extension           []*Extension               // Additional content defined by implementations
+	ModifierExtension   []*Extension               // Extensions that cannot be ignored even if unrecognized
+	Identifier          []*Identifier              // Offer business ID
+	Party               []*ContractTermOfferParty  // Offer Recipient
+	Topic               *Reference                 // Negotiable offer asset
+	Type                *CodeableConcept           // Contract Offer Type or Form
+	Decision            *CodeableConcept           // Accepting party choice
+	DecisionMode        []*CodeableConcept         // How decision is conveyed
+	Answer              []*ContractTermOfferAnswer // Response to offer text
+	Text                *String                    // Human readable offer text
+	LinkID              []*String                  // Pointer to text
+	SecurityLabelNumber []*UnsignedInt             // Offer restriction numbers
+	unknown             *unknownMembers            // lenient mode: members that are not elements of Contract.term.offer
 }
 
 func (m *ContractTermOffer) FHIRType() string { return "BackboneElement" }
@@ -2338,12 +2338,12 @@ var typeDefContractTermOffer = &TypeDef{
 
 // ContractTermOfferParty is the backbone element Contract.term.offer.party: Offer Recipient
 type ContractTermOfferParty struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Reference         []*Reference
-	Role              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.offer.party
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Reference         []*Reference     // Referenced entity
+	Role              *CodeableConcept // Participant engagement type
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Contract.term.offer.party
 }
 
 func (m *ContractTermOfferParty) FHIRType() string { return "BackboneElement" }
@@ -2486,21 +2486,21 @@ var typeDefContractTermOfferParty = &TypeDef{
 
 // ContractTermOfferAnswer is the backbone element Contract.term.offer.answer: Response to offer text
 type ContractTermOfferAnswer struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ValueBoolean      *Boolean
-	ValueDecimal      *Decimal
-	ValueInteger      *Integer
-	ValueDate         *Date
-	ValueDateTime     *DateTime
-	ValueTime         *Time
-	ValueString       *String
-	ValueURI          *URI
-	ValueAttachment   *Attachment
-	ValueCoding       *Coding
-	ValueQuantity     *Quantity
-	ValueReference    *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ValueBoolean      *Boolean        // The actual answer response
+	ValueDecimal      *Decimal        // The actual answer response
+	ValueInteger      *Integer        // The actual answer response
+	ValueDate         *Date           // The actual answer response
+	ValueDateTime     *DateTime       // The actual answer response
+	ValueTime         *Time           // The actual answer response
+	ValueString       *String         // The actual answer response
+	ValueURI          *URI            // The actual answer response
+	ValueAttachment   *Attachment     // The actual answer response
+	ValueCoding       *Coding         // The actual answer response
+	ValueQuantity     *Quantity       // The actual answer response
+	ValueReference    *Reference      // The actual answer response
 	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.offer.answer
 }
 
@@ -2921,25 +2921,25 @@ var typeDefContractTermOfferAnswer = &TypeDef{
 
 // ContractTermAsset is the backbone element Contract.term.asset: Contract Term Asset List
 type ContractTermAsset struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Scope               *CodeableConcept
-	Type                []*CodeableConcept
-	TypeReference       []*Reference
-	Subtype             []*CodeableConcept
-	Relationship        *Coding
-	Context             []*ContractTermAssetContext
-	Condition           *String
-	PeriodType          []*CodeableConcept
-	Period              []*Period
-	UsePeriod           []*Period
-	Text                *String
-	LinkID              []*String
-	Answer              []*ContractTermOfferAnswer
-	SecurityLabelNumber []*UnsignedInt
-	ValuedItem          []*ContractTermAssetValuedItem
-	unknown             *unknownMembers // lenient mode: members that are not elements of Contract.term.asset
+	ID                  string                         // Unique id for inter-element referencing
+	Extension           []*Extension                   // Additional content defined by implementations
+	ModifierExtension   []*Extension                   // Extensions that cannot be ignored even if unrecognized
+	Scope               *CodeableConcept               // Range of asset
+	Type                []*CodeableConcept             // Asset category
+	TypeReference       []*Reference                   // Associated entities
+	Subtype             []*CodeableConcept             // Asset sub-category
+	Relationship        *Coding                        // Kinship of the asset
+	Context             []*ContractTermAssetContext    // Circumstance of the asset
+	Condition           *String                        // Quality desctiption of asset
+	PeriodType          []*CodeableConcept             // Asset availability types
+	Period              []*Period                      // Time period of the asset
+	UsePeriod           []*Period                      // Time period
+	Text                *String                        // Asset clause or question text
+	LinkID              []*String                      // Pointer to asset text
+	Answer              []*ContractTermOfferAnswer     // Response to assets
+	SecurityLabelNumber []*UnsignedInt                 // Asset restriction numbers
+	ValuedItem          []*ContractTermAssetValuedItem // Contract Valued Item List
+	unknown             *unknownMembers                // lenient mode: members that are not elements of Contract.term.asset
 }
 
 func (m *ContractTermAsset) FHIRType() string { return "BackboneElement" }
@@ -3372,13 +3372,13 @@ var typeDefContractTermAsset = &TypeDef{
 
 // ContractTermAssetContext is the backbone element Contract.term.asset.context: Circumstance of the asset
 type ContractTermAssetContext struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Reference         *Reference
-	Code              []*CodeableConcept
-	Text              *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.asset.context
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Reference         *Reference         // Creator,custodian or owner
+	Code              []*CodeableConcept // Codeable asset context
+	Text              *String            // Context description
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Contract.term.asset.context
 }
 
 func (m *ContractTermAssetContext) FHIRType() string { return "BackboneElement" }
@@ -3549,25 +3549,25 @@ var typeDefContractTermAssetContext = &TypeDef{
 
 // ContractTermAssetValuedItem is the backbone element Contract.term.asset.valuedItem: Contract Valued Item List
 type ContractTermAssetValuedItem struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	EntityCodeableConcept *CodeableConcept
-	EntityReference       *Reference
-	Identifier            *Identifier
-	EffectiveTime         *DateTime
-	Quantity              *Quantity
-	UnitPrice             *Money
-	Factor                *Decimal
-	Points                *Decimal
-	Net                   *Money
-	Payment               *String
-	PaymentDate           *DateTime
-	Responsible           *Reference
-	Recipient             *Reference
-	LinkID                []*String
-	SecurityLabelNumber   []*UnsignedInt
-	unknown               *unknownMembers // lenient mode: members that are not elements of Contract.term.asset.valuedItem
+	ID                    string           // Unique id for inter-element referencing
+	Extension             []*Extension     // Additional content defined by implementations
+	ModifierExtension     []*Extension     // Extensions that cannot be ignored even if unrecognized
+	EntityCodeableConcept *CodeableConcept // Contract Valued Item Type
+	EntityReference       *Reference       // Contract Valued Item Type
+	Identifier            *Identifier      // Contract Valued Item Number
+	EffectiveTime         *DateTime        // Contract Valued Item Effective Tiem
+	Quantity              *Quantity        // Count of Contract Valued Items
+	UnitPrice             *Money           // Contract Valued Item fee, charge, or cost
+	Factor                *Decimal         // Contract Valued Item Price Scaling Factor
+	Points                *Decimal         // Contract Valued Item Difficulty Scaling Factor
+	Net                   *Money           // Total Contract Valued Item Value
+	Payment               *String          // Terms of valuation
+	PaymentDate           *DateTime        // When payment is due
+	Responsible           *Reference       // Who will make payment
+	Recipient             *Reference       // Who will receive payment
+	LinkID                []*String        // Pointer to specific item
+	SecurityLabelNumber   []*UnsignedInt   // Security Labels that define affected terms
+	unknown               *unknownMembers  // lenient mode: members that are not elements of Contract.term.asset.valuedItem
 }
 
 func (m *ContractTermAssetValuedItem) FHIRType() string { return "BackboneElement" }
@@ -4040,33 +4040,33 @@ var typeDefContractTermAssetValuedItem = &TypeDef{
 
 // ContractTermAction is the backbone element Contract.term.action: Entity being ascribed responsibility
 type ContractTermAction struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	DoNotPerform        *Boolean
-	Type                *CodeableConcept
-	Subject             []*ContractTermActionSubject
-	Intent              *CodeableConcept
-	LinkID              []*String
-	Status              *CodeableConcept
-	Context             *Reference
-	ContextLinkID       []*String
-	OccurrenceDateTime  *DateTime
-	OccurrencePeriod    *Period
-	OccurrenceTiming    *Timing
-	Requester           []*Reference
-	RequesterLinkID     []*String
-	PerformerType       []*CodeableConcept
-	PerformerRole       *CodeableConcept
-	Performer           *Reference
-	PerformerLinkID     []*String
-	ReasonCode          []*CodeableConcept
-	ReasonReference     []*Reference
-	Reason              []*String
-	ReasonLinkID        []*String
-	Note                []*Annotation
-	SecurityLabelNumber []*UnsignedInt
-	unknown             *unknownMembers // lenient mode: members that are not elements of Contract.term.action
+	ID                  string                       // Unique id for inter-element referencing
+	Extension           []*Extension                 // Additional content defined by implementations
+	ModifierExtension   []*Extension                 // Extensions that cannot be ignored even if unrecognized
+	DoNotPerform        *Boolean                     // True if the term prohibits the action
+	Type                *CodeableConcept             // Type or form of the action
+	Subject             []*ContractTermActionSubject // Entity of the action
+	Intent              *CodeableConcept             // Purpose for the Contract Term Action
+	LinkID              []*String                    // Pointer to specific item
+	Status              *CodeableConcept             // State of the action
+	Context             *Reference                   // Episode associated with action
+	ContextLinkID       []*String                    // Pointer to specific item
+	OccurrenceDateTime  *DateTime                    // When action happens
+	OccurrencePeriod    *Period                      // When action happens
+	OccurrenceTiming    *Timing                      // When action happens
+	Requester           []*Reference                 // Who asked for action
+	RequesterLinkID     []*String                    // Pointer to specific item
+	PerformerType       []*CodeableConcept           // Kind of service performer
+	PerformerRole       *CodeableConcept             // Competency of the performer
+	Performer           *Reference                   // Actor that wil execute (or not) the action
+	PerformerLinkID     []*String                    // Pointer to specific item
+	ReasonCode          []*CodeableConcept           // Why is action (not) needed?
+	ReasonReference     []*Reference                 // Why is action (not) needed?
+	Reason              []*String                    // Why action is to be performed
+	ReasonLinkID        []*String                    // Pointer to specific item
+	Note                []*Annotation                // Comments about the action
+	SecurityLabelNumber []*UnsignedInt               // Action restriction numbers
+	unknown             *unknownMembers              // lenient mode: members that are not elements of Contract.term.action
 }
 
 func (m *ContractTermAction) FHIRType() string { return "BackboneElement" }
@@ -4696,12 +4696,12 @@ var typeDefContractTermAction = &TypeDef{
 
 // ContractTermActionSubject is the backbone element Contract.term.action.subject: Entity of the action
 type ContractTermActionSubject struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Reference         []*Reference
-	Role              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.term.action.subject
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Reference         []*Reference     // Entity of the action
+	Role              *CodeableConcept // Role type of the agent
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Contract.term.action.subject
 }
 
 func (m *ContractTermActionSubject) FHIRType() string { return "BackboneElement" }
@@ -4844,12 +4844,12 @@ var typeDefContractTermActionSubject = &TypeDef{
 
 // ContractSigner is the backbone element Contract.signer: Contract Signatory
 type ContractSigner struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Coding
-	Party             *Reference
-	Signature         []*Signature
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Coding         // Contract Signatory Role
+	Party             *Reference      // Contract Signatory Party
+	Signature         []*Signature    // Contract Documentation Signature
 	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.signer
 }
 
@@ -5014,11 +5014,11 @@ var typeDefContractSigner = &TypeDef{
 
 // ContractFriendly is the backbone element Contract.friendly: Contract Friendly Language
 type ContractFriendly struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ContentAttachment *Attachment
-	ContentReference  *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ContentAttachment *Attachment     // Easily comprehended representation of this Contract
+	ContentReference  *Reference      // Easily comprehended representation of this Contract
 	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.friendly
 }
 
@@ -5175,11 +5175,11 @@ var typeDefContractFriendly = &TypeDef{
 
 // ContractLegal is the backbone element Contract.legal: Contract Legal Language
 type ContractLegal struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ContentAttachment *Attachment
-	ContentReference  *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ContentAttachment *Attachment     // Contract Legal Text
+	ContentReference  *Reference      // Contract Legal Text
 	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.legal
 }
 
@@ -5336,11 +5336,11 @@ var typeDefContractLegal = &TypeDef{
 
 // ContractRule is the backbone element Contract.rule: Computable Contract Language
 type ContractRule struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ContentAttachment *Attachment
-	ContentReference  *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ContentAttachment *Attachment     // Computable Contract Rules
+	ContentReference  *Reference      // Computable Contract Rules
 	unknown           *unknownMembers // lenient mode: members that are not elements of Contract.rule
 }
 

@@ -4,32 +4,32 @@ package fhir
 
 // Coverage is the FHIR R4 resource Coverage: Insurance or medical plan or a payment agreement (http://hl7.org/fhir/StructureDefinition/Coverage).
 type Coverage struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Type              *CodeableConcept
-	PolicyHolder      *Reference
-	Subscriber        *Reference
-	SubscriberID      *String
-	Beneficiary       *Reference
-	Dependent         *String
-	Relationship      *CodeableConcept
-	Period            *Period
-	Payor             []*Reference
-	Class             []*CoverageClass
-	Order             *PositiveInt
-	Network           *String
-	CostToBeneficiary []*CoverageCostToBeneficiary
-	Subrogation       *Boolean
-	Contract          []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Coverage
+	ID                *ID                          // Logical id of this artifact
+	Meta              *Meta                        // Metadata about the resource
+	ImplicitRules     *URI                         // A set of rules under which this content was created
+	Language          *Code                        // Language of the resource content
+	Text              *Narrative                   // Text summary of the resource, for human interpretation
+	Contained         []Resource                   // Contained, inline Resources
+	Extension         []*Extension                 // Additional content defined by implementations
+	ModifierExtension []*Extension                 // Extensions that cannot be ignored
+	Identifier        []*Identifier                // Business Identifier for the coverage
+	Status            *Code                        // active | cancelled | draft | entered-in-error
+	Type              *CodeableConcept             // Coverage category such as medical or accident
+	PolicyHolder      *Reference                   // Owner of the policy
+	Subscriber        *Reference                   // Subscriber to the policy
+	SubscriberID      *String                      // ID assigned to the subscriber
+	Beneficiary       *Reference                   // Plan beneficiary
+	Dependent         *String                      // Dependent number
+	Relationship      *CodeableConcept             // Beneficiary relationship to the subscriber
+	Period            *Period                      // Coverage start and end dates
+	Payor             []*Reference                 // Issuer of the policy
+	Class             []*CoverageClass             // Additional coverage classifications
+	Order             *PositiveInt                 // Relative order of the coverage
+	Network           *String                      // Insurer network
+	CostToBeneficiary []*CoverageCostToBeneficiary // Patient payments for services/products
+	Subrogation       *Boolean                     // Reimbursement to insurer
+	Contract          []*Reference                 // Contract details
+	unknown           *unknownMembers              // lenient mode: members that are not elements of Coverage
 }
 
 func (m *Coverage) FHIRType() string { return "Coverage" }
@@ -680,13 +680,13 @@ var typeDefCoverage = &TypeDef{
 
 // CoverageClass is the backbone element Coverage.class: Additional coverage classifications
 type CoverageClass struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Value             *String
-	Name              *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of Coverage.class
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Type of class such as 'group' or 'plan'
+	Value             *String          // Value associated with the type
+	Name              *String          // Human readable description of the type and value
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Coverage.class
 }
 
 func (m *CoverageClass) FHIRType() string { return "BackboneElement" }
@@ -868,14 +868,14 @@ var typeDefCoverageClass = &TypeDef{
 
 // CoverageCostToBeneficiary is the backbone element Coverage.costToBeneficiary: Patient payments for services/products
 type CoverageCostToBeneficiary struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	ValueQuantity     *Quantity
-	ValueMoney        *Money
-	Exception         []*CoverageCostToBeneficiaryException
-	unknown           *unknownMembers // lenient mode: members that are not elements of Coverage.costToBeneficiary
+	ID                string                                // Unique id for inter-element referencing
+	Extension         []*Extension                          // Additional content defined by implementations
+	ModifierExtension []*Extension                          // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept                      // Cost category
+	ValueQuantity     *Quantity                             // The amount or percentage due from the beneficiary
+	ValueMoney        *Money                                // The amount or percentage due from the beneficiary
+	Exception         []*CoverageCostToBeneficiaryException // Exceptions for patient payments
+	unknown           *unknownMembers                       // lenient mode: members that are not elements of Coverage.costToBeneficiary
 }
 
 func (m *CoverageCostToBeneficiary) FHIRType() string { return "BackboneElement" }
@@ -1076,12 +1076,12 @@ var typeDefCoverageCostToBeneficiary = &TypeDef{
 
 // CoverageCostToBeneficiaryException is the backbone element Coverage.costToBeneficiary.exception: Exceptions for patient payments
 type CoverageCostToBeneficiaryException struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Period            *Period
-	unknown           *unknownMembers // lenient mode: members that are not elements of Coverage.costToBeneficiary.exception
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Exception category
+	Period            *Period          // The effective period of the exception
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Coverage.costToBeneficiary.exception
 }
 
 func (m *CoverageCostToBeneficiaryException) FHIRType() string { return "BackboneElement" }

@@ -4,30 +4,30 @@ package fhir
 
 // CoverageEligibilityRequest is the FHIR R4 resource CoverageEligibilityRequest: CoverageEligibilityRequest resource (http://hl7.org/fhir/StructureDefinition/CoverageEligibilityRequest).
 type CoverageEligibilityRequest struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Priority          *CodeableConcept
-	Purpose           []*Code
-	Patient           *Reference
-	ServicedDate      *Date
-	ServicedPeriod    *Period
-	Created           *DateTime
-	Enterer           *Reference
-	Provider          *Reference
-	Insurer           *Reference
-	Facility          *Reference
-	SupportingInfo    []*CoverageEligibilityRequestSupportingInfo
-	Insurance         []*CoverageEligibilityRequestInsurance
-	Item              []*CoverageEligibilityRequestItem
-	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest
+	ID                *ID                                         // Logical id of this artifact
+	Meta              *Meta                                       // Metadata about the resource
+	ImplicitRules     *URI                                        // A set of rules under which this content was created
+	Language          *Code                                       // Language of the resource content
+	Text              *Narrative                                  // Text summary of the resource, for human interpretation
+	Contained         []Resource                                  // Contained, inline Resources
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored
+	Identifier        []*Identifier                               // Business Identifier for coverage eligiblity request
+	Status            *Code                                       // active | cancelled | draft | entered-in-error
+	Priority          *CodeableConcept                            // Desired processing priority
+	Purpose           []*Code                                     // auth-requirements | benefits | discovery | validation
+	Patient           *Reference                                  // Intended recipient of products and services
+	ServicedDate      *Date                                       // Estimated date or dates of service
+	ServicedPeriod    *Period                                     // Estimated date or dates of service
+	Created           *DateTime                                   // Creation date
+	Enterer           *Reference                                  // Author
+	Provider          *Reference                                  // Party responsible for the request
+	Insurer           *Reference                                  // Coverage issuer
+	Facility          *Reference                                  // Servicing facility
+	SupportingInfo    []*CoverageEligibilityRequestSupportingInfo // Supporting information
+	Insurance         []*CoverageEligibilityRequestInsurance      // Patient insurance information
+	Item              []*CoverageEligibilityRequestItem           // Item to be evaluated for eligibiity
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of CoverageEligibilityRequest
 }
 
 func (m *CoverageEligibilityRequest) FHIRType() string { return "CoverageEligibilityRequest" }
@@ -629,12 +629,12 @@ var typeDefCoverageEligibilityRequest = &TypeDef{
 
 // CoverageEligibilityRequestSupportingInfo is the backbone element CoverageEligibilityRequest.supportingInfo: Supporting information
 type CoverageEligibilityRequestSupportingInfo struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Information       *Reference
-	AppliesToAll      *Boolean
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt    // Information instance identifier
+	Information       *Reference      // Data to be provided
+	AppliesToAll      *Boolean        // Applies to all items
 	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest.supportingInfo
 }
 
@@ -815,12 +815,12 @@ var typeDefCoverageEligibilityRequestSupportingInfo = &TypeDef{
 
 // CoverageEligibilityRequestInsurance is the backbone element CoverageEligibilityRequest.insurance: Patient insurance information
 type CoverageEligibilityRequestInsurance struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Focal               *Boolean
-	Coverage            *Reference
-	BusinessArrangement *String
+	ID                  string          // Unique id for inter-element referencing
+	Extension           []*Extension    // Additional content defined by implementations
+	ModifierExtension   []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Focal               *Boolean        // Applicable coverage
+	Coverage            *Reference      // Insurance information
+	BusinessArrangement *String         // Additional provider contract number
 	unknown             *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest.insurance
 }
 
@@ -1001,20 +1001,20 @@ var typeDefCoverageEligibilityRequestInsurance = &TypeDef{
 
 // CoverageEligibilityRequestItem is the backbone element CoverageEligibilityRequest.item: Item to be evaluated for eligibiity
 type CoverageEligibilityRequestItem struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	SupportingInfoSequence []*PositiveInt
-	Category               *CodeableConcept
-	ProductOrService       *CodeableConcept
-	Modifier               []*CodeableConcept
-	Provider               *Reference
-	Quantity               *Quantity
-	UnitPrice              *Money
-	Facility               *Reference
-	Diagnosis              []*CoverageEligibilityRequestItemDiagnosis
-	Detail                 []*Reference
-	unknown                *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest.item
+	ID                     string                                     // Unique id for inter-element referencing
+	Extension              []*Extension                               // Additional content defined by implementations
+	ModifierExtension      []*Extension                               // Extensions that cannot be ignored even if unrecognized
+	SupportingInfoSequence []*PositiveInt                             // Applicable exception or supporting information
+	Category               *CodeableConcept                           // Benefit classification
+	ProductOrService       *CodeableConcept                           // Billing, service, product, or drug code
+	Modifier               []*CodeableConcept                         // Product or service billing modifiers
+	Provider               *Reference                                 // Perfoming practitioner
+	Quantity               *Quantity                                  // Count of products or services
+	UnitPrice              *Money                                     // Fee, charge or cost per item
+	Facility               *Reference                                 // Servicing facility
+	Diagnosis              []*CoverageEligibilityRequestItemDiagnosis // Applicable diagnosis
+	Detail                 []*Reference                               // Product or service details
+	unknown                *unknownMembers                            // lenient mode: members that are not elements of CoverageEligibilityRequest.item
 }
 
 func (m *CoverageEligibilityRequestItem) FHIRType() string { return "BackboneElement" }
@@ -1333,12 +1333,12 @@ var typeDefCoverageEligibilityRequestItem = &TypeDef{
 
 // CoverageEligibilityRequestItemDiagnosis is the backbone element CoverageEligibilityRequest.item.diagnosis: Applicable diagnosis
 type CoverageEligibilityRequestItemDiagnosis struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	DiagnosisCodeableConcept *CodeableConcept
-	DiagnosisReference       *Reference
-	unknown                  *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityRequest.item.diagnosis
+	ID                       string           // Unique id for inter-element referencing
+	Extension                []*Extension     // Additional content defined by implementations
+	ModifierExtension        []*Extension     // Extensions that cannot be ignored even if unrecognized
+	DiagnosisCodeableConcept *CodeableConcept // Nature of illness or problem
+	DiagnosisReference       *Reference       // Nature of illness or problem
+	unknown                  *unknownMembers  // lenient mode: members that are not elements of CoverageEligibilityRequest.item.diagnosis
 }
 
 func (m *CoverageEligibilityRequestItemDiagnosis) FHIRType() string { return "BackboneElement" }

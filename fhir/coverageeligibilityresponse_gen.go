@@ -4,31 +4,31 @@ package fhir
 
 // CoverageEligibilityResponse is the FHIR R4 resource CoverageEligibilityResponse: CoverageEligibilityResponse resource (http://hl7.org/fhir/StructureDefinition/CoverageEligibilityResponse).
 type CoverageEligibilityResponse struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Purpose           []*Code
-	Patient           *Reference
-	ServicedDate      *Date
-	ServicedPeriod    *Period
-	Created           *DateTime
-	Requestor         *Reference
-	Request           *Reference
-	Outcome           *Code
-	Disposition       *String
-	Insurer           *Reference
-	Insurance         []*CoverageEligibilityResponseInsurance
-	PreAuthRef        *String
-	Form              *CodeableConcept
-	Error             []*CoverageEligibilityResponseError
-	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse
+	ID                *ID                                     // Logical id of this artifact
+	Meta              *Meta                                   // Metadata about the resource
+	ImplicitRules     *URI                                    // A set of rules under which this content was created
+	Language          *Code                                   // Language of the resource content
+	Text              *Narrative                              // Text summary of the resource, for human interpretation
+	Contained         []Resource                              // Contained, inline Resources
+	Extension         []*Extension                            // Additional content defined by implementations
+	ModifierExtension []*Extension                            // Extensions that cannot be ignored
+	Identifier        []*Identifier                           // Business Identifier for coverage eligiblity request
+	Status            *Code                                   // active | cancelled | draft | entered-in-error
+	Purpose           []*Code                                 // auth-requirements | benefits | discovery | validation
+	Patient           *Reference                              // Intended recipient of products and services
+	ServicedDate      *Date                                   // Estimated date or dates of service
+	ServicedPeriod    *Period                                 // Estimated date or dates of service
+	Created           *DateTime                               // Response creation date
+	Requestor         *Reference                              // Party responsible for the request
+	Request           *Reference                              // Eligibility request reference
+	Outcome           *Code                                   // queued | complete | error | partial
+	Disposition       *String                                 // Disposition Message
+	Insurer           *Reference                              // Coverage issuer
+	Insurance         []*CoverageEligibilityResponseInsurance // Patient insurance information
+	PreAuthRef        *String                                 // Preauthorization reference
+	Form              *CodeableConcept                        // Printed form identifier
+	Error             []*CoverageEligibilityResponseError     // Processing errors
+	unknown           *unknownMembers                         // lenient mode: members that are not elements of CoverageEligibilityResponse
 }
 
 func (m *CoverageEligibilityResponse) FHIRType() string { return "CoverageEligibilityResponse" }
@@ -675,14 +675,14 @@ var typeDefCoverageEligibilityResponse = &TypeDef{
 
 // CoverageEligibilityResponseInsurance is the backbone element CoverageEligibilityResponse.insurance: Patient insurance information
 type CoverageEligibilityResponseInsurance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Coverage          *Reference
-	Inforce           *Boolean
-	BenefitPeriod     *Period
-	Item              []*CoverageEligibilityResponseInsuranceItem
-	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance
+	ID                string                                      // Unique id for inter-element referencing
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored even if unrecognized
+	Coverage          *Reference                                  // Insurance information
+	Inforce           *Boolean                                    // Coverage inforce indicator
+	BenefitPeriod     *Period                                     // When the benefits are applicable
+	Item              []*CoverageEligibilityResponseInsuranceItem // Benefits and authorization details
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance
 }
 
 func (m *CoverageEligibilityResponseInsurance) FHIRType() string { return "BackboneElement" }
@@ -878,24 +878,24 @@ var typeDefCoverageEligibilityResponseInsurance = &TypeDef{
 
 // CoverageEligibilityResponseInsuranceItem is the backbone element CoverageEligibilityResponse.insurance.item: Benefits and authorization details
 type CoverageEligibilityResponseInsuranceItem struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Category                *CodeableConcept
-	ProductOrService        *CodeableConcept
-	Modifier                []*CodeableConcept
-	Provider                *Reference
-	Excluded                *Boolean
-	Name                    *String
-	Description             *String
-	Network                 *CodeableConcept
-	Unit                    *CodeableConcept
-	Term                    *CodeableConcept
-	Benefit                 []*CoverageEligibilityResponseInsuranceItemBenefit
-	AuthorizationRequired   *Boolean
-	AuthorizationSupporting []*CodeableConcept
-	AuthorizationURL        *URI
-	unknown                 *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance.item
+	ID                      string                                             // Unique id for inter-element referencing
+	Extension               []*Extension                                       // Additional content defined by implementations
+	ModifierExtension       []*Extension                                       // Extensions that cannot be ignored even if unrecognized
+	Category                *CodeableConcept                                   // Benefit classification
+	ProductOrService        *CodeableConcept                                   // Billing, service, product, or drug code
+	Modifier                []*CodeableConcept                                 // Product or service billing modifiers
+	Provider                *Reference                                         // Performing practitioner
+	Excluded                *Boolean                                           // Excluded from the plan
+	Name                    *String                                            // Short name for the benefit
+	Description             *String                                            // Description of the benefit or services covered
+	Network                 *CodeableConcept                                   // In or out of network
+	Unit                    *CodeableConcept                                   // Individual or family
+	Term                    *CodeableConcept                                   // Annual or lifetime
+	Benefit                 []*CoverageEligibilityResponseInsuranceItemBenefit // Benefit Summary
+	AuthorizationRequired   *Boolean                                           // Authorization required flag
+	AuthorizationSupporting []*CodeableConcept                                 // Type of required supporting materials
+	AuthorizationURL        *URI                                               // Preauthorization requirements endpoint
+	unknown                 *unknownMembers                                    // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance.item
 }
 
 func (m *CoverageEligibilityResponseInsuranceItem) FHIRType() string { return "BackboneElement" }
@@ -1333,17 +1333,17 @@ var typeDefCoverageEligibilityResponseInsuranceItem = &TypeDef{
 
 // CoverageEligibilityResponseInsuranceItemBenefit is the backbone element CoverageEligibilityResponse.insurance.item.benefit: Benefit Summary
 type CoverageEligibilityResponseInsuranceItemBenefit struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Type               *CodeableConcept
-	AllowedUnsignedInt *UnsignedInt
-	AllowedString      *String
-	AllowedMoney       *Money
-	UsedUnsignedInt    *UnsignedInt
-	UsedString         *String
-	UsedMoney          *Money
-	unknown            *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance.item.benefit
+	ID                 string           // Unique id for inter-element referencing
+	Extension          []*Extension     // Additional content defined by implementations
+	ModifierExtension  []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type               *CodeableConcept // Benefit classification
+	AllowedUnsignedInt *UnsignedInt     // Benefits allowed
+	AllowedString      *String          // Benefits allowed
+	AllowedMoney       *Money           // Benefits allowed
+	UsedUnsignedInt    *UnsignedInt     // Benefits used
+	UsedString         *String          // Benefits used
+	UsedMoney          *Money           // Benefits used
+	unknown            *unknownMembers  // lenient mode: members that are not elements of CoverageEligibilityResponse.insurance.item.benefit
 }
 
 func (m *CoverageEligibilityResponseInsuranceItemBenefit) FHIRType() string { return "BackboneElement" }
@@ -1650,11 +1650,11 @@ var typeDefCoverageEligibilityResponseInsuranceItemBenefit = &TypeDef{
 
 // CoverageEligibilityResponseError is the backbone element CoverageEligibilityResponse.error: Processing errors
 type CoverageEligibilityResponseError struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of CoverageEligibilityResponse.error
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // Error code detailing processing issues
+	unknown           *unknownMembers  // lenient mode: members that are not elements of CoverageEligibilityResponse.error
 }
 
 func (m *CoverageEligibilityResponseError) FHIRType() string { return "BackboneElement" }

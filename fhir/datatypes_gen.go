@@ -4,18 +4,18 @@ package fhir
 
 // Address is the FHIR R4 data type Address: An address expressed using postal conventions (as opposed to GPS or other location definition formats) (http://hl7.org/fhir/StructureDefinition/Address).
 type Address struct {
-	ID         string
-	Extension  []*Extension
-	Use        *Code
-	Type       *Code
-	Text       *String
-	Line       []*String
-	City       *String
-	District   *String
-	State      *String
-	PostalCode *String
-	Country    *String
-	Period     *Period
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Use        *Code           // home | work | temp | old | billing - purpose of this address
+	Type       *Code           // postal | physical | both
+	Text       *String         // Text representation of the address
+	Line       []*String       // Street name, number, direction & P.O. Box etc.
+	City       *String         // Name of city, town etc.
+	District   *String         // District name (aka county)
+	State      *String         // Sub-unit of country (abbreviations ok)
+	PostalCode *String         // Postal code for area
+	Country    *String         // Country (e.g. can be ISO 3166 2 or 3 letter code)
+	Period     *Period         // Time period when address was/is in use
 	unknown    *unknownMembers // lenient mode: members that are not elements of Address
 }
 
@@ -376,13 +376,13 @@ var typeDefAddress = &TypeDef{
 
 // Age is the FHIR R4 data type Age: A duration of time during which an organism (or a process) has existed (http://hl7.org/fhir/StructureDefinition/Age).
 type Age struct {
-	ID         string
-	Extension  []*Extension
-	Value      *Decimal
-	Comparator *Code
-	Unit       *String
-	System     *URI
-	Code       *Code
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Value      *Decimal        // Numerical value (with implicit precision)
+	Comparator *Code           // < | <= | >= | > - how to understand the value
+	Unit       *String         // Unit representation
+	System     *URI            // System that defines coded unit form
+	Code       *Code           // Coded form of the unit
 	unknown    *unknownMembers // lenient mode: members that are not elements of Age
 }
 
@@ -608,12 +608,12 @@ var typeDefAge = &TypeDef{
 
 // Annotation is the FHIR R4 data type Annotation: Text node with attribution (http://hl7.org/fhir/StructureDefinition/Annotation).
 type Annotation struct {
-	ID              string
-	Extension       []*Extension
-	AuthorReference *Reference
-	AuthorString    *String
-	Time            *DateTime
-	Text            *Markdown
+	ID              string          // Unique id for inter-element referencing
+	Extension       []*Extension    // Additional content defined by implementations
+	AuthorReference *Reference      // Individual responsible for the annotation
+	AuthorString    *String         // Individual responsible for the annotation
+	Time            *DateTime       // When the annotation was made
+	Text            *Markdown       // The annotation - text content (as markdown)
 	unknown         *unknownMembers // lenient mode: members that are not elements of Annotation
 }
 
@@ -812,16 +812,16 @@ var typeDefAnnotation = &TypeDef{
 
 // Attachment is the FHIR R4 data type Attachment: Content in a format defined elsewhere (http://hl7.org/fhir/StructureDefinition/Attachment).
 type Attachment struct {
-	ID          string
-	Extension   []*Extension
-	ContentType *Code
-	Language    *Code
-	Data        *Base64Binary
-	URL         *URL
-	Size        *UnsignedInt
-	Hash        *Base64Binary
-	Title       *String
-	Creation    *DateTime
+	ID          string          // Unique id for inter-element referencing
+	Extension   []*Extension    // Additional content defined by implementations
+	ContentType *Code           // Mime type of the content, with charset etc.
+	Language    *Code           // Human language of the content (BCP-47)
+	Data        *Base64Binary   // Data inline, base64ed
+	URL         *URL            // Uri where the data can be found
+	Size        *UnsignedInt    // Number of bytes of content (if url provided)
+	Hash        *Base64Binary   // Hash of the data (sha-1, base64ed)
+	Title       *String         // Label to display in place of the data
+	Creation    *DateTime       // Date attachment was first created
 	unknown     *unknownMembers // lenient mode: members that are not elements of Attachment
 }
 
@@ -1132,10 +1132,10 @@ var typeDefAttachment = &TypeDef{
 
 // CodeableConcept is the FHIR R4 data type CodeableConcept: Concept - reference to a terminology or just text (http://hl7.org/fhir/StructureDefinition/CodeableConcept).
 type CodeableConcept struct {
-	ID        string
-	Extension []*Extension
-	Coding    []*Coding
-	Text      *String
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Coding    []*Coding       // Code defined by a terminology system
+	Text      *String         // Plain text representation of the concept
 	unknown   *unknownMembers // lenient mode: members that are not elements of CodeableConcept
 }
 
@@ -1262,13 +1262,13 @@ var typeDefCodeableConcept = &TypeDef{
 
 // Coding is the FHIR R4 data type Coding: A reference to a code defined by a terminology system (http://hl7.org/fhir/StructureDefinition/Coding).
 type Coding struct {
-	ID           string
-	Extension    []*Extension
-	System       *URI
-	Version      *String
-	Code         *Code
-	Display      *String
-	UserSelected *Boolean
+	ID           string          // Unique id for inter-element referencing
+	Extension    []*Extension    // Additional content defined by implementations
+	System       *URI            // Identity of the terminology system
+	Version      *String         // Version of the system - if relevant
+	Code         *Code           // Symbol in syntax defined by the system
+	Display      *String         // Representation defined by the system
+	UserSelected *Boolean        // If this coding was chosen directly by the user
 	unknown      *unknownMembers // lenient mode: members that are not elements of Coding
 }
 
@@ -1490,10 +1490,10 @@ var typeDefCoding = &TypeDef{
 
 // ContactDetail is the FHIR R4 data type ContactDetail: Contact information (http://hl7.org/fhir/StructureDefinition/ContactDetail).
 type ContactDetail struct {
-	ID        string
-	Extension []*Extension
-	Name      *String
-	Telecom   []*ContactPoint
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Name      *String         // Name of an individual to contact
+	Telecom   []*ContactPoint // Contact details for individual or organization
 	unknown   *unknownMembers // lenient mode: members that are not elements of ContactDetail
 }
 
@@ -1620,13 +1620,13 @@ var typeDefContactDetail = &TypeDef{
 
 // ContactPoint is the FHIR R4 data type ContactPoint: Details of a Technology mediated contact point (phone, fax, email, etc.) (http://hl7.org/fhir/StructureDefinition/ContactPoint).
 type ContactPoint struct {
-	ID        string
-	Extension []*Extension
-	System    *Code
-	Value     *String
-	Use       *Code
-	Rank      *PositiveInt
-	Period    *Period
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	System    *Code           // phone | fax | email | pager | url | sms | other
+	Value     *String         // The actual contact point details
+	Use       *Code           // home | work | temp | old | mobile - purpose of this contact point
+	Rank      *PositiveInt    // Specify preferred order of use (1 = highest)
+	Period    *Period         // Time period when the contact point was/is in use
 	unknown   *unknownMembers // lenient mode: members that are not elements of ContactPoint
 }
 
@@ -1845,12 +1845,12 @@ var typeDefContactPoint = &TypeDef{
 
 // Contributor is the FHIR R4 data type Contributor: Contributor information (http://hl7.org/fhir/StructureDefinition/Contributor).
 type Contributor struct {
-	ID        string
-	Extension []*Extension
-	Type      *Code
-	Name      *String
-	Contact   []*ContactDetail
-	unknown   *unknownMembers // lenient mode: members that are not elements of Contributor
+	ID        string           // Unique id for inter-element referencing
+	Extension []*Extension     // Additional content defined by implementations
+	Type      *Code            // author | editor | reviewer | endorser
+	Name      *String          // Who contributed the content
+	Contact   []*ContactDetail // Contact details of the contributor
+	unknown   *unknownMembers  // lenient mode: members that are not elements of Contributor
 }
 
 func (m *Contributor) FHIRType() string { return "Contributor" }
@@ -2006,13 +2006,13 @@ var typeDefContributor = &TypeDef{
 
 // Count is the FHIR R4 data type Count: A measured or measurable amount (http://hl7.org/fhir/StructureDefinition/Count).
 type Count struct {
-	ID         string
-	Extension  []*Extension
-	Value      *Decimal
-	Comparator *Code
-	Unit       *String
-	System     *URI
-	Code       *Code
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Value      *Decimal        // Numerical value (with implicit precision)
+	Comparator *Code           // < | <= | >= | > - how to understand the value
+	Unit       *String         // Unit representation
+	System     *URI            // System that defines coded unit form
+	Code       *Code           // Coded form of the unit
 	unknown    *unknownMembers // lenient mode: members that are not elements of Count
 }
 
@@ -2238,18 +2238,18 @@ var typeDefCount = &TypeDef{
 
 // DataRequirement is the FHIR R4 data type DataRequirement: Describes a required data item (http://hl7.org/fhir/StructureDefinition/DataRequirement).
 type DataRequirement struct {
-	ID                     string
-	Extension              []*Extension
-	Type                   *Code
-	Profile                []*Canonical
-	SubjectCodeableConcept *CodeableConcept
-	SubjectReference       *Reference
-	MustSupport            []*String
-	CodeFilter             []*DataRequirementCodeFilter
-	DateFilter             []*DataRequirementDateFilter
-	Limit                  *PositiveInt
-	Sort                   []*DataRequirementSort
-	unknown                *unknownMembers // lenient mode: members that are not elements of DataRequirement
+	ID                     string                       // Unique id for inter-element referencing
+	Extension              []*Extension                 // Additional content defined by implementations
+	Type                   *Code                        // The type of the required data
+	Profile                []*Canonical                 // The profile of the required data
+	SubjectCodeableConcept *CodeableConcept             // E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device
+	SubjectReference       *Reference                   // E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device
+	MustSupport            []*String                    // Indicates specific structure elements that are referenced by the knowledge module
+	CodeFilter             []*DataRequirementCodeFilter // What codes are expected
+	DateFilter             []*DataRequirementDateFilter // What dates/date ranges are expected
+	Limit                  *PositiveInt                 // Number of results
+	Sort                   []*DataRequirementSort       // Order of the results
+	unknown                *unknownMembers              // lenient mode: members that are not elements of DataRequirement
 }
 
 func (m *DataRequirement) FHIRType() string { return "DataRequirement" }
@@ -2560,12 +2560,12 @@ var typeDefDataRequirement = &TypeDef{
 
 // DataRequirementCodeFilter is the backbone element DataRequirement.codeFilter: What codes are expected
 type DataRequirementCodeFilter struct {
-	ID          string
-	Extension   []*Extension
-	Path        *String
-	SearchParam *String
-	ValueSet    *Canonical
-	Code        []*Coding
+	ID          string          // Unique id for inter-element referencing
+	Extension   []*Extension    // Additional content defined by implementations
+	Path        *String         // A code-valued attribute to filter on
+	SearchParam *String         // A coded (token) parameter to search on
+	ValueSet    *Canonical      // Valueset for the filter
+	Code        []*Coding       // What code is expected
 	unknown     *unknownMembers // lenient mode: members that are not elements of DataRequirement.codeFilter
 }
 
@@ -2753,13 +2753,13 @@ var typeDefDataRequirementCodeFilter = &TypeDef{
 
 // DataRequirementDateFilter is the backbone element DataRequirement.dateFilter: What dates/date ranges are expected
 type DataRequirementDateFilter struct {
-	ID            string
-	Extension     []*Extension
-	Path          *String
-	SearchParam   *String
-	ValueDateTime *DateTime
-	ValuePeriod   *Period
-	ValueDuration *Duration
+	ID            string          // Unique id for inter-element referencing
+	Extension     []*Extension    // Additional content defined by implementations
+	Path          *String         // A date-valued attribute to filter on
+	SearchParam   *String         // A date valued parameter to search on
+	ValueDateTime *DateTime       // The value of the filter, as a Period, DateTime, or Duration value
+	ValuePeriod   *Period         // The value of the filter, as a Period, DateTime, or Duration value
+	ValueDuration *Duration       // The value of the filter, as a Period, DateTime, or Duration value
 	unknown       *unknownMembers // lenient mode: members that are not elements of DataRequirement.dateFilter
 }
 
@@ -2981,10 +2981,10 @@ var typeDefDataRequirementDateFilter = &TypeDef{
 
 // DataRequirementSort is the backbone element DataRequirement.sort: Order of the results
 type DataRequirementSort struct {
-	ID        string
-	Extension []*Extension
-	Path      *String
-	Direction *Code
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Path      *String         // The name of the attribute to perform the sort
+	Direction *Code           // ascending | descending
 	unknown   *unknownMembers // lenient mode: members that are not elements of DataRequirement.sort
 }
 
@@ -3122,13 +3122,13 @@ var typeDefDataRequirementSort = &TypeDef{
 
 // Distance is the FHIR R4 data type Distance: A length - a value with a unit that is a physical distance (http://hl7.org/fhir/StructureDefinition/Distance).
 type Distance struct {
-	ID         string
-	Extension  []*Extension
-	Value      *Decimal
-	Comparator *Code
-	Unit       *String
-	System     *URI
-	Code       *Code
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Value      *Decimal        // Numerical value (with implicit precision)
+	Comparator *Code           // < | <= | >= | > - how to understand the value
+	Unit       *String         // Unit representation
+	System     *URI            // System that defines coded unit form
+	Code       *Code           // Coded form of the unit
 	unknown    *unknownMembers // lenient mode: members that are not elements of Distance
 }
 
@@ -3354,24 +3354,24 @@ var typeDefDistance = &TypeDef{
 
 // Dosage is the FHIR R4 data type Dosage: How the medication is/was taken or should be taken (http://hl7.org/fhir/StructureDefinition/Dosage).
 type Dosage struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Sequence                 *Integer
-	Text                     *String
-	AdditionalInstruction    []*CodeableConcept
-	PatientInstruction       *String
-	Timing                   *Timing
-	AsNeededBoolean          *Boolean
-	AsNeededCodeableConcept  *CodeableConcept
-	Site                     *CodeableConcept
-	Route                    *CodeableConcept
-	Method                   *CodeableConcept
-	DoseAndRate              []*DosageDoseAndRate
-	MaxDosePerPeriod         *Ratio
-	MaxDosePerAdministration *Quantity
-	MaxDosePerLifetime       *Quantity
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Dosage
+	ID                       string               // Unique id for inter-element referencing
+	Extension                []*Extension         // Additional content defined by implementations
+	ModifierExtension        []*Extension         // Extensions that cannot be ignored even if unrecognized
+	Sequence                 *Integer             // The order of the dosage instructions
+	Text                     *String              // Free text dosage instructions e.g. SIG
+	AdditionalInstruction    []*CodeableConcept   // Supplemental instruction or warnings to the patient - e.g. "with meals", "may cause drowsiness"
+	PatientInstruction       *String              // Patient or consumer oriented instructions
+	Timing                   *Timing              // When medication should be administered
+	AsNeededBoolean          *Boolean             // Take "as needed" (for x)
+	AsNeededCodeableConcept  *CodeableConcept     // Take "as needed" (for x)
+	Site                     *CodeableConcept     // Body site to administer to
+	Route                    *CodeableConcept     // How drug should enter body
+	Method                   *CodeableConcept     // Technique for administering medication
+	DoseAndRate              []*DosageDoseAndRate // Amount of medication administered
+	MaxDosePerPeriod         *Ratio               // Upper limit on medication per unit of time
+	MaxDosePerAdministration *Quantity            // Upper limit on medication per administration
+	MaxDosePerLifetime       *Quantity            // Upper limit on medication per lifetime of the patient
+	unknown                  *unknownMembers      // lenient mode: members that are not elements of Dosage
 }
 
 func (m *Dosage) FHIRType() string { return "Dosage" }
@@ -3823,15 +3823,15 @@ var typeDefDosage = &TypeDef{
 
 // DosageDoseAndRate is the backbone element Dosage.doseAndRate: Amount of medication administered
 type DosageDoseAndRate struct {
-	ID           string
-	Extension    []*Extension
-	Type         *CodeableConcept
-	DoseRange    *Range
-	DoseQuantity *Quantity
-	RateRatio    *Ratio
-	RateRange    *Range
-	RateQuantity *Quantity
-	unknown      *unknownMembers // lenient mode: members that are not elements of Dosage.doseAndRate
+	ID           string           // Unique id for inter-element referencing
+	Extension    []*Extension     // Additional content defined by implementations
+	Type         *CodeableConcept // The kind of dose or rate specified
+	DoseRange    *Range           // Amount of medication per dose
+	DoseQuantity *Quantity        // Amount of medication per dose
+	RateRatio    *Ratio           // Amount of medication per unit of time
+	RateRange    *Range           // Amount of medication per unit of time
+	RateQuantity *Quantity        // Amount of medication per unit of time
+	unknown      *unknownMembers  // lenient mode: members that are not elements of Dosage.doseAndRate
 }
 
 func (m *DosageDoseAndRate) FHIRType() string { return "Element" }
@@ -4064,13 +4064,13 @@ var typeDefDosageDoseAndRate = &TypeDef{
 
 // Duration is the FHIR R4 data type Duration: A length of time (http://hl7.org/fhir/StructureDefinition/Duration).
 type Duration struct {
-	ID         string
-	Extension  []*Extension
-	Value      *Decimal
-	Comparator *Code
-	Unit       *String
-	System     *URI
-	Code       *Code
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Value      *Decimal        // Numerical value (with implicit precision)
+	Comparator *Code           // < | <= | >= | > - how to understand the value
+	Unit       *String         // Unit representation
+	System     *URI            // System that defines coded unit form
+	Code       *Code           // Coded form of the unit
 	unknown    *unknownMembers // lenient mode: members that are not elements of Duration
 }
 
@@ -4296,207 +4296,207 @@ var typeDefDuration = &TypeDef{
 
 // ElementDefinition is the FHIR R4 data type ElementDefinition: Definition of an element in a resource or extension (http://hl7.org/fhir/StructureDefinition/ElementDefinition).
 type ElementDefinition struct {
-	ID                              string
-	Extension                       []*Extension
-	ModifierExtension               []*Extension
-	Path                            *String
-	Representation                  []*Code
-	SliceName                       *String
-	SliceIsConstraining             *Boolean
-	Label                           *String
-	Code                            []*Coding
-	Slicing                         *ElementDefinitionSlicing
-	Short                           *String
-	Definition                      *Markdown
-	Comment                         *Markdown
-	Requirements                    *Markdown
-	Alias                           []*String
-	Min                             *UnsignedInt
-	Max                             *String
-	Base                            *ElementDefinitionBase
-	ContentReference                *URI
-	Type                            []*ElementDefinitionType
-	DefaultValueBase64Binary        *Base64Binary
-	DefaultValueBoolean             *Boolean
-	DefaultValueCanonical           *Canonical
-	DefaultValueCode                *Code
-	DefaultValueDate                *Date
-	DefaultValueDateTime            *DateTime
-	DefaultValueDecimal             *Decimal
-	DefaultValueID                  *ID
-	DefaultValueInstant             *Instant
-	DefaultValueInteger             *Integer
-	DefaultValueMarkdown            *Markdown
-	DefaultValueOID                 *OID
-	DefaultValuePositiveInt         *PositiveInt
-	DefaultValueString              *String
-	DefaultValueTime                *Time
-	DefaultValueUnsignedInt         *UnsignedInt
-	DefaultValueURI                 *URI
-	DefaultValueURL                 *URL
-	DefaultValueUUID                *UUID
-	DefaultValueAddress             *Address
-	DefaultValueAge                 *Age
-	DefaultValueAnnotation          *Annotation
-	DefaultValueAttachment          *Attachment
-	DefaultValueCodeableConcept     *CodeableConcept
-	DefaultValueCoding              *Coding
-	DefaultValueContactPoint        *ContactPoint
-	DefaultValueCount               *Count
-	DefaultValueDistance            *Distance
-	DefaultValueDuration            *Duration
-	DefaultValueHumanName           *HumanName
-	DefaultValueIdentifier          *Identifier
-	DefaultValueMoney               *Money
-	DefaultValuePeriod              *Period
-	DefaultValueQuantity            *Quantity
-	DefaultValueRange               *Range
-	DefaultValueRatio               *Ratio
-	DefaultValueReference           *Reference
-	DefaultValueSampledData         *SampledData
-	DefaultValueSignature           *Signature
-	DefaultValueTiming              *Timing
-	DefaultValueContactDetail       *ContactDetail
-	DefaultValueContributor         *Contributor
-	DefaultValueDataRequirement     *DataRequirement
-	DefaultValueExpression          *Expression
-	DefaultValueParameterDefinition *ParameterDefinition
-	DefaultValueRelatedArtifact     *RelatedArtifact
-	DefaultValueTriggerDefinition   *TriggerDefinition
-	DefaultValueUsageContext        *UsageContext
-	DefaultValueDosage              *Dosage
-	DefaultValueMeta                *Meta
-	MeaningWhenMissing              *Markdown
-	OrderMeaning                    *String
-	FixedBase64Binary               *Base64Binary
-	FixedBoolean                    *Boolean
-	FixedCanonical                  *Canonical
-	FixedCode                       *Code
-	FixedDate                       *Date
-	FixedDateTime                   *DateTime
-	FixedDecimal                    *Decimal
-	FixedID                         *ID
-	FixedInstant                    *Instant
-	FixedInteger                    *Integer
-	FixedMarkdown                   *Markdown
-	FixedOID                        *OID
-	FixedPositiveInt                *PositiveInt
-	FixedString                     *String
-	FixedTime                       *Time
-	FixedUnsignedInt                *UnsignedInt
-	FixedURI                        *URI
-	FixedURL                        *URL
-	FixedUUID                       *UUID
-	FixedAddress                    *Address
-	FixedAge                        *Age
-	FixedAnnotation                 *Annotation
-	FixedAttachment                 *Attachment
-	FixedCodeableConcept            *CodeableConcept
-	FixedCoding                     *Coding
-	FixedContactPoint               *ContactPoint
-	FixedCount                      *Count
-	FixedDistance                   *Distance
-	FixedDuration                   *Duration
-	FixedHumanName                  *HumanName
-	FixedIdentifier                 *Identifier
-	FixedMoney                      *Money
-	FixedPeriod                     *Period
-	FixedQuantity                   *Quantity
-	FixedRange                      *Range
-	FixedRatio                      *Ratio
-	FixedReference                  *Reference
-	FixedSampledData                *SampledData
-	FixedSignature                  *Signature
-	FixedTiming                     *Timing
-	FixedContactDetail              *ContactDetail
-	FixedContributor                *Contributor
-	FixedDataRequirement            *DataRequirement
-	FixedExpression                 *Expression
-	FixedParameterDefinition        *ParameterDefinition
-	FixedRelatedArtifact            *RelatedArtifact
-	FixedTriggerDefinition          *TriggerDefinition
-	FixedUsageContext               *UsageContext
-	FixedDosage                     *Dosage
-	FixedMeta                       *Meta
-	PatternBase64Binary             *Base64Binary
-	PatternBoolean                  *Boolean
-	PatternCanonical                *Canonical
-	PatternCode                     *Code
-	PatternDate                     *Date
-	PatternDateTime                 *DateTime
-	PatternDecimal                  *Decimal
-	PatternID                       *ID
-	PatternInstant                  *Instant
-	PatternInteger                  *Integer
-	PatternMarkdown                 *Markdown
-	PatternOID                      *OID
-	PatternPositiveInt              *PositiveInt
-	PatternString                   *String
-	PatternTime                     *Time
-	PatternUnsignedInt              *UnsignedInt
-	PatternURI                      *URI
-	PatternURL                      *URL
-	PatternUUID                     *UUID
-	PatternAddress                  *Address
-	PatternAge                      *Age
-	PatternAnnotation               *Annotation
-	PatternAttachment               *Attachment
-	PatternCodeableConcept          *CodeableConcept
-	PatternCoding                   *Coding
-	PatternContactPoint             *ContactPoint
-	PatternCount                    *Count
-	PatternDistance                 *Distance
-	PatternDuration                 *Duration
-	PatternHumanName                *HumanName
-	PatternIdentifier               *Identifier
-	PatternMoney                    *Money
-	PatternPeriod                   *Period
-	PatternQuantity                 *Quantity
-	PatternRange                    *Range
-	PatternRatio                    *Ratio
-	PatternReference                *Reference
-	PatternSampledData              *SampledData
-	PatternSignature                *Signature
-	PatternTiming                   *Timing
-	PatternContactDetail            *ContactDetail
-	PatternContributor              *Contributor
-	PatternDataRequirement          *DataRequirement
-	PatternExpression               *Expression
-	PatternParameterDefinition      *ParameterDefinition
-	PatternRelatedArtifact          *RelatedArtifact
-	PatternTriggerDefinition        *TriggerDefinition
-	PatternUsageContext             *UsageContext
-	PatternDosage                   *Dosage
-	PatternMeta                     *Meta
-	Example                         []*ElementDefinitionExample
-	MinValueDate                    *Date
-	MinValueDateTime                *DateTime
-	MinValueInstant                 *Instant
-	MinValueTime                    *Time
-	MinValueDecimal                 *Decimal
-	MinValueInteger                 *Integer
-	MinValuePositiveInt             *PositiveInt
-	MinValueUnsignedInt             *UnsignedInt
-	MinValueQuantity                *Quantity
-	MaxValueDate                    *Date
-	MaxValueDateTime                *DateTime
-	MaxValueInstant                 *Instant
-	MaxValueTime                    *Time
-	MaxValueDecimal                 *Decimal
-	MaxValueInteger                 *Integer
-	MaxValuePositiveInt             *PositiveInt
-	MaxValueUnsignedInt             *UnsignedInt
-	MaxValueQuantity                *Quantity
-	MaxLength                       *Integer
-	Condition                       []*ID
-	Constraint                      []*ElementDefinitionConstraint
-	MustSupport                     *Boolean
-	IsModifier                      *Boolean
-	IsModifierReason                *String
-	IsSummary                       *Boolean
-	Binding                         *ElementDefinitionBinding
-	Mapping                         []*ElementDefinitionMapping
-	unknown                         *unknownMembers // lenient mode: members that are not elements of ElementDefinition
+	ID                              string                         // Unique id for inter-element referencing
+	Extension                       []*Extension                   // Additional content defined by implementations
+	ModifierExtension               []*Extension                   // Extensions that cannot be ignored even if unrecognized
+	Path                            *String                        // Path of the element in the hierarchy of elements
+	Representation                  []*Code                        // xmlAttr | xmlText | typeAttr | cdaText | xhtml
+	SliceName                       *String                        // Name for this particular element (in a set of slices)
+	SliceIsConstraining             *Boolean                       // If this slice definition constrains an inherited slice definition (or not)
+	Label                           *String                        // Name for element to display with or prompt for element
+	Code                            []*Coding                      // Corresponding codes in terminologies
+	Slicing                         *ElementDefinitionSlicing      // This element is sliced - slices follow
+	Short                           *String                        // Concise definition for space-constrained presentation
+	Definition                      *Markdown                      // Full formal definition as narrative text
+	Comment                         *Markdown                      // Comments about the use of this element
+	Requirements                    *Markdown                      // Why this resource has been created
+	Alias                           []*String                      // Other names
+	Min                             *UnsignedInt                   // Minimum Cardinality
+	Max                             *String                        // Maximum Cardinality (a number or *)
+	Base                            *ElementDefinitionBase         // Base definition information for tools
+	ContentReference                *URI                           // Reference to definition of content for the element
+	Type                            []*ElementDefinitionType       // Data type and Profile for this element
+	DefaultValueBase64Binary        *Base64Binary                  // Specified value if missing from instance
+	DefaultValueBoolean             *Boolean                       // Specified value if missing from instance
+	DefaultValueCanonical           *Canonical                     // Specified value if missing from instance
+	DefaultValueCode                *Code                          // Specified value if missing from instance
+	DefaultValueDate                *Date                          // Specified value if missing from instance
+	DefaultValueDateTime            *DateTime                      // Specified value if missing from instance
+	DefaultValueDecimal             *Decimal                       // Specified value if missing from instance
+	DefaultValueID                  *ID                            // Specified value if missing from instance
+	DefaultValueInstant             *Instant                       // Specified value if missing from instance
+	DefaultValueInteger             *Integer                       // Specified value if missing from instance
+	DefaultValueMarkdown            *Markdown                      // Specified value if missing from instance
+	DefaultValueOID                 *OID                           // Specified value if missing from instance
+	DefaultValuePositiveInt         *PositiveInt                   // Specified value if missing from instance
+	DefaultValueString              *String                        // Specified value if missing from instance
+	DefaultValueTime                *Time                          // Specified value if missing from instance
+	DefaultValueUnsignedInt         *UnsignedInt                   // Specified value if missing from instance
+	DefaultValueURI                 *URI                           // Specified value if missing from instance
+	DefaultValueURL                 *URL                           // Specified value if missing from instance
+	DefaultValueUUID                *UUID                          // Specified value if missing from instance
+	DefaultValueAddress             *Address                       // Specified value if missing from instance
+	DefaultValueAge                 *Age                           // Specified value if missing from instance
+	DefaultValueAnnotation          *Annotation                    // Specified value if missing from instance
+	DefaultValueAttachment          *Attachment                    // Specified value if missing from instance
+	DefaultValueCodeableConcept     *CodeableConcept               // Specified value if missing from instance
+	DefaultValueCoding              *Coding                        // Specified value if missing from instance
+	DefaultValueContactPoint        *ContactPoint                  // Specified value if missing from instance
+	DefaultValueCount               *Count                         // Specified value if missing from instance
+	DefaultValueDistance            *Distance                      // Specified value if missing from instance
+	DefaultValueDuration            *Duration                      // Specified value if missing from instance
+	DefaultValueHumanName           *HumanName                     // Specified value if missing from instance
+	DefaultValueIdentifier          *Identifier                    // Specified value if missing from instance
+	DefaultValueMoney               *Money                         // Specified value if missing from instance
+	DefaultValuePeriod              *Period                        // Specified value if missing from instance
+	DefaultValueQuantity            *Quantity                      // Specified value if missing from instance
+	DefaultValueRange               *Range                         // Specified value if missing from instance
+	DefaultValueRatio               *Ratio                         // Specified value if missing from instance
+	DefaultValueReference           *Reference                     // Specified value if missing from instance
+	DefaultValueSampledData         *SampledData                   // Specified value if missing from instance
+	DefaultValueSignature           *Signature                     // Specified value if missing from instance
+	DefaultValueTiming              *Timing                        // Specified value if missing from instance
+	DefaultValueContactDetail       *ContactDetail                 // Specified value if missing from instance
+	DefaultValueContributor         *Contributor                   // Specified value if missing from instance
+	DefaultValueDataRequirement     *DataRequirement               // Specified value if missing from instance
+	DefaultValueExpression          *Expression                    // Specified value if missing from instance
+	DefaultValueParameterDefinition *ParameterDefinition           // Specified value if missing from instance
+	DefaultValueRelatedArtifact     *RelatedArtifact               // Specified value if missing from instance
+	DefaultValueTriggerDefinition   *TriggerDefinition             // Specified value if missing from instance
+	DefaultValueUsageContext        *UsageContext                  // Specified value if missing from instance
+	DefaultValueDosage              *Dosage                        // Specified value if missing from instance
+	DefaultValueMeta                *Meta                          // Specified value if missing from instance
+	MeaningWhenMissing              *Markdown                      // Implicit meaning when this element is missing
+	OrderMeaning                    *String                        // What the order of the elements means
+	FixedBase64Binary               *Base64Binary                  // Value must be exactly this
+	FixedBoolean                    *Boolean                       // Value must be exactly this
+	FixedCanonical                  *Canonical                     // Value must be exactly this
+	FixedCode                       *Code                          // Value must be exactly this
+	FixedDate                       *Date                          // Value must be exactly this
+	FixedDateTime                   *DateTime                      // Value must be exactly this
+	FixedDecimal                    *Decimal                       // Value must be exactly this
+	FixedID                         *ID                            // Value must be exactly this
+	FixedInstant                    *Instant                       // Value must be exactly this
+	FixedInteger                    *Integer                       // Value must be exactly this
+	FixedMarkdown                   *Markdown                      // Value must be exactly this
+	FixedOID                        *OID                           // Value must be exactly this
+	FixedPositiveInt                *PositiveInt                   // Value must be exactly this
+	FixedString                     *String                        // Value must be exactly this
+	FixedTime                       *Time                          // Value must be exactly this
+	FixedUnsignedInt                *UnsignedInt                   // Value must be exactly this
+	FixedURI                        *URI                           // Value must be exactly this
+	FixedURL                        *URL                           // Value must be exactly this
+	FixedUUID                       *UUID                          // Value must be exactly this
+	FixedAddress                    *Address                       // Value must be exactly this
+	FixedAge                        *Age                           // Value must be exactly this
+	FixedAnnotation                 *Annotation                    // Value must be exactly this
+	FixedAttachment                 *Attachment                    // Value must be exactly this
+	FixedCodeableConcept            *CodeableConcept               // Value must be exactly this
+	FixedCoding                     *Coding                        // Value must be exactly this
+	FixedContactPoint               *ContactPoint                  // Value must be exactly this
+	FixedCount                      *Count                         // Value must be exactly this
+	FixedDistance                   *Distance                      // Value must be exactly this
+	FixedDuration                   *Duration                      // Value must be exactly this
+	FixedHumanName                  *HumanName                     // Value must be exactly this
+	FixedIdentifier                 *Identifier                    // Value must be exactly this
+	FixedMoney                      *Money                         // Value must be exactly this
+	FixedPeriod                     *Period                        // Value must be exactly this
+	FixedQuantity                   *Quantity                      // Value must be exactly this
+	FixedRange                      *Range                         // Value must be exactly this
+	FixedRatio                      *Ratio                         // Value must be exactly this
+	FixedReference                  *Reference                     // Value must be exactly this
+	FixedSampledData                *SampledData                   // Value must be exactly this
+	FixedSignature                  *Signature                     // Value must be exactly this
+	FixedTiming                     *Timing                        // Value must be exactly this
+	FixedContactDetail              *ContactDetail                 // Value must be exactly this
+	FixedContributor                *Contributor                   // Value must be exactly this
+	FixedDataRequirement            *DataRequirement               // Value must be exactly this
+	FixedExpression                 *Expression                    // Value must be exactly this
+	FixedParameterDefinition        *ParameterDefinition           // Value must be exactly this
+	FixedRelatedArtifact            *RelatedArtifact               // Value must be exactly this
+	FixedTriggerDefinition          *TriggerDefinition             // Value must be exactly this
+	FixedUsageContext               *UsageContext                  // Value must be exactly this
+	FixedDosage                     *Dosage                        // Value must be exactly this
+	FixedMeta                       *Meta                          // Value must be exactly this
+	PatternBase64Binary             *Base64Binary                  // Value must have at least these property values
+	PatternBoolean                  *Boolean                       // Value must have at least these property values
+	PatternCanonical                *Canonical                     // Value must have at least these property values
+	PatternCode                     *Code                          // Value must have at least these property values
+	PatternDate                     *Date                          // Value must have at least these property values
+	PatternDateTime                 *DateTime                      // Value must have at least these property values
+	PatternDecimal                  *Decimal                       // Value must have at least these property values
+	PatternID                       *ID                            // Value must have at least these property values
+	PatternInstant                  *Instant                       // Value must have at least these property values
+	PatternInteger                  *Integer                       // Value must have at least these property values
+	PatternMarkdown                 *Markdown                      // Value must have at least these property values
+	PatternOID                      *OID                           // Value must have at least these property values
+	PatternPositiveInt              *PositiveInt                   // Value must have at least these property values
+	PatternString                   *String                        // Value must have at least these property values
+	PatternTime                     *Time                          // Value must have at least these property values
+	PatternUnsignedInt              *UnsignedInt                   // Value must have at least these property values
+	PatternURI                      *URI                           // Value must have at least these property values
+	PatternURL                      *URL                           // Value must have at least these property values
+	PatternUUID                     *UUID                          // Value must have at least these property values
+	PatternAddress                  *Address                       // Value must have at least these property values
+	PatternAge                      *Age                           // Value must have at least these property values
+	PatternAnnotation               *Annotation                    // Value must have at least these property values
+	PatternAttachment               *Attachment                    // Value must have at least these property values
+	PatternCodeableConcept          *CodeableConcept               // Value must have at least these property values
+	PatternCoding                   *Coding                        // Value must have at least these property values
+	PatternContactPoint             *ContactPoint                  // Value must have at least these property values
+	PatternCount                    *Count                         // Value must have at least these property values
+	PatternDistance                 *Distance                      // Value must have at least these property values
+	PatternDuration                 *Duration                      // Value must have at least these property values
+	PatternHumanName                *HumanName                     // Value must have at least these property values
+	PatternIdentifier               *Identifier                    // Value must have at least these property values
+	PatternMoney                    *Money                         // Value must have at least these property values
+	PatternPeriod                   *Period                        // Value must have at least these property values
+	PatternQuantity                 *Quantity                      // Value must have at least these property values
+	PatternRange                    *Range                         // Value must have at least these property values
+	PatternRatio                    *Ratio                         // Value must have at least these property values
+	PatternReference                *Reference                     // Value must have at least these property values
+	PatternSampledData              *SampledData                   // Value must have at least these property values
+	PatternSignature                *Signature                     // Value must have at least these property values
+	PatternTiming                   *Timing                        // Value must have at least these property values
+	PatternContactDetail            *ContactDetail                 // Value must have at least these property values
+	PatternContributor              *Contributor                   // Value must have at least these property values
+	PatternDataRequirement          *DataRequirement               // Value must have at least these property values
+	PatternExpression               *Expression                    // Value must have at least these property values
+	PatternParameterDefinition      *ParameterDefinition           // Value must have at least these property values
+	PatternRelatedArtifact          *RelatedArtifact               // Value must have at least these property values
+	PatternTriggerDefinition        *TriggerDefinition             // Value must have at least these property values
+	PatternUsageContext             *UsageContext                  // Value must have at least these property values
+	PatternDosage                   *Dosage                        // Value must have at least these property values
+	PatternMeta                     *Meta                          // Value must have at least these property values
+	Example                         []*ElementDefinitionExample    // Example value (as defined for type)
+	MinValueDate                    *Date                          // Minimum Allowed Value (for some types)
+	MinValueDateTime                *DateTime                      // Minimum Allowed Value (for some types)
+	MinValueInstant                 *Instant                       // Minimum Allowed Value (for some types)
+	MinValueTime                    *Time                          // Minimum Allowed Value (for some types)
+	MinValueDecimal                 *Decimal                       // Minimum Allowed Value (for some types)
+	MinValueInteger                 *Integer                       // Minimum Allowed Value (for some types)
+	MinValuePositiveInt             *PositiveInt                   // Minimum Allowed Value (for some types)
+	MinValueUnsignedInt             *UnsignedInt                   // Minimum Allowed Value (for some types)
+	MinValueQuantity                *Quantity                      // Minimum Allowed Value (for some types)
+	MaxValueDate                    *Date                          // Maximum Allowed Value (for some types)
+	MaxValueDateTime                *DateTime                      // Maximum Allowed Value (for some types)
+	MaxValueInstant                 *Instant                       // Maximum Allowed Value (for some types)
+	MaxValueTime                    *Time                          // Maximum Allowed Value (for some types)
+	MaxValueDecimal                 *Decimal                       // Maximum Allowed Value (for some types)
+	MaxValueInteger                 *Integer                       // Maximum Allowed Value (for some types)
+	MaxValuePositiveInt             *PositiveInt                   // Maximum Allowed Value (for some types)
+	MaxValueUnsignedInt             *UnsignedInt                   // Maximum Allowed Value (for some types)
+	MaxValueQuantity                *Quantity                      // Maximum Allowed Value (for some types)
+	MaxLength                       *Integer                       // Max length for strings
+	Condition                       []*ID                          // Reference to invariant about presence
+	Constraint                      []*ElementDefinitionConstraint // Condition that must evaluate to true
+	MustSupport                     *Boolean                       // If the element must be supported
+	IsModifier                      *Boolean                       // If this modifies the meaning of other elements
+	IsModifierReason                *String                        // Reason that this element is marked as a modifier
+	IsSummary                       *Boolean                       // Include when _summary = true?
+	Binding                         *ElementDefinitionBinding      // ValueSet details if this is coded
+	Mapping                         []*ElementDefinitionMapping    // Map element to another set of definitions
+	unknown                         *unknownMembers                // lenient mode: members that are not elements of ElementDefinition
 }
 
 func (m *ElementDefinition) FHIRType() string { return "ElementDefinition" }
@@ -9416,13 +9416,13 @@ var typeDefElementDefinition = &TypeDef{
 
 // ElementDefinitionSlicing is the backbone element ElementDefinition.slicing: This element is sliced - slices follow
 type ElementDefinitionSlicing struct {
-	ID            string
-	Extension     []*Extension
-	Discriminator []*ElementDefinitionSlicingDiscriminator
-	Description   *String
-	Ordered       *Boolean
-	Rules         *Code
-	unknown       *unknownMembers // lenient mode: members that are not elements of ElementDefinition.slicing
+	ID            string                                   // Unique id for inter-element referencing
+	Extension     []*Extension                             // Additional content defined by implementations
+	Discriminator []*ElementDefinitionSlicingDiscriminator // Element values that are used to distinguish the slices
+	Description   *String                                  // Text description of how slicing works (or not)
+	Ordered       *Boolean                                 // If elements must be in same order as slices
+	Rules         *Code                                    // closed | open | openAtEnd
+	unknown       *unknownMembers                          // lenient mode: members that are not elements of ElementDefinition.slicing
 }
 
 func (m *ElementDefinitionSlicing) FHIRType() string { return "Element" }
@@ -9611,10 +9611,10 @@ var typeDefElementDefinitionSlicing = &TypeDef{
 
 // ElementDefinitionSlicingDiscriminator is the backbone element ElementDefinition.slicing.discriminator: Element values that are used to distinguish the slices
 type ElementDefinitionSlicingDiscriminator struct {
-	ID        string
-	Extension []*Extension
-	Type      *Code
-	Path      *String
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Type      *Code           // value | exists | pattern | type | profile
+	Path      *String         // Path to element value
 	unknown   *unknownMembers // lenient mode: members that are not elements of ElementDefinition.slicing.discriminator
 }
 
@@ -9754,11 +9754,11 @@ var typeDefElementDefinitionSlicingDiscriminator = &TypeDef{
 
 // ElementDefinitionBase is the backbone element ElementDefinition.base: Base definition information for tools
 type ElementDefinitionBase struct {
-	ID        string
-	Extension []*Extension
-	Path      *String
-	Min       *UnsignedInt
-	Max       *String
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Path      *String         // Path that identifies the base element
+	Min       *UnsignedInt    // Min cardinality of the base element
+	Max       *String         // Max cardinality of the base element
 	unknown   *unknownMembers // lenient mode: members that are not elements of ElementDefinition.base
 }
 
@@ -9924,13 +9924,13 @@ var typeDefElementDefinitionBase = &TypeDef{
 
 // ElementDefinitionType is the backbone element ElementDefinition.type: Data type and Profile for this element
 type ElementDefinitionType struct {
-	ID            string
-	Extension     []*Extension
-	Code          *URI
-	Profile       []*Canonical
-	TargetProfile []*Canonical
-	Aggregation   []*Code
-	Versioning    *Code
+	ID            string          // Unique id for inter-element referencing
+	Extension     []*Extension    // Additional content defined by implementations
+	Code          *URI            // Data type or Resource (reference to definition)
+	Profile       []*Canonical    // Profiles (StructureDefinition or IG) - one must apply
+	TargetProfile []*Canonical    // Profile (StructureDefinition or IG) on the Reference/canonical target - one must apply
+	Aggregation   []*Code         // contained | referenced | bundled - how aggregated
+	Versioning    *Code           // either | independent | specific
 	unknown       *unknownMembers // lenient mode: members that are not elements of ElementDefinition.type
 }
 
@@ -10147,60 +10147,60 @@ var typeDefElementDefinitionType = &TypeDef{
 
 // ElementDefinitionExample is the backbone element ElementDefinition.example: Example value (as defined for type)
 type ElementDefinitionExample struct {
-	ID                       string
-	Extension                []*Extension
-	Label                    *String
-	ValueBase64Binary        *Base64Binary
-	ValueBoolean             *Boolean
-	ValueCanonical           *Canonical
-	ValueCode                *Code
-	ValueDate                *Date
-	ValueDateTime            *DateTime
-	ValueDecimal             *Decimal
-	ValueID                  *ID
-	ValueInstant             *Instant
-	ValueInteger             *Integer
-	ValueMarkdown            *Markdown
-	ValueOID                 *OID
-	ValuePositiveInt         *PositiveInt
-	ValueString              *String
-	ValueTime                *Time
-	ValueUnsignedInt         *UnsignedInt
-	ValueURI                 *URI
-	ValueURL                 *URL
-	ValueUUID                *UUID
-	ValueAddress             *Address
-	ValueAge                 *Age
-	ValueAnnotation          *Annotation
-	ValueAttachment          *Attachment
-	ValueCodeableConcept     *CodeableConcept
-	ValueCoding              *Coding
-	ValueContactPoint        *ContactPoint
-	ValueCount               *Count
-	ValueDistance            *Distance
-	ValueDuration            *Duration
-	ValueHumanName           *HumanName
-	ValueIdentifier          *Identifier
-	ValueMoney               *Money
-	ValuePeriod              *Period
-	ValueQuantity            *Quantity
-	ValueRange               *Range
-	ValueRatio               *Ratio
-	ValueReference           *Reference
-	ValueSampledData         *SampledData
-	ValueSignature           *Signature
-	ValueTiming              *Timing
-	ValueContactDetail       *ContactDetail
-	ValueContributor         *Contributor
-	ValueDataRequirement     *DataRequirement
-	ValueExpression          *Expression
-	ValueParameterDefinition *ParameterDefinition
-	ValueRelatedArtifact     *RelatedArtifact
-	ValueTriggerDefinition   *TriggerDefinition
-	ValueUsageContext        *UsageContext
-	ValueDosage              *Dosage
-	ValueMeta                *Meta
-	unknown                  *unknownMembers // lenient mode: members that are not elements of ElementDefinition.example
+	ID                       string               // Unique id for inter-element referencing
+	Extension                []*Extension         // Additional content defined by implementations
+	Label                    *String              // Describes the purpose of this example
+	ValueBase64Binary        *Base64Binary        // Value of Example (one of allowed types)
+	ValueBoolean             *Boolean             // Value of Example (one of allowed types)
+	ValueCanonical           *Canonical           // Value of Example (one of allowed types)
+	ValueCode                *Code                // Value of Example (one of allowed types)
+	ValueDate                *Date                // Value of Example (one of allowed types)
+	ValueDateTime            *DateTime            // Value of Example (one of allowed types)
+	ValueDecimal             *Decimal             // Value of Example (one of allowed types)
+	ValueID                  *ID                  // Value of Example (one of allowed types)
+	ValueInstant             *Instant             // Value of Example (one of allowed types)
+	ValueInteger             *Integer             // Value of Example (one of allowed types)
+	ValueMarkdown            *Markdown            // Value of Example (one of allowed types)
+	ValueOID                 *OID                 // Value of Example (one of allowed types)
+	ValuePositiveInt         *PositiveInt         // Value of Example (one of allowed types)
+	ValueString              *String              // Value of Example (one of allowed types)
+	ValueTime                *Time                // Value of Example (one of allowed types)
+	ValueUnsignedInt         *UnsignedInt         // Value of Example (one of allowed types)
+	ValueURI                 *URI                 // Value of Example (one of allowed types)
+	ValueURL                 *URL                 // Value of Example (one of allowed types)
+	ValueUUID                *UUID                // Value of Example (one of allowed types)
+	ValueAddress             *Address             // Value of Example (one of allowed types)
+	ValueAge                 *Age                 // Value of Example (one of allowed types)
+	ValueAnnotation          *Annotation          // Value of Example (one of allowed types)
+	ValueAttachment          *Attachment          // Value of Example (one of allowed types)
+	ValueCodeableConcept     *CodeableConcept     // Value of Example (one of allowed types)
+	ValueCoding              *Coding              // Value of Example (one of allowed types)
+	ValueContactPoint        *ContactPoint        // Value of Example (one of allowed types)
+	ValueCount               *Count               // Value of Example (one of allowed types)
+	ValueDistance            *Distance            // Value of Example (one of allowed types)
+	ValueDuration            *Duration            // Value of Example (one of allowed types)
+	ValueHumanName           *HumanName           // Value of Example (one of allowed types)
+	ValueIdentifier          *Identifier          // Value of Example (one of allowed types)
+	ValueMoney               *Money               // Value of Example (one of allowed types)
+	ValuePeriod              *Period              // Value of Example (one of allowed types)
+	ValueQuantity            *Quantity            // Value of Example (one of allowed types)
+	ValueRange               *Range               // Value of Example (one of allowed types)
+	ValueRatio               *Ratio               // Value of Example (one of allowed types)
+	ValueReference           *Reference           // Value of Example (one of allowed types)
+	ValueSampledData         *SampledData         // Value of Example (one of allowed types)
+	ValueSignature           *Signature           // Value of Example (one of allowed types)
+	ValueTiming              *Timing              // Value of Example (one of allowed types)
+	ValueContactDetail       *ContactDetail       // Value of Example (one of allowed types)
+	ValueContributor         *Contributor         // Value of Example (one of allowed types)
+	ValueDataRequirement     *DataRequirement     // Value of Example (one of allowed types)
+	ValueExpression          *Expression          // Value of Example (one of allowed types)
+	ValueParameterDefinition *ParameterDefinition // Value of Example (one of allowed types)
+	ValueRelatedArtifact     *RelatedArtifact     // Value of Example (one of allowed types)
+	ValueTriggerDefinition   *TriggerDefinition   // Value of Example (one of allowed types)
+	ValueUsageContext        *UsageContext        // Value of Example (one of allowed types)
+	ValueDosage              *Dosage              // Value of Example (one of allowed types)
+	ValueMeta                *Meta                // Value of Example (one of allowed types)
+	unknown                  *unknownMembers      // lenient mode: members that are not elements of ElementDefinition.example
 }
 
 func (m *ElementDefinitionExample) FHIRType() string { return "Element" }
@@ -11475,15 +11475,15 @@ var typeDefElementDefinitionExample = &TypeDef{
 
 // ElementDefinitionConstraint is the backbone element ElementDefinition.constraint: Condition that must evaluate to true
 type ElementDefinitionConstraint struct {
-	ID           string
-	Extension    []*Extension
-	Key          *ID
-	Requirements *String
-	Severity     *Code
-	Human        *String
-	Expression   *String
-	Xpath        *String
-	Source       *Canonical
+	ID           string          // Unique id for inter-element referencing
+	Extension    []*Extension    // Additional content defined by implementations
+	Key          *ID             // Target of 'condition' reference above
+	Requirements *String         // Why this constraint is necessary or appropriate
+	Severity     *Code           // error | warning
+	Human        *String         // Human description of constraint
+	Expression   *String         // FHIRPath expression of constraint
+	Xpath        *String         // XPath expression of constraint
+	Source       *Canonical      // Reference to original source of constraint
 	unknown      *unknownMembers // lenient mode: members that are not elements of ElementDefinition.constraint
 }
 
@@ -11767,11 +11767,11 @@ var typeDefElementDefinitionConstraint = &TypeDef{
 
 // ElementDefinitionBinding is the backbone element ElementDefinition.binding: ValueSet details if this is coded
 type ElementDefinitionBinding struct {
-	ID          string
-	Extension   []*Extension
-	Strength    *Code
-	Description *String
-	ValueSet    *Canonical
+	ID          string          // Unique id for inter-element referencing
+	Extension   []*Extension    // Additional content defined by implementations
+	Strength    *Code           // required | extensible | preferred | example
+	Description *String         // Human explanation of the value set
+	ValueSet    *Canonical      // Source of value set
 	unknown     *unknownMembers // lenient mode: members that are not elements of ElementDefinition.binding
 }
 
@@ -11939,12 +11939,12 @@ var typeDefElementDefinitionBinding = &TypeDef{
 
 // ElementDefinitionMapping is the backbone element ElementDefinition.mapping: Map element to another set of definitions
 type ElementDefinitionMapping struct {
-	ID        string
-	Extension []*Extension
-	Identity  *ID
-	Language  *Code
-	Map       *String
-	Comment   *String
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Identity  *ID             // Reference to mapping declaration
+	Language  *Code           // Computable language of mapping
+	Map       *String         // Details of the mapping
+	Comment   *String         // Comments about the mapping or its use
 	unknown   *unknownMembers // lenient mode: members that are not elements of ElementDefinition.mapping
 }
 
@@ -12140,13 +12140,13 @@ var typeDefElementDefinitionMapping = &TypeDef{
 
 // Expression is the FHIR R4 data type Expression: An expression that can be used to generate a value (http://hl7.org/fhir/StructureDefinition/Expression).
 type Expression struct {
-	ID          string
-	Extension   []*Extension
-	Description *String
-	Name        *ID
-	Language    *Code
-	Expression  *String
-	Reference   *URI
+	ID          string          // Unique id for inter-element referencing
+	Extension   []*Extension    // Additional content defined by implementations
+	Description *String         // Natural language description of the condition
+	Name        *ID             // Short name assigned to expression for reuse
+	Language    *Code           // text/cql | text/fhirpath | application/x-fhir-query | etc.
+	Expression  *String         // Expression in specified language
+	Reference   *URI            // Where the expression is found
 	unknown     *unknownMembers // lenient mode: members that are not elements of Expression
 }
 
@@ -12370,60 +12370,60 @@ var typeDefExpression = &TypeDef{
 
 // Extension is the FHIR R4 data type Extension: Optional Extensions Element (http://hl7.org/fhir/StructureDefinition/Extension).
 type Extension struct {
-	ID                       string
-	Extension                []*Extension
-	URL                      string
-	ValueBase64Binary        *Base64Binary
-	ValueBoolean             *Boolean
-	ValueCanonical           *Canonical
-	ValueCode                *Code
-	ValueDate                *Date
-	ValueDateTime            *DateTime
-	ValueDecimal             *Decimal
-	ValueID                  *ID
-	ValueInstant             *Instant
-	ValueInteger             *Integer
-	ValueMarkdown            *Markdown
-	ValueOID                 *OID
-	ValuePositiveInt         *PositiveInt
-	ValueString              *String
-	ValueTime                *Time
-	ValueUnsignedInt         *UnsignedInt
-	ValueURI                 *URI
-	ValueURL                 *URL
-	ValueUUID                *UUID
-	ValueAddress             *Address
-	ValueAge                 *Age
-	ValueAnnotation          *Annotation
-	ValueAttachment          *Attachment
-	ValueCodeableConcept     *CodeableConcept
-	ValueCoding              *Coding
-	ValueContactPoint        *ContactPoint
-	ValueCount               *Count
-	ValueDistance            *Distance
-	ValueDuration            *Duration
-	ValueHumanName           *HumanName
-	ValueIdentifier          *Identifier
-	ValueMoney               *Money
-	ValuePeriod              *Period
-	ValueQuantity            *Quantity
-	ValueRange               *Range
-	ValueRatio               *Ratio
-	ValueReference           *Reference
-	ValueSampledData         *SampledData
-	ValueSignature           *Signature
-	ValueTiming              *Timing
-	ValueContactDetail       *ContactDetail
-	ValueContributor         *Contributor
-	ValueDataRequirement     *DataRequirement
-	ValueExpression          *Expression
-	ValueParameterDefinition *ParameterDefinition
-	ValueRelatedArtifact     *RelatedArtifact
-	ValueTriggerDefinition   *TriggerDefinition
-	ValueUsageContext        *UsageContext
-	ValueDosage              *Dosage
-	ValueMeta                *Meta
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Extension
+	ID                       string               // Unique id for inter-element referencing
+	Extension                []*Extension         // Additional content defined by implementations
+	URL                      string               // identifies the meaning of the extension
+	ValueBase64Binary        *Base64Binary        // Value of extension
+	ValueBoolean             *Boolean             // Value of extension
+	ValueCanonical           *Canonical           // Value of extension
+	ValueCode                *Code                // Value of extension
+	ValueDate                *Date                // Value of extension
+	ValueDateTime            *DateTime            // Value of extension
+	ValueDecimal             *Decimal             // Value of extension
+	ValueID                  *ID                  // Value of extension
+	ValueInstant             *Instant             // Value of extension
+	ValueInteger             *Integer             // Value of extension
+	ValueMarkdown            *Markdown            // Value of extension
+	ValueOID                 *OID                 // Value of extension
+	ValuePositiveInt         *PositiveInt         // Value of extension
+	ValueString              *String              // Value of extension
+	ValueTime                *Time                // Value of extension
+	ValueUnsignedInt         *UnsignedInt         // Value of extension
+	ValueURI                 *URI                 // Value of extension
+	ValueURL                 *URL                 // Value of extension
+	ValueUUID                *UUID                // Value of extension
+	ValueAddress             *Address             // Value of extension
+	ValueAge                 *Age                 // Value of extension
+	ValueAnnotation          *Annotation          // Value of extension
+	ValueAttachment          *Attachment          // Value of extension
+	ValueCodeableConcept     *CodeableConcept     // Value of extension
+	ValueCoding              *Coding              // Value of extension
+	ValueContactPoint        *ContactPoint        // Value of extension
+	ValueCount               *Count               // Value of extension
+	ValueDistance            *Distance            // Value of extension
+	ValueDuration            *Duration            // Value of extension
+	ValueHumanName           *HumanName           // Value of extension
+	ValueIdentifier          *Identifier          // Value of extension
+	ValueMoney               *Money               // Value of extension
+	ValuePeriod              *Period              // Value of extension
+	ValueQuantity            *Quantity            // Value of extension
+	ValueRange               *Range               // Value of extension
+	ValueRatio               *Ratio               // Value of extension
+	ValueReference           *Reference           // Value of extension
+	ValueSampledData         *SampledData         // Value of extension
+	ValueSignature           *Signature           // Value of extension
+	ValueTiming              *Timing              // Value of extension
+	ValueContactDetail       *ContactDetail       // Value of extension
+	ValueContributor         *Contributor         // Value of extension
+	ValueDataRequirement     *DataRequirement     // Value of extension
+	ValueExpression          *Expression          // Value of extension
+	ValueParameterDefinition *ParameterDefinition // Value of extension
+	ValueRelatedArtifact     *RelatedArtifact     // Value of extension
+	ValueTriggerDefinition   *TriggerDefinition   // Value of extension
+	ValueUsageContext        *UsageContext        // Value of extension
+	ValueDosage              *Dosage              // Value of extension
+	ValueMeta                *Meta                // Value of extension
+	unknown                  *unknownMembers      // lenient mode: members that are not elements of Extension
 }
 
 func (m *Extension) FHIRType() string { return "Extension" }
@@ -13685,15 +13685,15 @@ var typeDefExtension = &TypeDef{
 
 // HumanName is the FHIR R4 data type HumanName: Name of a human - parts and usage (http://hl7.org/fhir/StructureDefinition/HumanName).
 type HumanName struct {
-	ID        string
-	Extension []*Extension
-	Use       *Code
-	Text      *String
-	Family    *String
-	Given     []*String
-	Prefix    []*String
-	Suffix    []*String
-	Period    *Period
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Use       *Code           // usual | official | temp | nickname | anonymous | old | maiden
+	Text      *String         // Text representation of the full name
+	Family    *String         // Family name (often called 'Surname')
+	Given     []*String       // Given names (not always 'first'). Includes middle names
+	Prefix    []*String       // Parts that come before the name
+	Suffix    []*String       // Parts that come after the name
+	Period    *Period         // Time period when name was/is in use
 	unknown   *unknownMembers // lenient mode: members that are not elements of HumanName
 }
 
@@ -13956,15 +13956,15 @@ var typeDefHumanName = &TypeDef{
 
 // Identifier is the FHIR R4 data type Identifier: An identifier intended for computation (http://hl7.org/fhir/StructureDefinition/Identifier).
 type Identifier struct {
-	ID        string
-	Extension []*Extension
-	Use       *Code
-	Type      *CodeableConcept
-	System    *URI
-	Value     *String
-	Period    *Period
-	Assigner  *Reference
-	unknown   *unknownMembers // lenient mode: members that are not elements of Identifier
+	ID        string           // Unique id for inter-element referencing
+	Extension []*Extension     // Additional content defined by implementations
+	Use       *Code            // usual | official | temp | secondary | old (If known)
+	Type      *CodeableConcept // Description of identifier
+	System    *URI             // The namespace for the identifier value
+	Value     *String          // The value that is unique
+	Period    *Period          // Time period when id is/was valid for use
+	Assigner  *Reference       // Organization that issued id (may be just text)
+	unknown   *unknownMembers  // lenient mode: members that are not elements of Identifier
 }
 
 func (m *Identifier) FHIRType() string { return "Identifier" }
@@ -14196,15 +14196,15 @@ var typeDefIdentifier = &TypeDef{
 
 // MarketingStatus is the FHIR R4 data type MarketingStatus: The marketing status describes the date when a medicinal product is actually put on the market or the date as of which it is no longer available (http://hl7.org/fhir/StructureDefinition/MarketingStatus).
 type MarketingStatus struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Country           *CodeableConcept
-	Jurisdiction      *CodeableConcept
-	Status            *CodeableConcept
-	DateRange         *Period
-	RestoreDate       *DateTime
-	unknown           *unknownMembers // lenient mode: members that are not elements of MarketingStatus
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Country           *CodeableConcept // The country in which the marketing authorisation has been granted shall be specified It should be specified using the ISO 3166 ‑ 1 alpha-2 code elements
+	Jurisdiction      *CodeableConcept // Where a Medicines Regulatory Agency has granted a marketing authorisation for which specific provisions within a jurisdiction apply, the jurisdiction can be specified using an appropriate controlled terminology The controlled term and the controlled term identifier shall be specified
+	Status            *CodeableConcept // This attribute provides information on the status of the marketing of the medicinal product See ISO/TS 20443 for more information and examples
+	DateRange         *Period          // The date when the Medicinal Product is placed on the market by the Marketing Authorisation Holder (or where applicable, the manufacturer/distributor) in a country and/or jurisdiction shall be provided A complete date consisting of day, month and year shall be specified using the ISO 8601 date format NOTE “Placed on the market” refers to the release of the Medicinal Product into the distribution chain
+	RestoreDate       *DateTime        // The date when the Medicinal Product is placed on the market by the Marketing Authorisation Holder (or where applicable, the manufacturer/distributor) in a country and/or jurisdiction shall be provided A complete date consisting of day, month and year shall be specified using the ISO 8601 date format NOTE “Placed on the market” refers to the release of the Medicinal Product into the distribution chain
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MarketingStatus
 }
 
 func (m *MarketingStatus) FHIRType() string { return "MarketingStatus" }
@@ -14420,14 +14420,14 @@ var typeDefMarketingStatus = &TypeDef{
 
 // Meta is the FHIR R4 data type Meta: Metadata about a resource (http://hl7.org/fhir/StructureDefinition/Meta).
 type Meta struct {
-	ID          string
-	Extension   []*Extension
-	VersionID   *ID
-	LastUpdated *Instant
-	Source      *URI
-	Profile     []*Canonical
-	Security    []*Coding
-	Tag         []*Coding
+	ID          string          // Unique id for inter-element referencing
+	Extension   []*Extension    // Additional content defined by implementations
+	VersionID   *ID             // Version specific identifier
+	LastUpdated *Instant        // When the resource version last changed
+	Source      *URI            // Identifies where the resource comes from
+	Profile     []*Canonical    // Profiles this resource claims to conform to
+	Security    []*Coding       // Security Labels applied to this resource
+	Tag         []*Coding       // Tags applied to this resource
 	unknown     *unknownMembers // lenient mode: members that are not elements of Meta
 }
 
@@ -14662,10 +14662,10 @@ var typeDefMeta = &TypeDef{
 
 // Money is the FHIR R4 data type Money: An amount of economic utility in some recognized currency (http://hl7.org/fhir/StructureDefinition/Money).
 type Money struct {
-	ID        string
-	Extension []*Extension
-	Value     *Decimal
-	Currency  *Code
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Value     *Decimal        // Numerical value (with implicit precision)
+	Currency  *Code           // ISO 4217 Currency Code
 	unknown   *unknownMembers // lenient mode: members that are not elements of Money
 }
 
@@ -14801,10 +14801,10 @@ var typeDefMoney = &TypeDef{
 
 // Narrative is the FHIR R4 data type Narrative: Human-readable summary of the resource (essential clinical and business information) (http://hl7.org/fhir/StructureDefinition/Narrative).
 type Narrative struct {
-	ID        string
-	Extension []*Extension
-	Status    *Code
-	Div       *XHTML
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Status    *Code           // generated | extensions | additional | empty
+	Div       *XHTML          // Limited xhtml content
 	unknown   *unknownMembers // lenient mode: members that are not elements of Narrative
 }
 
@@ -14940,15 +14940,15 @@ var typeDefNarrative = &TypeDef{
 
 // ParameterDefinition is the FHIR R4 data type ParameterDefinition: Definition of a parameter to a module (http://hl7.org/fhir/StructureDefinition/ParameterDefinition).
 type ParameterDefinition struct {
-	ID            string
-	Extension     []*Extension
-	Name          *Code
-	Use           *Code
-	Min           *Integer
-	Max           *String
-	Documentation *String
-	Type          *Code
-	Profile       *Canonical
+	ID            string          // Unique id for inter-element referencing
+	Extension     []*Extension    // Additional content defined by implementations
+	Name          *Code           // Name used to access the parameter value
+	Use           *Code           // in | out
+	Min           *Integer        // Minimum cardinality
+	Max           *String         // Maximum cardinality (a number of *)
+	Documentation *String         // A brief description of the parameter
+	Type          *Code           // What type of value
+	Profile       *Canonical      // What profile the value is expected to be
 	unknown       *unknownMembers // lenient mode: members that are not elements of ParameterDefinition
 }
 
@@ -15230,10 +15230,10 @@ var typeDefParameterDefinition = &TypeDef{
 
 // Period is the FHIR R4 data type Period: Time range defined by start and end date/time (http://hl7.org/fhir/StructureDefinition/Period).
 type Period struct {
-	ID        string
-	Extension []*Extension
-	Start     *DateTime
-	End       *DateTime
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Start     *DateTime       // Starting time with inclusive boundary
+	End       *DateTime       // End time with inclusive boundary, if not ongoing
 	unknown   *unknownMembers // lenient mode: members that are not elements of Period
 }
 
@@ -15369,15 +15369,15 @@ var typeDefPeriod = &TypeDef{
 
 // Population is the FHIR R4 data type Population: A definition of a set of people that apply to some clinically related context, for example people contraindicated for a certain medication (http://hl7.org/fhir/StructureDefinition/Population).
 type Population struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	AgeRange               *Range
-	AgeCodeableConcept     *CodeableConcept
-	Gender                 *CodeableConcept
-	Race                   *CodeableConcept
-	PhysiologicalCondition *CodeableConcept
-	unknown                *unknownMembers // lenient mode: members that are not elements of Population
+	ID                     string           // Unique id for inter-element referencing
+	Extension              []*Extension     // Additional content defined by implementations
+	ModifierExtension      []*Extension     // Extensions that cannot be ignored even if unrecognized
+	AgeRange               *Range           // The age of the specific population
+	AgeCodeableConcept     *CodeableConcept // The age of the specific population
+	Gender                 *CodeableConcept // The gender of the specific population
+	Race                   *CodeableConcept // Race of the specific population
+	PhysiologicalCondition *CodeableConcept // The existing physiological conditions of the specific population to which this applies
+	unknown                *unknownMembers  // lenient mode: members that are not elements of Population
 }
 
 func (m *Population) FHIRType() string { return "Population" }
@@ -15598,21 +15598,21 @@ var typeDefPopulation = &TypeDef{
 
 // ProdCharacteristic is the FHIR R4 data type ProdCharacteristic: The marketing status describes the date when a medicinal product is actually put on the market or the date as of which it is no longer available (http://hl7.org/fhir/StructureDefinition/ProdCharacteristic).
 type ProdCharacteristic struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Height            *Quantity
-	Width             *Quantity
-	Depth             *Quantity
-	Weight            *Quantity
-	NominalVolume     *Quantity
-	ExternalDiameter  *Quantity
-	Shape             *String
-	Color             []*String
-	Imprint           []*String
-	Image             []*Attachment
-	Scoring           *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of ProdCharacteristic
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Height            *Quantity        // Where applicable, the height can be specified using a numerical value and its unit of measurement The unit of measurement shall be specified in accordance with ISO 11240 and the resulting terminology The symbol and the symbol identifier shall be used
+	Width             *Quantity        // Where applicable, the width can be specified using a numerical value and its unit of measurement The unit of measurement shall be specified in accordance with ISO 11240 and the resulting terminology The symbol and the symbol identifier shall be used
+	Depth             *Quantity        // Where applicable, the depth can be specified using a numerical value and its unit of measurement The unit of measurement shall be specified in accordance with ISO 11240 and the resulting terminology The symbol and the symbol identifier shall be used
+	Weight            *Quantity        // Where applicable, the weight can be specified using a numerical value and its unit of measurement The unit of measurement shall be specified in accordance with ISO 11240 and the resulting terminology The symbol and the symbol identifier shall be used
+	NominalVolume     *Quantity        // Where applicable, the nominal volume can be specified using a numerical value and its unit of measurement The unit of measurement shall be specified in accordance with ISO 11240 and the resulting terminology The symbol and the symbol identifier shall be used
+	ExternalDiameter  *Quantity        // Where applicable, the external diameter can be specified using a numerical value and its unit of measurement The unit of measurement shall be specified in accordance with ISO 11240 and the resulting terminology The symbol and the symbol identifier shall be used
+	Shape             *String          // Where applicable, the shape can be specified An appropriate controlled vocabulary shall be used The term and the term identifier shall be used
+	Color             []*String        // Where applicable, the color can be specified An appropriate controlled vocabulary shall be used The term and the term identifier shall be used
+	Imprint           []*String        // Where applicable, the imprint can be specified as text
+	Image             []*Attachment    // Where applicable, the image can be provided The format of the image attachment shall be specified by regional implementations
+	Scoring           *CodeableConcept // Where applicable, the scoring can be specified An appropriate controlled vocabulary shall be used The term and the term identifier shall be used
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ProdCharacteristic
 }
 
 func (m *ProdCharacteristic) FHIRType() string { return "ProdCharacteristic" }
@@ -15966,14 +15966,14 @@ var typeDefProdCharacteristic = &TypeDef{
 
 // ProductShelfLife is the FHIR R4 data type ProductShelfLife: The shelf-life and storage information for a medicinal product item or container can be described using this class (http://hl7.org/fhir/StructureDefinition/ProductShelfLife).
 type ProductShelfLife struct {
-	ID                           string
-	Extension                    []*Extension
-	ModifierExtension            []*Extension
-	Identifier                   *Identifier
-	Type                         *CodeableConcept
-	Period                       *Quantity
-	SpecialPrecautionsForStorage []*CodeableConcept
-	unknown                      *unknownMembers // lenient mode: members that are not elements of ProductShelfLife
+	ID                           string             // Unique id for inter-element referencing
+	Extension                    []*Extension       // Additional content defined by implementations
+	ModifierExtension            []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Identifier                   *Identifier        // Unique identifier for the packaged Medicinal Product
+	Type                         *CodeableConcept   // This describes the shelf life, taking into account various scenarios such as shelf life of the packaged Medicinal Product itself, shelf life after transformation where necessary and shelf life after the first opening of a bottle, etc. The shelf life type shall be specified using an appropriate controlled vocabulary The controlled term and the controlled term identifier shall be specified
+	Period                       *Quantity          // The shelf life time period can be specified using a numerical value for the period of time and its unit of time measurement The unit of measurement shall be specified in accordance with ISO 11240 and the resulting terminology The symbol and the symbol identifier shall be used
+	SpecialPrecautionsForStorage []*CodeableConcept // Special precautions for storage, if any, can be specified using an appropriate controlled vocabulary The controlled term and the controlled term identifier shall be specified
+	unknown                      *unknownMembers    // lenient mode: members that are not elements of ProductShelfLife
 }
 
 func (m *ProductShelfLife) FHIRType() string { return "ProductShelfLife" }
@@ -16159,13 +16159,13 @@ var typeDefProductShelfLife = &TypeDef{
 
 // Quantity is the FHIR R4 data type Quantity: A measured or measurable amount (http://hl7.org/fhir/StructureDefinition/Quantity).
 type Quantity struct {
-	ID         string
-	Extension  []*Extension
-	Value      *Decimal
-	Comparator *Code
-	Unit       *String
-	System     *URI
-	Code       *Code
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Value      *Decimal        // Numerical value (with implicit precision)
+	Comparator *Code           // < | <= | >= | > - how to understand the value
+	Unit       *String         // Unit representation
+	System     *URI            // System that defines coded unit form
+	Code       *Code           // Coded form of the unit
 	unknown    *unknownMembers // lenient mode: members that are not elements of Quantity
 }
 
@@ -16390,10 +16390,10 @@ var typeDefQuantity = &TypeDef{
 
 // Range is the FHIR R4 data type Range: Set of values bounded by low and high (http://hl7.org/fhir/StructureDefinition/Range).
 type Range struct {
-	ID        string
-	Extension []*Extension
-	Low       *Quantity
-	High      *Quantity
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Low       *Quantity       // Low limit
+	High      *Quantity       // High limit
 	unknown   *unknownMembers // lenient mode: members that are not elements of Range
 }
 
@@ -16515,10 +16515,10 @@ var typeDefRange = &TypeDef{
 
 // Ratio is the FHIR R4 data type Ratio: A ratio of two Quantity values - a numerator and a denominator (http://hl7.org/fhir/StructureDefinition/Ratio).
 type Ratio struct {
-	ID          string
-	Extension   []*Extension
-	Numerator   *Quantity
-	Denominator *Quantity
+	ID          string          // Unique id for inter-element referencing
+	Extension   []*Extension    // Additional content defined by implementations
+	Numerator   *Quantity       // Numerator value
+	Denominator *Quantity       // Denominator value
 	unknown     *unknownMembers // lenient mode: members that are not elements of Ratio
 }
 
@@ -16640,12 +16640,12 @@ var typeDefRatio = &TypeDef{
 
 // Reference is the FHIR R4 data type Reference: A reference from one resource to another (http://hl7.org/fhir/StructureDefinition/Reference).
 type Reference struct {
-	ID         string
-	Extension  []*Extension
-	Reference  *String
-	Type       *URI
-	Identifier *Identifier
-	Display    *String
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Reference  *String         // Literal reference, Relative, internal or absolute URL
+	Type       *URI            // Type the reference refers to (e.g. "Patient")
+	Identifier *Identifier     // Logical reference, when literal reference is not known
+	Display    *String         // Text alternative for the resource
 	unknown    *unknownMembers // lenient mode: members that are not elements of Reference
 }
 
@@ -16833,15 +16833,15 @@ var typeDefReference = &TypeDef{
 
 // RelatedArtifact is the FHIR R4 data type RelatedArtifact: Related artifacts for a knowledge resource (http://hl7.org/fhir/StructureDefinition/RelatedArtifact).
 type RelatedArtifact struct {
-	ID        string
-	Extension []*Extension
-	Type      *Code
-	Label     *String
-	Display   *String
-	Citation  *Markdown
-	URL       *URL
-	Document  *Attachment
-	Resource  *Canonical
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Type      *Code           // documentation | justification | citation | predecessor | successor | derived-from | depends-on | composed-of
+	Label     *String         // Short label
+	Display   *String         // Brief description of the related artifact
+	Citation  *Markdown       // Bibliographic citation for the artifact
+	URL       *URL            // Where the artifact can be accessed
+	Document  *Attachment     // What document is being referenced
+	Resource  *Canonical      // What resource is being referenced
 	unknown   *unknownMembers // lenient mode: members that are not elements of RelatedArtifact
 }
 
@@ -17115,15 +17115,15 @@ var typeDefRelatedArtifact = &TypeDef{
 
 // SampledData is the FHIR R4 data type SampledData: A series of measurements taken by a device (http://hl7.org/fhir/StructureDefinition/SampledData).
 type SampledData struct {
-	ID         string
-	Extension  []*Extension
-	Origin     *Quantity
-	Period     *Decimal
-	Factor     *Decimal
-	LowerLimit *Decimal
-	UpperLimit *Decimal
-	Dimensions *PositiveInt
-	Data       *String
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Origin     *Quantity       // Zero value and units
+	Period     *Decimal        // Number of milliseconds between samples
+	Factor     *Decimal        // Multiply data by this before adding to origin
+	LowerLimit *Decimal        // Lower limit of detection
+	UpperLimit *Decimal        // Upper limit of detection
+	Dimensions *PositiveInt    // Number of sample points at each time point
+	Data       *String         // Decimal values with spaces, or "E" | "U" | "L"
 	unknown    *unknownMembers // lenient mode: members that are not elements of SampledData
 }
 
@@ -17395,15 +17395,15 @@ var typeDefSampledData = &TypeDef{
 
 // Signature is the FHIR R4 data type Signature: A Signature - XML DigSig, JWS, Graphical image of signature, etc. (http://hl7.org/fhir/StructureDefinition/Signature).
 type Signature struct {
-	ID           string
-	Extension    []*Extension
-	Type         []*Coding
-	When         *Instant
-	Who          *Reference
-	OnBehalfOf   *Reference
-	TargetFormat *Code
-	SigFormat    *Code
-	Data         *Base64Binary
+	ID           string          // Unique id for inter-element referencing
+	Extension    []*Extension    // Additional content defined by implementations
+	Type         []*Coding       // Indication of the reason the entity signed the object(s)
+	When         *Instant        // When the signature was created
+	Who          *Reference      // Who signed
+	OnBehalfOf   *Reference      // The party represented
+	TargetFormat *Code           // The technical format of the signed resources
+	SigFormat    *Code           // The technical format of the signature
+	Data         *Base64Binary   // The actual signature content (XML DigSig. JWS, picture, etc.)
 	unknown      *unknownMembers // lenient mode: members that are not elements of Signature
 }
 
@@ -17661,16 +17661,16 @@ var typeDefSignature = &TypeDef{
 
 // SubstanceAmount is the FHIR R4 data type SubstanceAmount: Chemical substances are a single substance type whose primary defining element is the molecular structure. Chemical substances shall be defined on the basis of their complete covalent molecular structure; the presence of a salt (counter-ion) and/or solvates (water, alcohols) is also captured. Purity, grade, physical form or particle size are not taken into account in the definition of a chemical substance or in the assignment of a Substance ID (http://hl7.org/fhir/StructureDefinition/SubstanceAmount).
 type SubstanceAmount struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	AmountQuantity    *Quantity
-	AmountRange       *Range
-	AmountString      *String
-	AmountType        *CodeableConcept
-	AmountText        *String
-	ReferenceRange    *SubstanceAmountReferenceRange
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceAmount
+	ID                string                         // Unique id for inter-element referencing
+	Extension         []*Extension                   // Additional content defined by implementations
+	ModifierExtension []*Extension                   // Extensions that cannot be ignored even if unrecognized
+	AmountQuantity    *Quantity                      // Used to capture quantitative values for a variety of elements. If only limits are given, the arithmetic mean would be the average. If only a single definite value for a given element is given, it would be captured in this field
+	AmountRange       *Range                         // Used to capture quantitative values for a variety of elements. If only limits are given, the arithmetic mean would be the average. If only a single definite value for a given element is given, it would be captured in this field
+	AmountString      *String                        // Used to capture quantitative values for a variety of elements. If only limits are given, the arithmetic mean would be the average. If only a single definite value for a given element is given, it would be captured in this field
+	AmountType        *CodeableConcept               // Most elements that require a quantitative value will also have a field called amount type. Amount type should always be specified because the actual value of the amount is often dependent on it. EXAMPLE: In capturing the actual relative amounts of substances or molecular fragments it is essential to indicate whether the amount refers to a mole ratio or weight ratio. For any given element an effort should be made to use same the amount type for all related definitional elements
+	AmountText        *String                        // A textual comment on a numeric value
+	ReferenceRange    *SubstanceAmountReferenceRange // Reference range of possible or expected values
+	unknown           *unknownMembers                // lenient mode: members that are not elements of SubstanceAmount
 }
 
 func (m *SubstanceAmount) FHIRType() string { return "SubstanceAmount" }
@@ -17927,10 +17927,10 @@ var typeDefSubstanceAmount = &TypeDef{
 
 // SubstanceAmountReferenceRange is the backbone element SubstanceAmount.referenceRange: Reference range of possible or expected values
 type SubstanceAmountReferenceRange struct {
-	ID        string
-	Extension []*Extension
-	LowLimit  *Quantity
-	HighLimit *Quantity
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	LowLimit  *Quantity       // Lower limit possible or expected
+	HighLimit *Quantity       // Upper limit possible or expected
 	unknown   *unknownMembers // lenient mode: members that are not elements of SubstanceAmount.referenceRange
 }
 
@@ -18055,13 +18055,13 @@ var typeDefSubstanceAmountReferenceRange = &TypeDef{
 
 // Timing is the FHIR R4 data type Timing: A timing schedule that specifies an event that may occur multiple times (http://hl7.org/fhir/StructureDefinition/Timing).
 type Timing struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Event             []*DateTime
-	Repeat            *TimingRepeat
-	Code              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of Timing
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Event             []*DateTime      // When the event occurs
+	Repeat            *TimingRepeat    // When the event is to occur
+	Code              *CodeableConcept // BID | TID | QID | AM | PM | QD | QOD | +
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Timing
 }
 
 func (m *Timing) FHIRType() string { return "Timing" }
@@ -18242,25 +18242,25 @@ var typeDefTiming = &TypeDef{
 
 // TimingRepeat is the backbone element Timing.repeat: When the event is to occur
 type TimingRepeat struct {
-	ID             string
-	Extension      []*Extension
-	BoundsDuration *Duration
-	BoundsRange    *Range
-	BoundsPeriod   *Period
-	Count          *PositiveInt
-	CountMax       *PositiveInt
-	Duration       *Decimal
-	DurationMax    *Decimal
-	DurationUnit   *Code
-	Frequency      *PositiveInt
-	FrequencyMax   *PositiveInt
-	Period         *Decimal
-	PeriodMax      *Decimal
-	PeriodUnit     *Code
-	DayOfWeek      []*Code
-	TimeOfDay      []*Time
-	When           []*Code
-	Offset         *UnsignedInt
+	ID             string          // Unique id for inter-element referencing
+	Extension      []*Extension    // Additional content defined by implementations
+	BoundsDuration *Duration       // Length/Range of lengths, or (Start and/or end) limits
+	BoundsRange    *Range          // Length/Range of lengths, or (Start and/or end) limits
+	BoundsPeriod   *Period         // Length/Range of lengths, or (Start and/or end) limits
+	Count          *PositiveInt    // Number of times to repeat
+	CountMax       *PositiveInt    // Maximum number of times to repeat
+	Duration       *Decimal        // How long when it happens
+	DurationMax    *Decimal        // How long when it happens (Max)
+	DurationUnit   *Code           // s | min | h | d | wk | mo | a - unit of time (UCUM)
+	Frequency      *PositiveInt    // Event occurs frequency times per period
+	FrequencyMax   *PositiveInt    // Event occurs up to frequencyMax times per period
+	Period         *Decimal        // Event occurs frequency times per period
+	PeriodMax      *Decimal        // Upper limit of period (3-4 hours)
+	PeriodUnit     *Code           // s | min | h | d | wk | mo | a - unit of time (UCUM)
+	DayOfWeek      []*Code         // mon | tue | wed | thu | fri | sat | sun
+	TimeOfDay      []*Time         // Time of day for action
+	When           []*Code         // Code for time period of occurrence
+	Offset         *UnsignedInt    // Minutes from event (before or after)
 	unknown        *unknownMembers // lenient mode: members that are not elements of Timing.repeat
 }
 
@@ -18822,17 +18822,17 @@ var typeDefTimingRepeat = &TypeDef{
 
 // TriggerDefinition is the FHIR R4 data type TriggerDefinition: Defines an expected trigger for a module (http://hl7.org/fhir/StructureDefinition/TriggerDefinition).
 type TriggerDefinition struct {
-	ID              string
-	Extension       []*Extension
-	Type            *Code
-	Name            *String
-	TimingTiming    *Timing
-	TimingReference *Reference
-	TimingDate      *Date
-	TimingDateTime  *DateTime
-	Data            []*DataRequirement
-	Condition       *Expression
-	unknown         *unknownMembers // lenient mode: members that are not elements of TriggerDefinition
+	ID              string             // Unique id for inter-element referencing
+	Extension       []*Extension       // Additional content defined by implementations
+	Type            *Code              // named-event | periodic | data-changed | data-added | data-modified | data-removed | data-accessed | data-access-ended
+	Name            *String            // Name or URI that identifies the event
+	TimingTiming    *Timing            // Timing of the event
+	TimingReference *Reference         // Timing of the event
+	TimingDate      *Date              // Timing of the event
+	TimingDateTime  *DateTime          // Timing of the event
+	Data            []*DataRequirement // Triggering data of the event (multiple = 'and')
+	Condition       *Expression        // Whether the event triggers (boolean expression)
+	unknown         *unknownMembers    // lenient mode: members that are not elements of TriggerDefinition
 }
 
 func (m *TriggerDefinition) FHIRType() string { return "TriggerDefinition" }
@@ -19125,14 +19125,14 @@ var typeDefTriggerDefinition = &TypeDef{
 
 // UsageContext is the FHIR R4 data type UsageContext: Describes the context of use for a conformance or knowledge resource (http://hl7.org/fhir/StructureDefinition/UsageContext).
 type UsageContext struct {
-	ID                   string
-	Extension            []*Extension
-	Code                 *Coding
-	ValueCodeableConcept *CodeableConcept
-	ValueQuantity        *Quantity
-	ValueRange           *Range
-	ValueReference       *Reference
-	unknown              *unknownMembers // lenient mode: members that are not elements of UsageContext
+	ID                   string           // Unique id for inter-element referencing
+	Extension            []*Extension     // Additional content defined by implementations
+	Code                 *Coding          // Type of context being specified
+	ValueCodeableConcept *CodeableConcept // Value that defines the context
+	ValueQuantity        *Quantity        // Value that defines the context
+	ValueRange           *Range           // Value that defines the context
+	ValueReference       *Reference       // Value that defines the context
+	unknown              *unknownMembers  // lenient mode: members that are not elements of UsageContext
 }
 
 func (m *UsageContext) FHIRType() string { return "UsageContext" }
@@ -19328,13 +19328,13 @@ var typeDefUsageContext = &TypeDef{
 
 // MoneyQuantity is the FHIR R4 data type MoneyQuantity: An amount of money. With regard to precision, see [Decimal Precision](datatypes.html#precision) (http://hl7.org/fhir/StructureDefinition/MoneyQuantity).
 type MoneyQuantity struct {
-	ID         string
-	Extension  []*Extension
-	Value      *Decimal
-	Comparator *Code
-	Unit       *String
-	System     *URI
-	Code       *Code
+	ID         string          // Unique id for inter-element referencing
+	Extension  []*Extension    // Additional content defined by implementations
+	Value      *Decimal        // Numerical value (with implicit precision)
+	Comparator *Code           // < | <= | >= | > - how to understand the value
+	Unit       *String         // Unit representation
+	System     *URI            // System that defines coded unit form
+	Code       *Code           // Coded form of the unit
 	unknown    *unknownMembers // lenient mode: members that are not elements of MoneyQuantity
 }
 
@@ -19560,12 +19560,12 @@ var typeDefMoneyQuantity = &TypeDef{
 
 // SimpleQuantity is the FHIR R4 data type SimpleQuantity: A fixed quantity (no comparator) (http://hl7.org/fhir/StructureDefinition/SimpleQuantity).
 type SimpleQuantity struct {
-	ID        string
-	Extension []*Extension
-	Value     *Decimal
-	Unit      *String
-	System    *URI
-	Code      *Code
+	ID        string          // Unique id for inter-element referencing
+	Extension []*Extension    // Additional content defined by implementations
+	Value     *Decimal        // Numerical value (with implicit precision)
+	Unit      *String         // Unit representation
+	System    *URI            // System that defines coded unit form
+	Code      *Code           // Coded form of the unit
 	unknown   *unknownMembers // lenient mode: members that are not elements of SimpleQuantity
 }
 

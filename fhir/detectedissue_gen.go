@@ -4,28 +4,28 @@ package fhir
 
 // DetectedIssue is the FHIR R4 resource DetectedIssue: Clinical issue with action (http://hl7.org/fhir/StructureDefinition/DetectedIssue).
 type DetectedIssue struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	Status             *Code
-	Code               *CodeableConcept
-	Severity           *Code
-	Patient            *Reference
-	IdentifiedDateTime *DateTime
-	IdentifiedPeriod   *Period
-	Author             *Reference
-	Implicated         []*Reference
-	Evidence           []*DetectedIssueEvidence
-	Detail             *String
-	Reference          *URI
-	Mitigation         []*DetectedIssueMitigation
-	unknown            *unknownMembers // lenient mode: members that are not elements of DetectedIssue
+	ID                 *ID                        // Logical id of this artifact
+	Meta               *Meta                      // Metadata about the resource
+	ImplicitRules      *URI                       // A set of rules under which this content was created
+	Language           *Code                      // Language of the resource content
+	Text               *Narrative                 // Text summary of the resource, for human interpretation
+	Contained          []Resource                 // Contained, inline Resources
+	Extension          []*Extension               // Additional content defined by implementations
+	ModifierExtension  []*Extension               // Extensions that cannot be ignored
+	Identifier         []*Identifier              // Unique id for the detected issue
+	Status             *Code                      // registered | preliminary | final | amended +
+	Code               *CodeableConcept           // Issue Category, e.g. drug-drug, duplicate therapy, etc.
+	Severity           *Code                      // high | moderate | low
+	Patient            *Reference                 // Associated patient
+	IdentifiedDateTime *DateTime                  // When identified
+	IdentifiedPeriod   *Period                    // When identified
+	Author             *Reference                 // The provider or device that identified the issue
+	Implicated         []*Reference               // Problem resource
+	Evidence           []*DetectedIssueEvidence   // Supporting evidence
+	Detail             *String                    // Description and context
+	Reference          *URI                       // Authority for issue
+	Mitigation         []*DetectedIssueMitigation // Step taken to address
+	unknown            *unknownMembers            // lenient mode: members that are not elements of DetectedIssue
 }
 
 func (m *DetectedIssue) FHIRType() string { return "DetectedIssue" }
@@ -596,12 +596,12 @@ var typeDefDetectedIssue = &TypeDef{
 
 // DetectedIssueEvidence is the backbone element DetectedIssue.evidence: Supporting evidence
 type DetectedIssueEvidence struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              []*CodeableConcept
-	Detail            []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of DetectedIssue.evidence
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Code              []*CodeableConcept // Manifestation
+	Detail            []*Reference       // Supporting information
+	unknown           *unknownMembers    // lenient mode: members that are not elements of DetectedIssue.evidence
 }
 
 func (m *DetectedIssueEvidence) FHIRType() string { return "BackboneElement" }
@@ -743,13 +743,13 @@ var typeDefDetectedIssueEvidence = &TypeDef{
 
 // DetectedIssueMitigation is the backbone element DetectedIssue.mitigation: Step taken to address
 type DetectedIssueMitigation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Action            *CodeableConcept
-	Date              *DateTime
-	Author            *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of DetectedIssue.mitigation
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Action            *CodeableConcept // What mitigation?
+	Date              *DateTime        // Date committed
+	Author            *Reference       // Who is committing?
+	unknown           *unknownMembers  // lenient mode: members that are not elements of DetectedIssue.mitigation
 }
 
 func (m *DetectedIssueMitigation) FHIRType() string { return "BackboneElement" }

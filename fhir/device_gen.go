@@ -4,41 +4,41 @@ package fhir
 
 // Device is the FHIR R4 resource Device: Item used in healthcare (http://hl7.org/fhir/StructureDefinition/Device).
 type Device struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	Definition         *Reference
-	UdiCarrier         []*DeviceUdiCarrier
-	Status             *Code
-	StatusReason       []*CodeableConcept
-	DistinctIdentifier *String
-	Manufacturer       *String
-	ManufactureDate    *DateTime
-	ExpirationDate     *DateTime
-	LotNumber          *String
-	SerialNumber       *String
-	DeviceName         []*DeviceDeviceName
-	ModelNumber        *String
-	PartNumber         *String
-	Type               *CodeableConcept
-	Specialization     []*DeviceSpecialization
-	Version            []*DeviceVersion
-	Property           []*DeviceProperty
-	Patient            *Reference
-	Owner              *Reference
-	Contact            []*ContactPoint
-	Location           *Reference
-	URL                *URI
-	Note               []*Annotation
-	Safety             []*CodeableConcept
-	Parent             *Reference
-	unknown            *unknownMembers // lenient mode: members that are not elements of Device
+	ID                 *ID                     // Logical id of this artifact
+	Meta               *Meta                   // Metadata about the resource
+	ImplicitRules      *URI                    // A set of rules under which this content was created
+	Language           *Code                   // Language of the resource content
+	Text               *Narrative              // Text summary of the resource, for human interpretation
+	Contained          []Resource              // Contained, inline Resources
+	Extension          []*Extension            // Additional content defined by implementations
+	ModifierExtension  []*Extension            // Extensions that cannot be ignored
+	Identifier         []*Identifier           // Instance identifier
+	Definition         *Reference              // The reference to the definition for the device
+	UdiCarrier         []*DeviceUdiCarrier     // Unique Device Identifier (UDI) Barcode string
+	Status             *Code                   // active | inactive | entered-in-error | unknown
+	StatusReason       []*CodeableConcept      // online | paused | standby | offline | not-ready | transduc-discon | hw-discon | off
+	DistinctIdentifier *String                 // The distinct identification string
+	Manufacturer       *String                 // Name of device manufacturer
+	ManufactureDate    *DateTime               // Date when the device was made
+	ExpirationDate     *DateTime               // Date and time of expiry of this device (if applicable)
+	LotNumber          *String                 // Lot number of manufacture
+	SerialNumber       *String                 // Serial number assigned by the manufacturer
+	DeviceName         []*DeviceDeviceName     // The name of the device as given by the manufacturer
+	ModelNumber        *String                 // The model number for the device
+	PartNumber         *String                 // The part number of the device
+	Type               *CodeableConcept        // The kind or type of device
+	Specialization     []*DeviceSpecialization // The capabilities supported on a device, the standards to which the device conforms for a particular purpose, and used for the communication
+	Version            []*DeviceVersion        // The actual design of the device or software version running on the device
+	Property           []*DeviceProperty       // The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
+	Patient            *Reference              // Patient to whom Device is affixed
+	Owner              *Reference              // Organization responsible for device
+	Contact            []*ContactPoint         // Details for human/organization for support
+	Location           *Reference              // Where the device is found
+	URL                *URI                    // Network address to contact device
+	Note               []*Annotation           // Device notes and comments
+	Safety             []*CodeableConcept      // Safety Characteristics of Device
+	Parent             *Reference              // The parent device
+	unknown            *unknownMembers         // lenient mode: members that are not elements of Device
 }
 
 func (m *Device) FHIRType() string { return "Device" }
@@ -895,15 +895,15 @@ var typeDefDevice = &TypeDef{
 
 // DeviceUdiCarrier is the backbone element Device.udiCarrier: Unique Device Identifier (UDI) Barcode string
 type DeviceUdiCarrier struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	DeviceIdentifier  *String
-	Issuer            *URI
-	Jurisdiction      *URI
-	CarrierAIDC       *Base64Binary
-	CarrierHRF        *String
-	EntryType         *Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	DeviceIdentifier  *String         // Mandatory fixed portion of UDI
+	Issuer            *URI            // UDI Issuing Organization
+	Jurisdiction      *URI            // Regional UDI authority
+	CarrierAIDC       *Base64Binary   // UDI Machine Readable Barcode String
+	CarrierHRF        *String         // UDI Human Readable Barcode String
+	EntryType         *Code           // barcode | rfid | manual +
 	unknown           *unknownMembers // lenient mode: members that are not elements of Device.udiCarrier
 }
 
@@ -1177,11 +1177,11 @@ var typeDefDeviceUdiCarrier = &TypeDef{
 
 // DeviceDeviceName is the backbone element Device.deviceName: The name of the device as given by the manufacturer
 type DeviceDeviceName struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Type              *Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // The name of the device
+	Type              *Code           // udi-label-name | user-friendly-name | patient-reported-name | manufacturer-name | model-name | other
 	unknown           *unknownMembers // lenient mode: members that are not elements of Device.deviceName
 }
 
@@ -1340,12 +1340,12 @@ var typeDefDeviceDeviceName = &TypeDef{
 
 // DeviceSpecialization is the backbone element Device.specialization: The capabilities supported on a device, the standards to which the device conforms for a particular purpose, and used for the communication
 type DeviceSpecialization struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	SystemType        *CodeableConcept
-	Version           *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of Device.specialization
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	SystemType        *CodeableConcept // The standard that is used to operate and communicate
+	Version           *String          // The version of the standard that is used to operate and communicate
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Device.specialization
 }
 
 func (m *DeviceSpecialization) FHIRType() string { return "BackboneElement" }
@@ -1495,13 +1495,13 @@ var typeDefDeviceSpecialization = &TypeDef{
 
 // DeviceVersion is the backbone element Device.version: The actual design of the device or software version running on the device
 type DeviceVersion struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Component         *Identifier
-	Value             *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of Device.version
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // The type of the device version
+	Component         *Identifier      // A single component of the device version
+	Value             *String          // The version text
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Device.version
 }
 
 func (m *DeviceVersion) FHIRType() string { return "BackboneElement" }
@@ -1672,13 +1672,13 @@ var typeDefDeviceVersion = &TypeDef{
 
 // DeviceProperty is the backbone element Device.property: The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
 type DeviceProperty struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	ValueQuantity     []*Quantity
-	ValueCode         []*CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of Device.property
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept   // Code that specifies the property DeviceDefinitionPropetyCode (Extensible)
+	ValueQuantity     []*Quantity        // Property value as a quantity
+	ValueCode         []*CodeableConcept // Property value as a code, e.g., NTP4 (synced to NTP)
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Device.property
 }
 
 func (m *DeviceProperty) FHIRType() string { return "BackboneElement" }

@@ -4,38 +4,38 @@ package fhir
 
 // DeviceDefinition is the FHIR R4 resource DeviceDefinition: An instance of a medical-related component of a medical device (http://hl7.org/fhir/StructureDefinition/DeviceDefinition).
 type DeviceDefinition struct {
-	ID                      *ID
-	Meta                    *Meta
-	ImplicitRules           *URI
-	Language                *Code
-	Text                    *Narrative
-	Contained               []Resource
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Identifier              []*Identifier
-	UdiDeviceIdentifier     []*DeviceDefinitionUdiDeviceIdentifier
-	ManufacturerString      *String
-	ManufacturerReference   *Reference
-	DeviceName              []*DeviceDefinitionDeviceName
-	ModelNumber             *String
-	Type                    *CodeableConcept
-	Specialization          []*DeviceDefinitionSpecialization
-	Version                 []*String
-	Safety                  []*CodeableConcept
-	ShelfLifeStorage        []*ProductShelfLife
-	PhysicalCharacteristics *ProdCharacteristic
-	LanguageCode            []*CodeableConcept
-	Capability              []*DeviceDefinitionCapability
-	Property                []*DeviceDefinitionProperty
-	Owner                   *Reference
-	Contact                 []*ContactPoint
-	URL                     *URI
-	OnlineInformation       *URI
-	Note                    []*Annotation
-	Quantity                *Quantity
-	ParentDevice            *Reference
-	Material                []*DeviceDefinitionMaterial
-	unknown                 *unknownMembers // lenient mode: members that are not elements of DeviceDefinition
+	ID                      *ID                                    // Logical id of this artifact
+	Meta                    *Meta                                  // Metadata about the resource
+	ImplicitRules           *URI                                   // A set of rules under which this content was created
+	Language                *Code                                  // Language of the resource content
+	Text                    *Narrative                             // Text summary of the resource, for human interpretation
+	Contained               []Resource                             // Contained, inline Resources
+	Extension               []*Extension                           // Additional content defined by implementations
+	ModifierExtension       []*Extension                           // Extensions that cannot be ignored
+	Identifier              []*Identifier                          // Instance identifier
+	UdiDeviceIdentifier     []*DeviceDefinitionUdiDeviceIdentifier // Unique Device Identifier (UDI) Barcode string
+	ManufacturerString      *String                                // Name of device manufacturer
+	ManufacturerReference   *Reference                             // Name of device manufacturer
+	DeviceName              []*DeviceDefinitionDeviceName          // A name given to the device to identify it
+	ModelNumber             *String                                // The model number for the device
+	Type                    *CodeableConcept                       // What kind of device or device system this is
+	Specialization          []*DeviceDefinitionSpecialization      // The capabilities supported on a device, the standards to which the device conforms for a particular purpose, and used for the communication
+	Version                 []*String                              // Available versions
+	Safety                  []*CodeableConcept                     // Safety characteristics of the device
+	ShelfLifeStorage        []*ProductShelfLife                    // Shelf Life and storage information
+	PhysicalCharacteristics *ProdCharacteristic                    // Dimensions, color etc.
+	LanguageCode            []*CodeableConcept                     // Language code for the human-readable text strings produced by the device (all supported)
+	Capability              []*DeviceDefinitionCapability          // Device capabilities
+	Property                []*DeviceDefinitionProperty            // The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
+	Owner                   *Reference                             // Organization responsible for device
+	Contact                 []*ContactPoint                        // Details for human/organization for support
+	URL                     *URI                                   // Network address to contact device
+	OnlineInformation       *URI                                   // Access to on-line information
+	Note                    []*Annotation                          // Device notes and comments
+	Quantity                *Quantity                              // The quantity of the device present in the packaging (e.g. the number of devices present in a pack, or the number of devices in the same package of the medicinal product)
+	ParentDevice            *Reference                             // The parent device it can be part of
+	Material                []*DeviceDefinitionMaterial            // A substance used to create the material(s) of which the device is made
+	unknown                 *unknownMembers                        // lenient mode: members that are not elements of DeviceDefinition
 }
 
 func (m *DeviceDefinition) FHIRType() string { return "DeviceDefinition" }
@@ -802,12 +802,12 @@ var typeDefDeviceDefinition = &TypeDef{
 
 // DeviceDefinitionUdiDeviceIdentifier is the backbone element DeviceDefinition.udiDeviceIdentifier: Unique Device Identifier (UDI) Barcode string
 type DeviceDefinitionUdiDeviceIdentifier struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	DeviceIdentifier  *String
-	Issuer            *URI
-	Jurisdiction      *URI
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	DeviceIdentifier  *String         // The identifier that is to be associated with every Device that references this DeviceDefintiion for the issuer and jurisdication porvided in the DeviceDefinition.udiDeviceIdentifier
+	Issuer            *URI            // The organization that assigns the identifier algorithm
+	Jurisdiction      *URI            // The jurisdiction to which the deviceIdentifier applies
 	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.udiDeviceIdentifier
 }
 
@@ -995,11 +995,11 @@ var typeDefDeviceDefinitionUdiDeviceIdentifier = &TypeDef{
 
 // DeviceDefinitionDeviceName is the backbone element DeviceDefinition.deviceName: A name given to the device to identify it
 type DeviceDefinitionDeviceName struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Type              *Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // The name of the device
+	Type              *Code           // udi-label-name | user-friendly-name | patient-reported-name | manufacturer-name | model-name | other
 	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.deviceName
 }
 
@@ -1158,11 +1158,11 @@ var typeDefDeviceDefinitionDeviceName = &TypeDef{
 
 // DeviceDefinitionSpecialization is the backbone element DeviceDefinition.specialization: The capabilities supported on a device, the standards to which the device conforms for a particular purpose, and used for the communication
 type DeviceDefinitionSpecialization struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	SystemType        *String
-	Version           *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	SystemType        *String         // The standard that is used to operate and communicate
+	Version           *String         // The version of the standard that is used to operate and communicate
 	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.specialization
 }
 
@@ -1322,12 +1322,12 @@ var typeDefDeviceDefinitionSpecialization = &TypeDef{
 
 // DeviceDefinitionCapability is the backbone element DeviceDefinition.capability: Device capabilities
 type DeviceDefinitionCapability struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Description       []*CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.capability
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept   // Type of capability
+	Description       []*CodeableConcept // Description of capability
+	unknown           *unknownMembers    // lenient mode: members that are not elements of DeviceDefinition.capability
 }
 
 func (m *DeviceDefinitionCapability) FHIRType() string { return "BackboneElement" }
@@ -1469,13 +1469,13 @@ var typeDefDeviceDefinitionCapability = &TypeDef{
 
 // DeviceDefinitionProperty is the backbone element DeviceDefinition.property: The actual configuration settings of a device as it actually operates, e.g., regulation status, time properties
 type DeviceDefinitionProperty struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	ValueQuantity     []*Quantity
-	ValueCode         []*CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.property
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept   // Code that specifies the property DeviceDefinitionPropetyCode (Extensible)
+	ValueQuantity     []*Quantity        // Property value as a quantity
+	ValueCode         []*CodeableConcept // Property value as a code, e.g., NTP4 (synced to NTP)
+	unknown           *unknownMembers    // lenient mode: members that are not elements of DeviceDefinition.property
 }
 
 func (m *DeviceDefinitionProperty) FHIRType() string { return "BackboneElement" }
@@ -1637,13 +1637,13 @@ var typeDefDeviceDefinitionProperty = &TypeDef{
 
 // DeviceDefinitionMaterial is the backbone element DeviceDefinition.material: A substance used to create the material(s) of which the device is made
 type DeviceDefinitionMaterial struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Substance           *CodeableConcept
-	Alternate           *Boolean
-	AllergenicIndicator *Boolean
-	unknown             *unknownMembers // lenient mode: members that are not elements of DeviceDefinition.material
+	ID                  string           // Unique id for inter-element referencing
+	Extension           []*Extension     // Additional content defined by implementations
+	ModifierExtension   []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Substance           *CodeableConcept // The substance
+	Alternate           *Boolean         // Indicates an alternative material of the device
+	AllergenicIndicator *Boolean         // Whether the substance is a known or suspected allergen
+	unknown             *unknownMembers  // lenient mode: members that are not elements of DeviceDefinition.material
 }
 
 func (m *DeviceDefinitionMaterial) FHIRType() string { return "BackboneElement" }

@@ -4,25 +4,25 @@ package fhir
 
 // DeviceMetric is the FHIR R4 resource DeviceMetric: Measurement, calculation or setting capability of a medical device (http://hl7.org/fhir/StructureDefinition/DeviceMetric).
 type DeviceMetric struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Type              *CodeableConcept
-	Unit              *CodeableConcept
-	Source            *Reference
-	Parent            *Reference
-	OperationalStatus *Code
-	Color             *Code
-	Category          *Code
-	MeasurementPeriod *Timing
-	Calibration       []*DeviceMetricCalibration
-	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceMetric
+	ID                *ID                        // Logical id of this artifact
+	Meta              *Meta                      // Metadata about the resource
+	ImplicitRules     *URI                       // A set of rules under which this content was created
+	Language          *Code                      // Language of the resource content
+	Text              *Narrative                 // Text summary of the resource, for human interpretation
+	Contained         []Resource                 // Contained, inline Resources
+	Extension         []*Extension               // Additional content defined by implementations
+	ModifierExtension []*Extension               // Extensions that cannot be ignored
+	Identifier        []*Identifier              // Instance identifier
+	Type              *CodeableConcept           // Identity of metric, for example Heart Rate or PEEP Setting
+	Unit              *CodeableConcept           // Unit of Measure for the Metric
+	Source            *Reference                 // Describes the link to the source Device
+	Parent            *Reference                 // Describes the link to the parent Device
+	OperationalStatus *Code                      // on | off | standby | entered-in-error
+	Color             *Code                      // black | red | green | yellow | blue | magenta | cyan | white
+	Category          *Code                      // measurement | setting | calculation | unspecified
+	MeasurementPeriod *Timing                    // Describes the measurement repetition time
+	Calibration       []*DeviceMetricCalibration // Describes the calibrations that have been performed or that are required to be performed
+	unknown           *unknownMembers            // lenient mode: members that are not elements of DeviceMetric
 }
 
 func (m *DeviceMetric) FHIRType() string { return "DeviceMetric" }
@@ -506,12 +506,12 @@ var typeDefDeviceMetric = &TypeDef{
 
 // DeviceMetricCalibration is the backbone element DeviceMetric.calibration: Describes the calibrations that have been performed or that are required to be performed
 type DeviceMetricCalibration struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	State             *Code
-	Time              *Instant
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // unspecified | offset | gain | two-point
+	State             *Code           // not-calibrated | calibration-required | calibrated | unspecified
+	Time              *Instant        // Describes the time last calibration has been performed
 	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceMetric.calibration
 }
 

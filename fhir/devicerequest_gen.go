@@ -4,42 +4,42 @@ package fhir
 
 // DeviceRequest is the FHIR R4 resource DeviceRequest: Medical device request (http://hl7.org/fhir/StructureDefinition/DeviceRequest).
 type DeviceRequest struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	InstantiatesCanonical []*Canonical
-	InstantiatesURI       []*URI
-	BasedOn               []*Reference
-	PriorRequest          []*Reference
-	GroupIdentifier       *Identifier
-	Status                *Code
-	Intent                *Code
-	Priority              *Code
-	CodeReference         *Reference
-	CodeCodeableConcept   *CodeableConcept
-	Parameter             []*DeviceRequestParameter
-	Subject               *Reference
-	Encounter             *Reference
-	OccurrenceDateTime    *DateTime
-	OccurrencePeriod      *Period
-	OccurrenceTiming      *Timing
-	AuthoredOn            *DateTime
-	Requester             *Reference
-	PerformerType         *CodeableConcept
-	Performer             *Reference
-	ReasonCode            []*CodeableConcept
-	ReasonReference       []*Reference
-	Insurance             []*Reference
-	SupportingInfo        []*Reference
-	Note                  []*Annotation
-	RelevantHistory       []*Reference
-	unknown               *unknownMembers // lenient mode: members that are not elements of DeviceRequest
+	ID                    *ID                       // Logical id of this artifact
+	Meta                  *Meta                     // Metadata about the resource
+	ImplicitRules         *URI                      // A set of rules under which this content was created
+	Language              *Code                     // Language of the resource content
+	Text                  *Narrative                // Text summary of the resource, for human interpretation
+	Contained             []Resource                // Contained, inline Resources
+	Extension             []*Extension              // Additional content defined by implementations
+	ModifierExtension     []*Extension              // Extensions that cannot be ignored
+	Identifier            []*Identifier             // External Request identifier
+	InstantiatesCanonical []*Canonical              // Instantiates FHIR protocol or definition
+	InstantiatesURI       []*URI                    // Instantiates external protocol or definition
+	BasedOn               []*Reference              // What request fulfills
+	PriorRequest          []*Reference              // What request replaces
+	GroupIdentifier       *Identifier               // Identifier of composite request
+	Status                *Code                     // draft | active | on-hold | revoked | completed | entered-in-error | unknown
+	Intent                *Code                     // proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option
+	Priority              *Code                     // routine | urgent | asap | stat
+	CodeReference         *Reference                // Device requested
+	CodeCodeableConcept   *CodeableConcept          // Device requested
+	Parameter             []*DeviceRequestParameter // Device details
+	Subject               *Reference                // Focus of request
+	Encounter             *Reference                // Encounter motivating request
+	OccurrenceDateTime    *DateTime                 // Desired time or schedule for use
+	OccurrencePeriod      *Period                   // Desired time or schedule for use
+	OccurrenceTiming      *Timing                   // Desired time or schedule for use
+	AuthoredOn            *DateTime                 // When recorded
+	Requester             *Reference                // Who/what is requesting diagnostics
+	PerformerType         *CodeableConcept          // Filler role
+	Performer             *Reference                // Requested Filler
+	ReasonCode            []*CodeableConcept        // Coded Reason for request
+	ReasonReference       []*Reference              // Linked Reason for request
+	Insurance             []*Reference              // Associated insurance coverage
+	SupportingInfo        []*Reference              // Additional clinical information
+	Note                  []*Annotation             // Notes or comments
+	RelevantHistory       []*Reference              // Request provenance
+	unknown               *unknownMembers           // lenient mode: members that are not elements of DeviceRequest
 }
 
 func (m *DeviceRequest) FHIRType() string { return "DeviceRequest" }
@@ -931,15 +931,15 @@ var typeDefDeviceRequest = &TypeDef{
 
 // DeviceRequestParameter is the backbone element DeviceRequest.parameter: Device details
 type DeviceRequestParameter struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Code                 *CodeableConcept
-	ValueCodeableConcept *CodeableConcept
-	ValueQuantity        *Quantity
-	ValueRange           *Range
-	ValueBoolean         *Boolean
-	unknown              *unknownMembers // lenient mode: members that are not elements of DeviceRequest.parameter
+	ID                   string           // Unique id for inter-element referencing
+	Extension            []*Extension     // Additional content defined by implementations
+	ModifierExtension    []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code                 *CodeableConcept // Device detail
+	ValueCodeableConcept *CodeableConcept // Value of detail
+	ValueQuantity        *Quantity        // Value of detail
+	ValueRange           *Range           // Value of detail
+	ValueBoolean         *Boolean         // Value of detail
+	unknown              *unknownMembers  // lenient mode: members that are not elements of DeviceRequest.parameter
 }
 
 func (m *DeviceRequestParameter) FHIRType() string { return "BackboneElement" }

@@ -4,30 +4,30 @@ package fhir
 
 // DeviceUseStatement is the FHIR R4 resource DeviceUseStatement: Record of use of a device (http://hl7.org/fhir/StructureDefinition/DeviceUseStatement).
 type DeviceUseStatement struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	BasedOn           []*Reference
-	Status            *Code
-	Subject           *Reference
-	DerivedFrom       []*Reference
-	TimingTiming      *Timing
-	TimingPeriod      *Period
-	TimingDateTime    *DateTime
-	RecordedOn        *DateTime
-	Source            *Reference
-	Device            *Reference
-	ReasonCode        []*CodeableConcept
-	ReasonReference   []*Reference
-	BodySite          *CodeableConcept
-	Note              []*Annotation
-	unknown           *unknownMembers // lenient mode: members that are not elements of DeviceUseStatement
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	Identifier        []*Identifier      // External identifier for this record
+	BasedOn           []*Reference       // Fulfills plan, proposal or order
+	Status            *Code              // active | completed | entered-in-error +
+	Subject           *Reference         // Patient using device
+	DerivedFrom       []*Reference       // Supporting information
+	TimingTiming      *Timing            // How often the device was used
+	TimingPeriod      *Period            // How often the device was used
+	TimingDateTime    *DateTime          // How often the device was used
+	RecordedOn        *DateTime          // When statement was recorded
+	Source            *Reference         // Who made the statement
+	Device            *Reference         // Reference to device used
+	ReasonCode        []*CodeableConcept // Why device was used
+	ReasonReference   []*Reference       // Why was DeviceUseStatement performed?
+	BodySite          *CodeableConcept   // Target body site
+	Note              []*Annotation      // Addition details (comments, instructions)
+	unknown           *unknownMembers    // lenient mode: members that are not elements of DeviceUseStatement
 }
 
 func (m *DeviceUseStatement) FHIRType() string { return "DeviceUseStatement" }

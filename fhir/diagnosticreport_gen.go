@@ -4,34 +4,34 @@ package fhir
 
 // DiagnosticReport is the FHIR R4 resource DiagnosticReport: A Diagnostic report - a combination of request information, atomic results, images, interpretation, as well as formatted reports (http://hl7.org/fhir/StructureDefinition/DiagnosticReport).
 type DiagnosticReport struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	BasedOn            []*Reference
-	Status             *Code
-	Category           []*CodeableConcept
-	Code               *CodeableConcept
-	Subject            *Reference
-	Encounter          *Reference
-	EffectiveDateTime  *DateTime
-	EffectivePeriod    *Period
-	Issued             *Instant
-	Performer          []*Reference
-	ResultsInterpreter []*Reference
-	Specimen           []*Reference
-	Result             []*Reference
-	ImagingStudy       []*Reference
-	Media              []*DiagnosticReportMedia
-	Conclusion         *String
-	ConclusionCode     []*CodeableConcept
-	PresentedForm      []*Attachment
-	unknown            *unknownMembers // lenient mode: members that are not elements of DiagnosticReport
+	ID                 *ID                      // Logical id of this artifact
+	Meta               *Meta                    // Metadata about the resource
+	ImplicitRules      *URI                     // A set of rules under which this content was created
+	Language           *Code                    // Language of the resource content
+	Text               *Narrative               // Text summary of the resource, for human interpretation
+	Contained          []Resource               // Contained, inline Resources
+	Extension          []*Extension             // Additional content defined by implementations
+	ModifierExtension  []*Extension             // Extensions that cannot be ignored
+	Identifier         []*Identifier            // Business identifier for report
+	BasedOn            []*Reference             // What was requested
+	Status             *Code                    // registered | partial | preliminary | final +
+	Category           []*CodeableConcept       // Service category
+	Code               *CodeableConcept         // Name/Code for this diagnostic report
+	Subject            *Reference               // The subject of the report - usually, but not always, the patient
+	Encounter          *Reference               // Health care event when test ordered
+	EffectiveDateTime  *DateTime                // Clinically relevant time/time-period for report
+	EffectivePeriod    *Period                  // Clinically relevant time/time-period for report
+	Issued             *Instant                 // DateTime this version was made
+	Performer          []*Reference             // Responsible Diagnostic Service
+	ResultsInterpreter []*Reference             // Primary result interpreter
+	Specimen           []*Reference             // Specimens this report is based on
+	Result             []*Reference             // Observations
+	ImagingStudy       []*Reference             // Reference to full details of imaging associated with the diagnostic report
+	Media              []*DiagnosticReportMedia // Key images associated with this report
+	Conclusion         *String                  // Clinical conclusion (interpretation) of test results
+	ConclusionCode     []*CodeableConcept       // Codes for the clinical conclusion of test results
+	PresentedForm      []*Attachment            // Entire report as issued
+	unknown            *unknownMembers          // lenient mode: members that are not elements of DiagnosticReport
 }
 
 func (m *DiagnosticReport) FHIRType() string { return "DiagnosticReport" }
@@ -717,11 +717,11 @@ var typeDefDiagnosticReport = &TypeDef{
 
 // DiagnosticReportMedia is the backbone element DiagnosticReport.media: Key images associated with this report
 type DiagnosticReportMedia struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Comment           *String
-	Link              *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Comment           *String         // Comment about the image (e.g. explanation)
+	Link              *Reference      // Reference to the image source
 	unknown           *unknownMembers // lenient mode: members that are not elements of DiagnosticReport.media
 }
 

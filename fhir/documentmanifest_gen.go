@@ -4,27 +4,27 @@ package fhir
 
 // DocumentManifest is the FHIR R4 resource DocumentManifest: A list that defines a set of documents (http://hl7.org/fhir/StructureDefinition/DocumentManifest).
 type DocumentManifest struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	MasterIdentifier  *Identifier
-	Identifier        []*Identifier
-	Status            *Code
-	Type              *CodeableConcept
-	Subject           *Reference
-	Created           *DateTime
-	Author            []*Reference
-	Recipient         []*Reference
-	Source            *URI
-	Description       *String
-	Content           []*Reference
-	Related           []*DocumentManifestRelated
-	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentManifest
+	ID                *ID                        // Logical id of this artifact
+	Meta              *Meta                      // Metadata about the resource
+	ImplicitRules     *URI                       // A set of rules under which this content was created
+	Language          *Code                      // Language of the resource content
+	Text              *Narrative                 // Text summary of the resource, for human interpretation
+	Contained         []Resource                 // Contained, inline Resources
+	Extension         []*Extension               // Additional content defined by implementations
+	ModifierExtension []*Extension               // Extensions that cannot be ignored
+	MasterIdentifier  *Identifier                // Unique Identifier for the set of documents
+	Identifier        []*Identifier              // Other identifiers for the manifest
+	Status            *Code                      // current | superseded | entered-in-error
+	Type              *CodeableConcept           // Kind of document set
+	Subject           *Reference                 // The subject of the set of documents
+	Created           *DateTime                  // When this document manifest created
+	Author            []*Reference               // Who and/or what authored the DocumentManifest
+	Recipient         []*Reference               // Intended to get notified about this set of documents
+	Source            *URI                       // The source system/application/software
+	Description       *String                    // Human-readable description (title)
+	Content           []*Reference               // Items in manifest
+	Related           []*DocumentManifestRelated // Related things
+	unknown           *unknownMembers            // lenient mode: members that are not elements of DocumentManifest
 }
 
 func (m *DocumentManifest) FHIRType() string { return "DocumentManifest" }
@@ -550,11 +550,11 @@ var typeDefDocumentManifest = &TypeDef{
 
 // DocumentManifestRelated is the backbone element DocumentManifest.related: Related things
 type DocumentManifestRelated struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	Ref               *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Identifier        *Identifier     // Identifiers of things that are related
+	Ref               *Reference      // Related Resource
 	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentManifest.related
 }
 

@@ -4,31 +4,31 @@ package fhir
 
 // DocumentReference is the FHIR R4 resource DocumentReference: A reference to a document (http://hl7.org/fhir/StructureDefinition/DocumentReference).
 type DocumentReference struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	MasterIdentifier  *Identifier
-	Identifier        []*Identifier
-	Status            *Code
-	DocStatus         *Code
-	Type              *CodeableConcept
-	Category          []*CodeableConcept
-	Subject           *Reference
-	Date              *Instant
-	Author            []*Reference
-	Authenticator     *Reference
-	Custodian         *Reference
-	RelatesTo         []*DocumentReferenceRelatesTo
-	Description       *String
-	SecurityLabel     []*CodeableConcept
-	Content           []*DocumentReferenceContent
-	Context           *DocumentReferenceContext
-	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentReference
+	ID                *ID                           // Logical id of this artifact
+	Meta              *Meta                         // Metadata about the resource
+	ImplicitRules     *URI                          // A set of rules under which this content was created
+	Language          *Code                         // Language of the resource content
+	Text              *Narrative                    // Text summary of the resource, for human interpretation
+	Contained         []Resource                    // Contained, inline Resources
+	Extension         []*Extension                  // Additional content defined by implementations
+	ModifierExtension []*Extension                  // Extensions that cannot be ignored
+	MasterIdentifier  *Identifier                   // Master Version Specific Identifier
+	Identifier        []*Identifier                 // Other identifiers for the document
+	Status            *Code                         // current | superseded | entered-in-error
+	DocStatus         *Code                         // preliminary | final | amended | entered-in-error
+	Type              *CodeableConcept              // Kind of document (LOINC if possible)
+	Category          []*CodeableConcept            // Categorization of document
+	Subject           *Reference                    // Who/what is the subject of the document
+	Date              *Instant                      // When this document reference was created
+	Author            []*Reference                  // Who and/or what authored the document
+	Authenticator     *Reference                    // Who/what authenticated the document
+	Custodian         *Reference                    // Organization which maintains the document
+	RelatesTo         []*DocumentReferenceRelatesTo // Relationships to other documents
+	Description       *String                       // Human-readable description
+	SecurityLabel     []*CodeableConcept            // Document security-tags
+	Content           []*DocumentReferenceContent   // Document referenced
+	Context           *DocumentReferenceContext     // Clinical context of document
+	unknown           *unknownMembers               // lenient mode: members that are not elements of DocumentReference
 }
 
 func (m *DocumentReference) FHIRType() string { return "DocumentReference" }
@@ -648,11 +648,11 @@ var typeDefDocumentReference = &TypeDef{
 
 // DocumentReferenceRelatesTo is the backbone element DocumentReference.relatesTo: Relationships to other documents
 type DocumentReferenceRelatesTo struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Target            *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // replaces | transforms | signs | appends
+	Target            *Reference      // Target of the relationship
 	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentReference.relatesTo
 }
 
@@ -806,11 +806,11 @@ var typeDefDocumentReferenceRelatesTo = &TypeDef{
 
 // DocumentReferenceContent is the backbone element DocumentReference.content: Document referenced
 type DocumentReferenceContent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Attachment        *Attachment
-	Format            *Coding
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Attachment        *Attachment     // Where to access the document
+	Format            *Coding         // Format/content rules for the document
 	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentReference.content
 }
 
@@ -957,17 +957,17 @@ var typeDefDocumentReferenceContent = &TypeDef{
 
 // DocumentReferenceContext is the backbone element DocumentReference.context: Clinical context of document
 type DocumentReferenceContext struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Encounter         []*Reference
-	Event             []*CodeableConcept
-	Period            *Period
-	FacilityType      *CodeableConcept
-	PracticeSetting   *CodeableConcept
-	SourcePatientInfo *Reference
-	Related           []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of DocumentReference.context
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Encounter         []*Reference       // Context of the document content
+	Event             []*CodeableConcept // Main clinical acts documented
+	Period            *Period            // Time of service that is being documented
+	FacilityType      *CodeableConcept   // Kind of facility where patient was seen
+	PracticeSetting   *CodeableConcept   // Additional details about where the content was created (e.g. clinical specialty)
+	SourcePatientInfo *Reference         // Patient demographics from source
+	Related           []*Reference       // Related identifiers or resources
+	unknown           *unknownMembers    // lenient mode: members that are not elements of DocumentReference.context
 }
 
 func (m *DocumentReferenceContext) FHIRType() string { return "BackboneElement" }

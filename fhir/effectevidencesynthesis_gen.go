@@ -4,48 +4,48 @@ package fhir
 
 // EffectEvidenceSynthesis is the FHIR R4 resource EffectEvidenceSynthesis: A quantified estimate of effect based on a body of evidence (http://hl7.org/fhir/StructureDefinition/EffectEvidenceSynthesis).
 type EffectEvidenceSynthesis struct {
-	ID                  *ID
-	Meta                *Meta
-	ImplicitRules       *URI
-	Language            *Code
-	Text                *Narrative
-	Contained           []Resource
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	URL                 *URI
-	Identifier          []*Identifier
-	Version             *String
-	Name                *String
-	Title               *String
-	Status              *Code
-	Date                *DateTime
-	Publisher           *String
-	Contact             []*ContactDetail
-	Description         *Markdown
-	Note                []*Annotation
-	UseContext          []*UsageContext
-	Jurisdiction        []*CodeableConcept
-	Copyright           *Markdown
-	ApprovalDate        *Date
-	LastReviewDate      *Date
-	EffectivePeriod     *Period
-	Topic               []*CodeableConcept
-	Author              []*ContactDetail
-	Editor              []*ContactDetail
-	Reviewer            []*ContactDetail
-	Endorser            []*ContactDetail
-	RelatedArtifact     []*RelatedArtifact
-	SynthesisType       *CodeableConcept
-	StudyType           *CodeableConcept
-	Population          *Reference
-	Exposure            *Reference
-	ExposureAlternative *Reference
-	Outcome             *Reference
-	SampleSize          *EffectEvidenceSynthesisSampleSize
-	ResultsByExposure   []*EffectEvidenceSynthesisResultsByExposure
-	EffectEstimate      []*EffectEvidenceSynthesisEffectEstimate
-	Certainty           []*EffectEvidenceSynthesisCertainty
-	unknown             *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis
+	ID                  *ID                                         // Logical id of this artifact
+	Meta                *Meta                                       // Metadata about the resource
+	ImplicitRules       *URI                                        // A set of rules under which this content was created
+	Language            *Code                                       // Language of the resource content
+	Text                *Narrative                                  // Text summary of the resource, for human interpretation
+	Contained           []Resource                                  // Contained, inline Resources
+	Extension           []*Extension                                // Additional content defined by implementations
+	ModifierExtension   []*Extension                                // Extensions that cannot be ignored
+	URL                 *URI                                        // Canonical identifier for this effect evidence synthesis, represented as a URI (globally unique)
+	Identifier          []*Identifier                               // Additional identifier for the effect evidence synthesis
+	Version             *String                                     // Business version of the effect evidence synthesis
+	Name                *String                                     // Name for this effect evidence synthesis (computer friendly)
+	Title               *String                                     // Name for this effect evidence synthesis (human friendly)
+	Status              *Code                                       // draft | active | retired | unknown
+	Date                *DateTime                                   // Date last changed
+	Publisher           *String                                     // Name of the publisher (organization or individual)
+	Contact             []*ContactDetail                            // Contact details for the publisher
+	Description         *Markdown                                   // Natural language description of the effect evidence synthesis
+	Note                []*Annotation                               // Used for footnotes or explanatory notes
+	UseContext          []*UsageContext                             // The context that the content is intended to support
+	Jurisdiction        []*CodeableConcept                          // Intended jurisdiction for effect evidence synthesis (if applicable)
+	Copyright           *Markdown                                   // Use and/or publishing restrictions
+	ApprovalDate        *Date                                       // When the effect evidence synthesis was approved by publisher
+	LastReviewDate      *Date                                       // When the effect evidence synthesis was last reviewed
+	EffectivePeriod     *Period                                     // When the effect evidence synthesis is expected to be used
+	Topic               []*CodeableConcept                          // The category of the EffectEvidenceSynthesis, such as Education, Treatment, Assessment, etc.
+	Author              []*ContactDetail                            // Who authored the content
+	Editor              []*ContactDetail                            // Who edited the content
+	Reviewer            []*ContactDetail                            // Who reviewed the content
+	Endorser            []*ContactDetail                            // Who endorsed the content
+	RelatedArtifact     []*RelatedArtifact                          // Additional documentation, citations, etc.
+	SynthesisType       *CodeableConcept                            // Type of synthesis
+	StudyType           *CodeableConcept                            // Type of study
+	Population          *Reference                                  // What population?
+	Exposure            *Reference                                  // What exposure?
+	ExposureAlternative *Reference                                  // What comparison exposure?
+	Outcome             *Reference                                  // What outcome?
+	SampleSize          *EffectEvidenceSynthesisSampleSize          // What sample size was involved?
+	ResultsByExposure   []*EffectEvidenceSynthesisResultsByExposure // What was the result per exposure?
+	EffectEstimate      []*EffectEvidenceSynthesisEffectEstimate    // What was the estimated effect
+	Certainty           []*EffectEvidenceSynthesisCertainty         // How certain is the effect
+	unknown             *unknownMembers                             // lenient mode: members that are not elements of EffectEvidenceSynthesis
 }
 
 func (m *EffectEvidenceSynthesis) FHIRType() string { return "EffectEvidenceSynthesis" }
@@ -1069,12 +1069,12 @@ var typeDefEffectEvidenceSynthesis = &TypeDef{
 
 // EffectEvidenceSynthesisSampleSize is the backbone element EffectEvidenceSynthesis.sampleSize: What sample size was involved?
 type EffectEvidenceSynthesisSampleSize struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Description          *String
-	NumberOfStudies      *Integer
-	NumberOfParticipants *Integer
+	ID                   string          // Unique id for inter-element referencing
+	Extension            []*Extension    // Additional content defined by implementations
+	ModifierExtension    []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description          *String         // Description of sample size
+	NumberOfStudies      *Integer        // How many studies?
+	NumberOfParticipants *Integer        // How many participants?
 	unknown              *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.sampleSize
 }
 
@@ -1262,14 +1262,14 @@ var typeDefEffectEvidenceSynthesisSampleSize = &TypeDef{
 
 // EffectEvidenceSynthesisResultsByExposure is the backbone element EffectEvidenceSynthesis.resultsByExposure: What was the result per exposure?
 type EffectEvidenceSynthesisResultsByExposure struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Description           *String
-	ExposureState         *Code
-	VariantState          *CodeableConcept
-	RiskEvidenceSynthesis *Reference
-	unknown               *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.resultsByExposure
+	ID                    string           // Unique id for inter-element referencing
+	Extension             []*Extension     // Additional content defined by implementations
+	ModifierExtension     []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Description           *String          // Description of results by exposure
+	ExposureState         *Code            // exposure | exposure-alternative
+	VariantState          *CodeableConcept // Variant exposure states
+	RiskEvidenceSynthesis *Reference       // Risk evidence synthesis
+	unknown               *unknownMembers  // lenient mode: members that are not elements of EffectEvidenceSynthesis.resultsByExposure
 }
 
 func (m *EffectEvidenceSynthesisResultsByExposure) FHIRType() string { return "BackboneElement" }
@@ -1472,16 +1472,16 @@ var typeDefEffectEvidenceSynthesisResultsByExposure = &TypeDef{
 
 // EffectEvidenceSynthesisEffectEstimate is the backbone element EffectEvidenceSynthesis.effectEstimate: What was the estimated effect
 type EffectEvidenceSynthesisEffectEstimate struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	Type              *CodeableConcept
-	VariantState      *CodeableConcept
-	Value             *Decimal
-	UnitOfMeasure     *CodeableConcept
-	PrecisionEstimate []*EffectEvidenceSynthesisEffectEstimatePrecisionEstimate
-	unknown           *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.effectEstimate
+	ID                string                                                    // Unique id for inter-element referencing
+	Extension         []*Extension                                              // Additional content defined by implementations
+	ModifierExtension []*Extension                                              // Extensions that cannot be ignored even if unrecognized
+	Description       *String                                                   // Description of effect estimate
+	Type              *CodeableConcept                                          // Type of efffect estimate
+	VariantState      *CodeableConcept                                          // Variant exposure states
+	Value             *Decimal                                                  // Point estimate
+	UnitOfMeasure     *CodeableConcept                                          // What unit is the outcome described in?
+	PrecisionEstimate []*EffectEvidenceSynthesisEffectEstimatePrecisionEstimate // How precise the estimate is
+	unknown           *unknownMembers                                           // lenient mode: members that are not elements of EffectEvidenceSynthesis.effectEstimate
 }
 
 func (m *EffectEvidenceSynthesisEffectEstimate) FHIRType() string { return "BackboneElement" }
@@ -1727,14 +1727,14 @@ var typeDefEffectEvidenceSynthesisEffectEstimate = &TypeDef{
 
 // EffectEvidenceSynthesisEffectEstimatePrecisionEstimate is the backbone element EffectEvidenceSynthesis.effectEstimate.precisionEstimate: How precise the estimate is
 type EffectEvidenceSynthesisEffectEstimatePrecisionEstimate struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Level             *Decimal
-	From              *Decimal
-	To                *Decimal
-	unknown           *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.effectEstimate.precisionEstimate
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Type of precision estimate
+	Level             *Decimal         // Level of confidence interval
+	From              *Decimal         // Lower bound
+	To                *Decimal         // Upper bound
+	unknown           *unknownMembers  // lenient mode: members that are not elements of EffectEvidenceSynthesis.effectEstimate.precisionEstimate
 }
 
 func (m *EffectEvidenceSynthesisEffectEstimatePrecisionEstimate) FHIRType() string {
@@ -1945,13 +1945,13 @@ var typeDefEffectEvidenceSynthesisEffectEstimatePrecisionEstimate = &TypeDef{
 
 // EffectEvidenceSynthesisCertainty is the backbone element EffectEvidenceSynthesis.certainty: How certain is the effect
 type EffectEvidenceSynthesisCertainty struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Rating                []*CodeableConcept
-	Note                  []*Annotation
-	CertaintySubcomponent []*EffectEvidenceSynthesisCertaintyCertaintySubcomponent
-	unknown               *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.certainty
+	ID                    string                                                   // Unique id for inter-element referencing
+	Extension             []*Extension                                             // Additional content defined by implementations
+	ModifierExtension     []*Extension                                             // Extensions that cannot be ignored even if unrecognized
+	Rating                []*CodeableConcept                                       // Certainty rating
+	Note                  []*Annotation                                            // Used for footnotes or explanatory notes
+	CertaintySubcomponent []*EffectEvidenceSynthesisCertaintyCertaintySubcomponent // A component that contributes to the overall certainty
+	unknown               *unknownMembers                                          // lenient mode: members that are not elements of EffectEvidenceSynthesis.certainty
 }
 
 func (m *EffectEvidenceSynthesisCertainty) FHIRType() string { return "BackboneElement" }
@@ -2116,13 +2116,13 @@ var typeDefEffectEvidenceSynthesisCertainty = &TypeDef{
 
 // EffectEvidenceSynthesisCertaintyCertaintySubcomponent is the backbone element EffectEvidenceSynthesis.certainty.certaintySubcomponent: A component that contributes to the overall certainty
 type EffectEvidenceSynthesisCertaintyCertaintySubcomponent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Rating            []*CodeableConcept
-	Note              []*Annotation
-	unknown           *unknownMembers // lenient mode: members that are not elements of EffectEvidenceSynthesis.certainty.certaintySubcomponent
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept   // Type of subcomponent of certainty rating
+	Rating            []*CodeableConcept // Subcomponent certainty rating
+	Note              []*Annotation      // Used for footnotes or explanatory notes
+	unknown           *unknownMembers    // lenient mode: members that are not elements of EffectEvidenceSynthesis.certainty.certaintySubcomponent
 }
 
 func (m *EffectEvidenceSynthesisCertaintyCertaintySubcomponent) FHIRType() string {

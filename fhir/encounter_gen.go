@@ -4,38 +4,38 @@ package fhir
 
 // Encounter is the FHIR R4 resource Encounter: An interaction during which services are provided to the patient (http://hl7.org/fhir/StructureDefinition/Encounter).
 type Encounter struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	StatusHistory     []*EncounterStatusHistory
-	Class             *Coding
-	ClassHistory      []*EncounterClassHistory
-	Type              []*CodeableConcept
-	ServiceType       *CodeableConcept
-	Priority          *CodeableConcept
-	Subject           *Reference
-	EpisodeOfCare     []*Reference
-	BasedOn           []*Reference
-	Participant       []*EncounterParticipant
-	Appointment       []*Reference
-	Period            *Period
-	Length            *Duration
-	ReasonCode        []*CodeableConcept
-	ReasonReference   []*Reference
-	Diagnosis         []*EncounterDiagnosis
-	Account           []*Reference
-	Hospitalization   *EncounterHospitalization
-	Location          []*EncounterLocation
-	ServiceProvider   *Reference
-	PartOf            *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter
+	ID                *ID                       // Logical id of this artifact
+	Meta              *Meta                     // Metadata about the resource
+	ImplicitRules     *URI                      // A set of rules under which this content was created
+	Language          *Code                     // Language of the resource content
+	Text              *Narrative                // Text summary of the resource, for human interpretation
+	Contained         []Resource                // Contained, inline Resources
+	Extension         []*Extension              // Additional content defined by implementations
+	ModifierExtension []*Extension              // Extensions that cannot be ignored
+	Identifier        []*Identifier             // Identifier(s) by which this encounter is known
+	Status            *Code                     // planned | arrived | triaged | in-progress | onleave | finished | cancelled +
+	StatusHistory     []*EncounterStatusHistory // List of past encounter statuses
+	Class             *Coding                   // Classification of patient encounter
+	ClassHistory      []*EncounterClassHistory  // List of past encounter classes
+	Type              []*CodeableConcept        // Specific type of encounter
+	ServiceType       *CodeableConcept          // Specific type of service
+	Priority          *CodeableConcept          // Indicates the urgency of the encounter
+	Subject           *Reference                // The patient or group present at the encounter
+	EpisodeOfCare     []*Reference              // Episode(s) of care that this encounter should be recorded against
+	BasedOn           []*Reference              // The ServiceRequest that initiated this encounter
+	Participant       []*EncounterParticipant   // List of participants involved in the encounter
+	Appointment       []*Reference              // The appointment that scheduled this encounter
+	Period            *Period                   // The start and end time of the encounter
+	Length            *Duration                 // Quantity of time the encounter lasted (less time absent)
+	ReasonCode        []*CodeableConcept        // Coded reason the encounter takes place
+	ReasonReference   []*Reference              // Reason the encounter takes place (reference)
+	Diagnosis         []*EncounterDiagnosis     // The list of diagnosis relevant to this encounter
+	Account           []*Reference              // The set of accounts that may be used for billing for this Encounter
+	Hospitalization   *EncounterHospitalization // Details about the admission to a healthcare service
+	Location          []*EncounterLocation      // List of locations where the patient has been
+	ServiceProvider   *Reference                // The organization (facility) responsible for this encounter
+	PartOf            *Reference                // Another Encounter this encounter is part of
+	unknown           *unknownMembers           // lenient mode: members that are not elements of Encounter
 }
 
 func (m *Encounter) FHIRType() string { return "Encounter" }
@@ -776,11 +776,11 @@ var typeDefEncounter = &TypeDef{
 
 // EncounterStatusHistory is the backbone element Encounter.statusHistory: List of past encounter statuses
 type EncounterStatusHistory struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Status            *Code
-	Period            *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Status            *Code           // planned | arrived | triaged | in-progress | onleave | finished | cancelled +
+	Period            *Period         // The time that the episode was in the specified status
 	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.statusHistory
 }
 
@@ -932,11 +932,11 @@ var typeDefEncounterStatusHistory = &TypeDef{
 
 // EncounterClassHistory is the backbone element Encounter.classHistory: List of past encounter classes
 type EncounterClassHistory struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Class             *Coding
-	Period            *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Class             *Coding         // inpatient | outpatient | ambulatory | emergency +
+	Period            *Period         // The time that the episode was in the specified class
 	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.classHistory
 }
 
@@ -1081,13 +1081,13 @@ var typeDefEncounterClassHistory = &TypeDef{
 
 // EncounterParticipant is the backbone element Encounter.participant: List of participants involved in the encounter
 type EncounterParticipant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              []*CodeableConcept
-	Period            *Period
-	Individual        *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.participant
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              []*CodeableConcept // Role of participant in encounter
+	Period            *Period            // Period of time during the encounter that the participant participated
+	Individual        *Reference         // Persons involved in the encounter other than the patient
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Encounter.participant
 }
 
 func (m *EncounterParticipant) FHIRType() string { return "BackboneElement" }
@@ -1253,13 +1253,13 @@ var typeDefEncounterParticipant = &TypeDef{
 
 // EncounterDiagnosis is the backbone element Encounter.diagnosis: The list of diagnosis relevant to this encounter
 type EncounterDiagnosis struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Condition         *Reference
-	Use               *CodeableConcept
-	Rank              *PositiveInt
-	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.diagnosis
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Condition         *Reference       // The diagnosis or procedure relevant to the encounter
+	Use               *CodeableConcept // Role that this diagnosis has within the encounter (e.g. admission, billing, discharge …)
+	Rank              *PositiveInt     // Ranking of the diagnosis (for each role type)
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Encounter.diagnosis
 }
 
 func (m *EncounterDiagnosis) FHIRType() string { return "BackboneElement" }
@@ -1432,19 +1432,19 @@ var typeDefEncounterDiagnosis = &TypeDef{
 
 // EncounterHospitalization is the backbone element Encounter.hospitalization: Details about the admission to a healthcare service
 type EncounterHospitalization struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	PreAdmissionIdentifier *Identifier
-	Origin                 *Reference
-	AdmitSource            *CodeableConcept
-	ReAdmission            *CodeableConcept
-	DietPreference         []*CodeableConcept
-	SpecialCourtesy        []*CodeableConcept
-	SpecialArrangement     []*CodeableConcept
-	Destination            *Reference
-	DischargeDisposition   *CodeableConcept
-	unknown                *unknownMembers // lenient mode: members that are not elements of Encounter.hospitalization
+	ID                     string             // Unique id for inter-element referencing
+	Extension              []*Extension       // Additional content defined by implementations
+	ModifierExtension      []*Extension       // Extensions that cannot be ignored even if unrecognized
+	PreAdmissionIdentifier *Identifier        // Pre-admission identifier
+	Origin                 *Reference         // The location/organization from which the patient came before admission
+	AdmitSource            *CodeableConcept   // From where patient was admitted (physician referral, transfer)
+	ReAdmission            *CodeableConcept   // The type of hospital re-admission that has occurred (if any). If the value is absent, then this is not identified as a readmission
+	DietPreference         []*CodeableConcept // Diet preferences reported by the patient
+	SpecialCourtesy        []*CodeableConcept // Special courtesies (VIP, board member)
+	SpecialArrangement     []*CodeableConcept // Wheelchair, translator, stretcher, etc.
+	Destination            *Reference         // Location/organization to which the patient is discharged
+	DischargeDisposition   *CodeableConcept   // Category or kind of location after discharge
+	unknown                *unknownMembers    // lenient mode: members that are not elements of Encounter.hospitalization
 }
 
 func (m *EncounterHospitalization) FHIRType() string { return "BackboneElement" }
@@ -1737,14 +1737,14 @@ var typeDefEncounterHospitalization = &TypeDef{
 
 // EncounterLocation is the backbone element Encounter.location: List of locations where the patient has been
 type EncounterLocation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Location          *Reference
-	Status            *Code
-	PhysicalType      *CodeableConcept
-	Period            *Period
-	unknown           *unknownMembers // lenient mode: members that are not elements of Encounter.location
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Location          *Reference       // Location the encounter takes place
+	Status            *Code            // planned | active | reserved | completed
+	PhysicalType      *CodeableConcept // The physical type of the location (usually the level in the location hierachy - bed room ward etc.)
+	Period            *Period          // Time period during which the patient was present at the location
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Encounter.location
 }
 
 func (m *EncounterLocation) FHIRType() string { return "BackboneElement" }

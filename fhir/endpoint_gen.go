@@ -4,26 +4,26 @@ package fhir
 
 // Endpoint is the FHIR R4 resource Endpoint: The technical details of an endpoint that can be used for electronic services (http://hl7.org/fhir/StructureDefinition/Endpoint).
 type Endpoint struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	Status               *Code
-	ConnectionType       *Coding
-	Name                 *String
-	ManagingOrganization *Reference
-	Contact              []*ContactPoint
-	Period               *Period
-	PayloadType          []*CodeableConcept
-	PayloadMimeType      []*Code
-	Address              *URL
-	Header               []*String
-	unknown              *unknownMembers // lenient mode: members that are not elements of Endpoint
+	ID                   *ID                // Logical id of this artifact
+	Meta                 *Meta              // Metadata about the resource
+	ImplicitRules        *URI               // A set of rules under which this content was created
+	Language             *Code              // Language of the resource content
+	Text                 *Narrative         // Text summary of the resource, for human interpretation
+	Contained            []Resource         // Contained, inline Resources
+	Extension            []*Extension       // Additional content defined by implementations
+	ModifierExtension    []*Extension       // Extensions that cannot be ignored
+	Identifier           []*Identifier      // Identifies this endpoint across multiple systems
+	Status               *Code              // active | suspended | error | off | entered-in-error | test
+	ConnectionType       *Coding            // Protocol/Profile/Standard to be used with this endpoint connection
+	Name                 *String            // A name that this endpoint can be identified by
+	ManagingOrganization *Reference         // Organization that manages this endpoint (might not be the organization that exposes the endpoint)
+	Contact              []*ContactPoint    // Contact details for source (e.g. troubleshooting)
+	Period               *Period            // Interval the endpoint is expected to be operational
+	PayloadType          []*CodeableConcept // The type of content that may be used at this endpoint (e.g. XDS Discharge summaries)
+	PayloadMimeType      []*Code            // Mimetype to send. If not specified, the content could be anything (including no payload, if the connectionType defined this)
+	Address              *URL               // The technical base address for connecting to this endpoint
+	Header               []*String          // Usage depends on the channel type
+	unknown              *unknownMembers    // lenient mode: members that are not elements of Endpoint
 }
 
 func (m *Endpoint) FHIRType() string { return "Endpoint" }

@@ -4,21 +4,21 @@ package fhir
 
 // EnrollmentRequest is the FHIR R4 resource EnrollmentRequest: Enroll in coverage (http://hl7.org/fhir/StructureDefinition/EnrollmentRequest).
 type EnrollmentRequest struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Created           *DateTime
-	Insurer           *Reference
-	Provider          *Reference
-	Candidate         *Reference
-	Coverage          *Reference
+	ID                *ID             // Logical id of this artifact
+	Meta              *Meta           // Metadata about the resource
+	ImplicitRules     *URI            // A set of rules under which this content was created
+	Language          *Code           // Language of the resource content
+	Text              *Narrative      // Text summary of the resource, for human interpretation
+	Contained         []Resource      // Contained, inline Resources
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored
+	Identifier        []*Identifier   // Business Identifier
+	Status            *Code           // active | cancelled | draft | entered-in-error
+	Created           *DateTime       // Creation date
+	Insurer           *Reference      // Target
+	Provider          *Reference      // Responsible practitioner
+	Candidate         *Reference      // The subject to be enrolled
+	Coverage          *Reference      // Insurance information
 	unknown           *unknownMembers // lenient mode: members that are not elements of EnrollmentRequest
 }
 

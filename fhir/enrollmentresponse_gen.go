@@ -4,22 +4,22 @@ package fhir
 
 // EnrollmentResponse is the FHIR R4 resource EnrollmentResponse: EnrollmentResponse resource (http://hl7.org/fhir/StructureDefinition/EnrollmentResponse).
 type EnrollmentResponse struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Request           *Reference
-	Outcome           *Code
-	Disposition       *String
-	Created           *DateTime
-	Organization      *Reference
-	RequestProvider   *Reference
+	ID                *ID             // Logical id of this artifact
+	Meta              *Meta           // Metadata about the resource
+	ImplicitRules     *URI            // A set of rules under which this content was created
+	Language          *Code           // Language of the resource content
+	Text              *Narrative      // Text summary of the resource, for human interpretation
+	Contained         []Resource      // Contained, inline Resources
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored
+	Identifier        []*Identifier   // Business Identifier
+	Status            *Code           // active | cancelled | draft | entered-in-error
+	Request           *Reference      // Claim reference
+	Outcome           *Code           // queued | complete | error | partial
+	Disposition       *String         // Disposition Message
+	Created           *DateTime       // Creation date
+	Organization      *Reference      // Insurer
+	RequestProvider   *Reference      // Responsible practitioner
 	unknown           *unknownMembers // lenient mode: members that are not elements of EnrollmentResponse
 }
 

@@ -4,27 +4,27 @@ package fhir
 
 // EpisodeOfCare is the FHIR R4 resource EpisodeOfCare: An association of a Patient with an Organization and Healthcare Provider(s) for a period of time that the Organization assumes some level of responsibility (http://hl7.org/fhir/StructureDefinition/EpisodeOfCare).
 type EpisodeOfCare struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	Status               *Code
-	StatusHistory        []*EpisodeOfCareStatusHistory
-	Type                 []*CodeableConcept
-	Diagnosis            []*EpisodeOfCareDiagnosis
-	Patient              *Reference
-	ManagingOrganization *Reference
-	Period               *Period
-	ReferralRequest      []*Reference
-	CareManager          *Reference
-	Team                 []*Reference
-	Account              []*Reference
-	unknown              *unknownMembers // lenient mode: members that are not elements of EpisodeOfCare
+	ID                   *ID                           // Logical id of this artifact
+	Meta                 *Meta                         // Metadata about the resource
+	ImplicitRules        *URI                          // A set of rules under which this content was created
+	Language             *Code                         // Language of the resource content
+	Text                 *Narrative                    // Text summary of the resource, for human interpretation
+	Contained            []Resource                    // Contained, inline Resources
+	Extension            []*Extension                  // Additional content defined by implementations
+	ModifierExtension    []*Extension                  // Extensions that cannot be ignored
+	Identifier           []*Identifier                 // Business Identifier(s) relevant for this EpisodeOfCare
+	Status               *Code                         // planned | waitlist | active | onhold | finished | cancelled | entered-in-error
+	StatusHistory        []*EpisodeOfCareStatusHistory // Past list of status codes (the current status may be included to cover the start date of the status)
+	Type                 []*CodeableConcept            // Type/class - e.g. specialist referral, disease management
+	Diagnosis            []*EpisodeOfCareDiagnosis     // The list of diagnosis relevant to this episode of care
+	Patient              *Reference                    // The patient who is the focus of this episode of care
+	ManagingOrganization *Reference                    // Organization that assumes care
+	Period               *Period                       // Interval during responsibility is assumed
+	ReferralRequest      []*Reference                  // Originating Referral Request(s)
+	CareManager          *Reference                    // Care manager/care coordinator for the patient
+	Team                 []*Reference                  // Other practitioners facilitating this episode of care
+	Account              []*Reference                  // The set of accounts that may be used for billing for this EpisodeOfCare
+	unknown              *unknownMembers               // lenient mode: members that are not elements of EpisodeOfCare
 }
 
 func (m *EpisodeOfCare) FHIRType() string { return "EpisodeOfCare" }
@@ -526,11 +526,11 @@ var typeDefEpisodeOfCare = &TypeDef{
 
 // EpisodeOfCareStatusHistory is the backbone element EpisodeOfCare.statusHistory: Past list of status codes (the current status may be included to cover the start date of the status)
 type EpisodeOfCareStatusHistory struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Status            *Code
-	Period            *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Status            *Code           // planned | waitlist | active | onhold | finished | cancelled | entered-in-error
+	Period            *Period         // Duration the EpisodeOfCare was in the specified status
 	unknown           *unknownMembers // lenient mode: members that are not elements of EpisodeOfCare.statusHistory
 }
 
@@ -682,13 +682,13 @@ var typeDefEpisodeOfCareStatusHistory = &TypeDef{
 
 // EpisodeOfCareDiagnosis is the backbone element EpisodeOfCare.diagnosis: The list of diagnosis relevant to this episode of care
 type EpisodeOfCareDiagnosis struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Condition         *Reference
-	Role              *CodeableConcept
-	Rank              *PositiveInt
-	unknown           *unknownMembers // lenient mode: members that are not elements of EpisodeOfCare.diagnosis
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Condition         *Reference       // Conditions/problems/diagnoses this episode of care is for
+	Role              *CodeableConcept // Role that this diagnosis has within the episode of care (e.g. admission, billing, discharge …)
+	Rank              *PositiveInt     // Ranking of the diagnosis (for each role type)
+	unknown           *unknownMembers  // lenient mode: members that are not elements of EpisodeOfCare.diagnosis
 }
 
 func (m *EpisodeOfCareDiagnosis) FHIRType() string { return "BackboneElement" }

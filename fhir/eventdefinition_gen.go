@@ -4,44 +4,44 @@ package fhir
 
 // EventDefinition is the FHIR R4 resource EventDefinition: A description of when an event can occur (http://hl7.org/fhir/StructureDefinition/EventDefinition).
 type EventDefinition struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	URL                    *URI
-	Identifier             []*Identifier
-	Version                *String
-	Name                   *String
-	Title                  *String
-	Subtitle               *String
-	Status                 *Code
-	Experimental           *Boolean
-	SubjectCodeableConcept *CodeableConcept
-	SubjectReference       *Reference
-	Date                   *DateTime
-	Publisher              *String
-	Contact                []*ContactDetail
-	Description            *Markdown
-	UseContext             []*UsageContext
-	Jurisdiction           []*CodeableConcept
-	Purpose                *Markdown
-	Usage                  *String
-	Copyright              *Markdown
-	ApprovalDate           *Date
-	LastReviewDate         *Date
-	EffectivePeriod        *Period
-	Topic                  []*CodeableConcept
-	Author                 []*ContactDetail
-	Editor                 []*ContactDetail
-	Reviewer               []*ContactDetail
-	Endorser               []*ContactDetail
-	RelatedArtifact        []*RelatedArtifact
-	Trigger                []*TriggerDefinition
-	unknown                *unknownMembers // lenient mode: members that are not elements of EventDefinition
+	ID                     *ID                  // Logical id of this artifact
+	Meta                   *Meta                // Metadata about the resource
+	ImplicitRules          *URI                 // A set of rules under which this content was created
+	Language               *Code                // Language of the resource content
+	Text                   *Narrative           // Text summary of the resource, for human interpretation
+	Contained              []Resource           // Contained, inline Resources
+	Extension              []*Extension         // Additional content defined by implementations
+	ModifierExtension      []*Extension         // Extensions that cannot be ignored
+	URL                    *URI                 // Canonical identifier for this event definition, represented as a URI (globally unique)
+	Identifier             []*Identifier        // Additional identifier for the event definition
+	Version                *String              // Business version of the event definition
+	Name                   *String              // Name for this event definition (computer friendly)
+	Title                  *String              // Name for this event definition (human friendly)
+	Subtitle               *String              // Subordinate title of the event definition
+	Status                 *Code                // draft | active | retired | unknown
+	Experimental           *Boolean             // For testing purposes, not real usage
+	SubjectCodeableConcept *CodeableConcept     // Type of individual the event definition is focused on
+	SubjectReference       *Reference           // Type of individual the event definition is focused on
+	Date                   *DateTime            // Date last changed
+	Publisher              *String              // Name of the publisher (organization or individual)
+	Contact                []*ContactDetail     // Contact details for the publisher
+	Description            *Markdown            // Natural language description of the event definition
+	UseContext             []*UsageContext      // The context that the content is intended to support
+	Jurisdiction           []*CodeableConcept   // Intended jurisdiction for event definition (if applicable)
+	Purpose                *Markdown            // Why this event definition is defined
+	Usage                  *String              // Describes the clinical usage of the event definition
+	Copyright              *Markdown            // Use and/or publishing restrictions
+	ApprovalDate           *Date                // When the event definition was approved by publisher
+	LastReviewDate         *Date                // When the event definition was last reviewed
+	EffectivePeriod        *Period              // When the event definition is expected to be used
+	Topic                  []*CodeableConcept   // E.g. Education, Treatment, Assessment, etc.
+	Author                 []*ContactDetail     // Who authored the content
+	Editor                 []*ContactDetail     // Who edited the content
+	Reviewer               []*ContactDetail     // Who reviewed the content
+	Endorser               []*ContactDetail     // Who endorsed the content
+	RelatedArtifact        []*RelatedArtifact   // Additional documentation, citations, etc.
+	Trigger                []*TriggerDefinition // "when" the event occurs (multiple = 'or')
+	unknown                *unknownMembers      // lenient mode: members that are not elements of EventDefinition
 }
 
 func (m *EventDefinition) FHIRType() string { return "EventDefinition" }

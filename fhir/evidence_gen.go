@@ -4,43 +4,43 @@ package fhir
 
 // Evidence is the FHIR R4 resource Evidence: A research context or question (http://hl7.org/fhir/StructureDefinition/Evidence).
 type Evidence struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	URL                *URI
-	Identifier         []*Identifier
-	Version            *String
-	Name               *String
-	Title              *String
-	ShortTitle         *String
-	Subtitle           *String
-	Status             *Code
-	Date               *DateTime
-	Publisher          *String
-	Contact            []*ContactDetail
-	Description        *Markdown
-	Note               []*Annotation
-	UseContext         []*UsageContext
-	Jurisdiction       []*CodeableConcept
-	Copyright          *Markdown
-	ApprovalDate       *Date
-	LastReviewDate     *Date
-	EffectivePeriod    *Period
-	Topic              []*CodeableConcept
-	Author             []*ContactDetail
-	Editor             []*ContactDetail
-	Reviewer           []*ContactDetail
-	Endorser           []*ContactDetail
-	RelatedArtifact    []*RelatedArtifact
-	ExposureBackground *Reference
-	ExposureVariant    []*Reference
-	Outcome            []*Reference
-	unknown            *unknownMembers // lenient mode: members that are not elements of Evidence
+	ID                 *ID                // Logical id of this artifact
+	Meta               *Meta              // Metadata about the resource
+	ImplicitRules      *URI               // A set of rules under which this content was created
+	Language           *Code              // Language of the resource content
+	Text               *Narrative         // Text summary of the resource, for human interpretation
+	Contained          []Resource         // Contained, inline Resources
+	Extension          []*Extension       // Additional content defined by implementations
+	ModifierExtension  []*Extension       // Extensions that cannot be ignored
+	URL                *URI               // Canonical identifier for this evidence, represented as a URI (globally unique)
+	Identifier         []*Identifier      // Additional identifier for the evidence
+	Version            *String            // Business version of the evidence
+	Name               *String            // Name for this evidence (computer friendly)
+	Title              *String            // Name for this evidence (human friendly)
+	ShortTitle         *String            // Title for use in informal contexts
+	Subtitle           *String            // Subordinate title of the Evidence
+	Status             *Code              // draft | active | retired | unknown
+	Date               *DateTime          // Date last changed
+	Publisher          *String            // Name of the publisher (organization or individual)
+	Contact            []*ContactDetail   // Contact details for the publisher
+	Description        *Markdown          // Natural language description of the evidence
+	Note               []*Annotation      // Used for footnotes or explanatory notes
+	UseContext         []*UsageContext    // The context that the content is intended to support
+	Jurisdiction       []*CodeableConcept // Intended jurisdiction for evidence (if applicable)
+	Copyright          *Markdown          // Use and/or publishing restrictions
+	ApprovalDate       *Date              // When the evidence was approved by publisher
+	LastReviewDate     *Date              // When the evidence was last reviewed
+	EffectivePeriod    *Period            // When the evidence is expected to be used
+	Topic              []*CodeableConcept // The category of the Evidence, such as Education, Treatment, Assessment, etc.
+	Author             []*ContactDetail   // Who authored the content
+	Editor             []*ContactDetail   // Who edited the content
+	Reviewer           []*ContactDetail   // Who reviewed the content
+	Endorser           []*ContactDetail   // Who endorsed the content
+	RelatedArtifact    []*RelatedArtifact // Additional documentation, citations, etc.
+	ExposureBackground *Reference         // What population?
+	ExposureVariant    []*Reference       // What exposure?
+	Outcome            []*Reference       // What outcome?
+	unknown            *unknownMembers    // lenient mode: members that are not elements of Evidence
 }
 
 func (m *Evidence) FHIRType() string { return "Evidence" }

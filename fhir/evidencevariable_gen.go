@@ -4,42 +4,42 @@ package fhir
 
 // EvidenceVariable is the FHIR R4 resource EvidenceVariable: A population, intervention, or exposure definition (http://hl7.org/fhir/StructureDefinition/EvidenceVariable).
 type EvidenceVariable struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	ShortTitle        *String
-	Subtitle          *String
-	Status            *Code
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	Note              []*Annotation
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Copyright         *Markdown
-	ApprovalDate      *Date
-	LastReviewDate    *Date
-	EffectivePeriod   *Period
-	Topic             []*CodeableConcept
-	Author            []*ContactDetail
-	Editor            []*ContactDetail
-	Reviewer          []*ContactDetail
-	Endorser          []*ContactDetail
-	RelatedArtifact   []*RelatedArtifact
-	Type              *Code
-	Characteristic    []*EvidenceVariableCharacteristic
-	unknown           *unknownMembers // lenient mode: members that are not elements of EvidenceVariable
+	ID                *ID                               // Logical id of this artifact
+	Meta              *Meta                             // Metadata about the resource
+	ImplicitRules     *URI                              // A set of rules under which this content was created
+	Language          *Code                             // Language of the resource content
+	Text              *Narrative                        // Text summary of the resource, for human interpretation
+	Contained         []Resource                        // Contained, inline Resources
+	Extension         []*Extension                      // Additional content defined by implementations
+	ModifierExtension []*Extension                      // Extensions that cannot be ignored
+	URL               *URI                              // Canonical identifier for this evidence variable, represented as a URI (globally unique)
+	Identifier        []*Identifier                     // Additional identifier for the evidence variable
+	Version           *String                           // Business version of the evidence variable
+	Name              *String                           // Name for this evidence variable (computer friendly)
+	Title             *String                           // Name for this evidence variable (human friendly)
+	ShortTitle        *String                           // Title for use in informal contexts
+	Subtitle          *String                           // Subordinate title of the EvidenceVariable
+	Status            *Code                             // draft | active | retired | unknown
+	Date              *DateTime                         // Date last changed
+	Publisher         *String                           // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                  // Contact details for the publisher
+	Description       *Markdown                         // Natural language description of the evidence variable
+	Note              []*Annotation                     // Used for footnotes or explanatory notes
+	UseContext        []*UsageContext                   // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept                // Intended jurisdiction for evidence variable (if applicable)
+	Copyright         *Markdown                         // Use and/or publishing restrictions
+	ApprovalDate      *Date                             // When the evidence variable was approved by publisher
+	LastReviewDate    *Date                             // When the evidence variable was last reviewed
+	EffectivePeriod   *Period                           // When the evidence variable is expected to be used
+	Topic             []*CodeableConcept                // The category of the EvidenceVariable, such as Education, Treatment, Assessment, etc.
+	Author            []*ContactDetail                  // Who authored the content
+	Editor            []*ContactDetail                  // Who edited the content
+	Reviewer          []*ContactDetail                  // Who reviewed the content
+	Endorser          []*ContactDetail                  // Who endorsed the content
+	RelatedArtifact   []*RelatedArtifact                // Additional documentation, citations, etc.
+	Type              *Code                             // dichotomous | continuous | descriptive
+	Characteristic    []*EvidenceVariableCharacteristic // What defines the members of the evidence element
+	unknown           *unknownMembers                   // lenient mode: members that are not elements of EvidenceVariable
 }
 
 func (m *EvidenceVariable) FHIRType() string { return "EvidenceVariable" }
@@ -954,25 +954,25 @@ var typeDefEvidenceVariable = &TypeDef{
 
 // EvidenceVariableCharacteristic is the backbone element EvidenceVariable.characteristic: What defines the members of the evidence element
 type EvidenceVariableCharacteristic struct {
-	ID                           string
-	Extension                    []*Extension
-	ModifierExtension            []*Extension
-	Description                  *String
-	DefinitionReference          *Reference
-	DefinitionCanonical          *Canonical
-	DefinitionCodeableConcept    *CodeableConcept
-	DefinitionExpression         *Expression
-	DefinitionDataRequirement    *DataRequirement
-	DefinitionTriggerDefinition  *TriggerDefinition
-	UsageContext                 []*UsageContext
-	Exclude                      *Boolean
-	ParticipantEffectiveDateTime *DateTime
-	ParticipantEffectivePeriod   *Period
-	ParticipantEffectiveDuration *Duration
-	ParticipantEffectiveTiming   *Timing
-	TimeFromStart                *Duration
-	GroupMeasure                 *Code
-	unknown                      *unknownMembers // lenient mode: members that are not elements of EvidenceVariable.characteristic
+	ID                           string             // Unique id for inter-element referencing
+	Extension                    []*Extension       // Additional content defined by implementations
+	ModifierExtension            []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Description                  *String            // Natural language description of the characteristic
+	DefinitionReference          *Reference         // What code or expression defines members?
+	DefinitionCanonical          *Canonical         // What code or expression defines members?
+	DefinitionCodeableConcept    *CodeableConcept   // What code or expression defines members?
+	DefinitionExpression         *Expression        // What code or expression defines members?
+	DefinitionDataRequirement    *DataRequirement   // What code or expression defines members?
+	DefinitionTriggerDefinition  *TriggerDefinition // What code or expression defines members?
+	UsageContext                 []*UsageContext    // What code/value pairs define members?
+	Exclude                      *Boolean           // Whether the characteristic includes or excludes members
+	ParticipantEffectiveDateTime *DateTime          // What time period do participants cover
+	ParticipantEffectivePeriod   *Period            // What time period do participants cover
+	ParticipantEffectiveDuration *Duration          // What time period do participants cover
+	ParticipantEffectiveTiming   *Timing            // What time period do participants cover
+	TimeFromStart                *Duration          // Observation time from study start
+	GroupMeasure                 *Code              // mean | median | mean-of-mean | mean-of-median | median-of-mean | median-of-median
+	unknown                      *unknownMembers    // lenient mode: members that are not elements of EvidenceVariable.characteristic
 }
 
 func (m *EvidenceVariableCharacteristic) FHIRType() string { return "BackboneElement" }

@@ -4,32 +4,32 @@ package fhir
 
 // ExampleScenario is the FHIR R4 resource ExampleScenario: Example of workflow instance (http://hl7.org/fhir/StructureDefinition/ExampleScenario).
 type ExampleScenario struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Copyright         *Markdown
-	Purpose           *Markdown
-	Actor             []*ExampleScenarioActor
-	Instance          []*ExampleScenarioInstance
-	Process           []*ExampleScenarioProcess
-	Workflow          []*Canonical
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario
+	ID                *ID                        // Logical id of this artifact
+	Meta              *Meta                      // Metadata about the resource
+	ImplicitRules     *URI                       // A set of rules under which this content was created
+	Language          *Code                      // Language of the resource content
+	Text              *Narrative                 // Text summary of the resource, for human interpretation
+	Contained         []Resource                 // Contained, inline Resources
+	Extension         []*Extension               // Additional content defined by implementations
+	ModifierExtension []*Extension               // Extensions that cannot be ignored
+	URL               *URI                       // Canonical identifier for this example scenario, represented as a URI (globally unique)
+	Identifier        []*Identifier              // Additional identifier for the example scenario
+	Version           *String                    // Business version of the example scenario
+	Name              *String                    // Name for this example scenario (computer friendly)
+	Status            *Code                      // draft | active | retired | unknown
+	Experimental      *Boolean                   // For testing purposes, not real usage
+	Date              *DateTime                  // Date last changed
+	Publisher         *String                    // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail           // Contact details for the publisher
+	UseContext        []*UsageContext            // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept         // Intended jurisdiction for example scenario (if applicable)
+	Copyright         *Markdown                  // Use and/or publishing restrictions
+	Purpose           *Markdown                  // The purpose of the example, e.g. to illustrate a scenario
+	Actor             []*ExampleScenarioActor    // Actor participating in the resource
+	Instance          []*ExampleScenarioInstance // Each resource and each version that is present in the workflow
+	Process           []*ExampleScenarioProcess  // Each major process - a group of operations
+	Workflow          []*Canonical               // Another nested workflow
+	unknown           *unknownMembers            // lenient mode: members that are not elements of ExampleScenario
 }
 
 func (m *ExampleScenario) FHIRType() string { return "ExampleScenario" }
@@ -704,13 +704,13 @@ var typeDefExampleScenario = &TypeDef{
 
 // ExampleScenarioActor is the backbone element ExampleScenario.actor: Actor participating in the resource
 type ExampleScenarioActor struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ActorID           *String
-	Type              *Code
-	Name              *String
-	Description       *Markdown
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ActorID           *String         // ID or acronym of the actor
+	Type              *Code           // person | entity
+	Name              *String         // The name of the actor as shown in the page
+	Description       *Markdown       // The description of the actor
 	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.actor
 }
 
@@ -925,16 +925,16 @@ var typeDefExampleScenarioActor = &TypeDef{
 
 // ExampleScenarioInstance is the backbone element ExampleScenario.instance: Each resource and each version that is present in the workflow
 type ExampleScenarioInstance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ResourceID        *String
-	ResourceType      *Code
-	Name              *String
-	Description       *Markdown
-	Version           []*ExampleScenarioInstanceVersion
-	ContainedInstance []*ExampleScenarioInstanceContainedInstance
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.instance
+	ID                string                                      // Unique id for inter-element referencing
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored even if unrecognized
+	ResourceID        *String                                     // The id of the resource for referencing
+	ResourceType      *Code                                       // The type of the resource
+	Name              *String                                     // A short name for the resource instance
+	Description       *Markdown                                   // Human-friendly description of the resource instance
+	Version           []*ExampleScenarioInstanceVersion           // A specific version of the resource
+	ContainedInstance []*ExampleScenarioInstanceContainedInstance // Resources contained in the instance
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of ExampleScenario.instance
 }
 
 func (m *ExampleScenarioInstance) FHIRType() string { return "BackboneElement" }
@@ -1190,11 +1190,11 @@ var typeDefExampleScenarioInstance = &TypeDef{
 
 // ExampleScenarioInstanceVersion is the backbone element ExampleScenario.instance.version: A specific version of the resource
 type ExampleScenarioInstanceVersion struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	VersionID         *String
-	Description       *Markdown
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	VersionID         *String         // The identifier of a specific version of a resource
+	Description       *Markdown       // The description of the resource version
 	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.instance.version
 }
 
@@ -1354,11 +1354,11 @@ var typeDefExampleScenarioInstanceVersion = &TypeDef{
 
 // ExampleScenarioInstanceContainedInstance is the backbone element ExampleScenario.instance.containedInstance: Resources contained in the instance
 type ExampleScenarioInstanceContainedInstance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ResourceID        *String
-	VersionID         *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ResourceID        *String         // Each resource contained in the instance
+	VersionID         *String         // A specific version of a resource contained in the instance
 	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.instance.containedInstance
 }
 
@@ -1518,15 +1518,15 @@ var typeDefExampleScenarioInstanceContainedInstance = &TypeDef{
 
 // ExampleScenarioProcess is the backbone element ExampleScenario.process: Each major process - a group of operations
 type ExampleScenarioProcess struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Title             *String
-	Description       *Markdown
-	PreConditions     *Markdown
-	PostConditions    *Markdown
-	Step              []*ExampleScenarioProcessStep
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.process
+	ID                string                        // Unique id for inter-element referencing
+	Extension         []*Extension                  // Additional content defined by implementations
+	ModifierExtension []*Extension                  // Extensions that cannot be ignored even if unrecognized
+	Title             *String                       // The diagram title of the group of operations
+	Description       *Markdown                     // A longer description of the group of operations
+	PreConditions     *Markdown                     // Description of initial status before the process starts
+	PostConditions    *Markdown                     // Description of final status after the process ends
+	Step              []*ExampleScenarioProcessStep // Each step of the process
+	unknown           *unknownMembers               // lenient mode: members that are not elements of ExampleScenario.process
 }
 
 func (m *ExampleScenarioProcess) FHIRType() string { return "BackboneElement" }
@@ -1761,14 +1761,14 @@ var typeDefExampleScenarioProcess = &TypeDef{
 
 // ExampleScenarioProcessStep is the backbone element ExampleScenario.process.step: Each step of the process
 type ExampleScenarioProcessStep struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Process           []*ExampleScenarioProcess
-	Pause             *Boolean
-	Operation         *ExampleScenarioProcessStepOperation
-	Alternative       []*ExampleScenarioProcessStepAlternative
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.process.step
+	ID                string                                   // Unique id for inter-element referencing
+	Extension         []*Extension                             // Additional content defined by implementations
+	ModifierExtension []*Extension                             // Extensions that cannot be ignored even if unrecognized
+	Process           []*ExampleScenarioProcess                // Nested process
+	Pause             *Boolean                                 // If there is a pause in the flow
+	Operation         *ExampleScenarioProcessStepOperation     // Each interaction or action
+	Alternative       []*ExampleScenarioProcessStepAlternative // Alternate non-typical step action
+	unknown           *unknownMembers                          // lenient mode: members that are not elements of ExampleScenario.process.step
 }
 
 func (m *ExampleScenarioProcessStep) FHIRType() string { return "BackboneElement" }
@@ -1958,20 +1958,20 @@ var typeDefExampleScenarioProcessStep = &TypeDef{
 
 // ExampleScenarioProcessStepOperation is the backbone element ExampleScenario.process.step.operation: Each interaction or action
 type ExampleScenarioProcessStepOperation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Number            *String
-	Type              *String
-	Name              *String
-	Initiator         *String
-	Receiver          *String
-	Description       *Markdown
-	InitiatorActive   *Boolean
-	ReceiverActive    *Boolean
-	Request           *ExampleScenarioInstanceContainedInstance
-	Response          *ExampleScenarioInstanceContainedInstance
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.process.step.operation
+	ID                string                                    // Unique id for inter-element referencing
+	Extension         []*Extension                              // Additional content defined by implementations
+	ModifierExtension []*Extension                              // Extensions that cannot be ignored even if unrecognized
+	Number            *String                                   // The sequential number of the interaction
+	Type              *String                                   // The type of operation - CRUD
+	Name              *String                                   // The human-friendly name of the interaction
+	Initiator         *String                                   // Who starts the transaction
+	Receiver          *String                                   // Who receives the transaction
+	Description       *Markdown                                 // A comment to be inserted in the diagram
+	InitiatorActive   *Boolean                                  // Whether the initiator is deactivated right after the transaction
+	ReceiverActive    *Boolean                                  // Whether the receiver is deactivated right after the transaction
+	Request           *ExampleScenarioInstanceContainedInstance // Each resource instance used by the initiator
+	Response          *ExampleScenarioInstanceContainedInstance // Each resource instance used by the responder
+	unknown           *unknownMembers                           // lenient mode: members that are not elements of ExampleScenario.process.step.operation
 }
 
 func (m *ExampleScenarioProcessStepOperation) FHIRType() string { return "BackboneElement" }
@@ -2336,13 +2336,13 @@ var typeDefExampleScenarioProcessStepOperation = &TypeDef{
 
 // ExampleScenarioProcessStepAlternative is the backbone element ExampleScenario.process.step.alternative: Alternate non-typical step action
 type ExampleScenarioProcessStepAlternative struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Title             *String
-	Description       *Markdown
-	Step              []*ExampleScenarioProcessStep
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExampleScenario.process.step.alternative
+	ID                string                        // Unique id for inter-element referencing
+	Extension         []*Extension                  // Additional content defined by implementations
+	ModifierExtension []*Extension                  // Extensions that cannot be ignored even if unrecognized
+	Title             *String                       // Label for alternative
+	Description       *Markdown                     // A human-readable description of each option
+	Step              []*ExampleScenarioProcessStep // What happens in each alternative option
+	unknown           *unknownMembers               // lenient mode: members that are not elements of ExampleScenario.process.step.alternative
 }
 
 func (m *ExampleScenarioProcessStepAlternative) FHIRType() string { return "BackboneElement" }

@@ -4,58 +4,58 @@ package fhir
 
 // ExplanationOfBenefit is the FHIR R4 resource ExplanationOfBenefit: Explanation of Benefit resource (http://hl7.org/fhir/StructureDefinition/ExplanationOfBenefit).
 type ExplanationOfBenefit struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	Status                *Code
-	Type                  *CodeableConcept
-	SubType               *CodeableConcept
-	Use                   *Code
-	Patient               *Reference
-	BillablePeriod        *Period
-	Created               *DateTime
-	Enterer               *Reference
-	Insurer               *Reference
-	Provider              *Reference
-	Priority              *CodeableConcept
-	FundsReserveRequested *CodeableConcept
-	FundsReserve          *CodeableConcept
-	Related               []*ExplanationOfBenefitRelated
-	Prescription          *Reference
-	OriginalPrescription  *Reference
-	Payee                 *ExplanationOfBenefitPayee
-	Referral              *Reference
-	Facility              *Reference
-	Claim                 *Reference
-	ClaimResponse         *Reference
-	Outcome               *Code
-	Disposition           *String
-	PreAuthRef            []*String
-	PreAuthRefPeriod      []*Period
-	CareTeam              []*ExplanationOfBenefitCareTeam
-	SupportingInfo        []*ExplanationOfBenefitSupportingInfo
-	Diagnosis             []*ExplanationOfBenefitDiagnosis
-	Procedure             []*ExplanationOfBenefitProcedure
-	Precedence            *PositiveInt
-	Insurance             []*ExplanationOfBenefitInsurance
-	Accident              *ExplanationOfBenefitAccident
-	Item                  []*ExplanationOfBenefitItem
-	AddItem               []*ExplanationOfBenefitAddItem
-	Adjudication          []*ExplanationOfBenefitItemAdjudication
-	Total                 []*ExplanationOfBenefitTotal
-	Payment               *ExplanationOfBenefitPayment
-	FormCode              *CodeableConcept
-	Form                  *Attachment
-	ProcessNote           []*ExplanationOfBenefitProcessNote
-	BenefitPeriod         *Period
-	BenefitBalance        []*ExplanationOfBenefitBenefitBalance
-	unknown               *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit
+	ID                    *ID                                     // Logical id of this artifact
+	Meta                  *Meta                                   // Metadata about the resource
+	ImplicitRules         *URI                                    // A set of rules under which this content was created
+	Language              *Code                                   // Language of the resource content
+	Text                  *Narrative                              // Text summary of the resource, for human interpretation
+	Contained             []Resource                              // Contained, inline Resources
+	Extension             []*Extension                            // Additional content defined by implementations
+	ModifierExtension     []*Extension                            // Extensions that cannot be ignored
+	Identifier            []*Identifier                           // Business Identifier for the resource
+	Status                *Code                                   // active | cancelled | draft | entered-in-error
+	Type                  *CodeableConcept                        // Category or discipline
+	SubType               *CodeableConcept                        // More granular claim type
+	Use                   *Code                                   // claim | preauthorization | predetermination
+	Patient               *Reference                              // The recipient of the products and services
+	BillablePeriod        *Period                                 // Relevant time frame for the claim
+	Created               *DateTime                               // Response creation date
+	Enterer               *Reference                              // Author of the claim
+	Insurer               *Reference                              // Party responsible for reimbursement
+	Provider              *Reference                              // Party responsible for the claim
+	Priority              *CodeableConcept                        // Desired processing urgency
+	FundsReserveRequested *CodeableConcept                        // For whom to reserve funds
+	FundsReserve          *CodeableConcept                        // Funds reserved status
+	Related               []*ExplanationOfBenefitRelated          // Prior or corollary claims
+	Prescription          *Reference                              // Prescription authorizing services or products
+	OriginalPrescription  *Reference                              // Original prescription if superceded by fulfiller
+	Payee                 *ExplanationOfBenefitPayee              // Recipient of benefits payable
+	Referral              *Reference                              // Treatment Referral
+	Facility              *Reference                              // Servicing Facility
+	Claim                 *Reference                              // Claim reference
+	ClaimResponse         *Reference                              // Claim response reference
+	Outcome               *Code                                   // queued | complete | error | partial
+	Disposition           *String                                 // Disposition Message
+	PreAuthRef            []*String                               // Preauthorization reference
+	PreAuthRefPeriod      []*Period                               // Preauthorization in-effect period
+	CareTeam              []*ExplanationOfBenefitCareTeam         // Care Team members
+	SupportingInfo        []*ExplanationOfBenefitSupportingInfo   // Supporting information
+	Diagnosis             []*ExplanationOfBenefitDiagnosis        // Pertinent diagnosis information
+	Procedure             []*ExplanationOfBenefitProcedure        // Clinical procedures performed
+	Precedence            *PositiveInt                            // Precedence (primary, secondary, etc.)
+	Insurance             []*ExplanationOfBenefitInsurance        // Patient insurance information
+	Accident              *ExplanationOfBenefitAccident           // Details of the event
+	Item                  []*ExplanationOfBenefitItem             // Product or service provided
+	AddItem               []*ExplanationOfBenefitAddItem          // Insurer added line items
+	Adjudication          []*ExplanationOfBenefitItemAdjudication // Header-level adjudication
+	Total                 []*ExplanationOfBenefitTotal            // Adjudication totals
+	Payment               *ExplanationOfBenefitPayment            // Payment Details
+	FormCode              *CodeableConcept                        // Printed form identifier
+	Form                  *Attachment                             // Printed reference or actual form
+	ProcessNote           []*ExplanationOfBenefitProcessNote      // Note concerning adjudication
+	BenefitPeriod         *Period                                 // When the benefits are applicable
+	BenefitBalance        []*ExplanationOfBenefitBenefitBalance   // Balance by Benefit Category
+	unknown               *unknownMembers                         // lenient mode: members that are not elements of ExplanationOfBenefit
 }
 
 func (m *ExplanationOfBenefit) FHIRType() string { return "ExplanationOfBenefit" }
@@ -1263,13 +1263,13 @@ var typeDefExplanationOfBenefit = &TypeDef{
 
 // ExplanationOfBenefitRelated is the backbone element ExplanationOfBenefit.related: Prior or corollary claims
 type ExplanationOfBenefitRelated struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Claim             *Reference
-	Relationship      *CodeableConcept
-	Reference         *Identifier
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.related
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Claim             *Reference       // Reference to the related claim
+	Relationship      *CodeableConcept // How the reference claim is related
+	Reference         *Identifier      // File or case reference
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.related
 }
 
 func (m *ExplanationOfBenefitRelated) FHIRType() string { return "BackboneElement" }
@@ -1434,12 +1434,12 @@ var typeDefExplanationOfBenefitRelated = &TypeDef{
 
 // ExplanationOfBenefitPayee is the backbone element ExplanationOfBenefit.payee: Recipient of benefits payable
 type ExplanationOfBenefitPayee struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Party             *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.payee
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Category of recipient
+	Party             *Reference       // Recipient reference
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.payee
 }
 
 func (m *ExplanationOfBenefitPayee) FHIRType() string { return "BackboneElement" }
@@ -1583,15 +1583,15 @@ var typeDefExplanationOfBenefitPayee = &TypeDef{
 
 // ExplanationOfBenefitCareTeam is the backbone element ExplanationOfBenefit.careTeam: Care Team members
 type ExplanationOfBenefitCareTeam struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Provider          *Reference
-	Responsible       *Boolean
-	Role              *CodeableConcept
-	Qualification     *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.careTeam
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt     // Order of care team
+	Provider          *Reference       // Practitioner or organization
+	Responsible       *Boolean         // Indicator of the lead practitioner
+	Role              *CodeableConcept // Function within the team
+	Qualification     *CodeableConcept // Practitioner credential or specialization
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.careTeam
 }
 
 func (m *ExplanationOfBenefitCareTeam) FHIRType() string { return "BackboneElement" }
@@ -1815,21 +1815,21 @@ var typeDefExplanationOfBenefitCareTeam = &TypeDef{
 
 // ExplanationOfBenefitSupportingInfo is the backbone element ExplanationOfBenefit.supportingInfo: Supporting information
 type ExplanationOfBenefitSupportingInfo struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Category          *CodeableConcept
-	Code              *CodeableConcept
-	TimingDate        *Date
-	TimingPeriod      *Period
-	ValueBoolean      *Boolean
-	ValueString       *String
-	ValueQuantity     *Quantity
-	ValueAttachment   *Attachment
-	ValueReference    *Reference
-	Reason            *Coding
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.supportingInfo
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt     // Information instance identifier
+	Category          *CodeableConcept // Classification of the supplied information
+	Code              *CodeableConcept // Type of information
+	TimingDate        *Date            // When it occurred
+	TimingPeriod      *Period          // When it occurred
+	ValueBoolean      *Boolean         // Data to be provided
+	ValueString       *String          // Data to be provided
+	ValueQuantity     *Quantity        // Data to be provided
+	ValueAttachment   *Attachment      // Data to be provided
+	ValueReference    *Reference       // Data to be provided
+	Reason            *Coding          // Explanation for the information
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.supportingInfo
 }
 
 func (m *ExplanationOfBenefitSupportingInfo) FHIRType() string { return "BackboneElement" }
@@ -2220,16 +2220,16 @@ var typeDefExplanationOfBenefitSupportingInfo = &TypeDef{
 
 // ExplanationOfBenefitDiagnosis is the backbone element ExplanationOfBenefit.diagnosis: Pertinent diagnosis information
 type ExplanationOfBenefitDiagnosis struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Sequence                 *PositiveInt
-	DiagnosisCodeableConcept *CodeableConcept
-	DiagnosisReference       *Reference
-	Type                     []*CodeableConcept
-	OnAdmission              *CodeableConcept
-	PackageCode              *CodeableConcept
-	unknown                  *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.diagnosis
+	ID                       string             // Unique id for inter-element referencing
+	Extension                []*Extension       // Additional content defined by implementations
+	ModifierExtension        []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Sequence                 *PositiveInt       // Diagnosis instance identifier
+	DiagnosisCodeableConcept *CodeableConcept   // Nature of illness or problem
+	DiagnosisReference       *Reference         // Nature of illness or problem
+	Type                     []*CodeableConcept // Timing or nature of the diagnosis
+	OnAdmission              *CodeableConcept   // Present on admission
+	PackageCode              *CodeableConcept   // Package billing code
+	unknown                  *unknownMembers    // lenient mode: members that are not elements of ExplanationOfBenefit.diagnosis
 }
 
 func (m *ExplanationOfBenefitDiagnosis) FHIRType() string { return "BackboneElement" }
@@ -2481,16 +2481,16 @@ var typeDefExplanationOfBenefitDiagnosis = &TypeDef{
 
 // ExplanationOfBenefitProcedure is the backbone element ExplanationOfBenefit.procedure: Clinical procedures performed
 type ExplanationOfBenefitProcedure struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Sequence                 *PositiveInt
-	Type                     []*CodeableConcept
-	Date                     *DateTime
-	ProcedureCodeableConcept *CodeableConcept
-	ProcedureReference       *Reference
-	Udi                      []*Reference
-	unknown                  *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.procedure
+	ID                       string             // Unique id for inter-element referencing
+	Extension                []*Extension       // Additional content defined by implementations
+	ModifierExtension        []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Sequence                 *PositiveInt       // Procedure instance identifier
+	Type                     []*CodeableConcept // Category of Procedure
+	Date                     *DateTime          // When the procedure was performed
+	ProcedureCodeableConcept *CodeableConcept   // Specific clinical procedure
+	ProcedureReference       *Reference         // Specific clinical procedure
+	Udi                      []*Reference       // Unique device identifier
+	unknown                  *unknownMembers    // lenient mode: members that are not elements of ExplanationOfBenefit.procedure
 }
 
 func (m *ExplanationOfBenefitProcedure) FHIRType() string { return "BackboneElement" }
@@ -2746,12 +2746,12 @@ var typeDefExplanationOfBenefitProcedure = &TypeDef{
 
 // ExplanationOfBenefitInsurance is the backbone element ExplanationOfBenefit.insurance: Patient insurance information
 type ExplanationOfBenefitInsurance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Focal             *Boolean
-	Coverage          *Reference
-	PreAuthRef        []*String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Focal             *Boolean        // Coverage to be used for adjudication
+	Coverage          *Reference      // Insurance information
+	PreAuthRef        []*String       // Prior authorization reference number
 	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.insurance
 }
 
@@ -2932,14 +2932,14 @@ var typeDefExplanationOfBenefitInsurance = &TypeDef{
 
 // ExplanationOfBenefitAccident is the backbone element ExplanationOfBenefit.accident: Details of the event
 type ExplanationOfBenefitAccident struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Date              *Date
-	Type              *CodeableConcept
-	LocationAddress   *Address
-	LocationReference *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.accident
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Date              *Date            // When the incident occurred
+	Type              *CodeableConcept // The nature of the accident
+	LocationAddress   *Address         // Where the event occurred
+	LocationReference *Reference       // Where the event occurred
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.accident
 }
 
 func (m *ExplanationOfBenefitAccident) FHIRType() string { return "BackboneElement" }
@@ -3147,36 +3147,36 @@ var typeDefExplanationOfBenefitAccident = &TypeDef{
 
 // ExplanationOfBenefitItem is the backbone element ExplanationOfBenefit.item: Product or service provided
 type ExplanationOfBenefitItem struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Sequence                *PositiveInt
-	CareTeamSequence        []*PositiveInt
-	DiagnosisSequence       []*PositiveInt
-	ProcedureSequence       []*PositiveInt
-	InformationSequence     []*PositiveInt
-	Revenue                 *CodeableConcept
-	Category                *CodeableConcept
-	ProductOrService        *CodeableConcept
-	Modifier                []*CodeableConcept
-	ProgramCode             []*CodeableConcept
-	ServicedDate            *Date
-	ServicedPeriod          *Period
-	LocationCodeableConcept *CodeableConcept
-	LocationAddress         *Address
-	LocationReference       *Reference
-	Quantity                *Quantity
-	UnitPrice               *Money
-	Factor                  *Decimal
-	Net                     *Money
-	Udi                     []*Reference
-	BodySite                *CodeableConcept
-	SubSite                 []*CodeableConcept
-	Encounter               []*Reference
-	NoteNumber              []*PositiveInt
-	Adjudication            []*ExplanationOfBenefitItemAdjudication
-	Detail                  []*ExplanationOfBenefitItemDetail
-	unknown                 *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.item
+	ID                      string                                  // Unique id for inter-element referencing
+	Extension               []*Extension                            // Additional content defined by implementations
+	ModifierExtension       []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	Sequence                *PositiveInt                            // Item instance identifier
+	CareTeamSequence        []*PositiveInt                          // Applicable care team members
+	DiagnosisSequence       []*PositiveInt                          // Applicable diagnoses
+	ProcedureSequence       []*PositiveInt                          // Applicable procedures
+	InformationSequence     []*PositiveInt                          // Applicable exception and supporting information
+	Revenue                 *CodeableConcept                        // Revenue or cost center code
+	Category                *CodeableConcept                        // Benefit classification
+	ProductOrService        *CodeableConcept                        // Billing, service, product, or drug code
+	Modifier                []*CodeableConcept                      // Product or service billing modifiers
+	ProgramCode             []*CodeableConcept                      // Program the product or service is provided under
+	ServicedDate            *Date                                   // Date or dates of service or product delivery
+	ServicedPeriod          *Period                                 // Date or dates of service or product delivery
+	LocationCodeableConcept *CodeableConcept                        // Place of service or where product was supplied
+	LocationAddress         *Address                                // Place of service or where product was supplied
+	LocationReference       *Reference                              // Place of service or where product was supplied
+	Quantity                *Quantity                               // Count of products or services
+	UnitPrice               *Money                                  // Fee, charge or cost per item
+	Factor                  *Decimal                                // Price scaling factor
+	Net                     *Money                                  // Total item cost
+	Udi                     []*Reference                            // Unique device identifier
+	BodySite                *CodeableConcept                        // Anatomical location
+	SubSite                 []*CodeableConcept                      // Anatomical sub-location
+	Encounter               []*Reference                            // Encounters related to this billed item
+	NoteNumber              []*PositiveInt                          // Applicable note numbers
+	Adjudication            []*ExplanationOfBenefitItemAdjudication // Adjudication details
+	Detail                  []*ExplanationOfBenefitItemDetail       // Additional items
+	unknown                 *unknownMembers                         // lenient mode: members that are not elements of ExplanationOfBenefit.item
 }
 
 func (m *ExplanationOfBenefitItem) FHIRType() string { return "BackboneElement" }
@@ -3886,14 +3886,14 @@ var typeDefExplanationOfBenefitItem = &TypeDef{
 
 // ExplanationOfBenefitItemAdjudication is the backbone element ExplanationOfBenefit.item.adjudication: Adjudication details
 type ExplanationOfBenefitItemAdjudication struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Category          *CodeableConcept
-	Reason            *CodeableConcept
-	Amount            *Money
-	Value             *Decimal
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.item.adjudication
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Category          *CodeableConcept // Type of adjudication information
+	Reason            *CodeableConcept // Explanation of adjudication outcome
+	Amount            *Money           // Monetary amount
+	Value             *Decimal         // Non-monitary value
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.item.adjudication
 }
 
 func (m *ExplanationOfBenefitItemAdjudication) FHIRType() string { return "BackboneElement" }
@@ -4089,24 +4089,24 @@ var typeDefExplanationOfBenefitItemAdjudication = &TypeDef{
 
 // ExplanationOfBenefitItemDetail is the backbone element ExplanationOfBenefit.item.detail: Additional items
 type ExplanationOfBenefitItemDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Revenue           *CodeableConcept
-	Category          *CodeableConcept
-	ProductOrService  *CodeableConcept
-	Modifier          []*CodeableConcept
-	ProgramCode       []*CodeableConcept
-	Quantity          *Quantity
-	UnitPrice         *Money
-	Factor            *Decimal
-	Net               *Money
-	Udi               []*Reference
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ExplanationOfBenefitItemAdjudication
-	SubDetail         []*ExplanationOfBenefitItemDetailSubDetail
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.item.detail
+	ID                string                                     // Unique id for inter-element referencing
+	Extension         []*Extension                               // Additional content defined by implementations
+	ModifierExtension []*Extension                               // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt                               // Product or service provided
+	Revenue           *CodeableConcept                           // Revenue or cost center code
+	Category          *CodeableConcept                           // Benefit classification
+	ProductOrService  *CodeableConcept                           // Billing, service, product, or drug code
+	Modifier          []*CodeableConcept                         // Service/Product billing modifiers
+	ProgramCode       []*CodeableConcept                         // Program the product or service is provided under
+	Quantity          *Quantity                                  // Count of products or services
+	UnitPrice         *Money                                     // Fee, charge or cost per item
+	Factor            *Decimal                                   // Price scaling factor
+	Net               *Money                                     // Total item cost
+	Udi               []*Reference                               // Unique device identifier
+	NoteNumber        []*PositiveInt                             // Applicable note numbers
+	Adjudication      []*ExplanationOfBenefitItemAdjudication    // Detail level adjudication details
+	SubDetail         []*ExplanationOfBenefitItemDetailSubDetail // Additional items
+	unknown           *unknownMembers                            // lenient mode: members that are not elements of ExplanationOfBenefit.item.detail
 }
 
 func (m *ExplanationOfBenefitItemDetail) FHIRType() string { return "BackboneElement" }
@@ -4521,23 +4521,23 @@ var typeDefExplanationOfBenefitItemDetail = &TypeDef{
 
 // ExplanationOfBenefitItemDetailSubDetail is the backbone element ExplanationOfBenefit.item.detail.subDetail: Additional items
 type ExplanationOfBenefitItemDetailSubDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Sequence          *PositiveInt
-	Revenue           *CodeableConcept
-	Category          *CodeableConcept
-	ProductOrService  *CodeableConcept
-	Modifier          []*CodeableConcept
-	ProgramCode       []*CodeableConcept
-	Quantity          *Quantity
-	UnitPrice         *Money
-	Factor            *Decimal
-	Net               *Money
-	Udi               []*Reference
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ExplanationOfBenefitItemAdjudication
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.item.detail.subDetail
+	ID                string                                  // Unique id for inter-element referencing
+	Extension         []*Extension                            // Additional content defined by implementations
+	ModifierExtension []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	Sequence          *PositiveInt                            // Product or service provided
+	Revenue           *CodeableConcept                        // Revenue or cost center code
+	Category          *CodeableConcept                        // Benefit classification
+	ProductOrService  *CodeableConcept                        // Billing, service, product, or drug code
+	Modifier          []*CodeableConcept                      // Service/Product billing modifiers
+	ProgramCode       []*CodeableConcept                      // Program the product or service is provided under
+	Quantity          *Quantity                               // Count of products or services
+	UnitPrice         *Money                                  // Fee, charge or cost per item
+	Factor            *Decimal                                // Price scaling factor
+	Net               *Money                                  // Total item cost
+	Udi               []*Reference                            // Unique device identifier
+	NoteNumber        []*PositiveInt                          // Applicable note numbers
+	Adjudication      []*ExplanationOfBenefitItemAdjudication // Subdetail level adjudication details
+	unknown           *unknownMembers                         // lenient mode: members that are not elements of ExplanationOfBenefit.item.detail.subDetail
 }
 
 func (m *ExplanationOfBenefitItemDetailSubDetail) FHIRType() string { return "BackboneElement" }
@@ -4931,31 +4931,31 @@ var typeDefExplanationOfBenefitItemDetailSubDetail = &TypeDef{
 
 // ExplanationOfBenefitAddItem is the backbone element ExplanationOfBenefit.addItem: Insurer added line items
 type ExplanationOfBenefitAddItem struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	ItemSequence            []*PositiveInt
-	DetailSequence          []*PositiveInt
-	SubDetailSequence       []*PositiveInt
-	Provider                []*Reference
-	ProductOrService        *CodeableConcept
-	Modifier                []*CodeableConcept
-	ProgramCode             []*CodeableConcept
-	ServicedDate            *Date
-	ServicedPeriod          *Period
-	LocationCodeableConcept *CodeableConcept
-	LocationAddress         *Address
-	LocationReference       *Reference
-	Quantity                *Quantity
-	UnitPrice               *Money
-	Factor                  *Decimal
-	Net                     *Money
-	BodySite                *CodeableConcept
-	SubSite                 []*CodeableConcept
-	NoteNumber              []*PositiveInt
-	Adjudication            []*ExplanationOfBenefitItemAdjudication
-	Detail                  []*ExplanationOfBenefitAddItemDetail
-	unknown                 *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.addItem
+	ID                      string                                  // Unique id for inter-element referencing
+	Extension               []*Extension                            // Additional content defined by implementations
+	ModifierExtension       []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	ItemSequence            []*PositiveInt                          // Item sequence number
+	DetailSequence          []*PositiveInt                          // Detail sequence number
+	SubDetailSequence       []*PositiveInt                          // Subdetail sequence number
+	Provider                []*Reference                            // Authorized providers
+	ProductOrService        *CodeableConcept                        // Billing, service, product, or drug code
+	Modifier                []*CodeableConcept                      // Service/Product billing modifiers
+	ProgramCode             []*CodeableConcept                      // Program the product or service is provided under
+	ServicedDate            *Date                                   // Date or dates of service or product delivery
+	ServicedPeriod          *Period                                 // Date or dates of service or product delivery
+	LocationCodeableConcept *CodeableConcept                        // Place of service or where product was supplied
+	LocationAddress         *Address                                // Place of service or where product was supplied
+	LocationReference       *Reference                              // Place of service or where product was supplied
+	Quantity                *Quantity                               // Count of products or services
+	UnitPrice               *Money                                  // Fee, charge or cost per item
+	Factor                  *Decimal                                // Price scaling factor
+	Net                     *Money                                  // Total item cost
+	BodySite                *CodeableConcept                        // Anatomical location
+	SubSite                 []*CodeableConcept                      // Anatomical sub-location
+	NoteNumber              []*PositiveInt                          // Applicable note numbers
+	Adjudication            []*ExplanationOfBenefitItemAdjudication // Added items adjudication
+	Detail                  []*ExplanationOfBenefitAddItemDetail    // Insurer added line items
+	unknown                 *unknownMembers                         // lenient mode: members that are not elements of ExplanationOfBenefit.addItem
 }
 
 func (m *ExplanationOfBenefitAddItem) FHIRType() string { return "BackboneElement" }
@@ -5547,19 +5547,19 @@ var typeDefExplanationOfBenefitAddItem = &TypeDef{
 
 // ExplanationOfBenefitAddItemDetail is the backbone element ExplanationOfBenefit.addItem.detail: Insurer added line items
 type ExplanationOfBenefitAddItemDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ProductOrService  *CodeableConcept
-	Modifier          []*CodeableConcept
-	Quantity          *Quantity
-	UnitPrice         *Money
-	Factor            *Decimal
-	Net               *Money
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ExplanationOfBenefitItemAdjudication
-	SubDetail         []*ExplanationOfBenefitAddItemDetailSubDetail
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.addItem.detail
+	ID                string                                        // Unique id for inter-element referencing
+	Extension         []*Extension                                  // Additional content defined by implementations
+	ModifierExtension []*Extension                                  // Extensions that cannot be ignored even if unrecognized
+	ProductOrService  *CodeableConcept                              // Billing, service, product, or drug code
+	Modifier          []*CodeableConcept                            // Service/Product billing modifiers
+	Quantity          *Quantity                                     // Count of products or services
+	UnitPrice         *Money                                        // Fee, charge or cost per item
+	Factor            *Decimal                                      // Price scaling factor
+	Net               *Money                                        // Total item cost
+	NoteNumber        []*PositiveInt                                // Applicable note numbers
+	Adjudication      []*ExplanationOfBenefitItemAdjudication       // Added items adjudication
+	SubDetail         []*ExplanationOfBenefitAddItemDetailSubDetail // Insurer added line items
+	unknown           *unknownMembers                               // lenient mode: members that are not elements of ExplanationOfBenefit.addItem.detail
 }
 
 func (m *ExplanationOfBenefitAddItemDetail) FHIRType() string { return "BackboneElement" }
@@ -5861,18 +5861,18 @@ var typeDefExplanationOfBenefitAddItemDetail = &TypeDef{
 
 // ExplanationOfBenefitAddItemDetailSubDetail is the backbone element ExplanationOfBenefit.addItem.detail.subDetail: Insurer added line items
 type ExplanationOfBenefitAddItemDetailSubDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ProductOrService  *CodeableConcept
-	Modifier          []*CodeableConcept
-	Quantity          *Quantity
-	UnitPrice         *Money
-	Factor            *Decimal
-	Net               *Money
-	NoteNumber        []*PositiveInt
-	Adjudication      []*ExplanationOfBenefitItemAdjudication
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.addItem.detail.subDetail
+	ID                string                                  // Unique id for inter-element referencing
+	Extension         []*Extension                            // Additional content defined by implementations
+	ModifierExtension []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	ProductOrService  *CodeableConcept                        // Billing, service, product, or drug code
+	Modifier          []*CodeableConcept                      // Service/Product billing modifiers
+	Quantity          *Quantity                               // Count of products or services
+	UnitPrice         *Money                                  // Fee, charge or cost per item
+	Factor            *Decimal                                // Price scaling factor
+	Net               *Money                                  // Total item cost
+	NoteNumber        []*PositiveInt                          // Applicable note numbers
+	Adjudication      []*ExplanationOfBenefitItemAdjudication // Added items adjudication
+	unknown           *unknownMembers                         // lenient mode: members that are not elements of ExplanationOfBenefit.addItem.detail.subDetail
 }
 
 func (m *ExplanationOfBenefitAddItemDetailSubDetail) FHIRType() string { return "BackboneElement" }
@@ -6153,12 +6153,12 @@ var typeDefExplanationOfBenefitAddItemDetailSubDetail = &TypeDef{
 
 // ExplanationOfBenefitTotal is the backbone element ExplanationOfBenefit.total: Adjudication totals
 type ExplanationOfBenefitTotal struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Category          *CodeableConcept
-	Amount            *Money
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.total
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Category          *CodeableConcept // Type of adjudication information
+	Amount            *Money           // Financial total for the category
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.total
 }
 
 func (m *ExplanationOfBenefitTotal) FHIRType() string { return "BackboneElement" }
@@ -6304,16 +6304,16 @@ var typeDefExplanationOfBenefitTotal = &TypeDef{
 
 // ExplanationOfBenefitPayment is the backbone element ExplanationOfBenefit.payment: Payment Details
 type ExplanationOfBenefitPayment struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Adjustment        *Money
-	AdjustmentReason  *CodeableConcept
-	Date              *Date
-	Amount            *Money
-	Identifier        *Identifier
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.payment
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Partial or complete payment
+	Adjustment        *Money           // Payment adjustment for non-claim issues
+	AdjustmentReason  *CodeableConcept // Explanation for the variance
+	Date              *Date            // Expected date of payment
+	Amount            *Money           // Payable amount after adjustment
+	Identifier        *Identifier      // Business identifier for the payment
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.payment
 }
 
 func (m *ExplanationOfBenefitPayment) FHIRType() string { return "BackboneElement" }
@@ -6549,14 +6549,14 @@ var typeDefExplanationOfBenefitPayment = &TypeDef{
 
 // ExplanationOfBenefitProcessNote is the backbone element ExplanationOfBenefit.processNote: Note concerning adjudication
 type ExplanationOfBenefitProcessNote struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Number            *PositiveInt
-	Type              *Code
-	Text              *String
-	Language          *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.processNote
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Number            *PositiveInt     // Note instance identifier
+	Type              *Code            // display | print | printoper
+	Text              *String          // Note explanatory text
+	Language          *CodeableConcept // Language of the text
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.processNote
 }
 
 func (m *ExplanationOfBenefitProcessNote) FHIRType() string { return "BackboneElement" }
@@ -6766,18 +6766,18 @@ var typeDefExplanationOfBenefitProcessNote = &TypeDef{
 
 // ExplanationOfBenefitBenefitBalance is the backbone element ExplanationOfBenefit.benefitBalance: Balance by Benefit Category
 type ExplanationOfBenefitBenefitBalance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Category          *CodeableConcept
-	Excluded          *Boolean
-	Name              *String
-	Description       *String
-	Network           *CodeableConcept
-	Unit              *CodeableConcept
-	Term              *CodeableConcept
-	Financial         []*ExplanationOfBenefitBenefitBalanceFinancial
-	unknown           *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.benefitBalance
+	ID                string                                         // Unique id for inter-element referencing
+	Extension         []*Extension                                   // Additional content defined by implementations
+	ModifierExtension []*Extension                                   // Extensions that cannot be ignored even if unrecognized
+	Category          *CodeableConcept                               // Benefit classification
+	Excluded          *Boolean                                       // Excluded from the plan
+	Name              *String                                        // Short name for the benefit
+	Description       *String                                        // Description of the benefit or services covered
+	Network           *CodeableConcept                               // In or out of network
+	Unit              *CodeableConcept                               // Individual or family
+	Term              *CodeableConcept                               // Annual or lifetime
+	Financial         []*ExplanationOfBenefitBenefitBalanceFinancial // Benefit Summary
+	unknown           *unknownMembers                                // lenient mode: members that are not elements of ExplanationOfBenefit.benefitBalance
 }
 
 func (m *ExplanationOfBenefitBenefitBalance) FHIRType() string { return "BackboneElement" }
@@ -7073,16 +7073,16 @@ var typeDefExplanationOfBenefitBenefitBalance = &TypeDef{
 
 // ExplanationOfBenefitBenefitBalanceFinancial is the backbone element ExplanationOfBenefit.benefitBalance.financial: Benefit Summary
 type ExplanationOfBenefitBenefitBalanceFinancial struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Type               *CodeableConcept
-	AllowedUnsignedInt *UnsignedInt
-	AllowedString      *String
-	AllowedMoney       *Money
-	UsedUnsignedInt    *UnsignedInt
-	UsedMoney          *Money
-	unknown            *unknownMembers // lenient mode: members that are not elements of ExplanationOfBenefit.benefitBalance.financial
+	ID                 string           // Unique id for inter-element referencing
+	Extension          []*Extension     // Additional content defined by implementations
+	ModifierExtension  []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type               *CodeableConcept // Benefit classification
+	AllowedUnsignedInt *UnsignedInt     // Benefits allowed
+	AllowedString      *String          // Benefits allowed
+	AllowedMoney       *Money           // Benefits allowed
+	UsedUnsignedInt    *UnsignedInt     // Benefits used
+	UsedMoney          *Money           // Benefits used
+	unknown            *unknownMembers  // lenient mode: members that are not elements of ExplanationOfBenefit.benefitBalance.financial
 }
 
 func (m *ExplanationOfBenefitBenefitBalanceFinancial) FHIRType() string { return "BackboneElement" }

@@ -4,41 +4,41 @@ package fhir
 
 // FamilyMemberHistory is the FHIR R4 resource FamilyMemberHistory: Information about patient's relatives, relevant for patient (http://hl7.org/fhir/StructureDefinition/FamilyMemberHistory).
 type FamilyMemberHistory struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	InstantiatesCanonical []*Canonical
-	InstantiatesURI       []*URI
-	Status                *Code
-	DataAbsentReason      *CodeableConcept
-	Patient               *Reference
-	Date                  *DateTime
-	Name                  *String
-	Relationship          *CodeableConcept
-	Sex                   *CodeableConcept
-	BornPeriod            *Period
-	BornDate              *Date
-	BornString            *String
-	AgeAge                *Age
-	AgeRange              *Range
-	AgeString             *String
-	EstimatedAge          *Boolean
-	DeceasedBoolean       *Boolean
-	DeceasedAge           *Age
-	DeceasedRange         *Range
-	DeceasedDate          *Date
-	DeceasedString        *String
-	ReasonCode            []*CodeableConcept
-	ReasonReference       []*Reference
-	Note                  []*Annotation
-	Condition             []*FamilyMemberHistoryCondition
-	unknown               *unknownMembers // lenient mode: members that are not elements of FamilyMemberHistory
+	ID                    *ID                             // Logical id of this artifact
+	Meta                  *Meta                           // Metadata about the resource
+	ImplicitRules         *URI                            // A set of rules under which this content was created
+	Language              *Code                           // Language of the resource content
+	Text                  *Narrative                      // Text summary of the resource, for human interpretation
+	Contained             []Resource                      // Contained, inline Resources
+	Extension             []*Extension                    // Additional content defined by implementations
+	ModifierExtension     []*Extension                    // Extensions that cannot be ignored
+	Identifier            []*Identifier                   // External Id(s) for this record
+	InstantiatesCanonical []*Canonical                    // Instantiates FHIR protocol or definition
+	InstantiatesURI       []*URI                          // Instantiates external protocol or definition
+	Status                *Code                           // partial | completed | entered-in-error | health-unknown
+	DataAbsentReason      *CodeableConcept                // subject-unknown | withheld | unable-to-obtain | deferred
+	Patient               *Reference                      // Patient history is about
+	Date                  *DateTime                       // When history was recorded or last updated
+	Name                  *String                         // The family member described
+	Relationship          *CodeableConcept                // Relationship to the subject
+	Sex                   *CodeableConcept                // male | female | other | unknown
+	BornPeriod            *Period                         // (approximate) date of birth
+	BornDate              *Date                           // (approximate) date of birth
+	BornString            *String                         // (approximate) date of birth
+	AgeAge                *Age                            // (approximate) age
+	AgeRange              *Range                          // (approximate) age
+	AgeString             *String                         // (approximate) age
+	EstimatedAge          *Boolean                        // Age is estimated?
+	DeceasedBoolean       *Boolean                        // Dead? How old/when?
+	DeceasedAge           *Age                            // Dead? How old/when?
+	DeceasedRange         *Range                          // Dead? How old/when?
+	DeceasedDate          *Date                           // Dead? How old/when?
+	DeceasedString        *String                         // Dead? How old/when?
+	ReasonCode            []*CodeableConcept              // Why was family member history performed?
+	ReasonReference       []*Reference                    // Why was family member history performed?
+	Note                  []*Annotation                   // General note about related person
+	Condition             []*FamilyMemberHistoryCondition // Condition that the related person had
+	unknown               *unknownMembers                 // lenient mode: members that are not elements of FamilyMemberHistory
 }
 
 func (m *FamilyMemberHistory) FHIRType() string { return "FamilyMemberHistory" }
@@ -959,18 +959,18 @@ var typeDefFamilyMemberHistory = &TypeDef{
 
 // FamilyMemberHistoryCondition is the backbone element FamilyMemberHistory.condition: Condition that the related person had
 type FamilyMemberHistoryCondition struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Code               *CodeableConcept
-	Outcome            *CodeableConcept
-	ContributedToDeath *Boolean
-	OnsetAge           *Age
-	OnsetRange         *Range
-	OnsetPeriod        *Period
-	OnsetString        *String
-	Note               []*Annotation
-	unknown            *unknownMembers // lenient mode: members that are not elements of FamilyMemberHistory.condition
+	ID                 string           // Unique id for inter-element referencing
+	Extension          []*Extension     // Additional content defined by implementations
+	ModifierExtension  []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code               *CodeableConcept // Condition suffered by relation
+	Outcome            *CodeableConcept // deceased | permanent disability | etc.
+	ContributedToDeath *Boolean         // Whether the condition contributed to the cause of death
+	OnsetAge           *Age             // When condition first manifested
+	OnsetRange         *Range           // When condition first manifested
+	OnsetPeriod        *Period          // When condition first manifested
+	OnsetString        *String          // When condition first manifested
+	Note               []*Annotation    // Extra information about condition
+	unknown            *unknownMembers  // lenient mode: members that are not elements of FamilyMemberHistory.condition
 }
 
 func (m *FamilyMemberHistoryCondition) FHIRType() string { return "BackboneElement" }

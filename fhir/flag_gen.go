@@ -4,23 +4,23 @@ package fhir
 
 // Flag is the FHIR R4 resource Flag: Key information to flag to healthcare providers (http://hl7.org/fhir/StructureDefinition/Flag).
 type Flag struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Category          []*CodeableConcept
-	Code              *CodeableConcept
-	Subject           *Reference
-	Period            *Period
-	Encounter         *Reference
-	Author            *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Flag
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	Identifier        []*Identifier      // Business identifier
+	Status            *Code              // active | inactive | entered-in-error
+	Category          []*CodeableConcept // Clinical, administrative, etc.
+	Code              *CodeableConcept   // Coded or textual message to display to user
+	Subject           *Reference         // Who/What is flag about?
+	Period            *Period            // Time period when flag is active
+	Encounter         *Reference         // Alert relevant during encounter
+	Author            *Reference         // Flag creator
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Flag
 }
 
 func (m *Flag) FHIRType() string { return "Flag" }

@@ -4,32 +4,32 @@ package fhir
 
 // Goal is the FHIR R4 resource Goal: Describes the intended objective(s) for a patient, group or organization (http://hl7.org/fhir/StructureDefinition/Goal).
 type Goal struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	LifecycleStatus      *Code
-	AchievementStatus    *CodeableConcept
-	Category             []*CodeableConcept
-	Priority             *CodeableConcept
-	Description          *CodeableConcept
-	Subject              *Reference
-	StartDate            *Date
-	StartCodeableConcept *CodeableConcept
-	Target               []*GoalTarget
-	StatusDate           *Date
-	StatusReason         *String
-	ExpressedBy          *Reference
-	Addresses            []*Reference
-	Note                 []*Annotation
-	OutcomeCode          []*CodeableConcept
-	OutcomeReference     []*Reference
-	unknown              *unknownMembers // lenient mode: members that are not elements of Goal
+	ID                   *ID                // Logical id of this artifact
+	Meta                 *Meta              // Metadata about the resource
+	ImplicitRules        *URI               // A set of rules under which this content was created
+	Language             *Code              // Language of the resource content
+	Text                 *Narrative         // Text summary of the resource, for human interpretation
+	Contained            []Resource         // Contained, inline Resources
+	Extension            []*Extension       // Additional content defined by implementations
+	ModifierExtension    []*Extension       // Extensions that cannot be ignored
+	Identifier           []*Identifier      // External Ids for this goal
+	LifecycleStatus      *Code              // proposed | planned | accepted | active | on-hold | completed | cancelled | entered-in-error | rejected
+	AchievementStatus    *CodeableConcept   // in-progress | improving | worsening | no-change | achieved | sustaining | not-achieved | no-progress | not-attainable
+	Category             []*CodeableConcept // E.g. Treatment, dietary, behavioral, etc.
+	Priority             *CodeableConcept   // high-priority | medium-priority | low-priority
+	Description          *CodeableConcept   // Code or text describing goal
+	Subject              *Reference         // Who this goal is intended for
+	StartDate            *Date              // When goal pursuit begins
+	StartCodeableConcept *CodeableConcept   // When goal pursuit begins
+	Target               []*GoalTarget      // Target outcome for the goal
+	StatusDate           *Date              // When goal status took effect
+	StatusReason         *String            // Reason for current status
+	ExpressedBy          *Reference         // Who's responsible for creating Goal?
+	Addresses            []*Reference       // Issues addressed by this goal
+	Note                 []*Annotation      // Comments about the goal
+	OutcomeCode          []*CodeableConcept // What result was achieved regarding the goal?
+	OutcomeReference     []*Reference       // Observation that resulted from goal
+	unknown              *unknownMembers    // lenient mode: members that are not elements of Goal
 }
 
 func (m *Goal) FHIRType() string { return "Goal" }
@@ -679,20 +679,20 @@ var typeDefGoal = &TypeDef{
 
 // GoalTarget is the backbone element Goal.target: Target outcome for the goal
 type GoalTarget struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Measure               *CodeableConcept
-	DetailQuantity        *Quantity
-	DetailRange           *Range
-	DetailCodeableConcept *CodeableConcept
-	DetailString          *String
-	DetailBoolean         *Boolean
-	DetailInteger         *Integer
-	DetailRatio           *Ratio
-	DueDate               *Date
-	DueDuration           *Duration
-	unknown               *unknownMembers // lenient mode: members that are not elements of Goal.target
+	ID                    string           // Unique id for inter-element referencing
+	Extension             []*Extension     // Additional content defined by implementations
+	ModifierExtension     []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Measure               *CodeableConcept // The parameter whose value is being tracked
+	DetailQuantity        *Quantity        // The target value to be achieved
+	DetailRange           *Range           // The target value to be achieved
+	DetailCodeableConcept *CodeableConcept // The target value to be achieved
+	DetailString          *String          // The target value to be achieved
+	DetailBoolean         *Boolean         // The target value to be achieved
+	DetailInteger         *Integer         // The target value to be achieved
+	DetailRatio           *Ratio           // The target value to be achieved
+	DueDate               *Date            // Reach goal on or before
+	DueDuration           *Duration        // Reach goal on or before
+	unknown               *unknownMembers  // lenient mode: members that are not elements of Goal.target
 }
 
 func (m *GoalTarget) FHIRType() string { return "BackboneElement" }

@@ -4,30 +4,30 @@ package fhir
 
 // GraphDefinition is the FHIR R4 resource GraphDefinition: Definition of a graph of resources (http://hl7.org/fhir/StructureDefinition/GraphDefinition).
 type GraphDefinition struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Version           *String
-	Name              *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Start             *Code
-	Profile           *Canonical
-	Link              []*GraphDefinitionLink
-	unknown           *unknownMembers // lenient mode: members that are not elements of GraphDefinition
+	ID                *ID                    // Logical id of this artifact
+	Meta              *Meta                  // Metadata about the resource
+	ImplicitRules     *URI                   // A set of rules under which this content was created
+	Language          *Code                  // Language of the resource content
+	Text              *Narrative             // Text summary of the resource, for human interpretation
+	Contained         []Resource             // Contained, inline Resources
+	Extension         []*Extension           // Additional content defined by implementations
+	ModifierExtension []*Extension           // Extensions that cannot be ignored
+	URL               *URI                   // Canonical identifier for this graph definition, represented as a URI (globally unique)
+	Version           *String                // Business version of the graph definition
+	Name              *String                // Name for this graph definition (computer friendly)
+	Status            *Code                  // draft | active | retired | unknown
+	Experimental      *Boolean               // For testing purposes, not real usage
+	Date              *DateTime              // Date last changed
+	Publisher         *String                // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail       // Contact details for the publisher
+	Description       *Markdown              // Natural language description of the graph definition
+	UseContext        []*UsageContext        // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept     // Intended jurisdiction for graph definition (if applicable)
+	Purpose           *Markdown              // Why this graph definition is defined
+	Start             *Code                  // Type of resource at which the graph starts
+	Profile           *Canonical             // Profile on base resource
+	Link              []*GraphDefinitionLink // Links this graph makes rules about
+	unknown           *unknownMembers        // lenient mode: members that are not elements of GraphDefinition
 }
 
 func (m *GraphDefinition) FHIRType() string { return "GraphDefinition" }
@@ -671,16 +671,16 @@ var typeDefGraphDefinition = &TypeDef{
 
 // GraphDefinitionLink is the backbone element GraphDefinition.link: Links this graph makes rules about
 type GraphDefinitionLink struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Path              *String
-	SliceName         *String
-	Min               *Integer
-	Max               *String
-	Description       *String
-	Target            []*GraphDefinitionLinkTarget
-	unknown           *unknownMembers // lenient mode: members that are not elements of GraphDefinition.link
+	ID                string                       // Unique id for inter-element referencing
+	Extension         []*Extension                 // Additional content defined by implementations
+	ModifierExtension []*Extension                 // Extensions that cannot be ignored even if unrecognized
+	Path              *String                      // Path in the resource that contains the link
+	SliceName         *String                      // Which slice (if profiled)
+	Min               *Integer                     // Minimum occurrences for this link
+	Max               *String                      // Maximum occurrences for this link
+	Description       *String                      // Why this link is specified
+	Target            []*GraphDefinitionLinkTarget // Potential target for the link
+	unknown           *unknownMembers              // lenient mode: members that are not elements of GraphDefinition.link
 }
 
 func (m *GraphDefinitionLink) FHIRType() string { return "BackboneElement" }
@@ -942,15 +942,15 @@ var typeDefGraphDefinitionLink = &TypeDef{
 
 // GraphDefinitionLinkTarget is the backbone element GraphDefinition.link.target: Potential target for the link
 type GraphDefinitionLinkTarget struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Params            *String
-	Profile           *Canonical
-	Compartment       []*GraphDefinitionLinkTargetCompartment
-	Link              []*GraphDefinitionLink
-	unknown           *unknownMembers // lenient mode: members that are not elements of GraphDefinition.link.target
+	ID                string                                  // Unique id for inter-element referencing
+	Extension         []*Extension                            // Additional content defined by implementations
+	ModifierExtension []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	Type              *Code                                   // Type of resource this link refers to
+	Params            *String                                 // Criteria for reverse lookup
+	Profile           *Canonical                              // Profile for the target resource
+	Compartment       []*GraphDefinitionLinkTargetCompartment // Compartment Consistency Rules
+	Link              []*GraphDefinitionLink                  // Additional links from target resource
+	unknown           *unknownMembers                         // lenient mode: members that are not elements of GraphDefinition.link.target
 }
 
 func (m *GraphDefinitionLinkTarget) FHIRType() string { return "BackboneElement" }
@@ -1175,14 +1175,14 @@ var typeDefGraphDefinitionLinkTarget = &TypeDef{
 
 // GraphDefinitionLinkTargetCompartment is the backbone element GraphDefinition.link.target.compartment: Compartment Consistency Rules
 type GraphDefinitionLinkTargetCompartment struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Use               *Code
-	Code              *Code
-	Rule              *Code
-	Expression        *String
-	Description       *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Use               *Code           // condition | requirement
+	Code              *Code           // Patient | Encounter | RelatedPerson | Practitioner | Device
+	Rule              *Code           // identical | matching | different | custom
+	Expression        *String         // Custom rule, as a FHIRPath expression
+	Description       *String         // Documentation for FHIRPath expression
 	unknown           *unknownMembers // lenient mode: members that are not elements of GraphDefinition.link.target.compartment
 }
 

@@ -4,25 +4,25 @@ package fhir
 
 // Group is the FHIR R4 resource Group: Group of multiple entities (http://hl7.org/fhir/StructureDefinition/Group).
 type Group struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Active            *Boolean
-	Type              *Code
-	Actual            *Boolean
-	Code              *CodeableConcept
-	Name              *String
-	Quantity          *UnsignedInt
-	ManagingEntity    *Reference
-	Characteristic    []*GroupCharacteristic
-	Member            []*GroupMember
-	unknown           *unknownMembers // lenient mode: members that are not elements of Group
+	ID                *ID                    // Logical id of this artifact
+	Meta              *Meta                  // Metadata about the resource
+	ImplicitRules     *URI                   // A set of rules under which this content was created
+	Language          *Code                  // Language of the resource content
+	Text              *Narrative             // Text summary of the resource, for human interpretation
+	Contained         []Resource             // Contained, inline Resources
+	Extension         []*Extension           // Additional content defined by implementations
+	ModifierExtension []*Extension           // Extensions that cannot be ignored
+	Identifier        []*Identifier          // Unique id
+	Active            *Boolean               // Whether this group's record is in active use
+	Type              *Code                  // person | animal | practitioner | device | medication | substance
+	Actual            *Boolean               // Descriptive or actual
+	Code              *CodeableConcept       // Kind of Group members
+	Name              *String                // Label for Group
+	Quantity          *UnsignedInt           // Number of members
+	ManagingEntity    *Reference             // Entity that is the custodian of the Group's definition
+	Characteristic    []*GroupCharacteristic // Include / Exclude group members by Trait
+	Member            []*GroupMember         // Who or what is in group
+	unknown           *unknownMembers        // lenient mode: members that are not elements of Group
 }
 
 func (m *Group) FHIRType() string { return "Group" }
@@ -516,18 +516,18 @@ var typeDefGroup = &TypeDef{
 
 // GroupCharacteristic is the backbone element Group.characteristic: Include / Exclude group members by Trait
 type GroupCharacteristic struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Code                 *CodeableConcept
-	ValueCodeableConcept *CodeableConcept
-	ValueBoolean         *Boolean
-	ValueQuantity        *Quantity
-	ValueRange           *Range
-	ValueReference       *Reference
-	Exclude              *Boolean
-	Period               *Period
-	unknown              *unknownMembers // lenient mode: members that are not elements of Group.characteristic
+	ID                   string           // Unique id for inter-element referencing
+	Extension            []*Extension     // Additional content defined by implementations
+	ModifierExtension    []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code                 *CodeableConcept // Kind of characteristic
+	ValueCodeableConcept *CodeableConcept // Value held by characteristic
+	ValueBoolean         *Boolean         // Value held by characteristic
+	ValueQuantity        *Quantity        // Value held by characteristic
+	ValueRange           *Range           // Value held by characteristic
+	ValueReference       *Reference       // Value held by characteristic
+	Exclude              *Boolean         // Group includes or excludes
+	Period               *Period          // Period over which characteristic is tested
+	unknown              *unknownMembers  // lenient mode: members that are not elements of Group.characteristic
 }
 
 func (m *GroupCharacteristic) FHIRType() string { return "BackboneElement" }
@@ -823,12 +823,12 @@ var typeDefGroupCharacteristic = &TypeDef{
 
 // GroupMember is the backbone element Group.member: Who or what is in group
 type GroupMember struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Entity            *Reference
-	Period            *Period
-	Inactive          *Boolean
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Entity            *Reference      // Reference to the group member
+	Period            *Period         // Period member belonged to the group
+	Inactive          *Boolean        // If member is no longer in group
 	unknown           *unknownMembers // lenient mode: members that are not elements of Group.member
 }
 

@@ -4,32 +4,32 @@ package fhir
 
 // GuidanceResponse is the FHIR R4 resource GuidanceResponse: The formal response to a guidance request (http://hl7.org/fhir/StructureDefinition/GuidanceResponse).
 type GuidanceResponse struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	RequestIdentifier     *Identifier
-	Identifier            []*Identifier
-	ModuleURI             *URI
-	ModuleCanonical       *Canonical
-	ModuleCodeableConcept *CodeableConcept
-	Status                *Code
-	Subject               *Reference
-	Encounter             *Reference
-	OccurrenceDateTime    *DateTime
-	Performer             *Reference
-	ReasonCode            []*CodeableConcept
-	ReasonReference       []*Reference
-	Note                  []*Annotation
-	EvaluationMessage     []*Reference
-	OutputParameters      *Reference
-	Result                *Reference
-	DataRequirement       []*DataRequirement
-	unknown               *unknownMembers // lenient mode: members that are not elements of GuidanceResponse
+	ID                    *ID                // Logical id of this artifact
+	Meta                  *Meta              // Metadata about the resource
+	ImplicitRules         *URI               // A set of rules under which this content was created
+	Language              *Code              // Language of the resource content
+	Text                  *Narrative         // Text summary of the resource, for human interpretation
+	Contained             []Resource         // Contained, inline Resources
+	Extension             []*Extension       // Additional content defined by implementations
+	ModifierExtension     []*Extension       // Extensions that cannot be ignored
+	RequestIdentifier     *Identifier        // The identifier of the request associated with this response, if any
+	Identifier            []*Identifier      // Business identifier
+	ModuleURI             *URI               // What guidance was requested
+	ModuleCanonical       *Canonical         // What guidance was requested
+	ModuleCodeableConcept *CodeableConcept   // What guidance was requested
+	Status                *Code              // success | data-requested | data-required | in-progress | failure | entered-in-error
+	Subject               *Reference         // Patient the request was performed for
+	Encounter             *Reference         // Encounter during which the response was returned
+	OccurrenceDateTime    *DateTime          // When the guidance response was processed
+	Performer             *Reference         // Device returning the guidance
+	ReasonCode            []*CodeableConcept // Why guidance is needed
+	ReasonReference       []*Reference       // Why guidance is needed
+	Note                  []*Annotation      // Additional notes about the response
+	EvaluationMessage     []*Reference       // Messages resulting from the evaluation of the artifact or artifacts
+	OutputParameters      *Reference         // The output parameters of the evaluation, if any
+	Result                *Reference         // Proposed actions, if any
+	DataRequirement       []*DataRequirement // Additional required data
+	unknown               *unknownMembers    // lenient mode: members that are not elements of GuidanceResponse
 }
 
 func (m *GuidanceResponse) FHIRType() string { return "GuidanceResponse" }

@@ -4,39 +4,39 @@ package fhir
 
 // HealthcareService is the FHIR R4 resource HealthcareService: The details of a healthcare service available at a location (http://hl7.org/fhir/StructureDefinition/HealthcareService).
 type HealthcareService struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Identifier             []*Identifier
-	Active                 *Boolean
-	ProvidedBy             *Reference
-	Category               []*CodeableConcept
-	Type                   []*CodeableConcept
-	Specialty              []*CodeableConcept
-	Location               []*Reference
-	Name                   *String
-	Comment                *String
-	ExtraDetails           *Markdown
-	Photo                  *Attachment
-	Telecom                []*ContactPoint
-	CoverageArea           []*Reference
-	ServiceProvisionCode   []*CodeableConcept
-	Eligibility            []*HealthcareServiceEligibility
-	Program                []*CodeableConcept
-	Characteristic         []*CodeableConcept
-	Communication          []*CodeableConcept
-	ReferralMethod         []*CodeableConcept
-	AppointmentRequired    *Boolean
-	AvailableTime          []*HealthcareServiceAvailableTime
-	NotAvailable           []*HealthcareServiceNotAvailable
-	AvailabilityExceptions *String
-	Endpoint               []*Reference
-	unknown                *unknownMembers // lenient mode: members that are not elements of HealthcareService
+	ID                     *ID                               // Logical id of this artifact
+	Meta                   *Meta                             // Metadata about the resource
+	ImplicitRules          *URI                              // A set of rules under which this content was created
+	Language               *Code                             // Language of the resource content
+	Text                   *Narrative                        // Text summary of the resource, for human interpretation
+	Contained              []Resource                        // Contained, inline Resources
+	Extension              []*Extension                      // Additional content defined by implementations
+	ModifierExtension      []*Extension                      // Extensions that cannot be ignored
+	Identifier             []*Identifier                     // External identifiers for this item
+	Active                 *Boolean                          // Whether this HealthcareService record is in active use
+	ProvidedBy             *Reference                        // Organization that provides this service
+	Category               []*CodeableConcept                // Broad category of service being performed or delivered
+	Type                   []*CodeableConcept                // Type of service that may be delivered or performed
+	Specialty              []*CodeableConcept                // Specialties handled by the HealthcareService
+	Location               []*Reference                      // Location(s) where service may be provided
+	Name                   *String                           // Description of service as presented to a consumer while searching
+	Comment                *String                           // Additional description and/or any specific issues not covered elsewhere
+	ExtraDetails           *Markdown                         // Extra details about the service that can't be placed in the other fields
+	Photo                  *Attachment                       // Facilitates quick identification of the service
+	Telecom                []*ContactPoint                   // Contacts related to the healthcare service
+	CoverageArea           []*Reference                      // Location(s) service is intended for/available to
+	ServiceProvisionCode   []*CodeableConcept                // Conditions under which service is available/offered
+	Eligibility            []*HealthcareServiceEligibility   // Specific eligibility requirements required to use the service
+	Program                []*CodeableConcept                // Programs that this service is applicable to
+	Characteristic         []*CodeableConcept                // Collection of characteristics (attributes)
+	Communication          []*CodeableConcept                // The language that this service is offered in
+	ReferralMethod         []*CodeableConcept                // Ways that the service accepts referrals
+	AppointmentRequired    *Boolean                          // If an appointment is required for access to this service
+	AvailableTime          []*HealthcareServiceAvailableTime // Times the Service Site is available
+	NotAvailable           []*HealthcareServiceNotAvailable  // Not available during this time due to provided reason
+	AvailabilityExceptions *String                           // Description of availability exceptions
+	Endpoint               []*Reference                      // Technical endpoints providing access to electronic services operated for the healthcare service
+	unknown                *unknownMembers                   // lenient mode: members that are not elements of HealthcareService
 }
 
 func (m *HealthcareService) FHIRType() string { return "HealthcareService" }
@@ -827,12 +827,12 @@ var typeDefHealthcareService = &TypeDef{
 
 // HealthcareServiceEligibility is the backbone element HealthcareService.eligibility: Specific eligibility requirements required to use the service
 type HealthcareServiceEligibility struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Comment           *Markdown
-	unknown           *unknownMembers // lenient mode: members that are not elements of HealthcareService.eligibility
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // Coded value for the eligibility
+	Comment           *Markdown        // Describes the eligibility conditions for the service
+	unknown           *unknownMembers  // lenient mode: members that are not elements of HealthcareService.eligibility
 }
 
 func (m *HealthcareServiceEligibility) FHIRType() string { return "BackboneElement" }
@@ -985,13 +985,13 @@ var typeDefHealthcareServiceEligibility = &TypeDef{
 
 // HealthcareServiceAvailableTime is the backbone element HealthcareService.availableTime: Times the Service Site is available
 type HealthcareServiceAvailableTime struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	DaysOfWeek         []*Code
-	AllDay             *Boolean
-	AvailableStartTime *Time
-	AvailableEndTime   *Time
+	ID                 string          // Unique id for inter-element referencing
+	Extension          []*Extension    // Additional content defined by implementations
+	ModifierExtension  []*Extension    // Extensions that cannot be ignored even if unrecognized
+	DaysOfWeek         []*Code         // mon | tue | wed | thu | fri | sat | sun
+	AllDay             *Boolean        // Always available? e.g. 24 hour service
+	AvailableStartTime *Time           // Opening time of day (ignored if allDay = true)
+	AvailableEndTime   *Time           // Closing time of day (ignored if allDay = true)
 	unknown            *unknownMembers // lenient mode: members that are not elements of HealthcareService.availableTime
 }
 
@@ -1206,11 +1206,11 @@ var typeDefHealthcareServiceAvailableTime = &TypeDef{
 
 // HealthcareServiceNotAvailable is the backbone element HealthcareService.notAvailable: Not available during this time due to provided reason
 type HealthcareServiceNotAvailable struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	During            *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description       *String         // Reason presented to the user explaining why time not available
+	During            *Period         // Service not available from this date
 	unknown           *unknownMembers // lenient mode: members that are not elements of HealthcareService.notAvailable
 }
 

@@ -4,35 +4,35 @@ package fhir
 
 // ImagingStudy is the FHIR R4 resource ImagingStudy: A set of images produced in single study (one or more series of references images) (http://hl7.org/fhir/StructureDefinition/ImagingStudy).
 type ImagingStudy struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	Status             *Code
-	Modality           []*Coding
-	Subject            *Reference
-	Encounter          *Reference
-	Started            *DateTime
-	BasedOn            []*Reference
-	Referrer           *Reference
-	Interpreter        []*Reference
-	Endpoint           []*Reference
-	NumberOfSeries     *UnsignedInt
-	NumberOfInstances  *UnsignedInt
-	ProcedureReference *Reference
-	ProcedureCode      []*CodeableConcept
-	Location           *Reference
-	ReasonCode         []*CodeableConcept
-	ReasonReference    []*Reference
-	Note               []*Annotation
-	Description        *String
-	Series             []*ImagingStudySeries
-	unknown            *unknownMembers // lenient mode: members that are not elements of ImagingStudy
+	ID                 *ID                   // Logical id of this artifact
+	Meta               *Meta                 // Metadata about the resource
+	ImplicitRules      *URI                  // A set of rules under which this content was created
+	Language           *Code                 // Language of the resource content
+	Text               *Narrative            // Text summary of the resource, for human interpretation
+	Contained          []Resource            // Contained, inline Resources
+	Extension          []*Extension          // Additional content defined by implementations
+	ModifierExtension  []*Extension          // Extensions that cannot be ignored
+	Identifier         []*Identifier         // Identifiers for the whole study
+	Status             *Code                 // registered | available | cancelled | entered-in-error | unknown
+	Modality           []*Coding             // All series modality if actual acquisition modalities
+	Subject            *Reference            // Who or what is the subject of the study
+	Encounter          *Reference            // Encounter with which this imaging study is associated
+	Started            *DateTime             // When the study was started
+	BasedOn            []*Reference          // Request fulfilled
+	Referrer           *Reference            // Referring physician
+	Interpreter        []*Reference          // Who interpreted images
+	Endpoint           []*Reference          // Study access endpoint
+	NumberOfSeries     *UnsignedInt          // Number of Study Related Series
+	NumberOfInstances  *UnsignedInt          // Number of Study Related Instances
+	ProcedureReference *Reference            // The performed Procedure reference
+	ProcedureCode      []*CodeableConcept    // The performed procedure code
+	Location           *Reference            // Where ImagingStudy occurred
+	ReasonCode         []*CodeableConcept    // Why the study was requested
+	ReasonReference    []*Reference          // Why was study performed
+	Note               []*Annotation         // User-defined comments
+	Description        *String               // Institution-generated description
+	Series             []*ImagingStudySeries // Each study has one or more series of instances
+	unknown            *unknownMembers       // lenient mode: members that are not elements of ImagingStudy
 }
 
 func (m *ImagingStudy) FHIRType() string { return "ImagingStudy" }
@@ -742,22 +742,22 @@ var typeDefImagingStudy = &TypeDef{
 
 // ImagingStudySeries is the backbone element ImagingStudy.series: Each study has one or more series of instances
 type ImagingStudySeries struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Uid               *ID
-	Number            *UnsignedInt
-	Modality          *Coding
-	Description       *String
-	NumberOfInstances *UnsignedInt
-	Endpoint          []*Reference
-	BodySite          *Coding
-	Laterality        *Coding
-	Specimen          []*Reference
-	Started           *DateTime
-	Performer         []*ImagingStudySeriesPerformer
-	Instance          []*ImagingStudySeriesInstance
-	unknown           *unknownMembers // lenient mode: members that are not elements of ImagingStudy.series
+	ID                string                         // Unique id for inter-element referencing
+	Extension         []*Extension                   // Additional content defined by implementations
+	ModifierExtension []*Extension                   // Extensions that cannot be ignored even if unrecognized
+	Uid               *ID                            // DICOM Series Instance UID for the series
+	Number            *UnsignedInt                   // Numeric identifier of this series
+	Modality          *Coding                        // The modality of the instances in the series
+	Description       *String                        // A short human readable summary of the series
+	NumberOfInstances *UnsignedInt                   // Number of Series Related Instances
+	Endpoint          []*Reference                   // Series access endpoint
+	BodySite          *Coding                        // Body part examined
+	Laterality        *Coding                        // Body part laterality
+	Specimen          []*Reference                   // Specimen imaged
+	Started           *DateTime                      // When the series started
+	Performer         []*ImagingStudySeriesPerformer // Who performed the series
+	Instance          []*ImagingStudySeriesInstance  // A single SOP instance from the series
+	unknown           *unknownMembers                // lenient mode: members that are not elements of ImagingStudy.series
 }
 
 func (m *ImagingStudySeries) FHIRType() string { return "BackboneElement" }
@@ -1157,12 +1157,12 @@ var typeDefImagingStudySeries = &TypeDef{
 
 // ImagingStudySeriesPerformer is the backbone element ImagingStudy.series.performer: Who performed the series
 type ImagingStudySeriesPerformer struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Function          *CodeableConcept
-	Actor             *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of ImagingStudy.series.performer
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Function          *CodeableConcept // Type of performance
+	Actor             *Reference       // Who performed the series
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ImagingStudy.series.performer
 }
 
 func (m *ImagingStudySeriesPerformer) FHIRType() string { return "BackboneElement" }
@@ -1308,13 +1308,13 @@ var typeDefImagingStudySeriesPerformer = &TypeDef{
 
 // ImagingStudySeriesInstance is the backbone element ImagingStudy.series.instance: A single SOP instance from the series
 type ImagingStudySeriesInstance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Uid               *ID
-	SopClass          *Coding
-	Number            *UnsignedInt
-	Title             *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Uid               *ID             // DICOM SOP Instance UID
+	SopClass          *Coding         // DICOM class type
+	Number            *UnsignedInt    // The number of this instance in the series
+	Title             *String         // Description of instance
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImagingStudy.series.instance
 }
 

@@ -4,44 +4,44 @@ package fhir
 
 // Immunization is the FHIR R4 resource Immunization: Immunization event information (http://hl7.org/fhir/StructureDefinition/Immunization).
 type Immunization struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	Status             *Code
-	StatusReason       *CodeableConcept
-	VaccineCode        *CodeableConcept
-	Patient            *Reference
-	Encounter          *Reference
-	OccurrenceDateTime *DateTime
-	OccurrenceString   *String
-	Recorded           *DateTime
-	PrimarySource      *Boolean
-	ReportOrigin       *CodeableConcept
-	Location           *Reference
-	Manufacturer       *Reference
-	LotNumber          *String
-	ExpirationDate     *Date
-	Site               *CodeableConcept
-	Route              *CodeableConcept
-	DoseQuantity       *Quantity
-	Performer          []*ImmunizationPerformer
-	Note               []*Annotation
-	ReasonCode         []*CodeableConcept
-	ReasonReference    []*Reference
-	IsSubpotent        *Boolean
-	SubpotentReason    []*CodeableConcept
-	Education          []*ImmunizationEducation
-	ProgramEligibility []*CodeableConcept
-	FundingSource      *CodeableConcept
-	Reaction           []*ImmunizationReaction
-	ProtocolApplied    []*ImmunizationProtocolApplied
-	unknown            *unknownMembers // lenient mode: members that are not elements of Immunization
+	ID                 *ID                            // Logical id of this artifact
+	Meta               *Meta                          // Metadata about the resource
+	ImplicitRules      *URI                           // A set of rules under which this content was created
+	Language           *Code                          // Language of the resource content
+	Text               *Narrative                     // Text summary of the resource, for human interpretation
+	Contained          []Resource                     // Contained, inline Resources
+	Extension          []*Extension                   // Additional content defined by implementations
+	ModifierExtension  []*Extension                   // Extensions that cannot be ignored
+	Identifier         []*Identifier                  // Business identifier
+	Status             *Code                          // completed | entered-in-error | not-done
+	StatusReason       *CodeableConcept               // Reason not done
+	VaccineCode        *CodeableConcept               // Vaccine product administered
+	Patient            *Reference                     // Who was immunized
+	Encounter          *Reference                     // Encounter immunization was part of
+	OccurrenceDateTime *DateTime                      // Vaccine administration date
+	OccurrenceString   *String                        // Vaccine administration date
+	Recorded           *DateTime                      // When the immunization was first captured in the subject's record
+	PrimarySource      *Boolean                       // Indicates context the data was recorded in
+	ReportOrigin       *CodeableConcept               // Indicates the source of a secondarily reported record
+	Location           *Reference                     // Where immunization occurred
+	Manufacturer       *Reference                     // Vaccine manufacturer
+	LotNumber          *String                        // Vaccine lot number
+	ExpirationDate     *Date                          // Vaccine expiration date
+	Site               *CodeableConcept               // Body site vaccine was administered
+	Route              *CodeableConcept               // How vaccine entered body
+	DoseQuantity       *Quantity                      // Amount of vaccine administered
+	Performer          []*ImmunizationPerformer       // Who performed event
+	Note               []*Annotation                  // Additional immunization notes
+	ReasonCode         []*CodeableConcept             // Why immunization occurred
+	ReasonReference    []*Reference                   // Why immunization occurred
+	IsSubpotent        *Boolean                       // Dose potency
+	SubpotentReason    []*CodeableConcept             // Reason for being subpotent
+	Education          []*ImmunizationEducation       // Educational material presented to patient
+	ProgramEligibility []*CodeableConcept             // Patient eligibility for a vaccination program
+	FundingSource      *CodeableConcept               // Funding source for the vaccine
+	Reaction           []*ImmunizationReaction        // Details of a reaction that follows immunization
+	ProtocolApplied    []*ImmunizationProtocolApplied // Protocol followed by the provider
+	unknown            *unknownMembers                // lenient mode: members that are not elements of Immunization
 }
 
 func (m *Immunization) FHIRType() string { return "Immunization" }
@@ -975,12 +975,12 @@ var typeDefImmunization = &TypeDef{
 
 // ImmunizationPerformer is the backbone element Immunization.performer: Who performed event
 type ImmunizationPerformer struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Function          *CodeableConcept
-	Actor             *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Immunization.performer
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Function          *CodeableConcept // What type of performance was done
+	Actor             *Reference       // Individual or organization who was performing
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Immunization.performer
 }
 
 func (m *ImmunizationPerformer) FHIRType() string { return "BackboneElement" }
@@ -1126,13 +1126,13 @@ var typeDefImmunizationPerformer = &TypeDef{
 
 // ImmunizationEducation is the backbone element Immunization.education: Educational material presented to patient
 type ImmunizationEducation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	DocumentType      *String
-	Reference         *URI
-	PublicationDate   *DateTime
-	PresentationDate  *DateTime
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	DocumentType      *String         // Educational material document identifier
+	Reference         *URI            // Educational material reference pointer
+	PublicationDate   *DateTime       // Educational material publication date
+	PresentationDate  *DateTime       // Educational material presentation date
 	unknown           *unknownMembers // lenient mode: members that are not elements of Immunization.education
 }
 
@@ -1347,12 +1347,12 @@ var typeDefImmunizationEducation = &TypeDef{
 
 // ImmunizationReaction is the backbone element Immunization.reaction: Details of a reaction that follows immunization
 type ImmunizationReaction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Date              *DateTime
-	Detail            *Reference
-	Reported          *Boolean
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Date              *DateTime       // When reaction started
+	Detail            *Reference      // Additional information on reaction
+	Reported          *Boolean        // Indicates self-reported reaction
 	unknown           *unknownMembers // lenient mode: members that are not elements of Immunization.reaction
 }
 
@@ -1531,17 +1531,17 @@ var typeDefImmunizationReaction = &TypeDef{
 
 // ImmunizationProtocolApplied is the backbone element Immunization.protocolApplied: Protocol followed by the provider
 type ImmunizationProtocolApplied struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Series                 *String
-	Authority              *Reference
-	TargetDisease          []*CodeableConcept
-	DoseNumberPositiveInt  *PositiveInt
-	DoseNumberString       *String
-	SeriesDosesPositiveInt *PositiveInt
-	SeriesDosesString      *String
-	unknown                *unknownMembers // lenient mode: members that are not elements of Immunization.protocolApplied
+	ID                     string             // Unique id for inter-element referencing
+	Extension              []*Extension       // Additional content defined by implementations
+	ModifierExtension      []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Series                 *String            // Name of vaccine series
+	Authority              *Reference         // Who is responsible for publishing the recommendations
+	TargetDisease          []*CodeableConcept // Vaccine preventatable disease being targetted
+	DoseNumberPositiveInt  *PositiveInt       // Dose number within series
+	DoseNumberString       *String            // Dose number within series
+	SeriesDosesPositiveInt *PositiveInt       // Recommended number of doses for immunity
+	SeriesDosesString      *String            // Recommended number of doses for immunity
+	unknown                *unknownMembers    // lenient mode: members that are not elements of Immunization.protocolApplied
 }
 
 func (m *ImmunizationProtocolApplied) FHIRType() string { return "BackboneElement" }

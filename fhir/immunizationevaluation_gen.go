@@ -4,30 +4,30 @@ package fhir
 
 // ImmunizationEvaluation is the FHIR R4 resource ImmunizationEvaluation: Immunization evaluation information (http://hl7.org/fhir/StructureDefinition/ImmunizationEvaluation).
 type ImmunizationEvaluation struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Identifier             []*Identifier
-	Status                 *Code
-	Patient                *Reference
-	Date                   *DateTime
-	Authority              *Reference
-	TargetDisease          *CodeableConcept
-	ImmunizationEvent      *Reference
-	DoseStatus             *CodeableConcept
-	DoseStatusReason       []*CodeableConcept
-	Description            *String
-	Series                 *String
-	DoseNumberPositiveInt  *PositiveInt
-	DoseNumberString       *String
-	SeriesDosesPositiveInt *PositiveInt
-	SeriesDosesString      *String
-	unknown                *unknownMembers // lenient mode: members that are not elements of ImmunizationEvaluation
+	ID                     *ID                // Logical id of this artifact
+	Meta                   *Meta              // Metadata about the resource
+	ImplicitRules          *URI               // A set of rules under which this content was created
+	Language               *Code              // Language of the resource content
+	Text                   *Narrative         // Text summary of the resource, for human interpretation
+	Contained              []Resource         // Contained, inline Resources
+	Extension              []*Extension       // Additional content defined by implementations
+	ModifierExtension      []*Extension       // Extensions that cannot be ignored
+	Identifier             []*Identifier      // Business identifier
+	Status                 *Code              // completed | entered-in-error
+	Patient                *Reference         // Who this evaluation is for
+	Date                   *DateTime          // Date evaluation was performed
+	Authority              *Reference         // Who is responsible for publishing the recommendations
+	TargetDisease          *CodeableConcept   // Evaluation target disease
+	ImmunizationEvent      *Reference         // Immunization being evaluated
+	DoseStatus             *CodeableConcept   // Status of the dose relative to published recommendations
+	DoseStatusReason       []*CodeableConcept // Reason for the dose status
+	Description            *String            // Evaluation notes
+	Series                 *String            // Name of vaccine series
+	DoseNumberPositiveInt  *PositiveInt       // Dose number within series
+	DoseNumberString       *String            // Dose number within series
+	SeriesDosesPositiveInt *PositiveInt       // Recommended number of doses for immunity
+	SeriesDosesString      *String            // Recommended number of doses for immunity
+	unknown                *unknownMembers    // lenient mode: members that are not elements of ImmunizationEvaluation
 }
 
 func (m *ImmunizationEvaluation) FHIRType() string { return "ImmunizationEvaluation" }

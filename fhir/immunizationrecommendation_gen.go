@@ -4,20 +4,20 @@ package fhir
 
 // ImmunizationRecommendation is the FHIR R4 resource ImmunizationRecommendation: Guidance or advice relating to an immunization (http://hl7.org/fhir/StructureDefinition/ImmunizationRecommendation).
 type ImmunizationRecommendation struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Patient           *Reference
-	Date              *DateTime
-	Authority         *Reference
-	Recommendation    []*ImmunizationRecommendationRecommendation
-	unknown           *unknownMembers // lenient mode: members that are not elements of ImmunizationRecommendation
+	ID                *ID                                         // Logical id of this artifact
+	Meta              *Meta                                       // Metadata about the resource
+	ImplicitRules     *URI                                        // A set of rules under which this content was created
+	Language          *Code                                       // Language of the resource content
+	Text              *Narrative                                  // Text summary of the resource, for human interpretation
+	Contained         []Resource                                  // Contained, inline Resources
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored
+	Identifier        []*Identifier                               // Business identifier
+	Patient           *Reference                                  // Who this profile is for
+	Date              *DateTime                                   // Date recommendation(s) created
+	Authority         *Reference                                  // Who is responsible for protocol
+	Recommendation    []*ImmunizationRecommendationRecommendation // Vaccine administration recommendations
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of ImmunizationRecommendation
 }
 
 func (m *ImmunizationRecommendation) FHIRType() string { return "ImmunizationRecommendation" }
@@ -372,24 +372,24 @@ var typeDefImmunizationRecommendation = &TypeDef{
 
 // ImmunizationRecommendationRecommendation is the backbone element ImmunizationRecommendation.recommendation: Vaccine administration recommendations
 type ImmunizationRecommendationRecommendation struct {
-	ID                           string
-	Extension                    []*Extension
-	ModifierExtension            []*Extension
-	VaccineCode                  []*CodeableConcept
-	TargetDisease                *CodeableConcept
-	ContraindicatedVaccineCode   []*CodeableConcept
-	ForecastStatus               *CodeableConcept
-	ForecastReason               []*CodeableConcept
-	DateCriterion                []*ImmunizationRecommendationRecommendationDateCriterion
-	Description                  *String
-	Series                       *String
-	DoseNumberPositiveInt        *PositiveInt
-	DoseNumberString             *String
-	SeriesDosesPositiveInt       *PositiveInt
-	SeriesDosesString            *String
-	SupportingImmunization       []*Reference
-	SupportingPatientInformation []*Reference
-	unknown                      *unknownMembers // lenient mode: members that are not elements of ImmunizationRecommendation.recommendation
+	ID                           string                                                   // Unique id for inter-element referencing
+	Extension                    []*Extension                                             // Additional content defined by implementations
+	ModifierExtension            []*Extension                                             // Extensions that cannot be ignored even if unrecognized
+	VaccineCode                  []*CodeableConcept                                       // Vaccine or vaccine group recommendation applies to
+	TargetDisease                *CodeableConcept                                         // Disease to be immunized against
+	ContraindicatedVaccineCode   []*CodeableConcept                                       // Vaccine which is contraindicated to fulfill the recommendation
+	ForecastStatus               *CodeableConcept                                         // Vaccine recommendation status
+	ForecastReason               []*CodeableConcept                                       // Vaccine administration status reason
+	DateCriterion                []*ImmunizationRecommendationRecommendationDateCriterion // Dates governing proposed immunization
+	Description                  *String                                                  // Protocol details
+	Series                       *String                                                  // Name of vaccination series
+	DoseNumberPositiveInt        *PositiveInt                                             // Recommended dose number within series
+	DoseNumberString             *String                                                  // Recommended dose number within series
+	SeriesDosesPositiveInt       *PositiveInt                                             // Recommended number of doses for immunity
+	SeriesDosesString            *String                                                  // Recommended number of doses for immunity
+	SupportingImmunization       []*Reference                                             // Past immunizations supporting recommendation
+	SupportingPatientInformation []*Reference                                             // Patient observations supporting recommendation
+	unknown                      *unknownMembers                                          // lenient mode: members that are not elements of ImmunizationRecommendation.recommendation
 }
 
 func (m *ImmunizationRecommendationRecommendation) FHIRType() string { return "BackboneElement" }
@@ -866,12 +866,12 @@ var typeDefImmunizationRecommendationRecommendation = &TypeDef{
 
 // ImmunizationRecommendationRecommendationDateCriterion is the backbone element ImmunizationRecommendation.recommendation.dateCriterion: Dates governing proposed immunization
 type ImmunizationRecommendationRecommendationDateCriterion struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Value             *DateTime
-	unknown           *unknownMembers // lenient mode: members that are not elements of ImmunizationRecommendation.recommendation.dateCriterion
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // Type of date
+	Value             *DateTime        // Recommended date
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ImmunizationRecommendation.recommendation.dateCriterion
 }
 
 func (m *ImmunizationRecommendationRecommendationDateCriterion) FHIRType() string {

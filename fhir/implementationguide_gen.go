@@ -4,35 +4,35 @@ package fhir
 
 // ImplementationGuide is the FHIR R4 resource ImplementationGuide: A set of rules about how FHIR is used (http://hl7.org/fhir/StructureDefinition/ImplementationGuide).
 type ImplementationGuide struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Copyright         *Markdown
-	PackageID         *ID
-	License           *Code
-	FhirVersion       []*Code
-	DependsOn         []*ImplementationGuideDependsOn
-	Global            []*ImplementationGuideGlobal
-	Definition        *ImplementationGuideDefinition
-	Manifest          *ImplementationGuideManifest
-	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide
+	ID                *ID                             // Logical id of this artifact
+	Meta              *Meta                           // Metadata about the resource
+	ImplicitRules     *URI                            // A set of rules under which this content was created
+	Language          *Code                           // Language of the resource content
+	Text              *Narrative                      // Text summary of the resource, for human interpretation
+	Contained         []Resource                      // Contained, inline Resources
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored
+	URL               *URI                            // Canonical identifier for this implementation guide, represented as a URI (globally unique)
+	Version           *String                         // Business version of the implementation guide
+	Name              *String                         // Name for this implementation guide (computer friendly)
+	Title             *String                         // Name for this implementation guide (human friendly)
+	Status            *Code                           // draft | active | retired | unknown
+	Experimental      *Boolean                        // For testing purposes, not real usage
+	Date              *DateTime                       // Date last changed
+	Publisher         *String                         // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                // Contact details for the publisher
+	Description       *Markdown                       // Natural language description of the implementation guide
+	UseContext        []*UsageContext                 // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept              // Intended jurisdiction for implementation guide (if applicable)
+	Copyright         *Markdown                       // Use and/or publishing restrictions
+	PackageID         *ID                             // NPM Package name for IG
+	License           *Code                           // SPDX license code for this IG (or not-open-source)
+	FhirVersion       []*Code                         // FHIR Version(s) this Implementation Guide targets
+	DependsOn         []*ImplementationGuideDependsOn // Another Implementation guide this depends on
+	Global            []*ImplementationGuideGlobal    // Profiles that apply globally
+	Definition        *ImplementationGuideDefinition  // Information needed to build the IG
+	Manifest          *ImplementationGuideManifest    // Information about an assembled IG
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of ImplementationGuide
 }
 
 func (m *ImplementationGuide) FHIRType() string { return "ImplementationGuide" }
@@ -803,12 +803,12 @@ var typeDefImplementationGuide = &TypeDef{
 
 // ImplementationGuideDependsOn is the backbone element ImplementationGuide.dependsOn: Another Implementation guide this depends on
 type ImplementationGuideDependsOn struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URI               *Canonical
-	PackageID         *ID
-	Version           *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	URI               *Canonical      // Identity of the IG that this depends on
+	PackageID         *ID             // NPM Package name for IG this depends on
+	Version           *String         // Version of the IG
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.dependsOn
 }
 
@@ -999,11 +999,11 @@ var typeDefImplementationGuideDependsOn = &TypeDef{
 
 // ImplementationGuideGlobal is the backbone element ImplementationGuide.global: Profiles that apply globally
 type ImplementationGuideGlobal struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Profile           *Canonical
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // Type this profile applies to
+	Profile           *Canonical      // Profile that all resources must conform to
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.global
 }
 
@@ -1164,15 +1164,15 @@ var typeDefImplementationGuideGlobal = &TypeDef{
 
 // ImplementationGuideDefinition is the backbone element ImplementationGuide.definition: Information needed to build the IG
 type ImplementationGuideDefinition struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Grouping          []*ImplementationGuideDefinitionGrouping
-	Resource          []*ImplementationGuideDefinitionResource
-	Page              *ImplementationGuideDefinitionPage
-	Parameter         []*ImplementationGuideDefinitionParameter
-	Template          []*ImplementationGuideDefinitionTemplate
-	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition
+	ID                string                                    // Unique id for inter-element referencing
+	Extension         []*Extension                              // Additional content defined by implementations
+	ModifierExtension []*Extension                              // Extensions that cannot be ignored even if unrecognized
+	Grouping          []*ImplementationGuideDefinitionGrouping  // Grouping used to present related resources in the IG
+	Resource          []*ImplementationGuideDefinitionResource  // Resource in the implementation guide
+	Page              *ImplementationGuideDefinitionPage        // Page/Section in the Guide
+	Parameter         []*ImplementationGuideDefinitionParameter // Defines how IG is built by tools
+	Template          []*ImplementationGuideDefinitionTemplate  // A template for building resources
+	unknown           *unknownMembers                           // lenient mode: members that are not elements of ImplementationGuide.definition
 }
 
 func (m *ImplementationGuideDefinition) FHIRType() string { return "BackboneElement" }
@@ -1382,11 +1382,11 @@ var typeDefImplementationGuideDefinition = &TypeDef{
 
 // ImplementationGuideDefinitionGrouping is the backbone element ImplementationGuide.definition.grouping: Grouping used to present related resources in the IG
 type ImplementationGuideDefinitionGrouping struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Description       *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // Descriptive name for the package
+	Description       *String         // Human readable text describing the package
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.grouping
 }
 
@@ -1546,16 +1546,16 @@ var typeDefImplementationGuideDefinitionGrouping = &TypeDef{
 
 // ImplementationGuideDefinitionResource is the backbone element ImplementationGuide.definition.resource: Resource in the implementation guide
 type ImplementationGuideDefinitionResource struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Reference         *Reference
-	FhirVersion       []*Code
-	Name              *String
-	Description       *String
-	ExampleBoolean    *Boolean
-	ExampleCanonical  *Canonical
-	GroupingID        *ID
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Reference         *Reference      // Location of the resource
+	FhirVersion       []*Code         // Versions this applies to (if different to IG)
+	Name              *String         // Human Name for the resource
+	Description       *String         // Reason why included in guide
+	ExampleBoolean    *Boolean        // Is an example/What is this an example of?
+	ExampleCanonical  *Canonical      // Is an example/What is this an example of?
+	GroupingID        *ID             // Grouping this is part of
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.resource
 }
 
@@ -1862,15 +1862,15 @@ var typeDefImplementationGuideDefinitionResource = &TypeDef{
 
 // ImplementationGuideDefinitionPage is the backbone element ImplementationGuide.definition.page: Page/Section in the Guide
 type ImplementationGuideDefinitionPage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	NameURL           *URL
-	NameReference     *Reference
-	Title             *String
-	Generation        *Code
-	Page              []*ImplementationGuideDefinitionPage
-	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.page
+	ID                string                               // Unique id for inter-element referencing
+	Extension         []*Extension                         // Additional content defined by implementations
+	ModifierExtension []*Extension                         // Extensions that cannot be ignored even if unrecognized
+	NameURL           *URL                                 // Where to find that page
+	NameReference     *Reference                           // Where to find that page
+	Title             *String                              // Short title shown for navigational assistance
+	Generation        *Code                                // html | markdown | xml | generated
+	Page              []*ImplementationGuideDefinitionPage // Nested Pages / Sections
+	unknown           *unknownMembers                      // lenient mode: members that are not elements of ImplementationGuide.definition.page
 }
 
 func (m *ImplementationGuideDefinitionPage) FHIRType() string { return "BackboneElement" }
@@ -2111,11 +2111,11 @@ var typeDefImplementationGuideDefinitionPage = &TypeDef{
 
 // ImplementationGuideDefinitionParameter is the backbone element ImplementationGuide.definition.parameter: Defines how IG is built by tools
 type ImplementationGuideDefinitionParameter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Value             *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // apply | path-resource | path-pages | path-tx-cache | expansion-parameter | rule-broken-links | generate-xml | generate-json | generate-turtle | html-template
+	Value             *String         // Value for named type
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.parameter
 }
 
@@ -2276,12 +2276,12 @@ var typeDefImplementationGuideDefinitionParameter = &TypeDef{
 
 // ImplementationGuideDefinitionTemplate is the backbone element ImplementationGuide.definition.template: A template for building resources
 type ImplementationGuideDefinitionTemplate struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Source            *String
-	Scope             *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // Type of template specified
+	Source            *String         // The source location for the template
+	Scope             *String         // The scope in which the template applies
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.definition.template
 }
 
@@ -2469,15 +2469,15 @@ var typeDefImplementationGuideDefinitionTemplate = &TypeDef{
 
 // ImplementationGuideManifest is the backbone element ImplementationGuide.manifest: Information about an assembled IG
 type ImplementationGuideManifest struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Rendering         *URL
-	Resource          []*ImplementationGuideManifestResource
-	Page              []*ImplementationGuideManifestPage
-	Image             []*String
-	Other             []*String
-	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.manifest
+	ID                string                                 // Unique id for inter-element referencing
+	Extension         []*Extension                           // Additional content defined by implementations
+	ModifierExtension []*Extension                           // Extensions that cannot be ignored even if unrecognized
+	Rendering         *URL                                   // Location of rendered implementation guide
+	Resource          []*ImplementationGuideManifestResource // Resource in the implementation guide
+	Page              []*ImplementationGuideManifestPage     // HTML page within the parent IG
+	Image             []*String                              // Image within the IG
+	Other             []*String                              // Additional linkable file in IG
+	unknown           *unknownMembers                        // lenient mode: members that are not elements of ImplementationGuide.manifest
 }
 
 func (m *ImplementationGuideManifest) FHIRType() string { return "BackboneElement" }
@@ -2699,13 +2699,13 @@ var typeDefImplementationGuideManifest = &TypeDef{
 
 // ImplementationGuideManifestResource is the backbone element ImplementationGuide.manifest.resource: Resource in the implementation guide
 type ImplementationGuideManifestResource struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Reference         *Reference
-	ExampleBoolean    *Boolean
-	ExampleCanonical  *Canonical
-	RelativePath      *URL
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Reference         *Reference      // Location of the resource
+	ExampleBoolean    *Boolean        // Is an example/What is this an example of?
+	ExampleCanonical  *Canonical      // Is an example/What is this an example of?
+	RelativePath      *URL            // Relative path for page in IG
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.manifest.resource
 }
 
@@ -2930,12 +2930,12 @@ var typeDefImplementationGuideManifestResource = &TypeDef{
 
 // ImplementationGuideManifestPage is the backbone element ImplementationGuide.manifest.page: HTML page within the parent IG
 type ImplementationGuideManifestPage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Title             *String
-	Anchor            []*String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // HTML page name
+	Title             *String         // Title of the page, for references
+	Anchor            []*String       // Anchor available on the page
 	unknown           *unknownMembers // lenient mode: members that are not elements of ImplementationGuide.manifest.page
 }
 

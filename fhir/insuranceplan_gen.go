@@ -4,29 +4,29 @@ package fhir
 
 // InsurancePlan is the FHIR R4 resource InsurancePlan: Details of a Health Insurance product/plan provided by an organization (http://hl7.org/fhir/StructureDefinition/InsurancePlan).
 type InsurancePlan struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Type              []*CodeableConcept
-	Name              *String
-	Alias             []*String
-	Period            *Period
-	OwnedBy           *Reference
-	AdministeredBy    *Reference
-	CoverageArea      []*Reference
-	Contact           []*InsurancePlanContact
-	Endpoint          []*Reference
-	Network           []*Reference
-	Coverage          []*InsurancePlanCoverage
-	Plan              []*InsurancePlanPlan
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan
+	ID                *ID                      // Logical id of this artifact
+	Meta              *Meta                    // Metadata about the resource
+	ImplicitRules     *URI                     // A set of rules under which this content was created
+	Language          *Code                    // Language of the resource content
+	Text              *Narrative               // Text summary of the resource, for human interpretation
+	Contained         []Resource               // Contained, inline Resources
+	Extension         []*Extension             // Additional content defined by implementations
+	ModifierExtension []*Extension             // Extensions that cannot be ignored
+	Identifier        []*Identifier            // Business Identifier for Product
+	Status            *Code                    // draft | active | retired | unknown
+	Type              []*CodeableConcept       // Kind of product
+	Name              *String                  // Official name
+	Alias             []*String                // Alternate names
+	Period            *Period                  // When the product is available
+	OwnedBy           *Reference               // Plan issuer
+	AdministeredBy    *Reference               // Product administrator
+	CoverageArea      []*Reference             // Where product applies
+	Contact           []*InsurancePlanContact  // Contact for the product
+	Endpoint          []*Reference             // Technical endpoint
+	Network           []*Reference             // What networks are Included
+	Coverage          []*InsurancePlanCoverage // Coverage details
+	Plan              []*InsurancePlanPlan     // Plan details
+	unknown           *unknownMembers          // lenient mode: members that are not elements of InsurancePlan
 }
 
 func (m *InsurancePlan) FHIRType() string { return "InsurancePlan" }
@@ -584,14 +584,14 @@ var typeDefInsurancePlan = &TypeDef{
 
 // InsurancePlanContact is the backbone element InsurancePlan.contact: Contact for the product
 type InsurancePlanContact struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Purpose           *CodeableConcept
-	Name              *HumanName
-	Telecom           []*ContactPoint
-	Address           *Address
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.contact
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Purpose           *CodeableConcept // The type of contact
+	Name              *HumanName       // A name associated with the contact
+	Telecom           []*ContactPoint  // Contact details (telephone, email, etc.) for a contact
+	Address           *Address         // Visiting or postal addresses for the contact
+	unknown           *unknownMembers  // lenient mode: members that are not elements of InsurancePlan.contact
 }
 
 func (m *InsurancePlanContact) FHIRType() string { return "BackboneElement" }
@@ -776,13 +776,13 @@ var typeDefInsurancePlanContact = &TypeDef{
 
 // InsurancePlanCoverage is the backbone element InsurancePlan.coverage: Coverage details
 type InsurancePlanCoverage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Network           []*Reference
-	Benefit           []*InsurancePlanCoverageBenefit
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.coverage
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept                // Type of coverage
+	Network           []*Reference                    // What networks provide coverage
+	Benefit           []*InsurancePlanCoverageBenefit // List of benefits
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of InsurancePlan.coverage
 }
 
 func (m *InsurancePlanCoverage) FHIRType() string { return "BackboneElement" }
@@ -945,13 +945,13 @@ var typeDefInsurancePlanCoverage = &TypeDef{
 
 // InsurancePlanCoverageBenefit is the backbone element InsurancePlan.coverage.benefit: List of benefits
 type InsurancePlanCoverageBenefit struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Requirement       *String
-	Limit             []*InsurancePlanCoverageBenefitLimit
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.coverage.benefit
+	ID                string                               // Unique id for inter-element referencing
+	Extension         []*Extension                         // Additional content defined by implementations
+	ModifierExtension []*Extension                         // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept                     // Type of benefit
+	Requirement       *String                              // Referral requirements
+	Limit             []*InsurancePlanCoverageBenefitLimit // Benefit limits
+	unknown           *unknownMembers                      // lenient mode: members that are not elements of InsurancePlan.coverage.benefit
 }
 
 func (m *InsurancePlanCoverageBenefit) FHIRType() string { return "BackboneElement" }
@@ -1124,12 +1124,12 @@ var typeDefInsurancePlanCoverageBenefit = &TypeDef{
 
 // InsurancePlanCoverageBenefitLimit is the backbone element InsurancePlan.coverage.benefit.limit: Benefit limits
 type InsurancePlanCoverageBenefitLimit struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Value             *Quantity
-	Code              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.coverage.benefit.limit
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Value             *Quantity        // Maximum value allowed
+	Code              *CodeableConcept // Benefit limit details
+	unknown           *unknownMembers  // lenient mode: members that are not elements of InsurancePlan.coverage.benefit.limit
 }
 
 func (m *InsurancePlanCoverageBenefitLimit) FHIRType() string { return "BackboneElement" }
@@ -1274,16 +1274,16 @@ var typeDefInsurancePlanCoverageBenefitLimit = &TypeDef{
 
 // InsurancePlanPlan is the backbone element InsurancePlan.plan: Plan details
 type InsurancePlanPlan struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Type              *CodeableConcept
-	CoverageArea      []*Reference
-	Network           []*Reference
-	GeneralCost       []*InsurancePlanPlanGeneralCost
-	SpecificCost      []*InsurancePlanPlanSpecificCost
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan
+	ID                string                           // Unique id for inter-element referencing
+	Extension         []*Extension                     // Additional content defined by implementations
+	ModifierExtension []*Extension                     // Extensions that cannot be ignored even if unrecognized
+	Identifier        []*Identifier                    // Business Identifier for Product
+	Type              *CodeableConcept                 // Type of plan
+	CoverageArea      []*Reference                     // Where product applies
+	Network           []*Reference                     // What networks provide coverage
+	GeneralCost       []*InsurancePlanPlanGeneralCost  // Overall costs
+	SpecificCost      []*InsurancePlanPlanSpecificCost // Specific costs
+	unknown           *unknownMembers                  // lenient mode: members that are not elements of InsurancePlan.plan
 }
 
 func (m *InsurancePlanPlan) FHIRType() string { return "BackboneElement" }
@@ -1509,14 +1509,14 @@ var typeDefInsurancePlanPlan = &TypeDef{
 
 // InsurancePlanPlanGeneralCost is the backbone element InsurancePlan.plan.generalCost: Overall costs
 type InsurancePlanPlanGeneralCost struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	GroupSize         *PositiveInt
-	Cost              *Money
-	Comment           *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan.generalCost
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Type of cost
+	GroupSize         *PositiveInt     // Number of enrollees
+	Cost              *Money           // Cost value
+	Comment           *String          // Additional cost information
+	unknown           *unknownMembers  // lenient mode: members that are not elements of InsurancePlan.plan.generalCost
 }
 
 func (m *InsurancePlanPlanGeneralCost) FHIRType() string { return "BackboneElement" }
@@ -1717,12 +1717,12 @@ var typeDefInsurancePlanPlanGeneralCost = &TypeDef{
 
 // InsurancePlanPlanSpecificCost is the backbone element InsurancePlan.plan.specificCost: Specific costs
 type InsurancePlanPlanSpecificCost struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Category          *CodeableConcept
-	Benefit           []*InsurancePlanPlanSpecificCostBenefit
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan.specificCost
+	ID                string                                  // Unique id for inter-element referencing
+	Extension         []*Extension                            // Additional content defined by implementations
+	ModifierExtension []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	Category          *CodeableConcept                        // General category of benefit
+	Benefit           []*InsurancePlanPlanSpecificCostBenefit // Benefits list
+	unknown           *unknownMembers                         // lenient mode: members that are not elements of InsurancePlan.plan.specificCost
 }
 
 func (m *InsurancePlanPlanSpecificCost) FHIRType() string { return "BackboneElement" }
@@ -1867,12 +1867,12 @@ var typeDefInsurancePlanPlanSpecificCost = &TypeDef{
 
 // InsurancePlanPlanSpecificCostBenefit is the backbone element InsurancePlan.plan.specificCost.benefit: Benefits list
 type InsurancePlanPlanSpecificCostBenefit struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Cost              []*InsurancePlanPlanSpecificCostBenefitCost
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan.specificCost.benefit
+	ID                string                                      // Unique id for inter-element referencing
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept                            // Type of specific benefit
+	Cost              []*InsurancePlanPlanSpecificCostBenefitCost // List of the costs
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of InsurancePlan.plan.specificCost.benefit
 }
 
 func (m *InsurancePlanPlanSpecificCostBenefit) FHIRType() string { return "BackboneElement" }
@@ -2017,14 +2017,14 @@ var typeDefInsurancePlanPlanSpecificCostBenefit = &TypeDef{
 
 // InsurancePlanPlanSpecificCostBenefitCost is the backbone element InsurancePlan.plan.specificCost.benefit.cost: List of the costs
 type InsurancePlanPlanSpecificCostBenefitCost struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Applicability     *CodeableConcept
-	Qualifiers        []*CodeableConcept
-	Value             *Quantity
-	unknown           *unknownMembers // lenient mode: members that are not elements of InsurancePlan.plan.specificCost.benefit.cost
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept   // Type of cost
+	Applicability     *CodeableConcept   // in-network | out-of-network | other
+	Qualifiers        []*CodeableConcept // Additional information about the cost
+	Value             *Quantity          // The actual cost value
+	unknown           *unknownMembers    // lenient mode: members that are not elements of InsurancePlan.plan.specificCost.benefit.cost
 }
 
 func (m *InsurancePlanPlanSpecificCostBenefitCost) FHIRType() string { return "BackboneElement" }

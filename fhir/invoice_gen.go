@@ -4,31 +4,31 @@ package fhir
 
 // Invoice is the FHIR R4 resource Invoice: Invoice containing ChargeItems from an Account (http://hl7.org/fhir/StructureDefinition/Invoice).
 type Invoice struct {
-	ID                  *ID
-	Meta                *Meta
-	ImplicitRules       *URI
-	Language            *Code
-	Text                *Narrative
-	Contained           []Resource
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Identifier          []*Identifier
-	Status              *Code
-	CancelledReason     *String
-	Type                *CodeableConcept
-	Subject             *Reference
-	Recipient           *Reference
-	Date                *DateTime
-	Participant         []*InvoiceParticipant
-	Issuer              *Reference
-	Account             *Reference
-	LineItem            []*InvoiceLineItem
-	TotalPriceComponent []*InvoiceLineItemPriceComponent
-	TotalNet            *Money
-	TotalGross          *Money
-	PaymentTerms        *Markdown
-	Note                []*Annotation
-	unknown             *unknownMembers // lenient mode: members that are not elements of Invoice
+	ID                  *ID                              // Logical id of this artifact
+	Meta                *Meta                            // Metadata about the resource
+	ImplicitRules       *URI                             // A set of rules under which this content was created
+	Language            *Code                            // Language of the resource content
+	Text                *Narrative                       // Text summary of the resource, for human interpretation
+	Contained           []Resource                       // Contained, inline Resources
+	Extension           []*Extension                     // Additional content defined by implementations
+	ModifierExtension   []*Extension                     // Extensions that cannot be ignored
+	Identifier          []*Identifier                    // Business Identifier for item
+	Status              *Code                            // draft | issued | balanced | cancelled | entered-in-error
+	CancelledReason     *String                          // Reason for cancellation of this Invoice
+	Type                *CodeableConcept                 // Type of Invoice
+	Subject             *Reference                       // Recipient(s) of goods and services
+	Recipient           *Reference                       // Recipient of this invoice
+	Date                *DateTime                        // Invoice date / posting date
+	Participant         []*InvoiceParticipant            // Participant in creation of this Invoice
+	Issuer              *Reference                       // Issuing Organization of Invoice
+	Account             *Reference                       // Account that is being balanced
+	LineItem            []*InvoiceLineItem               // Line items of this Invoice
+	TotalPriceComponent []*InvoiceLineItemPriceComponent // Components of Invoice total
+	TotalNet            *Money                           // Net total of this Invoice
+	TotalGross          *Money                           // Gross total of this Invoice
+	PaymentTerms        *Markdown                        // Payment details
+	Note                []*Annotation                    // Comments made about the invoice
+	unknown             *unknownMembers                  // lenient mode: members that are not elements of Invoice
 }
 
 func (m *Invoice) FHIRType() string { return "Invoice" }
@@ -636,12 +636,12 @@ var typeDefInvoice = &TypeDef{
 
 // InvoiceParticipant is the backbone element Invoice.participant: Participant in creation of this Invoice
 type InvoiceParticipant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Role              *CodeableConcept
-	Actor             *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Invoice.participant
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Role              *CodeableConcept // Type of involvement in creation of this Invoice
+	Actor             *Reference       // Individual who was involved
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Invoice.participant
 }
 
 func (m *InvoiceParticipant) FHIRType() string { return "BackboneElement" }
@@ -784,14 +784,14 @@ var typeDefInvoiceParticipant = &TypeDef{
 
 // InvoiceLineItem is the backbone element Invoice.lineItem: Line items of this Invoice
 type InvoiceLineItem struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Sequence                  *PositiveInt
-	ChargeItemReference       *Reference
-	ChargeItemCodeableConcept *CodeableConcept
-	PriceComponent            []*InvoiceLineItemPriceComponent
-	unknown                   *unknownMembers // lenient mode: members that are not elements of Invoice.lineItem
+	ID                        string                           // Unique id for inter-element referencing
+	Extension                 []*Extension                     // Additional content defined by implementations
+	ModifierExtension         []*Extension                     // Extensions that cannot be ignored even if unrecognized
+	Sequence                  *PositiveInt                     // Sequence number of line item
+	ChargeItemReference       *Reference                       // Reference to ChargeItem containing details of this line item or an inline billing code
+	ChargeItemCodeableConcept *CodeableConcept                 // Reference to ChargeItem containing details of this line item or an inline billing code
+	PriceComponent            []*InvoiceLineItemPriceComponent // Components of total line item price
+	unknown                   *unknownMembers                  // lenient mode: members that are not elements of Invoice.lineItem
 }
 
 func (m *InvoiceLineItem) FHIRType() string { return "BackboneElement" }
@@ -996,14 +996,14 @@ var typeDefInvoiceLineItem = &TypeDef{
 
 // InvoiceLineItemPriceComponent is the backbone element Invoice.lineItem.priceComponent: Components of total line item price
 type InvoiceLineItemPriceComponent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Code              *CodeableConcept
-	Factor            *Decimal
-	Amount            *Money
-	unknown           *unknownMembers // lenient mode: members that are not elements of Invoice.lineItem.priceComponent
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *Code            // base | surcharge | deduction | discount | tax | informational
+	Code              *CodeableConcept // Code identifying the specific component
+	Factor            *Decimal         // Factor used for calculating this component
+	Amount            *Money           // Monetary amount associated with this component
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Invoice.lineItem.priceComponent
 }
 
 func (m *InvoiceLineItemPriceComponent) FHIRType() string { return "BackboneElement" }

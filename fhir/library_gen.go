@@ -4,47 +4,47 @@ package fhir
 
 // Library is the FHIR R4 resource Library: Represents a library of quality improvement components (http://hl7.org/fhir/StructureDefinition/Library).
 type Library struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	URL                    *URI
-	Identifier             []*Identifier
-	Version                *String
-	Name                   *String
-	Title                  *String
-	Subtitle               *String
-	Status                 *Code
-	Experimental           *Boolean
-	Type                   *CodeableConcept
-	SubjectCodeableConcept *CodeableConcept
-	SubjectReference       *Reference
-	Date                   *DateTime
-	Publisher              *String
-	Contact                []*ContactDetail
-	Description            *Markdown
-	UseContext             []*UsageContext
-	Jurisdiction           []*CodeableConcept
-	Purpose                *Markdown
-	Usage                  *String
-	Copyright              *Markdown
-	ApprovalDate           *Date
-	LastReviewDate         *Date
-	EffectivePeriod        *Period
-	Topic                  []*CodeableConcept
-	Author                 []*ContactDetail
-	Editor                 []*ContactDetail
-	Reviewer               []*ContactDetail
-	Endorser               []*ContactDetail
-	RelatedArtifact        []*RelatedArtifact
-	Parameter              []*ParameterDefinition
-	DataRequirement        []*DataRequirement
-	Content                []*Attachment
-	unknown                *unknownMembers // lenient mode: members that are not elements of Library
+	ID                     *ID                    // Logical id of this artifact
+	Meta                   *Meta                  // Metadata about the resource
+	ImplicitRules          *URI                   // A set of rules under which this content was created
+	Language               *Code                  // Language of the resource content
+	Text                   *Narrative             // Text summary of the resource, for human interpretation
+	Contained              []Resource             // Contained, inline Resources
+	Extension              []*Extension           // Additional content defined by implementations
+	ModifierExtension      []*Extension           // Extensions that cannot be ignored
+	URL                    *URI                   // Canonical identifier for this library, represented as a URI (globally unique)
+	Identifier             []*Identifier          // Additional identifier for the library
+	Version                *String                // Business version of the library
+	Name                   *String                // Name for this library (computer friendly)
+	Title                  *String                // Name for this library (human friendly)
+	Subtitle               *String                // Subordinate title of the library
+	Status                 *Code                  // draft | active | retired | unknown
+	Experimental           *Boolean               // For testing purposes, not real usage
+	Type                   *CodeableConcept       // logic-library | model-definition | asset-collection | module-definition
+	SubjectCodeableConcept *CodeableConcept       // Type of individual the library content is focused on
+	SubjectReference       *Reference             // Type of individual the library content is focused on
+	Date                   *DateTime              // Date last changed
+	Publisher              *String                // Name of the publisher (organization or individual)
+	Contact                []*ContactDetail       // Contact details for the publisher
+	Description            *Markdown              // Natural language description of the library
+	UseContext             []*UsageContext        // The context that the content is intended to support
+	Jurisdiction           []*CodeableConcept     // Intended jurisdiction for library (if applicable)
+	Purpose                *Markdown              // Why this library is defined
+	Usage                  *String                // Describes the clinical usage of the library
+	Copyright              *Markdown              // Use and/or publishing restrictions
+	ApprovalDate           *Date                  // When the library was approved by publisher
+	LastReviewDate         *Date                  // When the library was last reviewed
+	EffectivePeriod        *Period                // When the library is expected to be used
+	Topic                  []*CodeableConcept     // E.g. Education, Treatment, Assessment, etc.
+	Author                 []*ContactDetail       // Who authored the content
+	Editor                 []*ContactDetail       // Who edited the content
+	Reviewer               []*ContactDetail       // Who reviewed the content
+	Endorser               []*ContactDetail       // Who endorsed the content
+	RelatedArtifact        []*RelatedArtifact     // Additional documentation, citations, etc.
+	Parameter              []*ParameterDefinition // Parameters defined by the library
+	DataRequirement        []*DataRequirement     // What data is referenced by this library
+	Content                []*Attachment          // Contents of the library, either embedded or referenced
+	unknown                *unknownMembers        // lenient mode: members that are not elements of Library
 }
 
 func (m *Library) FHIRType() string { return "Library" }

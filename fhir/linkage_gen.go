@@ -4,17 +4,17 @@ package fhir
 
 // Linkage is the FHIR R4 resource Linkage: Links records for 'same' item (http://hl7.org/fhir/StructureDefinition/Linkage).
 type Linkage struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Active            *Boolean
-	Author            *Reference
-	Item              []*LinkageItem
+	ID                *ID             // Logical id of this artifact
+	Meta              *Meta           // Metadata about the resource
+	ImplicitRules     *URI            // A set of rules under which this content was created
+	Language          *Code           // Language of the resource content
+	Text              *Narrative      // Text summary of the resource, for human interpretation
+	Contained         []Resource      // Contained, inline Resources
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored
+	Active            *Boolean        // Whether this linkage assertion is active or not
+	Author            *Reference      // Who is responsible for linkages
+	Item              []*LinkageItem  // Item to be linked
 	unknown           *unknownMembers // lenient mode: members that are not elements of Linkage
 }
 
@@ -328,11 +328,11 @@ var typeDefLinkage = &TypeDef{
 
 // LinkageItem is the backbone element Linkage.item: Item to be linked
 type LinkageItem struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Resource          *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // source | alternate | historical
+	Resource          *Reference      // Resource being linked
 	unknown           *unknownMembers // lenient mode: members that are not elements of Linkage.item
 }
 

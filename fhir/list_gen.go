@@ -4,28 +4,28 @@ package fhir
 
 // List is the FHIR R4 resource List: A list is a curated collection of resources (http://hl7.org/fhir/StructureDefinition/List).
 type List struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Mode              *Code
-	Title             *String
-	Code              *CodeableConcept
-	Subject           *Reference
-	Encounter         *Reference
-	Date              *DateTime
-	Source            *Reference
-	OrderedBy         *CodeableConcept
-	Note              []*Annotation
-	Entry             []*ListEntry
-	EmptyReason       *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of List
+	ID                *ID              // Logical id of this artifact
+	Meta              *Meta            // Metadata about the resource
+	ImplicitRules     *URI             // A set of rules under which this content was created
+	Language          *Code            // Language of the resource content
+	Text              *Narrative       // Text summary of the resource, for human interpretation
+	Contained         []Resource       // Contained, inline Resources
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored
+	Identifier        []*Identifier    // Business identifier
+	Status            *Code            // current | retired | entered-in-error
+	Mode              *Code            // working | snapshot | changes
+	Title             *String          // Descriptive name for the list
+	Code              *CodeableConcept // What the purpose of this list is
+	Subject           *Reference       // If all resources have the same subject
+	Encounter         *Reference       // Context in which list created
+	Date              *DateTime        // When the list was prepared
+	Source            *Reference       // Who and/or what defined the list contents (aka Author)
+	OrderedBy         *CodeableConcept // What order the list has
+	Note              []*Annotation    // Comments about the list
+	Entry             []*ListEntry     // Entries in the list
+	EmptyReason       *CodeableConcept // Why list is empty
+	unknown           *unknownMembers  // lenient mode: members that are not elements of List
 }
 
 func (m *List) FHIRType() string { return "List" }
@@ -580,14 +580,14 @@ var typeDefList = &TypeDef{
 
 // ListEntry is the backbone element List.entry: Entries in the list
 type ListEntry struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Flag              *CodeableConcept
-	Deleted           *Boolean
-	Date              *DateTime
-	Item              *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of List.entry
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Flag              *CodeableConcept // Status/Workflow information about this item
+	Deleted           *Boolean         // If this item is actually marked as deleted
+	Date              *DateTime        // When item added to list
+	Item              *Reference       // Actual entry
+	unknown           *unknownMembers  // lenient mode: members that are not elements of List.entry
 }
 
 func (m *ListEntry) FHIRType() string { return "BackboneElement" }

@@ -4,32 +4,32 @@ package fhir
 
 // Location is the FHIR R4 resource Location: Details and position information for a physical place (http://hl7.org/fhir/StructureDefinition/Location).
 type Location struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Identifier             []*Identifier
-	Status                 *Code
-	OperationalStatus      *Coding
-	Name                   *String
-	Alias                  []*String
-	Description            *String
-	Mode                   *Code
-	Type                   []*CodeableConcept
-	Telecom                []*ContactPoint
-	Address                *Address
-	PhysicalType           *CodeableConcept
-	Position               *LocationPosition
-	ManagingOrganization   *Reference
-	PartOf                 *Reference
-	HoursOfOperation       []*LocationHoursOfOperation
-	AvailabilityExceptions *String
-	Endpoint               []*Reference
-	unknown                *unknownMembers // lenient mode: members that are not elements of Location
+	ID                     *ID                         // Logical id of this artifact
+	Meta                   *Meta                       // Metadata about the resource
+	ImplicitRules          *URI                        // A set of rules under which this content was created
+	Language               *Code                       // Language of the resource content
+	Text                   *Narrative                  // Text summary of the resource, for human interpretation
+	Contained              []Resource                  // Contained, inline Resources
+	Extension              []*Extension                // Additional content defined by implementations
+	ModifierExtension      []*Extension                // Extensions that cannot be ignored
+	Identifier             []*Identifier               // Unique code or number identifying the location to its users
+	Status                 *Code                       // active | suspended | inactive
+	OperationalStatus      *Coding                     // The operational status of the location (typically only for a bed/room)
+	Name                   *String                     // Name of the location as used by humans
+	Alias                  []*String                   // A list of alternate names that the location is known as, or was known as, in the past
+	Description            *String                     // Additional details about the location that could be displayed as further information to identify the location beyond its name
+	Mode                   *Code                       // instance | kind
+	Type                   []*CodeableConcept          // Type of function performed
+	Telecom                []*ContactPoint             // Contact details of the location
+	Address                *Address                    // Physical location
+	PhysicalType           *CodeableConcept            // Physical form of the location
+	Position               *LocationPosition           // The absolute geographic location
+	ManagingOrganization   *Reference                  // Organization responsible for provisioning and upkeep
+	PartOf                 *Reference                  // Another Location this one is physically a part of
+	HoursOfOperation       []*LocationHoursOfOperation // What days/times during a week is this location usually open
+	AvailabilityExceptions *String                     // Description of availability exceptions
+	Endpoint               []*Reference                // Technical endpoints providing access to services operated for the location
+	unknown                *unknownMembers             // lenient mode: members that are not elements of Location
 }
 
 func (m *Location) FHIRType() string { return "Location" }
@@ -677,12 +677,12 @@ var typeDefLocation = &TypeDef{
 
 // LocationPosition is the backbone element Location.position: The absolute geographic location
 type LocationPosition struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Longitude         *Decimal
-	Latitude          *Decimal
-	Altitude          *Decimal
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Longitude         *Decimal        // Longitude with WGS84 datum
+	Latitude          *Decimal        // Latitude with WGS84 datum
+	Altitude          *Decimal        // Altitude with WGS84 datum
 	unknown           *unknownMembers // lenient mode: members that are not elements of Location.position
 }
 
@@ -868,13 +868,13 @@ var typeDefLocationPosition = &TypeDef{
 
 // LocationHoursOfOperation is the backbone element Location.hoursOfOperation: What days/times during a week is this location usually open
 type LocationHoursOfOperation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	DaysOfWeek        []*Code
-	AllDay            *Boolean
-	OpeningTime       *Time
-	ClosingTime       *Time
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	DaysOfWeek        []*Code         // mon | tue | wed | thu | fri | sat | sun
+	AllDay            *Boolean        // The Location is open all day
+	OpeningTime       *Time           // Time that the Location opens
+	ClosingTime       *Time           // Time that the Location closes
 	unknown           *unknownMembers // lenient mode: members that are not elements of Location.hoursOfOperation
 }
 

@@ -4,57 +4,57 @@ package fhir
 
 // Measure is the FHIR R4 resource Measure: A quality measure definition (http://hl7.org/fhir/StructureDefinition/Measure).
 type Measure struct {
-	ID                              *ID
-	Meta                            *Meta
-	ImplicitRules                   *URI
-	Language                        *Code
-	Text                            *Narrative
-	Contained                       []Resource
-	Extension                       []*Extension
-	ModifierExtension               []*Extension
-	URL                             *URI
-	Identifier                      []*Identifier
-	Version                         *String
-	Name                            *String
-	Title                           *String
-	Subtitle                        *String
-	Status                          *Code
-	Experimental                    *Boolean
-	SubjectCodeableConcept          *CodeableConcept
-	SubjectReference                *Reference
-	Date                            *DateTime
-	Publisher                       *String
-	Contact                         []*ContactDetail
-	Description                     *Markdown
-	UseContext                      []*UsageContext
-	Jurisdiction                    []*CodeableConcept
-	Purpose                         *Markdown
-	Usage                           *String
-	Copyright                       *Markdown
-	ApprovalDate                    *Date
-	LastReviewDate                  *Date
-	EffectivePeriod                 *Period
-	Topic                           []*CodeableConcept
-	Author                          []*ContactDetail
-	Editor                          []*ContactDetail
-	Reviewer                        []*ContactDetail
-	Endorser                        []*ContactDetail
-	RelatedArtifact                 []*RelatedArtifact
-	Library                         []*Canonical
-	Disclaimer                      *Markdown
-	Scoring                         *CodeableConcept
-	CompositeScoring                *CodeableConcept
-	Type                            []*CodeableConcept
-	RiskAdjustment                  *String
-	RateAggregation                 *String
-	Rationale                       *Markdown
-	ClinicalRecommendationStatement *Markdown
-	ImprovementNotation             *CodeableConcept
-	Definition                      []*Markdown
-	Guidance                        *Markdown
-	Group                           []*MeasureGroup
-	SupplementalData                []*MeasureSupplementalData
-	unknown                         *unknownMembers // lenient mode: members that are not elements of Measure
+	ID                              *ID                        // Logical id of this artifact
+	Meta                            *Meta                      // Metadata about the resource
+	ImplicitRules                   *URI                       // A set of rules under which this content was created
+	Language                        *Code                      // Language of the resource content
+	Text                            *Narrative                 // Text summary of the resource, for human interpretation
+	Contained                       []Resource                 // Contained, inline Resources
+	Extension                       []*Extension               // Additional content defined by implementations
+	ModifierExtension               []*Extension               // Extensions that cannot be ignored
+	URL                             *URI                       // Canonical identifier for this measure, represented as a URI (globally unique)
+	Identifier                      []*Identifier              // Additional identifier for the measure
+	Version                         *String                    // Business version of the measure
+	Name                            *String                    // Name for this measure (computer friendly)
+	Title                           *String                    // Name for this measure (human friendly)
+	Subtitle                        *String                    // Subordinate title of the measure
+	Status                          *Code                      // draft | active | retired | unknown
+	Experimental                    *Boolean                   // For testing purposes, not real usage
+	SubjectCodeableConcept          *CodeableConcept           // E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device
+	SubjectReference                *Reference                 // E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device
+	Date                            *DateTime                  // Date last changed
+	Publisher                       *String                    // Name of the publisher (organization or individual)
+	Contact                         []*ContactDetail           // Contact details for the publisher
+	Description                     *Markdown                  // Natural language description of the measure
+	UseContext                      []*UsageContext            // The context that the content is intended to support
+	Jurisdiction                    []*CodeableConcept         // Intended jurisdiction for measure (if applicable)
+	Purpose                         *Markdown                  // Why this measure is defined
+	Usage                           *String                    // Describes the clinical usage of the measure
+	Copyright                       *Markdown                  // Use and/or publishing restrictions
+	ApprovalDate                    *Date                      // When the measure was approved by publisher
+	LastReviewDate                  *Date                      // When the measure was last reviewed
+	EffectivePeriod                 *Period                    // When the measure is expected to be used
+	Topic                           []*CodeableConcept         // The category of the measure, such as Education, Treatment, Assessment, etc.
+	Author                          []*ContactDetail           // Who authored the content
+	Editor                          []*ContactDetail           // Who edited the content
+	Reviewer                        []*ContactDetail           // Who reviewed the content
+	Endorser                        []*ContactDetail           // Who endorsed the content
+	RelatedArtifact                 []*RelatedArtifact         // Additional documentation, citations, etc.
+	Library                         []*Canonical               // Logic used by the measure
+	Disclaimer                      *Markdown                  // Disclaimer for use of the measure or its referenced content
+	Scoring                         *CodeableConcept           // proportion | ratio | continuous-variable | cohort
+	CompositeScoring                *CodeableConcept           // opportunity | all-or-nothing | linear | weighted
+	Type                            []*CodeableConcept         // process | outcome | structure | patient-reported-outcome | composite
+	RiskAdjustment                  *String                    // How risk adjustment is applied for this measure
+	RateAggregation                 *String                    // How is rate aggregation performed for this measure
+	Rationale                       *Markdown                  // Detailed description of why the measure exists
+	ClinicalRecommendationStatement *Markdown                  // Summary of clinical guidelines
+	ImprovementNotation             *CodeableConcept           // increase | decrease
+	Definition                      []*Markdown                // Defined terms used in the measure documentation
+	Guidance                        *Markdown                  // Additional guidance for implementers
+	Group                           []*MeasureGroup            // Population criteria group
+	SupplementalData                []*MeasureSupplementalData // What other data should be reported with the measure
+	unknown                         *unknownMembers            // lenient mode: members that are not elements of Measure
 }
 
 func (m *Measure) FHIRType() string { return "Measure" }
@@ -1367,14 +1367,14 @@ var typeDefMeasure = &TypeDef{
 
 // MeasureGroup is the backbone element Measure.group: Population criteria group
 type MeasureGroup struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Description       *String
-	Population        []*MeasureGroupPopulation
-	Stratifier        []*MeasureGroupStratifier
-	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.group
+	ID                string                    // Unique id for inter-element referencing
+	Extension         []*Extension              // Additional content defined by implementations
+	ModifierExtension []*Extension              // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept          // Meaning of the group
+	Description       *String                   // Summary description
+	Population        []*MeasureGroupPopulation // Population criteria
+	Stratifier        []*MeasureGroupStratifier // Stratifier criteria for the measure
+	unknown           *unknownMembers           // lenient mode: members that are not elements of Measure.group
 }
 
 func (m *MeasureGroup) FHIRType() string { return "BackboneElement" }
@@ -1566,13 +1566,13 @@ var typeDefMeasureGroup = &TypeDef{
 
 // MeasureGroupPopulation is the backbone element Measure.group.population: Population criteria
 type MeasureGroupPopulation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Description       *String
-	Criteria          *Expression
-	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.group.population
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation
+	Description       *String          // The human readable description of this population criteria
+	Criteria          *Expression      // The criteria that defines this population
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Measure.group.population
 }
 
 func (m *MeasureGroupPopulation) FHIRType() string { return "BackboneElement" }
@@ -1744,14 +1744,14 @@ var typeDefMeasureGroupPopulation = &TypeDef{
 
 // MeasureGroupStratifier is the backbone element Measure.group.stratifier: Stratifier criteria for the measure
 type MeasureGroupStratifier struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Description       *String
-	Criteria          *Expression
-	Component         []*MeasureGroupStratifierComponent
-	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.group.stratifier
+	ID                string                             // Unique id for inter-element referencing
+	Extension         []*Extension                       // Additional content defined by implementations
+	ModifierExtension []*Extension                       // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept                   // Meaning of the stratifier
+	Description       *String                            // The human readable description of this stratifier
+	Criteria          *Expression                        // How the measure should be stratified
+	Component         []*MeasureGroupStratifierComponent // Stratifier criteria component for the measure
+	unknown           *unknownMembers                    // lenient mode: members that are not elements of Measure.group.stratifier
 }
 
 func (m *MeasureGroupStratifier) FHIRType() string { return "BackboneElement" }
@@ -1943,13 +1943,13 @@ var typeDefMeasureGroupStratifier = &TypeDef{
 
 // MeasureGroupStratifierComponent is the backbone element Measure.group.stratifier.component: Stratifier criteria component for the measure
 type MeasureGroupStratifierComponent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Description       *String
-	Criteria          *Expression
-	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.group.stratifier.component
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // Meaning of the stratifier component
+	Description       *String          // The human readable description of this stratifier component
+	Criteria          *Expression      // Component of how the measure should be stratified
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Measure.group.stratifier.component
 }
 
 func (m *MeasureGroupStratifierComponent) FHIRType() string { return "BackboneElement" }
@@ -2122,14 +2122,14 @@ var typeDefMeasureGroupStratifierComponent = &TypeDef{
 
 // MeasureSupplementalData is the backbone element Measure.supplementalData: What other data should be reported with the measure
 type MeasureSupplementalData struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Usage             []*CodeableConcept
-	Description       *String
-	Criteria          *Expression
-	unknown           *unknownMembers // lenient mode: members that are not elements of Measure.supplementalData
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept   // Meaning of the supplemental data
+	Usage             []*CodeableConcept // supplemental-data | risk-adjustment-factor
+	Description       *String            // The human readable description of this supplemental data
+	Criteria          *Expression        // Expression describing additional data to be reported
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Measure.supplementalData
 }
 
 func (m *MeasureSupplementalData) FHIRType() string { return "BackboneElement" }

@@ -4,26 +4,26 @@ package fhir
 
 // MeasureReport is the FHIR R4 resource MeasureReport: Results of a measure evaluation (http://hl7.org/fhir/StructureDefinition/MeasureReport).
 type MeasureReport struct {
-	ID                  *ID
-	Meta                *Meta
-	ImplicitRules       *URI
-	Language            *Code
-	Text                *Narrative
-	Contained           []Resource
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Identifier          []*Identifier
-	Status              *Code
-	Type                *Code
-	Measure             *Canonical
-	Subject             *Reference
-	Date                *DateTime
-	Reporter            *Reference
-	Period              *Period
-	ImprovementNotation *CodeableConcept
-	Group               []*MeasureReportGroup
-	EvaluatedResource   []*Reference
-	unknown             *unknownMembers // lenient mode: members that are not elements of MeasureReport
+	ID                  *ID                   // Logical id of this artifact
+	Meta                *Meta                 // Metadata about the resource
+	ImplicitRules       *URI                  // A set of rules under which this content was created
+	Language            *Code                 // Language of the resource content
+	Text                *Narrative            // Text summary of the resource, for human interpretation
+	Contained           []Resource            // Contained, inline Resources
+	Extension           []*Extension          // Additional content defined by implementations
+	ModifierExtension   []*Extension          // Extensions that cannot be ignored
+	Identifier          []*Identifier         // Additional identifier for the MeasureReport
+	Status              *Code                 // complete | pending | error
+	Type                *Code                 // individual | subject-list | summary | data-collection
+	Measure             *Canonical            // What measure was calculated
+	Subject             *Reference            // What individual(s) the report is for
+	Date                *DateTime             // When the report was generated
+	Reporter            *Reference            // Who is reporting the data
+	Period              *Period               // What period the report covers
+	ImprovementNotation *CodeableConcept      // increase | decrease
+	Group               []*MeasureReportGroup // Measure results for each group
+	EvaluatedResource   []*Reference          // What data was used to calculate the measure score
+	unknown             *unknownMembers       // lenient mode: members that are not elements of MeasureReport
 }
 
 func (m *MeasureReport) FHIRType() string { return "MeasureReport" }
@@ -535,14 +535,14 @@ var typeDefMeasureReport = &TypeDef{
 
 // MeasureReportGroup is the backbone element MeasureReport.group: Measure results for each group
 type MeasureReportGroup struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Population        []*MeasureReportGroupPopulation
-	MeasureScore      *Quantity
-	Stratifier        []*MeasureReportGroupStratifier
-	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept                // Meaning of the group
+	Population        []*MeasureReportGroupPopulation // The populations in the group
+	MeasureScore      *Quantity                       // What score this group achieved
+	Stratifier        []*MeasureReportGroupStratifier // Stratification results
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of MeasureReport.group
 }
 
 func (m *MeasureReportGroup) FHIRType() string { return "BackboneElement" }
@@ -729,13 +729,13 @@ var typeDefMeasureReportGroup = &TypeDef{
 
 // MeasureReportGroupPopulation is the backbone element MeasureReport.group.population: The populations in the group
 type MeasureReportGroupPopulation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Count             *Integer
-	SubjectResults    *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.population
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation
+	Count             *Integer         // Size of the population
+	SubjectResults    *Reference       // For subject-list reports, the subject results in this population
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MeasureReport.group.population
 }
 
 func (m *MeasureReportGroupPopulation) FHIRType() string { return "BackboneElement" }
@@ -910,12 +910,12 @@ var typeDefMeasureReportGroupPopulation = &TypeDef{
 
 // MeasureReportGroupStratifier is the backbone element MeasureReport.group.stratifier: Stratification results
 type MeasureReportGroupStratifier struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              []*CodeableConcept
-	Stratum           []*MeasureReportGroupStratifierStratum
-	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.stratifier
+	ID                string                                 // Unique id for inter-element referencing
+	Extension         []*Extension                           // Additional content defined by implementations
+	ModifierExtension []*Extension                           // Extensions that cannot be ignored even if unrecognized
+	Code              []*CodeableConcept                     // What stratifier of the group
+	Stratum           []*MeasureReportGroupStratifierStratum // Stratum results, one for each unique value, or set of values, in the stratifier, or stratifier components
+	unknown           *unknownMembers                        // lenient mode: members that are not elements of MeasureReport.group.stratifier
 }
 
 func (m *MeasureReportGroupStratifier) FHIRType() string { return "BackboneElement" }
@@ -1059,14 +1059,14 @@ var typeDefMeasureReportGroupStratifier = &TypeDef{
 
 // MeasureReportGroupStratifierStratum is the backbone element MeasureReport.group.stratifier.stratum: Stratum results, one for each unique value, or set of values, in the stratifier, or stratifier components
 type MeasureReportGroupStratifierStratum struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Value             *CodeableConcept
-	Component         []*MeasureReportGroupStratifierStratumComponent
-	Population        []*MeasureReportGroupStratifierStratumPopulation
-	MeasureScore      *Quantity
-	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum
+	ID                string                                           // Unique id for inter-element referencing
+	Extension         []*Extension                                     // Additional content defined by implementations
+	ModifierExtension []*Extension                                     // Extensions that cannot be ignored even if unrecognized
+	Value             *CodeableConcept                                 // The stratum value, e.g. male
+	Component         []*MeasureReportGroupStratifierStratumComponent  // Stratifier component values
+	Population        []*MeasureReportGroupStratifierStratumPopulation // Population results in this stratum
+	MeasureScore      *Quantity                                        // What score this stratum achieved
+	unknown           *unknownMembers                                  // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum
 }
 
 func (m *MeasureReportGroupStratifierStratum) FHIRType() string { return "BackboneElement" }
@@ -1253,12 +1253,12 @@ var typeDefMeasureReportGroupStratifierStratum = &TypeDef{
 
 // MeasureReportGroupStratifierStratumComponent is the backbone element MeasureReport.group.stratifier.stratum.component: Stratifier component values
 type MeasureReportGroupStratifierStratumComponent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Value             *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum.component
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // What stratifier component of the group
+	Value             *CodeableConcept // The stratum component value, e.g. male
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum.component
 }
 
 func (m *MeasureReportGroupStratifierStratumComponent) FHIRType() string { return "BackboneElement" }
@@ -1403,13 +1403,13 @@ var typeDefMeasureReportGroupStratifierStratumComponent = &TypeDef{
 
 // MeasureReportGroupStratifierStratumPopulation is the backbone element MeasureReport.group.stratifier.stratum.population: Population results in this stratum
 type MeasureReportGroupStratifierStratumPopulation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Count             *Integer
-	SubjectResults    *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum.population
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // initial-population | numerator | numerator-exclusion | denominator | denominator-exclusion | denominator-exception | measure-population | measure-population-exclusion | measure-observation
+	Count             *Integer         // Size of the population
+	SubjectResults    *Reference       // For subject-list reports, the subject results in this population
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MeasureReport.group.stratifier.stratum.population
 }
 
 func (m *MeasureReportGroupStratifierStratumPopulation) FHIRType() string { return "BackboneElement" }

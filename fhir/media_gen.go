@@ -4,38 +4,38 @@ package fhir
 
 // Media is the FHIR R4 resource Media: A photo, video, or audio recording acquired or used in healthcare. The actual content may be inline or provided by direct reference (http://hl7.org/fhir/StructureDefinition/Media).
 type Media struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	BasedOn           []*Reference
-	PartOf            []*Reference
-	Status            *Code
-	Type              *CodeableConcept
-	Modality          *CodeableConcept
-	View              *CodeableConcept
-	Subject           *Reference
-	Encounter         *Reference
-	CreatedDateTime   *DateTime
-	CreatedPeriod     *Period
-	Issued            *Instant
-	Operator          *Reference
-	ReasonCode        []*CodeableConcept
-	BodySite          *CodeableConcept
-	DeviceName        *String
-	Device            *Reference
-	Height            *PositiveInt
-	Width             *PositiveInt
-	Frames            *PositiveInt
-	Duration          *Decimal
-	Content           *Attachment
-	Note              []*Annotation
-	unknown           *unknownMembers // lenient mode: members that are not elements of Media
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	Identifier        []*Identifier      // Identifier(s) for the image
+	BasedOn           []*Reference       // Procedure that caused this media to be created
+	PartOf            []*Reference       // Part of referenced event
+	Status            *Code              // preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown
+	Type              *CodeableConcept   // Classification of media as image, video, or audio
+	Modality          *CodeableConcept   // The type of acquisition equipment/process
+	View              *CodeableConcept   // Imaging view, e.g. Lateral or Antero-posterior
+	Subject           *Reference         // Who/What this Media is a record of
+	Encounter         *Reference         // Encounter associated with media
+	CreatedDateTime   *DateTime          // When Media was collected
+	CreatedPeriod     *Period            // When Media was collected
+	Issued            *Instant           // Date/Time this version was made available
+	Operator          *Reference         // The person who generated the image
+	ReasonCode        []*CodeableConcept // Why was event performed?
+	BodySite          *CodeableConcept   // Observed body part
+	DeviceName        *String            // Name of the device/manufacturer
+	Device            *Reference         // Observing Device
+	Height            *PositiveInt       // Height of the image in pixels (photo/video)
+	Width             *PositiveInt       // Width of the image in pixels (photo/video)
+	Frames            *PositiveInt       // Number of frames if > 1 (photo)
+	Duration          *Decimal           // Length in seconds (audio / video)
+	Content           *Attachment        // Actual Media - reference or data
+	Note              []*Annotation      // Comments made about the media
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Media
 }
 
 func (m *Media) FHIRType() string { return "Media" }

@@ -4,23 +4,23 @@ package fhir
 
 // Medication is the FHIR R4 resource Medication: Definition of a Medication (http://hl7.org/fhir/StructureDefinition/Medication).
 type Medication struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Code              *CodeableConcept
-	Status            *Code
-	Manufacturer      *Reference
-	Form              *CodeableConcept
-	Amount            *Ratio
-	Ingredient        []*MedicationIngredient
-	Batch             *MedicationBatch
-	unknown           *unknownMembers // lenient mode: members that are not elements of Medication
+	ID                *ID                     // Logical id of this artifact
+	Meta              *Meta                   // Metadata about the resource
+	ImplicitRules     *URI                    // A set of rules under which this content was created
+	Language          *Code                   // Language of the resource content
+	Text              *Narrative              // Text summary of the resource, for human interpretation
+	Contained         []Resource              // Contained, inline Resources
+	Extension         []*Extension            // Additional content defined by implementations
+	ModifierExtension []*Extension            // Extensions that cannot be ignored
+	Identifier        []*Identifier           // Business identifier for this medication
+	Code              *CodeableConcept        // Codes that identify this medication
+	Status            *Code                   // active | inactive | entered-in-error
+	Manufacturer      *Reference              // Manufacturer of the item
+	Form              *CodeableConcept        // powder | tablets | capsule +
+	Amount            *Ratio                  // Amount of drug in package
+	Ingredient        []*MedicationIngredient // Active or inactive ingredient
+	Batch             *MedicationBatch        // Details about packaged medications
+	unknown           *unknownMembers         // lenient mode: members that are not elements of Medication
 }
 
 func (m *Medication) FHIRType() string { return "Medication" }
@@ -443,14 +443,14 @@ var typeDefMedication = &TypeDef{
 
 // MedicationIngredient is the backbone element Medication.ingredient: Active or inactive ingredient
 type MedicationIngredient struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	ItemCodeableConcept *CodeableConcept
-	ItemReference       *Reference
-	IsActive            *Boolean
-	Strength            *Ratio
-	unknown             *unknownMembers // lenient mode: members that are not elements of Medication.ingredient
+	ID                  string           // Unique id for inter-element referencing
+	Extension           []*Extension     // Additional content defined by implementations
+	ModifierExtension   []*Extension     // Extensions that cannot be ignored even if unrecognized
+	ItemCodeableConcept *CodeableConcept // The actual ingredient or content
+	ItemReference       *Reference       // The actual ingredient or content
+	IsActive            *Boolean         // Active ingredient indicator
+	Strength            *Ratio           // Quantity of ingredient present
+	unknown             *unknownMembers  // lenient mode: members that are not elements of Medication.ingredient
 }
 
 func (m *MedicationIngredient) FHIRType() string { return "BackboneElement" }
@@ -655,11 +655,11 @@ var typeDefMedicationIngredient = &TypeDef{
 
 // MedicationBatch is the backbone element Medication.batch: Details about packaged medications
 type MedicationBatch struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	LotNumber         *String
-	ExpirationDate    *DateTime
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	LotNumber         *String         // Identifier assigned to batch
+	ExpirationDate    *DateTime       // When batch will expire
 	unknown           *unknownMembers // lenient mode: members that are not elements of Medication.batch
 }
 

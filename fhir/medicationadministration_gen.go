@@ -4,36 +4,36 @@ package fhir
 
 // MedicationAdministration is the FHIR R4 resource MedicationAdministration: Administration of medication to a patient (http://hl7.org/fhir/StructureDefinition/MedicationAdministration).
 type MedicationAdministration struct {
-	ID                        *ID
-	Meta                      *Meta
-	ImplicitRules             *URI
-	Language                  *Code
-	Text                      *Narrative
-	Contained                 []Resource
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Identifier                []*Identifier
-	Instantiates              []*URI
-	PartOf                    []*Reference
-	Status                    *Code
-	StatusReason              []*CodeableConcept
-	Category                  *CodeableConcept
-	MedicationCodeableConcept *CodeableConcept
-	MedicationReference       *Reference
-	Subject                   *Reference
-	Context                   *Reference
-	SupportingInformation     []*Reference
-	EffectiveDateTime         *DateTime
-	EffectivePeriod           *Period
-	Performer                 []*MedicationAdministrationPerformer
-	ReasonCode                []*CodeableConcept
-	ReasonReference           []*Reference
-	Request                   *Reference
-	Device                    []*Reference
-	Note                      []*Annotation
-	Dosage                    *MedicationAdministrationDosage
-	EventHistory              []*Reference
-	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicationAdministration
+	ID                        *ID                                  // Logical id of this artifact
+	Meta                      *Meta                                // Metadata about the resource
+	ImplicitRules             *URI                                 // A set of rules under which this content was created
+	Language                  *Code                                // Language of the resource content
+	Text                      *Narrative                           // Text summary of the resource, for human interpretation
+	Contained                 []Resource                           // Contained, inline Resources
+	Extension                 []*Extension                         // Additional content defined by implementations
+	ModifierExtension         []*Extension                         // Extensions that cannot be ignored
+	Identifier                []*Identifier                        // External identifier
+	Instantiates              []*URI                               // Instantiates protocol or definition
+	PartOf                    []*Reference                         // Part of referenced event
+	Status                    *Code                                // in-progress | not-done | on-hold | completed | entered-in-error | stopped | unknown
+	StatusReason              []*CodeableConcept                   // Reason administration not performed
+	Category                  *CodeableConcept                     // Type of medication usage
+	MedicationCodeableConcept *CodeableConcept                     // What was administered
+	MedicationReference       *Reference                           // What was administered
+	Subject                   *Reference                           // Who received medication
+	Context                   *Reference                           // Encounter or Episode of Care administered as part of
+	SupportingInformation     []*Reference                         // Additional information to support administration
+	EffectiveDateTime         *DateTime                            // Start and end time of administration
+	EffectivePeriod           *Period                              // Start and end time of administration
+	Performer                 []*MedicationAdministrationPerformer // Who performed the medication administration and what they did
+	ReasonCode                []*CodeableConcept                   // Reason administration performed
+	ReasonReference           []*Reference                         // Condition or observation that supports why the medication was administered
+	Request                   *Reference                           // Request administration performed against
+	Device                    []*Reference                         // Device used to administer
+	Note                      []*Annotation                        // Information about the administration
+	Dosage                    *MedicationAdministrationDosage      // Details of how medication was taken
+	EventHistory              []*Reference                         // A list of events of interest in the lifecycle
+	unknown                   *unknownMembers                      // lenient mode: members that are not elements of MedicationAdministration
 }
 
 func (m *MedicationAdministration) FHIRType() string { return "MedicationAdministration" }
@@ -765,12 +765,12 @@ var typeDefMedicationAdministration = &TypeDef{
 
 // MedicationAdministrationPerformer is the backbone element MedicationAdministration.performer: Who performed the medication administration and what they did
 type MedicationAdministrationPerformer struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Function          *CodeableConcept
-	Actor             *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationAdministration.performer
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Function          *CodeableConcept // Type of performance
+	Actor             *Reference       // Who performed the medication administration
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationAdministration.performer
 }
 
 func (m *MedicationAdministrationPerformer) FHIRType() string { return "BackboneElement" }
@@ -917,17 +917,17 @@ var typeDefMedicationAdministrationPerformer = &TypeDef{
 
 // MedicationAdministrationDosage is the backbone element MedicationAdministration.dosage: Details of how medication was taken
 type MedicationAdministrationDosage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Text              *String
-	Site              *CodeableConcept
-	Route             *CodeableConcept
-	Method            *CodeableConcept
-	Dose              *Quantity
-	RateRatio         *Ratio
-	RateQuantity      *Quantity
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationAdministration.dosage
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Text              *String          // Free text dosage instructions e.g. SIG
+	Site              *CodeableConcept // Body site administered to
+	Route             *CodeableConcept // Path of substance into body
+	Method            *CodeableConcept // How drug was administered
+	Dose              *Quantity        // Amount of medication per dose
+	RateRatio         *Ratio           // Dose quantity per unit of time
+	RateQuantity      *Quantity        // Dose quantity per unit of time
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationAdministration.dosage
 }
 
 func (m *MedicationAdministrationDosage) FHIRType() string { return "BackboneElement" }

@@ -4,41 +4,41 @@ package fhir
 
 // MedicationDispense is the FHIR R4 resource MedicationDispense: Dispensing a medication to a named patient (http://hl7.org/fhir/StructureDefinition/MedicationDispense).
 type MedicationDispense struct {
-	ID                          *ID
-	Meta                        *Meta
-	ImplicitRules               *URI
-	Language                    *Code
-	Text                        *Narrative
-	Contained                   []Resource
-	Extension                   []*Extension
-	ModifierExtension           []*Extension
-	Identifier                  []*Identifier
-	PartOf                      []*Reference
-	Status                      *Code
-	StatusReasonCodeableConcept *CodeableConcept
-	StatusReasonReference       *Reference
-	Category                    *CodeableConcept
-	MedicationCodeableConcept   *CodeableConcept
-	MedicationReference         *Reference
-	Subject                     *Reference
-	Context                     *Reference
-	SupportingInformation       []*Reference
-	Performer                   []*MedicationDispensePerformer
-	Location                    *Reference
-	AuthorizingPrescription     []*Reference
-	Type                        *CodeableConcept
-	Quantity                    *Quantity
-	DaysSupply                  *Quantity
-	WhenPrepared                *DateTime
-	WhenHandedOver              *DateTime
-	Destination                 *Reference
-	Receiver                    []*Reference
-	Note                        []*Annotation
-	DosageInstruction           []*Dosage
-	Substitution                *MedicationDispenseSubstitution
-	DetectedIssue               []*Reference
-	EventHistory                []*Reference
-	unknown                     *unknownMembers // lenient mode: members that are not elements of MedicationDispense
+	ID                          *ID                             // Logical id of this artifact
+	Meta                        *Meta                           // Metadata about the resource
+	ImplicitRules               *URI                            // A set of rules under which this content was created
+	Language                    *Code                           // Language of the resource content
+	Text                        *Narrative                      // Text summary of the resource, for human interpretation
+	Contained                   []Resource                      // Contained, inline Resources
+	Extension                   []*Extension                    // Additional content defined by implementations
+	ModifierExtension           []*Extension                    // Extensions that cannot be ignored
+	Identifier                  []*Identifier                   // External identifier
+	PartOf                      []*Reference                    // Event that dispense is part of
+	Status                      *Code                           // preparation | in-progress | cancelled | on-hold | completed | entered-in-error | stopped | declined | unknown
+	StatusReasonCodeableConcept *CodeableConcept                // Why a dispense was not performed
+	StatusReasonReference       *Reference                      // Why a dispense was not performed
+	Category                    *CodeableConcept                // Type of medication dispense
+	MedicationCodeableConcept   *CodeableConcept                // What medication was supplied
+	MedicationReference         *Reference                      // What medication was supplied
+	Subject                     *Reference                      // Who the dispense is for
+	Context                     *Reference                      // Encounter / Episode associated with event
+	SupportingInformation       []*Reference                    // Information that supports the dispensing of the medication
+	Performer                   []*MedicationDispensePerformer  // Who performed event
+	Location                    *Reference                      // Where the dispense occurred
+	AuthorizingPrescription     []*Reference                    // Medication order that authorizes the dispense
+	Type                        *CodeableConcept                // Trial fill, partial fill, emergency fill, etc.
+	Quantity                    *Quantity                       // Amount dispensed
+	DaysSupply                  *Quantity                       // Amount of medication expressed as a timing amount
+	WhenPrepared                *DateTime                       // When product was packaged and reviewed
+	WhenHandedOver              *DateTime                       // When product was given out
+	Destination                 *Reference                      // Where the medication was sent
+	Receiver                    []*Reference                    // Who collected the medication
+	Note                        []*Annotation                   // Information about the dispense
+	DosageInstruction           []*Dosage                       // How the medication is to be used by the patient or administered by the caregiver
+	Substitution                *MedicationDispenseSubstitution // Whether a substitution was performed on the dispense
+	DetectedIssue               []*Reference                    // Clinical issue with action
+	EventHistory                []*Reference                    // A list of relevant lifecycle events
+	unknown                     *unknownMembers                 // lenient mode: members that are not elements of MedicationDispense
 }
 
 func (m *MedicationDispense) FHIRType() string { return "MedicationDispense" }
@@ -873,12 +873,12 @@ var typeDefMedicationDispense = &TypeDef{
 
 // MedicationDispensePerformer is the backbone element MedicationDispense.performer: Who performed event
 type MedicationDispensePerformer struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Function          *CodeableConcept
-	Actor             *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationDispense.performer
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Function          *CodeableConcept // Who performed the dispense and what they did
+	Actor             *Reference       // Individual who was performing
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationDispense.performer
 }
 
 func (m *MedicationDispensePerformer) FHIRType() string { return "BackboneElement" }
@@ -1022,14 +1022,14 @@ var typeDefMedicationDispensePerformer = &TypeDef{
 
 // MedicationDispenseSubstitution is the backbone element MedicationDispense.substitution: Whether a substitution was performed on the dispense
 type MedicationDispenseSubstitution struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	WasSubstituted    *Boolean
-	Type              *CodeableConcept
-	Reason            []*CodeableConcept
-	ResponsibleParty  []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationDispense.substitution
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	WasSubstituted    *Boolean           // Whether a substitution was or was not performed on the dispense
+	Type              *CodeableConcept   // Code signifying whether a different drug was dispensed from what was prescribed
+	Reason            []*CodeableConcept // Why was substitution made
+	ResponsibleParty  []*Reference       // Who is responsible for the substitution
+	unknown           *unknownMembers    // lenient mode: members that are not elements of MedicationDispense.substitution
 }
 
 func (m *MedicationDispenseSubstitution) FHIRType() string { return "BackboneElement" }

@@ -4,37 +4,37 @@ package fhir
 
 // MedicationKnowledge is the FHIR R4 resource MedicationKnowledge: Definition of Medication Knowledge (http://hl7.org/fhir/StructureDefinition/MedicationKnowledge).
 type MedicationKnowledge struct {
-	ID                         *ID
-	Meta                       *Meta
-	ImplicitRules              *URI
-	Language                   *Code
-	Text                       *Narrative
-	Contained                  []Resource
-	Extension                  []*Extension
-	ModifierExtension          []*Extension
-	Code                       *CodeableConcept
-	Status                     *Code
-	Manufacturer               *Reference
-	DoseForm                   *CodeableConcept
-	Amount                     *Quantity
-	Synonym                    []*String
-	RelatedMedicationKnowledge []*MedicationKnowledgeRelatedMedicationKnowledge
-	AssociatedMedication       []*Reference
-	ProductType                []*CodeableConcept
-	Monograph                  []*MedicationKnowledgeMonograph
-	Ingredient                 []*MedicationKnowledgeIngredient
-	PreparationInstruction     *Markdown
-	IntendedRoute              []*CodeableConcept
-	Cost                       []*MedicationKnowledgeCost
-	MonitoringProgram          []*MedicationKnowledgeMonitoringProgram
-	AdministrationGuidelines   []*MedicationKnowledgeAdministrationGuidelines
-	MedicineClassification     []*MedicationKnowledgeMedicineClassification
-	Packaging                  *MedicationKnowledgePackaging
-	DrugCharacteristic         []*MedicationKnowledgeDrugCharacteristic
-	Contraindication           []*Reference
-	Regulatory                 []*MedicationKnowledgeRegulatory
-	Kinetics                   []*MedicationKnowledgeKinetics
-	unknown                    *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge
+	ID                         *ID                                              // Logical id of this artifact
+	Meta                       *Meta                                            // Metadata about the resource
+	ImplicitRules              *URI                                             // A set of rules under which this content was created
+	Language                   *Code                                            // Language of the resource content
+	Text                       *Narrative                                       // Text summary of the resource, for human interpretation
+	Contained                  []Resource                                       // Contained, inline Resources
+	Extension                  []*Extension                                     // Additional content defined by implementations
+	ModifierExtension          []*Extension                                     // Extensions that cannot be ignored
+	Code                       *CodeableConcept                                 // Code that identifies this medication
+	Status                     *Code                                            // active | inactive | entered-in-error
+	Manufacturer               *Reference                                       // Manufacturer of the item
+	DoseForm                   *CodeableConcept                                 // powder | tablets | capsule +
+	Amount                     *Quantity                                        // Amount of drug in package
+	Synonym                    []*String                                        // Additional names for a medication
+	RelatedMedicationKnowledge []*MedicationKnowledgeRelatedMedicationKnowledge // Associated or related medication information
+	AssociatedMedication       []*Reference                                     // A medication resource that is associated with this medication
+	ProductType                []*CodeableConcept                               // Category of the medication or product
+	Monograph                  []*MedicationKnowledgeMonograph                  // Associated documentation about the medication
+	Ingredient                 []*MedicationKnowledgeIngredient                 // Active or inactive ingredient
+	PreparationInstruction     *Markdown                                        // The instructions for preparing the medication
+	IntendedRoute              []*CodeableConcept                               // The intended or approved route of administration
+	Cost                       []*MedicationKnowledgeCost                       // The pricing of the medication
+	MonitoringProgram          []*MedicationKnowledgeMonitoringProgram          // Program under which a medication is reviewed
+	AdministrationGuidelines   []*MedicationKnowledgeAdministrationGuidelines   // Guidelines for administration of the medication
+	MedicineClassification     []*MedicationKnowledgeMedicineClassification     // Categorization of the medication within a formulary or classification system
+	Packaging                  *MedicationKnowledgePackaging                    // Details about packaged medications
+	DrugCharacteristic         []*MedicationKnowledgeDrugCharacteristic         // Specifies descriptive properties of the medicine
+	Contraindication           []*Reference                                     // Potential clinical issue with or between medication(s)
+	Regulatory                 []*MedicationKnowledgeRegulatory                 // Regulatory information about a medication
+	Kinetics                   []*MedicationKnowledgeKinetics                   // The time course of drug absorption, distribution, metabolism and excretion of a medication from the body
+	unknown                    *unknownMembers                                  // lenient mode: members that are not elements of MedicationKnowledge
 }
 
 func (m *MedicationKnowledge) FHIRType() string { return "MedicationKnowledge" }
@@ -761,12 +761,12 @@ var typeDefMedicationKnowledge = &TypeDef{
 
 // MedicationKnowledgeRelatedMedicationKnowledge is the backbone element MedicationKnowledge.relatedMedicationKnowledge: Associated or related medication information
 type MedicationKnowledgeRelatedMedicationKnowledge struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Reference         []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.relatedMedicationKnowledge
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Category of medicationKnowledge
+	Reference         []*Reference     // Associated documentation about the associated medication knowledge
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.relatedMedicationKnowledge
 }
 
 func (m *MedicationKnowledgeRelatedMedicationKnowledge) FHIRType() string { return "BackboneElement" }
@@ -910,12 +910,12 @@ var typeDefMedicationKnowledgeRelatedMedicationKnowledge = &TypeDef{
 
 // MedicationKnowledgeMonograph is the backbone element MedicationKnowledge.monograph: Associated documentation about the medication
 type MedicationKnowledgeMonograph struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Source            *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.monograph
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // The category of medication document
+	Source            *Reference       // Associated documentation about the medication
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.monograph
 }
 
 func (m *MedicationKnowledgeMonograph) FHIRType() string { return "BackboneElement" }
@@ -1060,14 +1060,14 @@ var typeDefMedicationKnowledgeMonograph = &TypeDef{
 
 // MedicationKnowledgeIngredient is the backbone element MedicationKnowledge.ingredient: Active or inactive ingredient
 type MedicationKnowledgeIngredient struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	ItemCodeableConcept *CodeableConcept
-	ItemReference       *Reference
-	IsActive            *Boolean
-	Strength            *Ratio
-	unknown             *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.ingredient
+	ID                  string           // Unique id for inter-element referencing
+	Extension           []*Extension     // Additional content defined by implementations
+	ModifierExtension   []*Extension     // Extensions that cannot be ignored even if unrecognized
+	ItemCodeableConcept *CodeableConcept // Medication(s) or substance(s) contained in the medication
+	ItemReference       *Reference       // Medication(s) or substance(s) contained in the medication
+	IsActive            *Boolean         // Active ingredient indicator
+	Strength            *Ratio           // Quantity of ingredient present
+	unknown             *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.ingredient
 }
 
 func (m *MedicationKnowledgeIngredient) FHIRType() string { return "BackboneElement" }
@@ -1274,13 +1274,13 @@ var typeDefMedicationKnowledgeIngredient = &TypeDef{
 
 // MedicationKnowledgeCost is the backbone element MedicationKnowledge.cost: The pricing of the medication
 type MedicationKnowledgeCost struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Source            *String
-	Cost              *Money
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.cost
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // The category of the cost information
+	Source            *String          // The source or owner for the price information
+	Cost              *Money           // The price of the medication
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.cost
 }
 
 func (m *MedicationKnowledgeCost) FHIRType() string { return "BackboneElement" }
@@ -1451,12 +1451,12 @@ var typeDefMedicationKnowledgeCost = &TypeDef{
 
 // MedicationKnowledgeMonitoringProgram is the backbone element MedicationKnowledge.monitoringProgram: Program under which a medication is reviewed
 type MedicationKnowledgeMonitoringProgram struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Name              *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.monitoringProgram
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Type of program under which the medication is monitored
+	Name              *String          // Name of the reviewing program
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.monitoringProgram
 }
 
 func (m *MedicationKnowledgeMonitoringProgram) FHIRType() string { return "BackboneElement" }
@@ -1608,14 +1608,14 @@ var typeDefMedicationKnowledgeMonitoringProgram = &TypeDef{
 
 // MedicationKnowledgeAdministrationGuidelines is the backbone element MedicationKnowledge.administrationGuidelines: Guidelines for administration of the medication
 type MedicationKnowledgeAdministrationGuidelines struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Dosage                    []*MedicationKnowledgeAdministrationGuidelinesDosage
-	IndicationCodeableConcept *CodeableConcept
-	IndicationReference       *Reference
-	PatientCharacteristics    []*MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics
-	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines
+	ID                        string                                                               // Unique id for inter-element referencing
+	Extension                 []*Extension                                                         // Additional content defined by implementations
+	ModifierExtension         []*Extension                                                         // Extensions that cannot be ignored even if unrecognized
+	Dosage                    []*MedicationKnowledgeAdministrationGuidelinesDosage                 // Dosage for the medication for the specific guidelines
+	IndicationCodeableConcept *CodeableConcept                                                     // Indication for use that apply to the specific administration guidelines
+	IndicationReference       *Reference                                                           // Indication for use that apply to the specific administration guidelines
+	PatientCharacteristics    []*MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics // Characteristics of the patient that are relevant to the administration guidelines
+	unknown                   *unknownMembers                                                      // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines
 }
 
 func (m *MedicationKnowledgeAdministrationGuidelines) FHIRType() string { return "BackboneElement" }
@@ -1815,12 +1815,12 @@ var typeDefMedicationKnowledgeAdministrationGuidelines = &TypeDef{
 
 // MedicationKnowledgeAdministrationGuidelinesDosage is the backbone element MedicationKnowledge.administrationGuidelines.dosage: Dosage for the medication for the specific guidelines
 type MedicationKnowledgeAdministrationGuidelinesDosage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Dosage            []*Dosage
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines.dosage
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Type of dosage
+	Dosage            []*Dosage        // Dosage for the medication for the specific guidelines
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines.dosage
 }
 
 func (m *MedicationKnowledgeAdministrationGuidelinesDosage) FHIRType() string {
@@ -1966,13 +1966,13 @@ var typeDefMedicationKnowledgeAdministrationGuidelinesDosage = &TypeDef{
 
 // MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics is the backbone element MedicationKnowledge.administrationGuidelines.patientCharacteristics: Characteristics of the patient that are relevant to the administration guidelines
 type MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics struct {
-	ID                            string
-	Extension                     []*Extension
-	ModifierExtension             []*Extension
-	CharacteristicCodeableConcept *CodeableConcept
-	CharacteristicQuantity        *Quantity
-	Value                         []*String
-	unknown                       *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines.patientCharacteristics
+	ID                            string           // Unique id for inter-element referencing
+	Extension                     []*Extension     // Additional content defined by implementations
+	ModifierExtension             []*Extension     // Extensions that cannot be ignored even if unrecognized
+	CharacteristicCodeableConcept *CodeableConcept // Specific characteristic that is relevant to the administration guideline
+	CharacteristicQuantity        *Quantity        // Specific characteristic that is relevant to the administration guideline
+	Value                         []*String        // The specific characteristic
+	unknown                       *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.administrationGuidelines.patientCharacteristics
 }
 
 func (m *MedicationKnowledgeAdministrationGuidelinesPatientCharacteristics) FHIRType() string {
@@ -2158,12 +2158,12 @@ var typeDefMedicationKnowledgeAdministrationGuidelinesPatientCharacteristics = &
 
 // MedicationKnowledgeMedicineClassification is the backbone element MedicationKnowledge.medicineClassification: Categorization of the medication within a formulary or classification system
 type MedicationKnowledgeMedicineClassification struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Classification    []*CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.medicineClassification
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept   // The type of category for the medication (for example, therapeutic classification, therapeutic sub-classification)
+	Classification    []*CodeableConcept // Specific category assigned to the medication
+	unknown           *unknownMembers    // lenient mode: members that are not elements of MedicationKnowledge.medicineClassification
 }
 
 func (m *MedicationKnowledgeMedicineClassification) FHIRType() string { return "BackboneElement" }
@@ -2307,12 +2307,12 @@ var typeDefMedicationKnowledgeMedicineClassification = &TypeDef{
 
 // MedicationKnowledgePackaging is the backbone element MedicationKnowledge.packaging: Details about packaged medications
 type MedicationKnowledgePackaging struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Quantity          *Quantity
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.packaging
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // A code that defines the specific type of packaging that the medication can be found in
+	Quantity          *Quantity        // The number of product units the package would contain if fully loaded
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.packaging
 }
 
 func (m *MedicationKnowledgePackaging) FHIRType() string { return "BackboneElement" }
@@ -2458,15 +2458,15 @@ var typeDefMedicationKnowledgePackaging = &TypeDef{
 
 // MedicationKnowledgeDrugCharacteristic is the backbone element MedicationKnowledge.drugCharacteristic: Specifies descriptive properties of the medicine
 type MedicationKnowledgeDrugCharacteristic struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Type                 *CodeableConcept
-	ValueCodeableConcept *CodeableConcept
-	ValueString          *String
-	ValueQuantity        *Quantity
-	ValueBase64Binary    *Base64Binary
-	unknown              *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.drugCharacteristic
+	ID                   string           // Unique id for inter-element referencing
+	Extension            []*Extension     // Additional content defined by implementations
+	ModifierExtension    []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type                 *CodeableConcept // Code specifying the type of characteristic of medication
+	ValueCodeableConcept *CodeableConcept // Description of the characteristic
+	ValueString          *String          // Description of the characteristic
+	ValueQuantity        *Quantity        // Description of the characteristic
+	ValueBase64Binary    *Base64Binary    // Description of the characteristic
+	unknown              *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.drugCharacteristic
 }
 
 func (m *MedicationKnowledgeDrugCharacteristic) FHIRType() string { return "BackboneElement" }
@@ -2702,14 +2702,14 @@ var typeDefMedicationKnowledgeDrugCharacteristic = &TypeDef{
 
 // MedicationKnowledgeRegulatory is the backbone element MedicationKnowledge.regulatory: Regulatory information about a medication
 type MedicationKnowledgeRegulatory struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	RegulatoryAuthority *Reference
-	Substitution        []*MedicationKnowledgeRegulatorySubstitution
-	Schedule            []*MedicationKnowledgeRegulatorySchedule
-	MaxDispense         *MedicationKnowledgeRegulatoryMaxDispense
-	unknown             *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.regulatory
+	ID                  string                                       // Unique id for inter-element referencing
+	Extension           []*Extension                                 // Additional content defined by implementations
+	ModifierExtension   []*Extension                                 // Extensions that cannot be ignored even if unrecognized
+	RegulatoryAuthority *Reference                                   // Specifies the authority of the regulation
+	Substitution        []*MedicationKnowledgeRegulatorySubstitution // Specifies if changes are allowed when dispensing a medication from a regulatory perspective
+	Schedule            []*MedicationKnowledgeRegulatorySchedule     // Specifies the schedule of a medication in jurisdiction
+	MaxDispense         *MedicationKnowledgeRegulatoryMaxDispense    // The maximum number of units of the medication that can be dispensed in a period
+	unknown             *unknownMembers                              // lenient mode: members that are not elements of MedicationKnowledge.regulatory
 }
 
 func (m *MedicationKnowledgeRegulatory) FHIRType() string { return "BackboneElement" }
@@ -2897,12 +2897,12 @@ var typeDefMedicationKnowledgeRegulatory = &TypeDef{
 
 // MedicationKnowledgeRegulatorySubstitution is the backbone element MedicationKnowledge.regulatory.substitution: Specifies if changes are allowed when dispensing a medication from a regulatory perspective
 type MedicationKnowledgeRegulatorySubstitution struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Allowed           *Boolean
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.regulatory.substitution
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Specifies the type of substitution allowed
+	Allowed           *Boolean         // Specifies if regulation allows for changes in the medication when dispensing
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.regulatory.substitution
 }
 
 func (m *MedicationKnowledgeRegulatorySubstitution) FHIRType() string { return "BackboneElement" }
@@ -3054,11 +3054,11 @@ var typeDefMedicationKnowledgeRegulatorySubstitution = &TypeDef{
 
 // MedicationKnowledgeRegulatorySchedule is the backbone element MedicationKnowledge.regulatory.schedule: Specifies the schedule of a medication in jurisdiction
 type MedicationKnowledgeRegulatorySchedule struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Schedule          *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.regulatory.schedule
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Schedule          *CodeableConcept // Specifies the specific drug schedule
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicationKnowledge.regulatory.schedule
 }
 
 func (m *MedicationKnowledgeRegulatorySchedule) FHIRType() string { return "BackboneElement" }
@@ -3182,11 +3182,11 @@ var typeDefMedicationKnowledgeRegulatorySchedule = &TypeDef{
 
 // MedicationKnowledgeRegulatoryMaxDispense is the backbone element MedicationKnowledge.regulatory.maxDispense: The maximum number of units of the medication that can be dispensed in a period
 type MedicationKnowledgeRegulatoryMaxDispense struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Quantity          *Quantity
-	Period            *Duration
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Quantity          *Quantity       // The maximum number of units of the medication that can be dispensed
+	Period            *Duration       // The period that applies to the maximum number of units
 	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.regulatory.maxDispense
 }
 
@@ -3332,12 +3332,12 @@ var typeDefMedicationKnowledgeRegulatoryMaxDispense = &TypeDef{
 
 // MedicationKnowledgeKinetics is the backbone element MedicationKnowledge.kinetics: The time course of drug absorption, distribution, metabolism and excretion of a medication from the body
 type MedicationKnowledgeKinetics struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	AreaUnderCurve    []*Quantity
-	LethalDose50      []*Quantity
-	HalfLifePeriod    *Duration
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	AreaUnderCurve    []*Quantity     // The drug concentration measured at certain discrete points in time
+	LethalDose50      []*Quantity     // The median lethal dose of a drug
+	HalfLifePeriod    *Duration       // Time required for concentration in the body to decrease by half
 	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationKnowledge.kinetics
 }
 

@@ -4,49 +4,49 @@ package fhir
 
 // MedicationRequest is the FHIR R4 resource MedicationRequest: Ordering of medication for patient or group (http://hl7.org/fhir/StructureDefinition/MedicationRequest).
 type MedicationRequest struct {
-	ID                        *ID
-	Meta                      *Meta
-	ImplicitRules             *URI
-	Language                  *Code
-	Text                      *Narrative
-	Contained                 []Resource
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Identifier                []*Identifier
-	Status                    *Code
-	StatusReason              *CodeableConcept
-	Intent                    *Code
-	Category                  []*CodeableConcept
-	Priority                  *Code
-	DoNotPerform              *Boolean
-	ReportedBoolean           *Boolean
-	ReportedReference         *Reference
-	MedicationCodeableConcept *CodeableConcept
-	MedicationReference       *Reference
-	Subject                   *Reference
-	Encounter                 *Reference
-	SupportingInformation     []*Reference
-	AuthoredOn                *DateTime
-	Requester                 *Reference
-	Performer                 *Reference
-	PerformerType             *CodeableConcept
-	Recorder                  *Reference
-	ReasonCode                []*CodeableConcept
-	ReasonReference           []*Reference
-	InstantiatesCanonical     []*Canonical
-	InstantiatesURI           []*URI
-	BasedOn                   []*Reference
-	GroupIdentifier           *Identifier
-	CourseOfTherapyType       *CodeableConcept
-	Insurance                 []*Reference
-	Note                      []*Annotation
-	DosageInstruction         []*Dosage
-	DispenseRequest           *MedicationRequestDispenseRequest
-	Substitution              *MedicationRequestSubstitution
-	PriorPrescription         *Reference
-	DetectedIssue             []*Reference
-	EventHistory              []*Reference
-	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicationRequest
+	ID                        *ID                               // Logical id of this artifact
+	Meta                      *Meta                             // Metadata about the resource
+	ImplicitRules             *URI                              // A set of rules under which this content was created
+	Language                  *Code                             // Language of the resource content
+	Text                      *Narrative                        // Text summary of the resource, for human interpretation
+	Contained                 []Resource                        // Contained, inline Resources
+	Extension                 []*Extension                      // Additional content defined by implementations
+	ModifierExtension         []*Extension                      // Extensions that cannot be ignored
+	Identifier                []*Identifier                     // External ids for this request
+	Status                    *Code                             // active | on-hold | cancelled | completed | entered-in-error | stopped | draft | unknown
+	StatusReason              *CodeableConcept                  // Reason for current status
+	Intent                    *Code                             // proposal | plan | order | original-order | reflex-order | filler-order | instance-order | option
+	Category                  []*CodeableConcept                // Type of medication usage
+	Priority                  *Code                             // routine | urgent | asap | stat
+	DoNotPerform              *Boolean                          // True if request is prohibiting action
+	ReportedBoolean           *Boolean                          // Reported rather than primary record
+	ReportedReference         *Reference                        // Reported rather than primary record
+	MedicationCodeableConcept *CodeableConcept                  // Medication to be taken
+	MedicationReference       *Reference                        // Medication to be taken
+	Subject                   *Reference                        // Who or group medication request is for
+	Encounter                 *Reference                        // Encounter created as part of encounter/admission/stay
+	SupportingInformation     []*Reference                      // Information to support ordering of the medication
+	AuthoredOn                *DateTime                         // When request was initially authored
+	Requester                 *Reference                        // Who/What requested the Request
+	Performer                 *Reference                        // Intended performer of administration
+	PerformerType             *CodeableConcept                  // Desired kind of performer of the medication administration
+	Recorder                  *Reference                        // Person who entered the request
+	ReasonCode                []*CodeableConcept                // Reason or indication for ordering or not ordering the medication
+	ReasonReference           []*Reference                      // Condition or observation that supports why the prescription is being written
+	InstantiatesCanonical     []*Canonical                      // Instantiates FHIR protocol or definition
+	InstantiatesURI           []*URI                            // Instantiates external protocol or definition
+	BasedOn                   []*Reference                      // What request fulfills
+	GroupIdentifier           *Identifier                       // Composite request this is part of
+	CourseOfTherapyType       *CodeableConcept                  // Overall pattern of medication administration
+	Insurance                 []*Reference                      // Associated insurance coverage
+	Note                      []*Annotation                     // Information about the prescription
+	DosageInstruction         []*Dosage                         // How the medication should be taken
+	DispenseRequest           *MedicationRequestDispenseRequest // Medication supply authorization
+	Substitution              *MedicationRequestSubstitution    // Any restrictions on medication substitution
+	PriorPrescription         *Reference                        // An order/prescription that is being replaced
+	DetectedIssue             []*Reference                      // Clinical Issue with action
+	EventHistory              []*Reference                      // A list of events of interest in the lifecycle
+	unknown                   *unknownMembers                   // lenient mode: members that are not elements of MedicationRequest
 }
 
 func (m *MedicationRequest) FHIRType() string { return "MedicationRequest" }
@@ -1092,17 +1092,17 @@ var typeDefMedicationRequest = &TypeDef{
 
 // MedicationRequestDispenseRequest is the backbone element MedicationRequest.dispenseRequest: Medication supply authorization
 type MedicationRequestDispenseRequest struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	InitialFill            *MedicationRequestDispenseRequestInitialFill
-	DispenseInterval       *Duration
-	ValidityPeriod         *Period
-	NumberOfRepeatsAllowed *UnsignedInt
-	Quantity               *Quantity
-	ExpectedSupplyDuration *Duration
-	Performer              *Reference
-	unknown                *unknownMembers // lenient mode: members that are not elements of MedicationRequest.dispenseRequest
+	ID                     string                                       // Unique id for inter-element referencing
+	Extension              []*Extension                                 // Additional content defined by implementations
+	ModifierExtension      []*Extension                                 // Extensions that cannot be ignored even if unrecognized
+	InitialFill            *MedicationRequestDispenseRequestInitialFill // First fill details
+	DispenseInterval       *Duration                                    // Minimum period of time between dispenses
+	ValidityPeriod         *Period                                      // Time period supply is authorized for
+	NumberOfRepeatsAllowed *UnsignedInt                                 // Number of refills authorized
+	Quantity               *Quantity                                    // Amount of medication to supply per dispense
+	ExpectedSupplyDuration *Duration                                    // Number of days supply per dispense
+	Performer              *Reference                                   // Intended dispenser
+	unknown                *unknownMembers                              // lenient mode: members that are not elements of MedicationRequest.dispenseRequest
 }
 
 func (m *MedicationRequestDispenseRequest) FHIRType() string { return "BackboneElement" }
@@ -1360,11 +1360,11 @@ var typeDefMedicationRequestDispenseRequest = &TypeDef{
 
 // MedicationRequestDispenseRequestInitialFill is the backbone element MedicationRequest.dispenseRequest.initialFill: First fill details
 type MedicationRequestDispenseRequestInitialFill struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Quantity          *Quantity
-	Duration          *Duration
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Quantity          *Quantity       // First fill quantity
+	Duration          *Duration       // First fill duration
 	unknown           *unknownMembers // lenient mode: members that are not elements of MedicationRequest.dispenseRequest.initialFill
 }
 
@@ -1510,13 +1510,13 @@ var typeDefMedicationRequestDispenseRequestInitialFill = &TypeDef{
 
 // MedicationRequestSubstitution is the backbone element MedicationRequest.substitution: Any restrictions on medication substitution
 type MedicationRequestSubstitution struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	AllowedBoolean         *Boolean
-	AllowedCodeableConcept *CodeableConcept
-	Reason                 *CodeableConcept
-	unknown                *unknownMembers // lenient mode: members that are not elements of MedicationRequest.substitution
+	ID                     string           // Unique id for inter-element referencing
+	Extension              []*Extension     // Additional content defined by implementations
+	ModifierExtension      []*Extension     // Extensions that cannot be ignored even if unrecognized
+	AllowedBoolean         *Boolean         // Whether substitution is allowed or not
+	AllowedCodeableConcept *CodeableConcept // Whether substitution is allowed or not
+	Reason                 *CodeableConcept // Why should (not) substitution be made
+	unknown                *unknownMembers  // lenient mode: members that are not elements of MedicationRequest.substitution
 }
 
 func (m *MedicationRequestSubstitution) FHIRType() string { return "BackboneElement" }

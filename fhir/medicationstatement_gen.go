@@ -4,34 +4,34 @@ package fhir
 
 // MedicationStatement is the FHIR R4 resource MedicationStatement: Record of medication being taken by a patient (http://hl7.org/fhir/StructureDefinition/MedicationStatement).
 type MedicationStatement struct {
-	ID                        *ID
-	Meta                      *Meta
-	ImplicitRules             *URI
-	Language                  *Code
-	Text                      *Narrative
-	Contained                 []Resource
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Identifier                []*Identifier
-	BasedOn                   []*Reference
-	PartOf                    []*Reference
-	Status                    *Code
-	StatusReason              []*CodeableConcept
-	Category                  *CodeableConcept
-	MedicationCodeableConcept *CodeableConcept
-	MedicationReference       *Reference
-	Subject                   *Reference
-	Context                   *Reference
-	EffectiveDateTime         *DateTime
-	EffectivePeriod           *Period
-	DateAsserted              *DateTime
-	InformationSource         *Reference
-	DerivedFrom               []*Reference
-	ReasonCode                []*CodeableConcept
-	ReasonReference           []*Reference
-	Note                      []*Annotation
-	Dosage                    []*Dosage
-	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicationStatement
+	ID                        *ID                // Logical id of this artifact
+	Meta                      *Meta              // Metadata about the resource
+	ImplicitRules             *URI               // A set of rules under which this content was created
+	Language                  *Code              // Language of the resource content
+	Text                      *Narrative         // Text summary of the resource, for human interpretation
+	Contained                 []Resource         // Contained, inline Resources
+	Extension                 []*Extension       // Additional content defined by implementations
+	ModifierExtension         []*Extension       // Extensions that cannot be ignored
+	Identifier                []*Identifier      // External identifier
+	BasedOn                   []*Reference       // Fulfils plan, proposal or order
+	PartOf                    []*Reference       // Part of referenced event
+	Status                    *Code              // active | completed | entered-in-error | intended | stopped | on-hold | unknown | not-taken
+	StatusReason              []*CodeableConcept // Reason for current status
+	Category                  *CodeableConcept   // Type of medication usage
+	MedicationCodeableConcept *CodeableConcept   // What medication was taken
+	MedicationReference       *Reference         // What medication was taken
+	Subject                   *Reference         // Who is/was taking the medication
+	Context                   *Reference         // Encounter / Episode associated with MedicationStatement
+	EffectiveDateTime         *DateTime          // The date/time or interval when the medication is/was/will be taken
+	EffectivePeriod           *Period            // The date/time or interval when the medication is/was/will be taken
+	DateAsserted              *DateTime          // When the statement was asserted?
+	InformationSource         *Reference         // Person or organization that provided the information about the taking of this medication
+	DerivedFrom               []*Reference       // Additional supporting information
+	ReasonCode                []*CodeableConcept // Reason for why the medication is being/was taken
+	ReasonReference           []*Reference       // Condition or observation that supports why the medication is being/was taken
+	Note                      []*Annotation      // Further information about the statement
+	Dosage                    []*Dosage          // Details of how medication is/was taken or should be taken
+	unknown                   *unknownMembers    // lenient mode: members that are not elements of MedicationStatement
 }
 
 func (m *MedicationStatement) FHIRType() string { return "MedicationStatement" }

@@ -4,35 +4,35 @@ package fhir
 
 // MedicinalProduct is the FHIR R4 resource MedicinalProduct: Detailed definition of a medicinal product, typically for uses other than direct patient care (e.g. regulatory use) (http://hl7.org/fhir/StructureDefinition/MedicinalProduct).
 type MedicinalProduct struct {
-	ID                             *ID
-	Meta                           *Meta
-	ImplicitRules                  *URI
-	Language                       *Code
-	Text                           *Narrative
-	Contained                      []Resource
-	Extension                      []*Extension
-	ModifierExtension              []*Extension
-	Identifier                     []*Identifier
-	Type                           *CodeableConcept
-	Domain                         *Coding
-	CombinedPharmaceuticalDoseForm *CodeableConcept
-	LegalStatusOfSupply            *CodeableConcept
-	AdditionalMonitoringIndicator  *CodeableConcept
-	SpecialMeasures                []*String
-	PaediatricUseIndicator         *CodeableConcept
-	ProductClassification          []*CodeableConcept
-	MarketingStatus                []*MarketingStatus
-	PharmaceuticalProduct          []*Reference
-	PackagedMedicinalProduct       []*Reference
-	AttachedDocument               []*Reference
-	MasterFile                     []*Reference
-	Contact                        []*Reference
-	ClinicalTrial                  []*Reference
-	Name                           []*MedicinalProductName
-	CrossReference                 []*Identifier
-	ManufacturingBusinessOperation []*MedicinalProductManufacturingBusinessOperation
-	SpecialDesignation             []*MedicinalProductSpecialDesignation
-	unknown                        *unknownMembers // lenient mode: members that are not elements of MedicinalProduct
+	ID                             *ID                                               // Logical id of this artifact
+	Meta                           *Meta                                             // Metadata about the resource
+	ImplicitRules                  *URI                                              // A set of rules under which this content was created
+	Language                       *Code                                             // Language of the resource content
+	Text                           *Narrative                                        // Text summary of the resource, for human interpretation
+	Contained                      []Resource                                        // Contained, inline Resources
+	Extension                      []*Extension                                      // Additional content defined by implementations
+	ModifierExtension              []*Extension                                      // Extensions that cannot be ignored
+	Identifier                     []*Identifier                                     // Business identifier for this product. Could be an MPID
+	Type                           *CodeableConcept                                  // Regulatory type, e.g. Investigational or Authorized
+	Domain                         *Coding                                           // If this medicine applies to human or veterinary uses
+	CombinedPharmaceuticalDoseForm *CodeableConcept                                  // The dose form for a single part product, or combined form of a multiple part product
+	LegalStatusOfSupply            *CodeableConcept                                  // The legal status of supply of the medicinal product as classified by the regulator
+	AdditionalMonitoringIndicator  *CodeableConcept                                  // Whether the Medicinal Product is subject to additional monitoring for regulatory reasons
+	SpecialMeasures                []*String                                         // Whether the Medicinal Product is subject to special measures for regulatory reasons
+	PaediatricUseIndicator         *CodeableConcept                                  // If authorised for use in children
+	ProductClassification          []*CodeableConcept                                // Allows the product to be classified by various systems
+	MarketingStatus                []*MarketingStatus                                // Marketing status of the medicinal product, in contrast to marketing authorizaton
+	PharmaceuticalProduct          []*Reference                                      // Pharmaceutical aspects of product
+	PackagedMedicinalProduct       []*Reference                                      // Package representation for the product
+	AttachedDocument               []*Reference                                      // Supporting documentation, typically for regulatory submission
+	MasterFile                     []*Reference                                      // A master file for to the medicinal product (e.g. Pharmacovigilance System Master File)
+	Contact                        []*Reference                                      // A product specific contact, person (in a role), or an organization
+	ClinicalTrial                  []*Reference                                      // Clinical trials or studies that this product is involved in
+	Name                           []*MedicinalProductName                           // The product's name, including full name and possibly coded parts
+	CrossReference                 []*Identifier                                     // Reference to another product, e.g. for linking authorised to investigational product
+	ManufacturingBusinessOperation []*MedicinalProductManufacturingBusinessOperation // An operation applied to the product, for manufacturing or adminsitrative purpose
+	SpecialDesignation             []*MedicinalProductSpecialDesignation             // Indicates if the medicinal product has an orphan designation for the treatment of a rare disease
+	unknown                        *unknownMembers                                   // lenient mode: members that are not elements of MedicinalProduct
 }
 
 func (m *MedicinalProduct) FHIRType() string { return "MedicinalProduct" }
@@ -706,13 +706,13 @@ var typeDefMedicinalProduct = &TypeDef{
 
 // MedicinalProductName is the backbone element MedicinalProduct.name: The product's name, including full name and possibly coded parts
 type MedicinalProductName struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ProductName       *String
-	NamePart          []*MedicinalProductNameNamePart
-	CountryLanguage   []*MedicinalProductNameCountryLanguage
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.name
+	ID                string                                 // Unique id for inter-element referencing
+	Extension         []*Extension                           // Additional content defined by implementations
+	ModifierExtension []*Extension                           // Extensions that cannot be ignored even if unrecognized
+	ProductName       *String                                // The full product name
+	NamePart          []*MedicinalProductNameNamePart        // Coding words or phrases of the name
+	CountryLanguage   []*MedicinalProductNameCountryLanguage // Country where the name applies
+	unknown           *unknownMembers                        // lenient mode: members that are not elements of MedicinalProduct.name
 }
 
 func (m *MedicinalProductName) FHIRType() string { return "BackboneElement" }
@@ -886,11 +886,11 @@ var typeDefMedicinalProductName = &TypeDef{
 
 // MedicinalProductNameNamePart is the backbone element MedicinalProduct.name.namePart: Coding words or phrases of the name
 type MedicinalProductNameNamePart struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Part              *String
-	Type              *Coding
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Part              *String         // A fragment of a product name
+	Type              *Coding         // Idenifying type for this part of the name (e.g. strength part)
 	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.name.namePart
 }
 
@@ -1045,13 +1045,13 @@ var typeDefMedicinalProductNameNamePart = &TypeDef{
 
 // MedicinalProductNameCountryLanguage is the backbone element MedicinalProduct.name.countryLanguage: Country where the name applies
 type MedicinalProductNameCountryLanguage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Country           *CodeableConcept
-	Jurisdiction      *CodeableConcept
-	Language          *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.name.countryLanguage
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Country           *CodeableConcept // Country code for where this name applies
+	Jurisdiction      *CodeableConcept // Jurisdiction code for where this name applies
+	Language          *CodeableConcept // Language code for this name
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicinalProduct.name.countryLanguage
 }
 
 func (m *MedicinalProductNameCountryLanguage) FHIRType() string { return "BackboneElement" }
@@ -1220,16 +1220,16 @@ var typeDefMedicinalProductNameCountryLanguage = &TypeDef{
 
 // MedicinalProductManufacturingBusinessOperation is the backbone element MedicinalProduct.manufacturingBusinessOperation: An operation applied to the product, for manufacturing or adminsitrative purpose
 type MedicinalProductManufacturingBusinessOperation struct {
-	ID                           string
-	Extension                    []*Extension
-	ModifierExtension            []*Extension
-	OperationType                *CodeableConcept
-	AuthorisationReferenceNumber *Identifier
-	EffectiveDate                *DateTime
-	ConfidentialityIndicator     *CodeableConcept
-	Manufacturer                 []*Reference
-	Regulator                    *Reference
-	unknown                      *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.manufacturingBusinessOperation
+	ID                           string           // Unique id for inter-element referencing
+	Extension                    []*Extension     // Additional content defined by implementations
+	ModifierExtension            []*Extension     // Extensions that cannot be ignored even if unrecognized
+	OperationType                *CodeableConcept // The type of manufacturing operation
+	AuthorisationReferenceNumber *Identifier      // Regulatory authorization reference number
+	EffectiveDate                *DateTime        // Regulatory authorization date
+	ConfidentialityIndicator     *CodeableConcept // To indicate if this proces is commercially confidential
+	Manufacturer                 []*Reference     // The manufacturer or establishment associated with the process
+	Regulator                    *Reference       // A regulator which oversees the operation
+	unknown                      *unknownMembers  // lenient mode: members that are not elements of MedicinalProduct.manufacturingBusinessOperation
 }
 
 func (m *MedicinalProductManufacturingBusinessOperation) FHIRType() string { return "BackboneElement" }
@@ -1470,18 +1470,18 @@ var typeDefMedicinalProductManufacturingBusinessOperation = &TypeDef{
 
 // MedicinalProductSpecialDesignation is the backbone element MedicinalProduct.specialDesignation: Indicates if the medicinal product has an orphan designation for the treatment of a rare disease
 type MedicinalProductSpecialDesignation struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Identifier                []*Identifier
-	Type                      *CodeableConcept
-	IntendedUse               *CodeableConcept
-	IndicationCodeableConcept *CodeableConcept
-	IndicationReference       *Reference
-	Status                    *CodeableConcept
-	Date                      *DateTime
-	Species                   *CodeableConcept
-	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicinalProduct.specialDesignation
+	ID                        string           // Unique id for inter-element referencing
+	Extension                 []*Extension     // Additional content defined by implementations
+	ModifierExtension         []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Identifier                []*Identifier    // Identifier for the designation, or procedure number
+	Type                      *CodeableConcept // The type of special designation, e.g. orphan drug, minor use
+	IntendedUse               *CodeableConcept // The intended use of the product, e.g. prevention, treatment
+	IndicationCodeableConcept *CodeableConcept // Condition for which the medicinal use applies
+	IndicationReference       *Reference       // Condition for which the medicinal use applies
+	Status                    *CodeableConcept // For example granted, pending, expired or withdrawn
+	Date                      *DateTime        // Date when the designation was granted
+	Species                   *CodeableConcept // Animal species for which this applies
+	unknown                   *unknownMembers  // lenient mode: members that are not elements of MedicinalProduct.specialDesignation
 }
 
 func (m *MedicinalProductSpecialDesignation) FHIRType() string { return "BackboneElement" }

@@ -4,31 +4,31 @@ package fhir
 
 // MedicinalProductAuthorization is the FHIR R4 resource MedicinalProductAuthorization: The regulatory authorization of a medicinal product (http://hl7.org/fhir/StructureDefinition/MedicinalProductAuthorization).
 type MedicinalProductAuthorization struct {
-	ID                          *ID
-	Meta                        *Meta
-	ImplicitRules               *URI
-	Language                    *Code
-	Text                        *Narrative
-	Contained                   []Resource
-	Extension                   []*Extension
-	ModifierExtension           []*Extension
-	Identifier                  []*Identifier
-	Subject                     *Reference
-	Country                     []*CodeableConcept
-	Jurisdiction                []*CodeableConcept
-	Status                      *CodeableConcept
-	StatusDate                  *DateTime
-	RestoreDate                 *DateTime
-	ValidityPeriod              *Period
-	DataExclusivityPeriod       *Period
-	DateOfFirstAuthorization    *DateTime
-	InternationalBirthDate      *DateTime
-	LegalBasis                  *CodeableConcept
-	JurisdictionalAuthorization []*MedicinalProductAuthorizationJurisdictionalAuthorization
-	Holder                      *Reference
-	Regulator                   *Reference
-	Procedure                   *MedicinalProductAuthorizationProcedure
-	unknown                     *unknownMembers // lenient mode: members that are not elements of MedicinalProductAuthorization
+	ID                          *ID                                                         // Logical id of this artifact
+	Meta                        *Meta                                                       // Metadata about the resource
+	ImplicitRules               *URI                                                        // A set of rules under which this content was created
+	Language                    *Code                                                       // Language of the resource content
+	Text                        *Narrative                                                  // Text summary of the resource, for human interpretation
+	Contained                   []Resource                                                  // Contained, inline Resources
+	Extension                   []*Extension                                                // Additional content defined by implementations
+	ModifierExtension           []*Extension                                                // Extensions that cannot be ignored
+	Identifier                  []*Identifier                                               // Business identifier for the marketing authorization, as assigned by a regulator
+	Subject                     *Reference                                                  // The medicinal product that is being authorized
+	Country                     []*CodeableConcept                                          // The country in which the marketing authorization has been granted
+	Jurisdiction                []*CodeableConcept                                          // Jurisdiction within a country
+	Status                      *CodeableConcept                                            // The status of the marketing authorization
+	StatusDate                  *DateTime                                                   // The date at which the given status has become applicable
+	RestoreDate                 *DateTime                                                   // The date when a suspended the marketing or the marketing authorization of the product is anticipated to be restored
+	ValidityPeriod              *Period                                                     // The beginning of the time period in which the marketing authorization is in the specific status shall be specified A complete date consisting of day, month and year shall be specified using the ISO 8601 date format
+	DataExclusivityPeriod       *Period                                                     // A period of time after authorization before generic product applicatiosn can be submitted
+	DateOfFirstAuthorization    *DateTime                                                   // The date when the first authorization was granted by a Medicines Regulatory Agency
+	InternationalBirthDate      *DateTime                                                   // Date of first marketing authorization for a company's new medicinal product in any country in the World
+	LegalBasis                  *CodeableConcept                                            // The legal framework against which this authorization is granted
+	JurisdictionalAuthorization []*MedicinalProductAuthorizationJurisdictionalAuthorization // Authorization in areas within a country
+	Holder                      *Reference                                                  // Marketing Authorization Holder
+	Regulator                   *Reference                                                  // Medicines Regulatory Agency
+	Procedure                   *MedicinalProductAuthorizationProcedure                     // The regulatory procedure for granting or amending a marketing authorization
+	unknown                     *unknownMembers                                             // lenient mode: members that are not elements of MedicinalProductAuthorization
 }
 
 func (m *MedicinalProductAuthorization) FHIRType() string { return "MedicinalProductAuthorization" }
@@ -645,15 +645,15 @@ var typeDefMedicinalProductAuthorization = &TypeDef{
 
 // MedicinalProductAuthorizationJurisdictionalAuthorization is the backbone element MedicinalProductAuthorization.jurisdictionalAuthorization: Authorization in areas within a country
 type MedicinalProductAuthorizationJurisdictionalAuthorization struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Identifier          []*Identifier
-	Country             *CodeableConcept
-	Jurisdiction        []*CodeableConcept
-	LegalStatusOfSupply *CodeableConcept
-	ValidityPeriod      *Period
-	unknown             *unknownMembers // lenient mode: members that are not elements of MedicinalProductAuthorization.jurisdictionalAuthorization
+	ID                  string             // Unique id for inter-element referencing
+	Extension           []*Extension       // Additional content defined by implementations
+	ModifierExtension   []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Identifier          []*Identifier      // The assigned number for the marketing authorization
+	Country             *CodeableConcept   // Country of authorization
+	Jurisdiction        []*CodeableConcept // Jurisdiction within a country
+	LegalStatusOfSupply *CodeableConcept   // The legal status of supply in a jurisdiction or region
+	ValidityPeriod      *Period            // The start and expected end date of the authorization
+	unknown             *unknownMembers    // lenient mode: members that are not elements of MedicinalProductAuthorization.jurisdictionalAuthorization
 }
 
 func (m *MedicinalProductAuthorizationJurisdictionalAuthorization) FHIRType() string {
@@ -866,15 +866,15 @@ var typeDefMedicinalProductAuthorizationJurisdictionalAuthorization = &TypeDef{
 
 // MedicinalProductAuthorizationProcedure is the backbone element MedicinalProductAuthorization.procedure: The regulatory procedure for granting or amending a marketing authorization
 type MedicinalProductAuthorizationProcedure struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	Type              *CodeableConcept
-	DatePeriod        *Period
-	DateDateTime      *DateTime
-	Application       []*MedicinalProductAuthorizationProcedure
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductAuthorization.procedure
+	ID                string                                    // Unique id for inter-element referencing
+	Extension         []*Extension                              // Additional content defined by implementations
+	ModifierExtension []*Extension                              // Extensions that cannot be ignored even if unrecognized
+	Identifier        *Identifier                               // Identifier for this procedure
+	Type              *CodeableConcept                          // Type of procedure
+	DatePeriod        *Period                                   // Date of procedure
+	DateDateTime      *DateTime                                 // Date of procedure
+	Application       []*MedicinalProductAuthorizationProcedure // Applcations submitted to obtain a marketing authorization
+	unknown           *unknownMembers                           // lenient mode: members that are not elements of MedicinalProductAuthorization.procedure
 }
 
 func (m *MedicinalProductAuthorizationProcedure) FHIRType() string { return "BackboneElement" }

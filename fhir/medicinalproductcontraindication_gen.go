@@ -4,22 +4,22 @@ package fhir
 
 // MedicinalProductContraindication is the FHIR R4 resource MedicinalProductContraindication: MedicinalProductContraindication (http://hl7.org/fhir/StructureDefinition/MedicinalProductContraindication).
 type MedicinalProductContraindication struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Subject               []*Reference
-	Disease               *CodeableConcept
-	DiseaseStatus         *CodeableConcept
-	Comorbidity           []*CodeableConcept
-	TherapeuticIndication []*Reference
-	OtherTherapy          []*MedicinalProductContraindicationOtherTherapy
-	Population            []*Population
-	unknown               *unknownMembers // lenient mode: members that are not elements of MedicinalProductContraindication
+	ID                    *ID                                             // Logical id of this artifact
+	Meta                  *Meta                                           // Metadata about the resource
+	ImplicitRules         *URI                                            // A set of rules under which this content was created
+	Language              *Code                                           // Language of the resource content
+	Text                  *Narrative                                      // Text summary of the resource, for human interpretation
+	Contained             []Resource                                      // Contained, inline Resources
+	Extension             []*Extension                                    // Additional content defined by implementations
+	ModifierExtension     []*Extension                                    // Extensions that cannot be ignored
+	Subject               []*Reference                                    // The medication for which this is an indication
+	Disease               *CodeableConcept                                // The disease, symptom or procedure for the contraindication
+	DiseaseStatus         *CodeableConcept                                // The status of the disease or symptom for the contraindication
+	Comorbidity           []*CodeableConcept                              // A comorbidity (concurrent condition) or coinfection
+	TherapeuticIndication []*Reference                                    // Information about the use of the medicinal product in relation to other therapies as part of the indication
+	OtherTherapy          []*MedicinalProductContraindicationOtherTherapy // Information about the use of the medicinal product in relation to other therapies described as part of the indication
+	Population            []*Population                                   // The population group to which this applies
+	unknown               *unknownMembers                                 // lenient mode: members that are not elements of MedicinalProductContraindication
 }
 
 func (m *MedicinalProductContraindication) FHIRType() string {
@@ -412,13 +412,13 @@ var typeDefMedicinalProductContraindication = &TypeDef{
 
 // MedicinalProductContraindicationOtherTherapy is the backbone element MedicinalProductContraindication.otherTherapy: Information about the use of the medicinal product in relation to other therapies described as part of the indication
 type MedicinalProductContraindicationOtherTherapy struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	TherapyRelationshipType   *CodeableConcept
-	MedicationCodeableConcept *CodeableConcept
-	MedicationReference       *Reference
-	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicinalProductContraindication.otherTherapy
+	ID                        string           // Unique id for inter-element referencing
+	Extension                 []*Extension     // Additional content defined by implementations
+	ModifierExtension         []*Extension     // Extensions that cannot be ignored even if unrecognized
+	TherapyRelationshipType   *CodeableConcept // The type of relationship between the medicinal product indication or contraindication and another therapy
+	MedicationCodeableConcept *CodeableConcept // Reference to a specific medication (active substance, medicinal product or class of products) as part of an indication or contraindication
+	MedicationReference       *Reference       // Reference to a specific medication (active substance, medicinal product or class of products) as part of an indication or contraindication
+	unknown                   *unknownMembers  // lenient mode: members that are not elements of MedicinalProductContraindication.otherTherapy
 }
 
 func (m *MedicinalProductContraindicationOtherTherapy) FHIRType() string { return "BackboneElement" }

@@ -4,24 +4,24 @@ package fhir
 
 // MedicinalProductIndication is the FHIR R4 resource MedicinalProductIndication: MedicinalProductIndication (http://hl7.org/fhir/StructureDefinition/MedicinalProductIndication).
 type MedicinalProductIndication struct {
-	ID                      *ID
-	Meta                    *Meta
-	ImplicitRules           *URI
-	Language                *Code
-	Text                    *Narrative
-	Contained               []Resource
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Subject                 []*Reference
-	DiseaseSymptomProcedure *CodeableConcept
-	DiseaseStatus           *CodeableConcept
-	Comorbidity             []*CodeableConcept
-	IntendedEffect          *CodeableConcept
-	Duration                *Quantity
-	OtherTherapy            []*MedicinalProductIndicationOtherTherapy
-	UndesirableEffect       []*Reference
-	Population              []*Population
-	unknown                 *unknownMembers // lenient mode: members that are not elements of MedicinalProductIndication
+	ID                      *ID                                       // Logical id of this artifact
+	Meta                    *Meta                                     // Metadata about the resource
+	ImplicitRules           *URI                                      // A set of rules under which this content was created
+	Language                *Code                                     // Language of the resource content
+	Text                    *Narrative                                // Text summary of the resource, for human interpretation
+	Contained               []Resource                                // Contained, inline Resources
+	Extension               []*Extension                              // Additional content defined by implementations
+	ModifierExtension       []*Extension                              // Extensions that cannot be ignored
+	Subject                 []*Reference                              // The medication for which this is an indication
+	DiseaseSymptomProcedure *CodeableConcept                          // The disease, symptom or procedure that is the indication for treatment
+	DiseaseStatus           *CodeableConcept                          // The status of the disease or symptom for which the indication applies
+	Comorbidity             []*CodeableConcept                        // Comorbidity (concurrent condition) or co-infection as part of the indication
+	IntendedEffect          *CodeableConcept                          // The intended effect, aim or strategy to be achieved by the indication
+	Duration                *Quantity                                 // Timing or duration information as part of the indication
+	OtherTherapy            []*MedicinalProductIndicationOtherTherapy // Information about the use of the medicinal product in relation to other therapies described as part of the indication
+	UndesirableEffect       []*Reference                              // Describe the undesirable effects of the medicinal product
+	Population              []*Population                             // The population group to which this applies
+	unknown                 *unknownMembers                           // lenient mode: members that are not elements of MedicinalProductIndication
 }
 
 func (m *MedicinalProductIndication) FHIRType() string { return "MedicinalProductIndication" }
@@ -454,13 +454,13 @@ var typeDefMedicinalProductIndication = &TypeDef{
 
 // MedicinalProductIndicationOtherTherapy is the backbone element MedicinalProductIndication.otherTherapy: Information about the use of the medicinal product in relation to other therapies described as part of the indication
 type MedicinalProductIndicationOtherTherapy struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	TherapyRelationshipType   *CodeableConcept
-	MedicationCodeableConcept *CodeableConcept
-	MedicationReference       *Reference
-	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicinalProductIndication.otherTherapy
+	ID                        string           // Unique id for inter-element referencing
+	Extension                 []*Extension     // Additional content defined by implementations
+	ModifierExtension         []*Extension     // Extensions that cannot be ignored even if unrecognized
+	TherapyRelationshipType   *CodeableConcept // The type of relationship between the medicinal product indication or contraindication and another therapy
+	MedicationCodeableConcept *CodeableConcept // Reference to a specific medication (active substance, medicinal product or class of products) as part of an indication or contraindication
+	MedicationReference       *Reference       // Reference to a specific medication (active substance, medicinal product or class of products) as part of an indication or contraindication
+	unknown                   *unknownMembers  // lenient mode: members that are not elements of MedicinalProductIndication.otherTherapy
 }
 
 func (m *MedicinalProductIndicationOtherTherapy) FHIRType() string { return "BackboneElement" }

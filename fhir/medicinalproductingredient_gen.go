@@ -4,21 +4,21 @@ package fhir
 
 // MedicinalProductIngredient is the FHIR R4 resource MedicinalProductIngredient: An ingredient of a manufactured item or pharmaceutical product (http://hl7.org/fhir/StructureDefinition/MedicinalProductIngredient).
 type MedicinalProductIngredient struct {
-	ID                  *ID
-	Meta                *Meta
-	ImplicitRules       *URI
-	Language            *Code
-	Text                *Narrative
-	Contained           []Resource
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Identifier          *Identifier
-	Role                *CodeableConcept
-	AllergenicIndicator *Boolean
-	Manufacturer        []*Reference
-	SpecifiedSubstance  []*MedicinalProductIngredientSpecifiedSubstance
-	Substance           *MedicinalProductIngredientSubstance
-	unknown             *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient
+	ID                  *ID                                             // Logical id of this artifact
+	Meta                *Meta                                           // Metadata about the resource
+	ImplicitRules       *URI                                            // A set of rules under which this content was created
+	Language            *Code                                           // Language of the resource content
+	Text                *Narrative                                      // Text summary of the resource, for human interpretation
+	Contained           []Resource                                      // Contained, inline Resources
+	Extension           []*Extension                                    // Additional content defined by implementations
+	ModifierExtension   []*Extension                                    // Extensions that cannot be ignored
+	Identifier          *Identifier                                     // Identifier for the ingredient
+	Role                *CodeableConcept                                // Ingredient role e.g. Active ingredient, excipient
+	AllergenicIndicator *Boolean                                        // If the ingredient is a known or suspected allergen
+	Manufacturer        []*Reference                                    // Manufacturer of this Ingredient
+	SpecifiedSubstance  []*MedicinalProductIngredientSpecifiedSubstance // A specified substance that comprises this ingredient
+	Substance           *MedicinalProductIngredientSubstance            // The ingredient substance
+	unknown             *unknownMembers                                 // lenient mode: members that are not elements of MedicinalProductIngredient
 }
 
 func (m *MedicinalProductIngredient) FHIRType() string { return "MedicinalProductIngredient" }
@@ -396,14 +396,14 @@ var typeDefMedicinalProductIngredient = &TypeDef{
 
 // MedicinalProductIngredientSpecifiedSubstance is the backbone element MedicinalProductIngredient.specifiedSubstance: A specified substance that comprises this ingredient
 type MedicinalProductIngredientSpecifiedSubstance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Group             *CodeableConcept
-	Confidentiality   *CodeableConcept
-	Strength          []*MedicinalProductIngredientSpecifiedSubstanceStrength
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance
+	ID                string                                                  // Unique id for inter-element referencing
+	Extension         []*Extension                                            // Additional content defined by implementations
+	ModifierExtension []*Extension                                            // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept                                        // The specified substance
+	Group             *CodeableConcept                                        // The group of specified substance, e.g. group 1 to 4
+	Confidentiality   *CodeableConcept                                        // Confidentiality level of the specified substance as the ingredient
+	Strength          []*MedicinalProductIngredientSpecifiedSubstanceStrength // Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product
+	unknown           *unknownMembers                                         // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance
 }
 
 func (m *MedicinalProductIngredientSpecifiedSubstance) FHIRType() string { return "BackboneElement" }
@@ -594,17 +594,17 @@ var typeDefMedicinalProductIngredientSpecifiedSubstance = &TypeDef{
 
 // MedicinalProductIngredientSpecifiedSubstanceStrength is the backbone element MedicinalProductIngredient.specifiedSubstance.strength: Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product
 type MedicinalProductIngredientSpecifiedSubstanceStrength struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Presentation          *Ratio
-	PresentationLowLimit  *Ratio
-	Concentration         *Ratio
-	ConcentrationLowLimit *Ratio
-	MeasurementPoint      *String
-	Country               []*CodeableConcept
-	ReferenceStrength     []*MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength
-	unknown               *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance.strength
+	ID                    string                                                                   // Unique id for inter-element referencing
+	Extension             []*Extension                                                             // Additional content defined by implementations
+	ModifierExtension     []*Extension                                                             // Extensions that cannot be ignored even if unrecognized
+	Presentation          *Ratio                                                                   // The quantity of substance in the unit of presentation, or in the volume (or mass) of the single pharmaceutical product or manufactured item
+	PresentationLowLimit  *Ratio                                                                   // A lower limit for the quantity of substance in the unit of presentation. For use when there is a range of strengths, this is the lower limit, with the presentation attribute becoming the upper limit
+	Concentration         *Ratio                                                                   // The strength per unitary volume (or mass)
+	ConcentrationLowLimit *Ratio                                                                   // A lower limit for the strength per unitary volume (or mass), for when there is a range. The concentration attribute then becomes the upper limit
+	MeasurementPoint      *String                                                                  // For when strength is measured at a particular point or distance
+	Country               []*CodeableConcept                                                       // The country or countries for which the strength range applies
+	ReferenceStrength     []*MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength // Strength expressed in terms of a reference substance
+	unknown               *unknownMembers                                                          // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance.strength
 }
 
 func (m *MedicinalProductIngredientSpecifiedSubstanceStrength) FHIRType() string {
@@ -871,15 +871,15 @@ var typeDefMedicinalProductIngredientSpecifiedSubstanceStrength = &TypeDef{
 
 // MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength is the backbone element MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength: Strength expressed in terms of a reference substance
 type MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Substance         *CodeableConcept
-	Strength          *Ratio
-	StrengthLowLimit  *Ratio
-	MeasurementPoint  *String
-	Country           []*CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Substance         *CodeableConcept   // Relevant reference substance
+	Strength          *Ratio             // Strength expressed in terms of a reference substance
+	StrengthLowLimit  *Ratio             // Strength expressed in terms of a reference substance
+	MeasurementPoint  *String            // For when strength is measured at a particular point or distance
+	Country           []*CodeableConcept // The country or countries for which the strength range applies
+	unknown           *unknownMembers    // lenient mode: members that are not elements of MedicinalProductIngredient.specifiedSubstance.strength.referenceStrength
 }
 
 func (m *MedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength) FHIRType() string {
@@ -1100,12 +1100,12 @@ var typeDefMedicinalProductIngredientSpecifiedSubstanceStrengthReferenceStrength
 
 // MedicinalProductIngredientSubstance is the backbone element MedicinalProductIngredient.substance: The ingredient substance
 type MedicinalProductIngredientSubstance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Strength          []*MedicinalProductIngredientSpecifiedSubstanceStrength
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductIngredient.substance
+	ID                string                                                  // Unique id for inter-element referencing
+	Extension         []*Extension                                            // Additional content defined by implementations
+	ModifierExtension []*Extension                                            // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept                                        // The ingredient substance
+	Strength          []*MedicinalProductIngredientSpecifiedSubstanceStrength // Quantity of the substance or specified substance present in the manufactured item or pharmaceutical product
+	unknown           *unknownMembers                                         // lenient mode: members that are not elements of MedicinalProductIngredient.substance
 }
 
 func (m *MedicinalProductIngredientSubstance) FHIRType() string { return "BackboneElement" }

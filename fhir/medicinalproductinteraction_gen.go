@@ -4,22 +4,22 @@ package fhir
 
 // MedicinalProductInteraction is the FHIR R4 resource MedicinalProductInteraction: MedicinalProductInteraction (http://hl7.org/fhir/StructureDefinition/MedicinalProductInteraction).
 type MedicinalProductInteraction struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Subject           []*Reference
-	Description       *String
-	Interactant       []*MedicinalProductInteractionInteractant
-	Type              *CodeableConcept
-	Effect            *CodeableConcept
-	Incidence         *CodeableConcept
-	Management        *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductInteraction
+	ID                *ID                                       // Logical id of this artifact
+	Meta              *Meta                                     // Metadata about the resource
+	ImplicitRules     *URI                                      // A set of rules under which this content was created
+	Language          *Code                                     // Language of the resource content
+	Text              *Narrative                                // Text summary of the resource, for human interpretation
+	Contained         []Resource                                // Contained, inline Resources
+	Extension         []*Extension                              // Additional content defined by implementations
+	ModifierExtension []*Extension                              // Extensions that cannot be ignored
+	Subject           []*Reference                              // The medication for which this is a described interaction
+	Description       *String                                   // The interaction described
+	Interactant       []*MedicinalProductInteractionInteractant // The specific medication, food or laboratory test that interacts
+	Type              *CodeableConcept                          // The type of the interaction e.g. drug-drug interaction, drug-food interaction, drug-lab test interaction
+	Effect            *CodeableConcept                          // The effect of the interaction, for example "reduced gastric absorption of primary medication"
+	Incidence         *CodeableConcept                          // The incidence of the interaction, e.g. theoretical, observed
+	Management        *CodeableConcept                          // Actions for managing the interaction
+	unknown           *unknownMembers                           // lenient mode: members that are not elements of MedicinalProductInteraction
 }
 
 func (m *MedicinalProductInteraction) FHIRType() string { return "MedicinalProductInteraction" }
@@ -418,12 +418,12 @@ var typeDefMedicinalProductInteraction = &TypeDef{
 
 // MedicinalProductInteractionInteractant is the backbone element MedicinalProductInteraction.interactant: The specific medication, food or laboratory test that interacts
 type MedicinalProductInteractionInteractant struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	ItemReference       *Reference
-	ItemCodeableConcept *CodeableConcept
-	unknown             *unknownMembers // lenient mode: members that are not elements of MedicinalProductInteraction.interactant
+	ID                  string           // Unique id for inter-element referencing
+	Extension           []*Extension     // Additional content defined by implementations
+	ModifierExtension   []*Extension     // Extensions that cannot be ignored even if unrecognized
+	ItemReference       *Reference       // The specific medication, food or laboratory test that interacts
+	ItemCodeableConcept *CodeableConcept // The specific medication, food or laboratory test that interacts
+	unknown             *unknownMembers  // lenient mode: members that are not elements of MedicinalProductInteraction.interactant
 }
 
 func (m *MedicinalProductInteractionInteractant) FHIRType() string { return "BackboneElement" }

@@ -4,22 +4,22 @@ package fhir
 
 // MedicinalProductManufactured is the FHIR R4 resource MedicinalProductManufactured: The manufactured item as contained in the packaged medicinal product (http://hl7.org/fhir/StructureDefinition/MedicinalProductManufactured).
 type MedicinalProductManufactured struct {
-	ID                      *ID
-	Meta                    *Meta
-	ImplicitRules           *URI
-	Language                *Code
-	Text                    *Narrative
-	Contained               []Resource
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	ManufacturedDoseForm    *CodeableConcept
-	UnitOfPresentation      *CodeableConcept
-	Quantity                *Quantity
-	Manufacturer            []*Reference
-	Ingredient              []*Reference
-	PhysicalCharacteristics *ProdCharacteristic
-	OtherCharacteristics    []*CodeableConcept
-	unknown                 *unknownMembers // lenient mode: members that are not elements of MedicinalProductManufactured
+	ID                      *ID                 // Logical id of this artifact
+	Meta                    *Meta               // Metadata about the resource
+	ImplicitRules           *URI                // A set of rules under which this content was created
+	Language                *Code               // Language of the resource content
+	Text                    *Narrative          // Text summary of the resource, for human interpretation
+	Contained               []Resource          // Contained, inline Resources
+	Extension               []*Extension        // Additional content defined by implementations
+	ModifierExtension       []*Extension        // Extensions that cannot be ignored
+	ManufacturedDoseForm    *CodeableConcept    // Dose form as manufactured and before any transformation into the pharmaceutical product
+	UnitOfPresentation      *CodeableConcept    // The “real world” units in which the quantity of the manufactured item is described
+	Quantity                *Quantity           // The quantity or "count number" of the manufactured item
+	Manufacturer            []*Reference        // Manufacturer of the item (Note that this should be named "manufacturer" but it currently causes technical issues)
+	Ingredient              []*Reference        // Ingredient
+	PhysicalCharacteristics *ProdCharacteristic // Dimensions, color etc.
+	OtherCharacteristics    []*CodeableConcept  // Other codeable characteristics
+	unknown                 *unknownMembers     // lenient mode: members that are not elements of MedicinalProductManufactured
 }
 
 func (m *MedicinalProductManufactured) FHIRType() string { return "MedicinalProductManufactured" }

@@ -4,24 +4,24 @@ package fhir
 
 // MedicinalProductPackaged is the FHIR R4 resource MedicinalProductPackaged: A medicinal product in a container or package (http://hl7.org/fhir/StructureDefinition/MedicinalProductPackaged).
 type MedicinalProductPackaged struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Identifier             []*Identifier
-	Subject                []*Reference
-	Description            *String
-	LegalStatusOfSupply    *CodeableConcept
-	MarketingStatus        []*MarketingStatus
-	MarketingAuthorization *Reference
-	Manufacturer           []*Reference
-	BatchIdentifier        []*MedicinalProductPackagedBatchIdentifier
-	PackageItem            []*MedicinalProductPackagedPackageItem
-	unknown                *unknownMembers // lenient mode: members that are not elements of MedicinalProductPackaged
+	ID                     *ID                                        // Logical id of this artifact
+	Meta                   *Meta                                      // Metadata about the resource
+	ImplicitRules          *URI                                       // A set of rules under which this content was created
+	Language               *Code                                      // Language of the resource content
+	Text                   *Narrative                                 // Text summary of the resource, for human interpretation
+	Contained              []Resource                                 // Contained, inline Resources
+	Extension              []*Extension                               // Additional content defined by implementations
+	ModifierExtension      []*Extension                               // Extensions that cannot be ignored
+	Identifier             []*Identifier                              // Unique identifier
+	Subject                []*Reference                               // The product with this is a pack for
+	Description            *String                                    // Textual description
+	LegalStatusOfSupply    *CodeableConcept                           // The legal status of supply of the medicinal product as classified by the regulator
+	MarketingStatus        []*MarketingStatus                         // Marketing information
+	MarketingAuthorization *Reference                                 // Manufacturer of this Package Item
+	Manufacturer           []*Reference                               // Manufacturer of this Package Item
+	BatchIdentifier        []*MedicinalProductPackagedBatchIdentifier // Batch numbering
+	PackageItem            []*MedicinalProductPackagedPackageItem     // A packaging item, as a contained for medicine, possibly with other packaging items within
+	unknown                *unknownMembers                            // lenient mode: members that are not elements of MedicinalProductPackaged
 }
 
 func (m *MedicinalProductPackaged) FHIRType() string { return "MedicinalProductPackaged" }
@@ -461,11 +461,11 @@ var typeDefMedicinalProductPackaged = &TypeDef{
 
 // MedicinalProductPackagedBatchIdentifier is the backbone element MedicinalProductPackaged.batchIdentifier: Batch numbering
 type MedicinalProductPackagedBatchIdentifier struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	OuterPackaging     *Identifier
-	ImmediatePackaging *Identifier
+	ID                 string          // Unique id for inter-element referencing
+	Extension          []*Extension    // Additional content defined by implementations
+	ModifierExtension  []*Extension    // Extensions that cannot be ignored even if unrecognized
+	OuterPackaging     *Identifier     // A number appearing on the outer packaging of a specific batch
+	ImmediatePackaging *Identifier     // A number appearing on the immediate packaging (and not the outer packaging)
 	unknown            *unknownMembers // lenient mode: members that are not elements of MedicinalProductPackaged.batchIdentifier
 }
 
@@ -613,22 +613,22 @@ var typeDefMedicinalProductPackagedBatchIdentifier = &TypeDef{
 
 // MedicinalProductPackagedPackageItem is the backbone element MedicinalProductPackaged.packageItem: A packaging item, as a contained for medicine, possibly with other packaging items within
 type MedicinalProductPackagedPackageItem struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Identifier              []*Identifier
-	Type                    *CodeableConcept
-	Quantity                *Quantity
-	Material                []*CodeableConcept
-	AlternateMaterial       []*CodeableConcept
-	Device                  []*Reference
-	ManufacturedItem        []*Reference
-	PackageItem             []*MedicinalProductPackagedPackageItem
-	PhysicalCharacteristics *ProdCharacteristic
-	OtherCharacteristics    []*CodeableConcept
-	ShelfLifeStorage        []*ProductShelfLife
-	Manufacturer            []*Reference
-	unknown                 *unknownMembers // lenient mode: members that are not elements of MedicinalProductPackaged.packageItem
+	ID                      string                                 // Unique id for inter-element referencing
+	Extension               []*Extension                           // Additional content defined by implementations
+	ModifierExtension       []*Extension                           // Extensions that cannot be ignored even if unrecognized
+	Identifier              []*Identifier                          // Including possibly Data Carrier Identifier
+	Type                    *CodeableConcept                       // The physical type of the container of the medicine
+	Quantity                *Quantity                              // The quantity of this package in the medicinal product, at the current level of packaging. The outermost is always 1
+	Material                []*CodeableConcept                     // Material type of the package item
+	AlternateMaterial       []*CodeableConcept                     // A possible alternate material for the packaging
+	Device                  []*Reference                           // A device accompanying a medicinal product
+	ManufacturedItem        []*Reference                           // The manufactured item as contained in the packaged medicinal product
+	PackageItem             []*MedicinalProductPackagedPackageItem // Allows containers within containers
+	PhysicalCharacteristics *ProdCharacteristic                    // Dimensions, color etc.
+	OtherCharacteristics    []*CodeableConcept                     // Other codeable characteristics
+	ShelfLifeStorage        []*ProductShelfLife                    // Shelf Life and storage information
+	Manufacturer            []*Reference                           // Manufacturer of this Package Item
+	unknown                 *unknownMembers                        // lenient mode: members that are not elements of MedicinalProductPackaged.packageItem
 }
 
 func (m *MedicinalProductPackagedPackageItem) FHIRType() string { return "BackboneElement" }

@@ -4,22 +4,22 @@ package fhir
 
 // MedicinalProductPharmaceutical is the FHIR R4 resource MedicinalProductPharmaceutical: A pharmaceutical product described in terms of its composition and dose form (http://hl7.org/fhir/StructureDefinition/MedicinalProductPharmaceutical).
 type MedicinalProductPharmaceutical struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	AdministrableDoseForm *CodeableConcept
-	UnitOfPresentation    *CodeableConcept
-	Ingredient            []*Reference
-	Device                []*Reference
-	Characteristics       []*MedicinalProductPharmaceuticalCharacteristics
-	RouteOfAdministration []*MedicinalProductPharmaceuticalRouteOfAdministration
-	unknown               *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical
+	ID                    *ID                                                    // Logical id of this artifact
+	Meta                  *Meta                                                  // Metadata about the resource
+	ImplicitRules         *URI                                                   // A set of rules under which this content was created
+	Language              *Code                                                  // Language of the resource content
+	Text                  *Narrative                                             // Text summary of the resource, for human interpretation
+	Contained             []Resource                                             // Contained, inline Resources
+	Extension             []*Extension                                           // Additional content defined by implementations
+	ModifierExtension     []*Extension                                           // Extensions that cannot be ignored
+	Identifier            []*Identifier                                          // An identifier for the pharmaceutical medicinal product
+	AdministrableDoseForm *CodeableConcept                                       // The administrable dose form, after necessary reconstitution
+	UnitOfPresentation    *CodeableConcept                                       // Todo
+	Ingredient            []*Reference                                           // Ingredient
+	Device                []*Reference                                           // Accompanying device
+	Characteristics       []*MedicinalProductPharmaceuticalCharacteristics       // Characteristics e.g. a products onset of action
+	RouteOfAdministration []*MedicinalProductPharmaceuticalRouteOfAdministration // The path by which the pharmaceutical product is taken into or makes contact with the body
+	unknown               *unknownMembers                                        // lenient mode: members that are not elements of MedicinalProductPharmaceutical
 }
 
 func (m *MedicinalProductPharmaceutical) FHIRType() string { return "MedicinalProductPharmaceutical" }
@@ -411,12 +411,12 @@ var typeDefMedicinalProductPharmaceutical = &TypeDef{
 
 // MedicinalProductPharmaceuticalCharacteristics is the backbone element MedicinalProductPharmaceutical.characteristics: Characteristics e.g. a products onset of action
 type MedicinalProductPharmaceuticalCharacteristics struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Status            *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical.characteristics
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // A coded characteristic
+	Status            *CodeableConcept // The status of characteristic e.g. assigned or pending
+	unknown           *unknownMembers  // lenient mode: members that are not elements of MedicinalProductPharmaceutical.characteristics
 }
 
 func (m *MedicinalProductPharmaceuticalCharacteristics) FHIRType() string { return "BackboneElement" }
@@ -563,17 +563,17 @@ var typeDefMedicinalProductPharmaceuticalCharacteristics = &TypeDef{
 
 // MedicinalProductPharmaceuticalRouteOfAdministration is the backbone element MedicinalProductPharmaceutical.routeOfAdministration: The path by which the pharmaceutical product is taken into or makes contact with the body
 type MedicinalProductPharmaceuticalRouteOfAdministration struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Code                      *CodeableConcept
-	FirstDose                 *Quantity
-	MaxSingleDose             *Quantity
-	MaxDosePerDay             *Quantity
-	MaxDosePerTreatmentPeriod *Ratio
-	MaxTreatmentPeriod        *Duration
-	TargetSpecies             []*MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies
-	unknown                   *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration
+	ID                        string                                                              // Unique id for inter-element referencing
+	Extension                 []*Extension                                                        // Additional content defined by implementations
+	ModifierExtension         []*Extension                                                        // Extensions that cannot be ignored even if unrecognized
+	Code                      *CodeableConcept                                                    // Coded expression for the route
+	FirstDose                 *Quantity                                                           // The first dose (dose quantity) administered in humans can be specified, for a product under investigation, using a numerical value and its unit of measurement
+	MaxSingleDose             *Quantity                                                           // The maximum single dose that can be administered as per the protocol of a clinical trial can be specified using a numerical value and its unit of measurement
+	MaxDosePerDay             *Quantity                                                           // The maximum dose per day (maximum dose quantity to be administered in any one 24-h period) that can be administered as per the protocol referenced in the clinical trial authorisation
+	MaxDosePerTreatmentPeriod *Ratio                                                              // The maximum dose per treatment period that can be administered as per the protocol referenced in the clinical trial authorisation
+	MaxTreatmentPeriod        *Duration                                                           // The maximum treatment period during which an Investigational Medicinal Product can be administered as per the protocol referenced in the clinical trial authorisation
+	TargetSpecies             []*MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies // A species for which this route applies
+	unknown                   *unknownMembers                                                     // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration
 }
 
 func (m *MedicinalProductPharmaceuticalRouteOfAdministration) FHIRType() string {
@@ -832,12 +832,12 @@ var typeDefMedicinalProductPharmaceuticalRouteOfAdministration = &TypeDef{
 
 // MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies is the backbone element MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies: A species for which this route applies
 type MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	WithdrawalPeriod  []*MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod
-	unknown           *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies
+	ID                string                                                                              // Unique id for inter-element referencing
+	Extension         []*Extension                                                                        // Additional content defined by implementations
+	ModifierExtension []*Extension                                                                        // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept                                                                    // Coded expression for the species
+	WithdrawalPeriod  []*MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod // A species specific time during which consumption of animal product is not appropriate
+	unknown           *unknownMembers                                                                     // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies
 }
 
 func (m *MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies) FHIRType() string {
@@ -986,13 +986,13 @@ var typeDefMedicinalProductPharmaceuticalRouteOfAdministrationTargetSpecies = &T
 
 // MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod is the backbone element MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod: A species specific time during which consumption of animal product is not appropriate
 type MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Tissue                *CodeableConcept
-	Value                 *Quantity
-	SupportingInformation *String
-	unknown               *unknownMembers // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod
+	ID                    string           // Unique id for inter-element referencing
+	Extension             []*Extension     // Additional content defined by implementations
+	ModifierExtension     []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Tissue                *CodeableConcept // Coded expression for the type of tissue for which the withdrawal period applues, e.g. meat, milk
+	Value                 *Quantity        // A value for the time
+	SupportingInformation *String          // Extra information about the withdrawal period
+	unknown               *unknownMembers  // lenient mode: members that are not elements of MedicinalProductPharmaceutical.routeOfAdministration.targetSpecies.withdrawalPeriod
 }
 
 func (m *MedicinalProductPharmaceuticalRouteOfAdministrationTargetSpeciesWithdrawalPeriod) FHIRType() string {

@@ -4,20 +4,20 @@ package fhir
 
 // MedicinalProductUndesirableEffect is the FHIR R4 resource MedicinalProductUndesirableEffect: MedicinalProductUndesirableEffect (http://hl7.org/fhir/StructureDefinition/MedicinalProductUndesirableEffect).
 type MedicinalProductUndesirableEffect struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Subject                []*Reference
-	SymptomConditionEffect *CodeableConcept
-	Classification         *CodeableConcept
-	FrequencyOfOccurrence  *CodeableConcept
-	Population             []*Population
-	unknown                *unknownMembers // lenient mode: members that are not elements of MedicinalProductUndesirableEffect
+	ID                     *ID              // Logical id of this artifact
+	Meta                   *Meta            // Metadata about the resource
+	ImplicitRules          *URI             // A set of rules under which this content was created
+	Language               *Code            // Language of the resource content
+	Text                   *Narrative       // Text summary of the resource, for human interpretation
+	Contained              []Resource       // Contained, inline Resources
+	Extension              []*Extension     // Additional content defined by implementations
+	ModifierExtension      []*Extension     // Extensions that cannot be ignored
+	Subject                []*Reference     // The medication for which this is an indication
+	SymptomConditionEffect *CodeableConcept // The symptom, condition or undesirable effect
+	Classification         *CodeableConcept // Classification of the effect
+	FrequencyOfOccurrence  *CodeableConcept // The frequency of occurrence of the effect
+	Population             []*Population    // The population group to which this applies
+	unknown                *unknownMembers  // lenient mode: members that are not elements of MedicinalProductUndesirableEffect
 }
 
 func (m *MedicinalProductUndesirableEffect) FHIRType() string {

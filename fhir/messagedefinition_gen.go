@@ -4,40 +4,40 @@ package fhir
 
 // MessageDefinition is the FHIR R4 resource MessageDefinition: A resource that defines a type of message that can be exchanged between systems (http://hl7.org/fhir/StructureDefinition/MessageDefinition).
 type MessageDefinition struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	Replaces          []*Canonical
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Copyright         *Markdown
-	Base              *Canonical
-	Parent            []*Canonical
-	EventCoding       *Coding
-	EventURI          *URI
-	Category          *Code
-	Focus             []*MessageDefinitionFocus
-	ResponseRequired  *Code
-	AllowedResponse   []*MessageDefinitionAllowedResponse
-	Graph             []*Canonical
-	unknown           *unknownMembers // lenient mode: members that are not elements of MessageDefinition
+	ID                *ID                                 // Logical id of this artifact
+	Meta              *Meta                               // Metadata about the resource
+	ImplicitRules     *URI                                // A set of rules under which this content was created
+	Language          *Code                               // Language of the resource content
+	Text              *Narrative                          // Text summary of the resource, for human interpretation
+	Contained         []Resource                          // Contained, inline Resources
+	Extension         []*Extension                        // Additional content defined by implementations
+	ModifierExtension []*Extension                        // Extensions that cannot be ignored
+	URL               *URI                                // Business Identifier for a given MessageDefinition
+	Identifier        []*Identifier                       // Primary key for the message definition on a given server
+	Version           *String                             // Business version of the message definition
+	Name              *String                             // Name for this message definition (computer friendly)
+	Title             *String                             // Name for this message definition (human friendly)
+	Replaces          []*Canonical                        // Takes the place of
+	Status            *Code                               // draft | active | retired | unknown
+	Experimental      *Boolean                            // For testing purposes, not real usage
+	Date              *DateTime                           // Date last changed
+	Publisher         *String                             // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                    // Contact details for the publisher
+	Description       *Markdown                           // Natural language description of the message definition
+	UseContext        []*UsageContext                     // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept                  // Intended jurisdiction for message definition (if applicable)
+	Purpose           *Markdown                           // Why this message definition is defined
+	Copyright         *Markdown                           // Use and/or publishing restrictions
+	Base              *Canonical                          // Definition this one is based on
+	Parent            []*Canonical                        // Protocol/workflow this is part of
+	EventCoding       *Coding                             // Event code or link to the EventDefinition
+	EventURI          *URI                                // Event code or link to the EventDefinition
+	Category          *Code                               // consequence | currency | notification
+	Focus             []*MessageDefinitionFocus           // Resource(s) that are the subject of the event
+	ResponseRequired  *Code                               // always | on-error | never | on-success
+	AllowedResponse   []*MessageDefinitionAllowedResponse // Responses to this message
+	Graph             []*Canonical                        // Canonical reference to a GraphDefinition
+	unknown           *unknownMembers                     // lenient mode: members that are not elements of MessageDefinition
 }
 
 func (m *MessageDefinition) FHIRType() string { return "MessageDefinition" }
@@ -953,13 +953,13 @@ var typeDefMessageDefinition = &TypeDef{
 
 // MessageDefinitionFocus is the backbone element MessageDefinition.focus: Resource(s) that are the subject of the event
 type MessageDefinitionFocus struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Profile           *Canonical
-	Min               *UnsignedInt
-	Max               *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // Type of resource
+	Profile           *Canonical      // Profile that must be adhered to by focus
+	Min               *UnsignedInt    // Minimum number of focuses of this type
+	Max               *String         // Maximum number of focuses of this type
 	unknown           *unknownMembers // lenient mode: members that are not elements of MessageDefinition.focus
 }
 
@@ -1177,11 +1177,11 @@ var typeDefMessageDefinitionFocus = &TypeDef{
 
 // MessageDefinitionAllowedResponse is the backbone element MessageDefinition.allowedResponse: Responses to this message
 type MessageDefinitionAllowedResponse struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Message           *Canonical
-	Situation         *Markdown
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Message           *Canonical      // Reference to allowed message definition response
+	Situation         *Markdown       // When should this response be used
 	unknown           *unknownMembers // lenient mode: members that are not elements of MessageDefinition.allowedResponse
 }
 

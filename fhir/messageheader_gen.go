@@ -4,27 +4,27 @@ package fhir
 
 // MessageHeader is the FHIR R4 resource MessageHeader: A resource that describes a message that is exchanged between systems (http://hl7.org/fhir/StructureDefinition/MessageHeader).
 type MessageHeader struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	EventCoding       *Coding
-	EventURI          *URI
-	Destination       []*MessageHeaderDestination
-	Sender            *Reference
-	Enterer           *Reference
-	Author            *Reference
-	Source            *MessageHeaderSource
-	Responsible       *Reference
-	Reason            *CodeableConcept
-	Response          *MessageHeaderResponse
-	Focus             []*Reference
-	Definition        *Canonical
-	unknown           *unknownMembers // lenient mode: members that are not elements of MessageHeader
+	ID                *ID                         // Logical id of this artifact
+	Meta              *Meta                       // Metadata about the resource
+	ImplicitRules     *URI                        // A set of rules under which this content was created
+	Language          *Code                       // Language of the resource content
+	Text              *Narrative                  // Text summary of the resource, for human interpretation
+	Contained         []Resource                  // Contained, inline Resources
+	Extension         []*Extension                // Additional content defined by implementations
+	ModifierExtension []*Extension                // Extensions that cannot be ignored
+	EventCoding       *Coding                     // Code for the event this message represents or link to event definition
+	EventURI          *URI                        // Code for the event this message represents or link to event definition
+	Destination       []*MessageHeaderDestination // Message destination application(s)
+	Sender            *Reference                  // Real world sender of the message
+	Enterer           *Reference                  // The source of the data entry
+	Author            *Reference                  // The source of the decision
+	Source            *MessageHeaderSource        // Message source application
+	Responsible       *Reference                  // Final responsibility for event
+	Reason            *CodeableConcept            // Cause of event
+	Response          *MessageHeaderResponse      // If this is a reply to prior message
+	Focus             []*Reference                // The actual content of the message
+	Definition        *Canonical                  // Link to the definition for this message
+	unknown           *unknownMembers             // lenient mode: members that are not elements of MessageHeader
 }
 
 func (m *MessageHeader) FHIRType() string { return "MessageHeader" }
@@ -557,13 +557,13 @@ var typeDefMessageHeader = &TypeDef{
 
 // MessageHeaderDestination is the backbone element MessageHeader.destination: Message destination application(s)
 type MessageHeaderDestination struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Target            *Reference
-	Endpoint          *URL
-	Receiver          *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // Name of system
+	Target            *Reference      // Particular delivery destination within the destination
+	Endpoint          *URL            // Actual destination address or id
+	Receiver          *Reference      // Intended "real-world" recipient for the data
 	unknown           *unknownMembers // lenient mode: members that are not elements of MessageHeader.destination
 }
 
@@ -767,14 +767,14 @@ var typeDefMessageHeaderDestination = &TypeDef{
 
 // MessageHeaderSource is the backbone element MessageHeader.source: Message source application
 type MessageHeaderSource struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Software          *String
-	Version           *String
-	Contact           *ContactPoint
-	Endpoint          *URL
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // Name of system
+	Software          *String         // Name of software running the system
+	Version           *String         // Version of software running
+	Contact           *ContactPoint   // Human contact for problems
+	Endpoint          *URL            // Actual message source address or id
 	unknown           *unknownMembers // lenient mode: members that are not elements of MessageHeader.source
 }
 
@@ -1014,12 +1014,12 @@ var typeDefMessageHeaderSource = &TypeDef{
 
 // MessageHeaderResponse is the backbone element MessageHeader.response: If this is a reply to prior message
 type MessageHeaderResponse struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *ID
-	Code              *Code
-	Details           *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Identifier        *ID             // Id of original message
+	Code              *Code           // ok | transient-error | fatal-error
+	Details           *Reference      // Specific list of hints/warnings/errors
 	unknown           *unknownMembers // lenient mode: members that are not elements of MessageHeader.response
 }
 

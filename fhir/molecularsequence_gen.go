@@ -4,31 +4,31 @@ package fhir
 
 // MolecularSequence is the FHIR R4 resource MolecularSequence: Information about a biological sequence (http://hl7.org/fhir/StructureDefinition/MolecularSequence).
 type MolecularSequence struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Type              *Code
-	CoordinateSystem  *Integer
-	Patient           *Reference
-	Specimen          *Reference
-	Device            *Reference
-	Performer         *Reference
-	Quantity          *Quantity
-	ReferenceSeq      *MolecularSequenceReferenceSeq
-	Variant           []*MolecularSequenceVariant
-	ObservedSeq       *String
-	Quality           []*MolecularSequenceQuality
-	ReadCoverage      *Integer
-	Repository        []*MolecularSequenceRepository
-	Pointer           []*Reference
-	StructureVariant  []*MolecularSequenceStructureVariant
-	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence
+	ID                *ID                                  // Logical id of this artifact
+	Meta              *Meta                                // Metadata about the resource
+	ImplicitRules     *URI                                 // A set of rules under which this content was created
+	Language          *Code                                // Language of the resource content
+	Text              *Narrative                           // Text summary of the resource, for human interpretation
+	Contained         []Resource                           // Contained, inline Resources
+	Extension         []*Extension                         // Additional content defined by implementations
+	ModifierExtension []*Extension                         // Extensions that cannot be ignored
+	Identifier        []*Identifier                        // Unique ID for this particular sequence. This is a FHIR-defined id
+	Type              *Code                                // aa | dna | rna
+	CoordinateSystem  *Integer                             // Base number of coordinate system (0 for 0-based numbering or coordinates, inclusive start, exclusive end, 1 for 1-based numbering, inclusive start, inclusive end)
+	Patient           *Reference                           // Who and/or what this is about
+	Specimen          *Reference                           // Specimen used for sequencing
+	Device            *Reference                           // The method for sequencing
+	Performer         *Reference                           // Who should be responsible for test result
+	Quantity          *Quantity                            // The number of copies of the sequence of interest. (RNASeq)
+	ReferenceSeq      *MolecularSequenceReferenceSeq       // A sequence used as reference
+	Variant           []*MolecularSequenceVariant          // Variant in sequence
+	ObservedSeq       *String                              // Sequence that was observed
+	Quality           []*MolecularSequenceQuality          // An set of value as quality of sequence
+	ReadCoverage      *Integer                             // Average number of reads representing a given nucleotide in the reconstructed sequence
+	Repository        []*MolecularSequenceRepository       // External repository which contains detailed report related with observedSeq in this resource
+	Pointer           []*Reference                         // Pointer to next atomic sequence
+	StructureVariant  []*MolecularSequenceStructureVariant // Structural variant
+	unknown           *unknownMembers                      // lenient mode: members that are not elements of MolecularSequence
 }
 
 func (m *MolecularSequence) FHIRType() string { return "MolecularSequence" }
@@ -650,19 +650,19 @@ var typeDefMolecularSequence = &TypeDef{
 
 // MolecularSequenceReferenceSeq is the backbone element MolecularSequence.referenceSeq: A sequence used as reference
 type MolecularSequenceReferenceSeq struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Chromosome          *CodeableConcept
-	GenomeBuild         *String
-	Orientation         *Code
-	ReferenceSeqID      *CodeableConcept
-	ReferenceSeqPointer *Reference
-	ReferenceSeqString  *String
-	Strand              *Code
-	WindowStart         *Integer
-	WindowEnd           *Integer
-	unknown             *unknownMembers // lenient mode: members that are not elements of MolecularSequence.referenceSeq
+	ID                  string           // Unique id for inter-element referencing
+	Extension           []*Extension     // Additional content defined by implementations
+	ModifierExtension   []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Chromosome          *CodeableConcept // Chromosome containing genetic finding
+	GenomeBuild         *String          // The Genome Build used for reference, following GRCh build versions e.g. 'GRCh 37'
+	Orientation         *Code            // sense | antisense
+	ReferenceSeqID      *CodeableConcept // Reference identifier
+	ReferenceSeqPointer *Reference       // A pointer to another MolecularSequence entity as reference sequence
+	ReferenceSeqString  *String          // A string to represent reference sequence
+	Strand              *Code            // watson | crick
+	WindowStart         *Integer         // Start position of the window on the reference sequence
+	WindowEnd           *Integer         // End position of the window on the reference sequence
+	unknown             *unknownMembers  // lenient mode: members that are not elements of MolecularSequence.referenceSeq
 }
 
 func (m *MolecularSequenceReferenceSeq) FHIRType() string { return "BackboneElement" }
@@ -1011,15 +1011,15 @@ var typeDefMolecularSequenceReferenceSeq = &TypeDef{
 
 // MolecularSequenceVariant is the backbone element MolecularSequence.variant: Variant in sequence
 type MolecularSequenceVariant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Start             *Integer
-	End               *Integer
-	ObservedAllele    *String
-	ReferenceAllele   *String
-	Cigar             *String
-	VariantPointer    *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Start             *Integer        // Start position of the variant on the reference sequence
+	End               *Integer        // End position of the variant on the reference sequence
+	ObservedAllele    *String         // Allele that was observed
+	ReferenceAllele   *String         // Allele in the reference sequence
+	Cigar             *String         // Extended CIGAR string for aligning the sequence with reference bases
+	VariantPointer    *Reference      // Pointer to observed variant information
 	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.variant
 }
 
@@ -1288,25 +1288,25 @@ var typeDefMolecularSequenceVariant = &TypeDef{
 
 // MolecularSequenceQuality is the backbone element MolecularSequence.quality: An set of value as quality of sequence
 type MolecularSequenceQuality struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	StandardSequence  *CodeableConcept
-	Start             *Integer
-	End               *Integer
-	Score             *Quantity
-	Method            *CodeableConcept
-	TruthTP           *Decimal
-	QueryTP           *Decimal
-	TruthFN           *Decimal
-	QueryFP           *Decimal
-	GtFP              *Decimal
-	Precision         *Decimal
-	Recall            *Decimal
-	FScore            *Decimal
-	Roc               *MolecularSequenceQualityRoc
-	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.quality
+	ID                string                       // Unique id for inter-element referencing
+	Extension         []*Extension                 // Additional content defined by implementations
+	ModifierExtension []*Extension                 // Extensions that cannot be ignored even if unrecognized
+	Type              *Code                        // indel | snp | unknown
+	StandardSequence  *CodeableConcept             // Standard sequence for comparison
+	Start             *Integer                     // Start position of the sequence
+	End               *Integer                     // End position of the sequence
+	Score             *Quantity                    // Quality score for the comparison
+	Method            *CodeableConcept             // Method to get quality
+	TruthTP           *Decimal                     // True positives from the perspective of the truth data
+	QueryTP           *Decimal                     // True positives from the perspective of the query data
+	TruthFN           *Decimal                     // False negatives
+	QueryFP           *Decimal                     // False positives
+	GtFP              *Decimal                     // False positives where the non-REF alleles in the Truth and Query Call Sets match
+	Precision         *Decimal                     // Precision of comparison
+	Recall            *Decimal                     // Recall of comparison
+	FScore            *Decimal                     // F-score
+	Roc               *MolecularSequenceQualityRoc // Receiver Operator Characteristic (ROC) Curve
+	unknown           *unknownMembers              // lenient mode: members that are not elements of MolecularSequence.quality
 }
 
 func (m *MolecularSequenceQuality) FHIRType() string { return "BackboneElement" }
@@ -1818,16 +1818,16 @@ var typeDefMolecularSequenceQuality = &TypeDef{
 
 // MolecularSequenceQualityRoc is the backbone element MolecularSequence.quality.roc: Receiver Operator Characteristic (ROC) Curve
 type MolecularSequenceQualityRoc struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Score             []*Integer
-	NumTP             []*Integer
-	NumFP             []*Integer
-	NumFN             []*Integer
-	Precision         []*Decimal
-	Sensitivity       []*Decimal
-	FMeasure          []*Decimal
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Score             []*Integer      // Genotype quality score
+	NumTP             []*Integer      // Roc score true positive numbers
+	NumFP             []*Integer      // Roc score false positive numbers
+	NumFN             []*Integer      // Roc score false negative numbers
+	Precision         []*Decimal      // Precision of the GQ score
+	Sensitivity       []*Decimal      // Sensitivity of the GQ score
+	FMeasure          []*Decimal      // FScore of the GQ score
 	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.quality.roc
 }
 
@@ -2100,15 +2100,15 @@ var typeDefMolecularSequenceQualityRoc = &TypeDef{
 
 // MolecularSequenceRepository is the backbone element MolecularSequence.repository: External repository which contains detailed report related with observedSeq in this resource
 type MolecularSequenceRepository struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	URL               *URI
-	Name              *String
-	DatasetID         *String
-	VariantsetID      *String
-	ReadsetID         *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // directlink | openapi | login | oauth | other
+	URL               *URI            // URI of the repository
+	Name              *String         // Repository's name
+	DatasetID         *String         // Id of the dataset that used to call for dataset in repository
+	VariantsetID      *String         // Id of the variantset that used to call for variantset in repository
+	ReadsetID         *String         // Id of the read
 	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.repository
 }
 
@@ -2385,15 +2385,15 @@ var typeDefMolecularSequenceRepository = &TypeDef{
 
 // MolecularSequenceStructureVariant is the backbone element MolecularSequence.structureVariant: Structural variant
 type MolecularSequenceStructureVariant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	VariantType       *CodeableConcept
-	Exact             *Boolean
-	Length            *Integer
-	Outer             *MolecularSequenceStructureVariantOuter
-	Inner             *MolecularSequenceStructureVariantInner
-	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.structureVariant
+	ID                string                                  // Unique id for inter-element referencing
+	Extension         []*Extension                            // Additional content defined by implementations
+	ModifierExtension []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	VariantType       *CodeableConcept                        // Structural variant change type
+	Exact             *Boolean                                // Does the structural variant have base pair resolution breakpoints?
+	Length            *Integer                                // Structural variant length
+	Outer             *MolecularSequenceStructureVariantOuter // Structural variant outer
+	Inner             *MolecularSequenceStructureVariantInner // Structural variant inner
+	unknown           *unknownMembers                         // lenient mode: members that are not elements of MolecularSequence.structureVariant
 }
 
 func (m *MolecularSequenceStructureVariant) FHIRType() string { return "BackboneElement" }
@@ -2623,11 +2623,11 @@ var typeDefMolecularSequenceStructureVariant = &TypeDef{
 
 // MolecularSequenceStructureVariantOuter is the backbone element MolecularSequence.structureVariant.outer: Structural variant outer
 type MolecularSequenceStructureVariantOuter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Start             *Integer
-	End               *Integer
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Start             *Integer        // Structural variant outer start
+	End               *Integer        // Structural variant outer end
 	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.structureVariant.outer
 }
 
@@ -2789,11 +2789,11 @@ var typeDefMolecularSequenceStructureVariantOuter = &TypeDef{
 
 // MolecularSequenceStructureVariantInner is the backbone element MolecularSequence.structureVariant.inner: Structural variant inner
 type MolecularSequenceStructureVariantInner struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Start             *Integer
-	End               *Integer
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Start             *Integer        // Structural variant inner start
+	End               *Integer        // Structural variant inner end
 	unknown           *unknownMembers // lenient mode: members that are not elements of MolecularSequence.structureVariant.inner
 }
 

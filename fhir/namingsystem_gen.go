@@ -4,28 +4,28 @@ package fhir
 
 // NamingSystem is the FHIR R4 resource NamingSystem: System of unique identification (http://hl7.org/fhir/StructureDefinition/NamingSystem).
 type NamingSystem struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Status            *Code
-	Kind              *Code
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Responsible       *String
-	Type              *CodeableConcept
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Usage             *String
-	UniqueID          []*NamingSystemUniqueId
-	unknown           *unknownMembers // lenient mode: members that are not elements of NamingSystem
+	ID                *ID                     // Logical id of this artifact
+	Meta              *Meta                   // Metadata about the resource
+	ImplicitRules     *URI                    // A set of rules under which this content was created
+	Language          *Code                   // Language of the resource content
+	Text              *Narrative              // Text summary of the resource, for human interpretation
+	Contained         []Resource              // Contained, inline Resources
+	Extension         []*Extension            // Additional content defined by implementations
+	ModifierExtension []*Extension            // Extensions that cannot be ignored
+	Name              *String                 // Name for this naming system (computer friendly)
+	Status            *Code                   // draft | active | retired | unknown
+	Kind              *Code                   // codesystem | identifier | root
+	Date              *DateTime               // Date last changed
+	Publisher         *String                 // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail        // Contact details for the publisher
+	Responsible       *String                 // Who maintains system namespace?
+	Type              *CodeableConcept        // e.g. driver, provider, patient, bank etc.
+	Description       *Markdown               // Natural language description of the naming system
+	UseContext        []*UsageContext         // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept      // Intended jurisdiction for naming system (if applicable)
+	Usage             *String                 // How/where is it used
+	UniqueID          []*NamingSystemUniqueId // Unique identifiers used for system
+	unknown           *unknownMembers         // lenient mode: members that are not elements of NamingSystem
 }
 
 func (m *NamingSystem) FHIRType() string { return "NamingSystem" }
@@ -607,14 +607,14 @@ var typeDefNamingSystem = &TypeDef{
 
 // NamingSystemUniqueId is the backbone element NamingSystem.uniqueId: Unique identifiers used for system
 type NamingSystemUniqueId struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Value             *String
-	Preferred         *Boolean
-	Comment           *String
-	Period            *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // oid | uuid | uri | other
+	Value             *String         // The unique identifier
+	Preferred         *Boolean        // Is this the id that should be used for this type
+	Comment           *String         // Notes about identifier usage
+	Period            *Period         // When is identifier valid?
 	unknown           *unknownMembers // lenient mode: members that are not elements of NamingSystem.uniqueId
 }
 

@@ -4,32 +4,32 @@ package fhir
 
 // NutritionOrder is the FHIR R4 resource NutritionOrder: Diet, formula or nutritional supplement request (http://hl7.org/fhir/StructureDefinition/NutritionOrder).
 type NutritionOrder struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Identifier             []*Identifier
-	InstantiatesCanonical  []*Canonical
-	InstantiatesURI        []*URI
-	Instantiates           []*URI
-	Status                 *Code
-	Intent                 *Code
-	Patient                *Reference
-	Encounter              *Reference
-	DateTime               *DateTime
-	Orderer                *Reference
-	AllergyIntolerance     []*Reference
-	FoodPreferenceModifier []*CodeableConcept
-	ExcludeFoodModifier    []*CodeableConcept
-	OralDiet               *NutritionOrderOralDiet
-	Supplement             []*NutritionOrderSupplement
-	EnteralFormula         *NutritionOrderEnteralFormula
-	Note                   []*Annotation
-	unknown                *unknownMembers // lenient mode: members that are not elements of NutritionOrder
+	ID                     *ID                           // Logical id of this artifact
+	Meta                   *Meta                         // Metadata about the resource
+	ImplicitRules          *URI                          // A set of rules under which this content was created
+	Language               *Code                         // Language of the resource content
+	Text                   *Narrative                    // Text summary of the resource, for human interpretation
+	Contained              []Resource                    // Contained, inline Resources
+	Extension              []*Extension                  // Additional content defined by implementations
+	ModifierExtension      []*Extension                  // Extensions that cannot be ignored
+	Identifier             []*Identifier                 // Identifiers assigned to this order
+	InstantiatesCanonical  []*Canonical                  // Instantiates FHIR protocol or definition
+	InstantiatesURI        []*URI                        // Instantiates external protocol or definition
+	Instantiates           []*URI                        // Instantiates protocol or definition
+	Status                 *Code                         // draft | active | on-hold | revoked | completed | entered-in-error | unknown
+	Intent                 *Code                         // proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option
+	Patient                *Reference                    // The person who requires the diet, formula or nutritional supplement
+	Encounter              *Reference                    // The encounter associated with this nutrition order
+	DateTime               *DateTime                     // Date and time the nutrition order was requested
+	Orderer                *Reference                    // Who ordered the diet, formula or nutritional supplement
+	AllergyIntolerance     []*Reference                  // List of the patient's food and nutrition-related allergies and intolerances
+	FoodPreferenceModifier []*CodeableConcept            // Order-specific modifier about the type of food that should be given
+	ExcludeFoodModifier    []*CodeableConcept            // Order-specific modifier about the type of food that should not be given
+	OralDiet               *NutritionOrderOralDiet       // Oral diet components
+	Supplement             []*NutritionOrderSupplement   // Supplement components
+	EnteralFormula         *NutritionOrderEnteralFormula // Enteral formula components
+	Note                   []*Annotation                 // Comments
+	unknown                *unknownMembers               // lenient mode: members that are not elements of NutritionOrder
 }
 
 func (m *NutritionOrder) FHIRType() string { return "NutritionOrder" }
@@ -666,16 +666,16 @@ var typeDefNutritionOrder = &TypeDef{
 
 // NutritionOrderOralDiet is the backbone element NutritionOrder.oralDiet: Oral diet components
 type NutritionOrderOralDiet struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Type                 []*CodeableConcept
-	Schedule             []*Timing
-	Nutrient             []*NutritionOrderOralDietNutrient
-	Texture              []*NutritionOrderOralDietTexture
-	FluidConsistencyType []*CodeableConcept
-	Instruction          *String
-	unknown              *unknownMembers // lenient mode: members that are not elements of NutritionOrder.oralDiet
+	ID                   string                            // Unique id for inter-element referencing
+	Extension            []*Extension                      // Additional content defined by implementations
+	ModifierExtension    []*Extension                      // Extensions that cannot be ignored even if unrecognized
+	Type                 []*CodeableConcept                // Type of oral diet or diet restrictions that describe what can be consumed orally
+	Schedule             []*Timing                         // Scheduled frequency of diet
+	Nutrient             []*NutritionOrderOralDietNutrient // Required nutrient modifications
+	Texture              []*NutritionOrderOralDietTexture  // Required texture modifications
+	FluidConsistencyType []*CodeableConcept                // The required consistency of fluids and liquids provided to the patient
+	Instruction          *String                           // Instructions or additional information about the oral diet
+	unknown              *unknownMembers                   // lenient mode: members that are not elements of NutritionOrder.oralDiet
 }
 
 func (m *NutritionOrderOralDiet) FHIRType() string { return "BackboneElement" }
@@ -910,12 +910,12 @@ var typeDefNutritionOrderOralDiet = &TypeDef{
 
 // NutritionOrderOralDietNutrient is the backbone element NutritionOrder.oralDiet.nutrient: Required nutrient modifications
 type NutritionOrderOralDietNutrient struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Modifier          *CodeableConcept
-	Amount            *Quantity
-	unknown           *unknownMembers // lenient mode: members that are not elements of NutritionOrder.oralDiet.nutrient
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Modifier          *CodeableConcept // Type of nutrient that is being modified
+	Amount            *Quantity        // Quantity of the specified nutrient
+	unknown           *unknownMembers  // lenient mode: members that are not elements of NutritionOrder.oralDiet.nutrient
 }
 
 func (m *NutritionOrderOralDietNutrient) FHIRType() string { return "BackboneElement" }
@@ -1061,12 +1061,12 @@ var typeDefNutritionOrderOralDietNutrient = &TypeDef{
 
 // NutritionOrderOralDietTexture is the backbone element NutritionOrder.oralDiet.texture: Required texture modifications
 type NutritionOrderOralDietTexture struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Modifier          *CodeableConcept
-	FoodType          *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of NutritionOrder.oralDiet.texture
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Modifier          *CodeableConcept // Code to indicate how to alter the texture of the foods, e.g. pureed
+	FoodType          *CodeableConcept // Concepts that are used to identify an entity that is ingested for nutritional purposes
+	unknown           *unknownMembers  // lenient mode: members that are not elements of NutritionOrder.oralDiet.texture
 }
 
 func (m *NutritionOrderOralDietTexture) FHIRType() string { return "BackboneElement" }
@@ -1213,15 +1213,15 @@ var typeDefNutritionOrderOralDietTexture = &TypeDef{
 
 // NutritionOrderSupplement is the backbone element NutritionOrder.supplement: Supplement components
 type NutritionOrderSupplement struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	ProductName       *String
-	Schedule          []*Timing
-	Quantity          *Quantity
-	Instruction       *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of NutritionOrder.supplement
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Type of supplement product requested
+	ProductName       *String          // Product or brand name of the nutritional supplement
+	Schedule          []*Timing        // Scheduled frequency of supplement
+	Quantity          *Quantity        // Amount of the nutritional supplement
+	Instruction       *String          // Instructions or additional information about the oral supplement
+	unknown           *unknownMembers  // lenient mode: members that are not elements of NutritionOrder.supplement
 }
 
 func (m *NutritionOrderSupplement) FHIRType() string { return "BackboneElement" }
@@ -1443,19 +1443,19 @@ var typeDefNutritionOrderSupplement = &TypeDef{
 
 // NutritionOrderEnteralFormula is the backbone element NutritionOrder.enteralFormula: Enteral formula components
 type NutritionOrderEnteralFormula struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	BaseFormulaType           *CodeableConcept
-	BaseFormulaProductName    *String
-	AdditiveType              *CodeableConcept
-	AdditiveProductName       *String
-	CaloricDensity            *Quantity
-	RouteofAdministration     *CodeableConcept
-	Administration            []*NutritionOrderEnteralFormulaAdministration
-	MaxVolumeToDeliver        *Quantity
-	AdministrationInstruction *String
-	unknown                   *unknownMembers // lenient mode: members that are not elements of NutritionOrder.enteralFormula
+	ID                        string                                        // Unique id for inter-element referencing
+	Extension                 []*Extension                                  // Additional content defined by implementations
+	ModifierExtension         []*Extension                                  // Extensions that cannot be ignored even if unrecognized
+	BaseFormulaType           *CodeableConcept                              // Type of enteral or infant formula
+	BaseFormulaProductName    *String                                       // Product or brand name of the enteral or infant formula
+	AdditiveType              *CodeableConcept                              // Type of modular component to add to the feeding
+	AdditiveProductName       *String                                       // Product or brand name of the modular additive
+	CaloricDensity            *Quantity                                     // Amount of energy per specified volume that is required
+	RouteofAdministration     *CodeableConcept                              // How the formula should enter the patient's gastrointestinal tract
+	Administration            []*NutritionOrderEnteralFormulaAdministration // Formula feeding instruction as structured data
+	MaxVolumeToDeliver        *Quantity                                     // Upper limit on formula volume per unit of time
+	AdministrationInstruction *String                                       // Formula feeding instructions expressed as text
+	unknown                   *unknownMembers                               // lenient mode: members that are not elements of NutritionOrder.enteralFormula
 }
 
 func (m *NutritionOrderEnteralFormula) FHIRType() string { return "BackboneElement" }
@@ -1773,13 +1773,13 @@ var typeDefNutritionOrderEnteralFormula = &TypeDef{
 
 // NutritionOrderEnteralFormulaAdministration is the backbone element NutritionOrder.enteralFormula.administration: Formula feeding instruction as structured data
 type NutritionOrderEnteralFormulaAdministration struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Schedule          *Timing
-	Quantity          *Quantity
-	RateQuantity      *Quantity
-	RateRatio         *Ratio
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Schedule          *Timing         // Scheduled frequency of enteral feeding
+	Quantity          *Quantity       // The volume of formula to provide
+	RateQuantity      *Quantity       // Speed with which the formula is provided per period of time
+	RateRatio         *Ratio          // Speed with which the formula is provided per period of time
 	unknown           *unknownMembers // lenient mode: members that are not elements of NutritionOrder.enteralFormula.administration
 }
 

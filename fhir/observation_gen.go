@@ -4,52 +4,52 @@ package fhir
 
 // Observation is the FHIR R4 resource Observation: Measurements and simple assertions (http://hl7.org/fhir/StructureDefinition/Observation).
 type Observation struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	BasedOn              []*Reference
-	PartOf               []*Reference
-	Status               *Code
-	Category             []*CodeableConcept
-	Code                 *CodeableConcept
-	Subject              *Reference
-	Focus                []*Reference
-	Encounter            *Reference
-	EffectiveDateTime    *DateTime
-	EffectivePeriod      *Period
-	EffectiveTiming      *Timing
-	EffectiveInstant     *Instant
-	Issued               *Instant
-	Performer            []*Reference
-	ValueQuantity        *Quantity
-	ValueCodeableConcept *CodeableConcept
-	ValueString          *String
-	ValueBoolean         *Boolean
-	ValueInteger         *Integer
-	ValueRange           *Range
-	ValueRatio           *Ratio
-	ValueSampledData     *SampledData
-	ValueTime            *Time
-	ValueDateTime        *DateTime
-	ValuePeriod          *Period
-	DataAbsentReason     *CodeableConcept
-	Interpretation       []*CodeableConcept
-	Note                 []*Annotation
-	BodySite             *CodeableConcept
-	Method               *CodeableConcept
-	Specimen             *Reference
-	Device               *Reference
-	ReferenceRange       []*ObservationReferenceRange
-	HasMember            []*Reference
-	DerivedFrom          []*Reference
-	Component            []*ObservationComponent
-	unknown              *unknownMembers // lenient mode: members that are not elements of Observation
+	ID                   *ID                          // Logical id of this artifact
+	Meta                 *Meta                        // Metadata about the resource
+	ImplicitRules        *URI                         // A set of rules under which this content was created
+	Language             *Code                        // Language of the resource content
+	Text                 *Narrative                   // Text summary of the resource, for human interpretation
+	Contained            []Resource                   // Contained, inline Resources
+	Extension            []*Extension                 // Additional content defined by implementations
+	ModifierExtension    []*Extension                 // Extensions that cannot be ignored
+	Identifier           []*Identifier                // Business Identifier for observation
+	BasedOn              []*Reference                 // Fulfills plan, proposal or order
+	PartOf               []*Reference                 // Part of referenced event
+	Status               *Code                        // registered | preliminary | final | amended +
+	Category             []*CodeableConcept           // Classification of type of observation
+	Code                 *CodeableConcept             // Type of observation (code / type)
+	Subject              *Reference                   // Who and/or what the observation is about
+	Focus                []*Reference                 // What the observation is about, when it is not about the subject of record
+	Encounter            *Reference                   // Healthcare event during which this observation is made
+	EffectiveDateTime    *DateTime                    // Clinically relevant time/time-period for observation
+	EffectivePeriod      *Period                      // Clinically relevant time/time-period for observation
+	EffectiveTiming      *Timing                      // Clinically relevant time/time-period for observation
+	EffectiveInstant     *Instant                     // Clinically relevant time/time-period for observation
+	Issued               *Instant                     // Date/Time this version was made available
+	Performer            []*Reference                 // Who is responsible for the observation
+	ValueQuantity        *Quantity                    // Actual result
+	ValueCodeableConcept *CodeableConcept             // Actual result
+	ValueString          *String                      // Actual result
+	ValueBoolean         *Boolean                     // Actual result
+	ValueInteger         *Integer                     // Actual result
+	ValueRange           *Range                       // Actual result
+	ValueRatio           *Ratio                       // Actual result
+	ValueSampledData     *SampledData                 // Actual result
+	ValueTime            *Time                        // Actual result
+	ValueDateTime        *DateTime                    // Actual result
+	ValuePeriod          *Period                      // Actual result
+	DataAbsentReason     *CodeableConcept             // Why the result is missing
+	Interpretation       []*CodeableConcept           // High, low, normal, etc.
+	Note                 []*Annotation                // Comments about the observation
+	BodySite             *CodeableConcept             // Observed body part
+	Method               *CodeableConcept             // How it was done
+	Specimen             *Reference                   // Specimen used for this observation
+	Device               *Reference                   // (Measurement) Device
+	ReferenceRange       []*ObservationReferenceRange // Provides guide for interpretation
+	HasMember            []*Reference                 // Related resource that belongs to the Observation group
+	DerivedFrom          []*Reference                 // Related measurements the observation is made from
+	Component            []*ObservationComponent      // Component results
+	unknown              *unknownMembers              // lenient mode: members that are not elements of Observation
 }
 
 func (m *Observation) FHIRType() string { return "Observation" }
@@ -1166,16 +1166,16 @@ var typeDefObservation = &TypeDef{
 
 // ObservationReferenceRange is the backbone element Observation.referenceRange: Provides guide for interpretation
 type ObservationReferenceRange struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Low               *Quantity
-	High              *Quantity
-	Type              *CodeableConcept
-	AppliesTo         []*CodeableConcept
-	Age               *Range
-	Text              *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of Observation.referenceRange
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Low               *Quantity          // Low Range, if relevant
+	High              *Quantity          // High Range, if relevant
+	Type              *CodeableConcept   // Reference range qualifier
+	AppliesTo         []*CodeableConcept // Reference range population
+	Age               *Range             // Applicable age range, if relevant
+	Text              *String            // Text based reference range in an observation
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Observation.referenceRange
 }
 
 func (m *ObservationReferenceRange) FHIRType() string { return "BackboneElement" }
@@ -1411,25 +1411,25 @@ var typeDefObservationReferenceRange = &TypeDef{
 
 // ObservationComponent is the backbone element Observation.component: Component results
 type ObservationComponent struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Code                 *CodeableConcept
-	ValueQuantity        *Quantity
-	ValueCodeableConcept *CodeableConcept
-	ValueString          *String
-	ValueBoolean         *Boolean
-	ValueInteger         *Integer
-	ValueRange           *Range
-	ValueRatio           *Ratio
-	ValueSampledData     *SampledData
-	ValueTime            *Time
-	ValueDateTime        *DateTime
-	ValuePeriod          *Period
-	DataAbsentReason     *CodeableConcept
-	Interpretation       []*CodeableConcept
-	ReferenceRange       []*ObservationReferenceRange
-	unknown              *unknownMembers // lenient mode: members that are not elements of Observation.component
+	ID                   string                       // Unique id for inter-element referencing
+	Extension            []*Extension                 // Additional content defined by implementations
+	ModifierExtension    []*Extension                 // Extensions that cannot be ignored even if unrecognized
+	Code                 *CodeableConcept             // Type of component observation (code / type)
+	ValueQuantity        *Quantity                    // Actual component result
+	ValueCodeableConcept *CodeableConcept             // Actual component result
+	ValueString          *String                      // Actual component result
+	ValueBoolean         *Boolean                     // Actual component result
+	ValueInteger         *Integer                     // Actual component result
+	ValueRange           *Range                       // Actual component result
+	ValueRatio           *Ratio                       // Actual component result
+	ValueSampledData     *SampledData                 // Actual component result
+	ValueTime            *Time                        // Actual component result
+	ValueDateTime        *DateTime                    // Actual component result
+	ValuePeriod          *Period                      // Actual component result
+	DataAbsentReason     *CodeableConcept             // Why the component result is missing
+	Interpretation       []*CodeableConcept           // High, low, normal, etc.
+	ReferenceRange       []*ObservationReferenceRange // Provides guide for interpretation of component result
+	unknown              *unknownMembers              // lenient mode: members that are not elements of Observation.component
 }
 
 func (m *ObservationComponent) FHIRType() string { return "BackboneElement" }

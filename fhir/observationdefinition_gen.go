@@ -4,28 +4,28 @@ package fhir
 
 // ObservationDefinition is the FHIR R4 resource ObservationDefinition: Definition of an observation (http://hl7.org/fhir/StructureDefinition/ObservationDefinition).
 type ObservationDefinition struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Category               []*CodeableConcept
-	Code                   *CodeableConcept
-	Identifier             []*Identifier
-	PermittedDataType      []*Code
-	MultipleResultsAllowed *Boolean
-	Method                 *CodeableConcept
-	PreferredReportName    *String
-	QuantitativeDetails    *ObservationDefinitionQuantitativeDetails
-	QualifiedInterval      []*ObservationDefinitionQualifiedInterval
-	ValidCodedValueSet     *Reference
-	NormalCodedValueSet    *Reference
-	AbnormalCodedValueSet  *Reference
-	CriticalCodedValueSet  *Reference
-	unknown                *unknownMembers // lenient mode: members that are not elements of ObservationDefinition
+	ID                     *ID                                       // Logical id of this artifact
+	Meta                   *Meta                                     // Metadata about the resource
+	ImplicitRules          *URI                                      // A set of rules under which this content was created
+	Language               *Code                                     // Language of the resource content
+	Text                   *Narrative                                // Text summary of the resource, for human interpretation
+	Contained              []Resource                                // Contained, inline Resources
+	Extension              []*Extension                              // Additional content defined by implementations
+	ModifierExtension      []*Extension                              // Extensions that cannot be ignored
+	Category               []*CodeableConcept                        // Category of observation
+	Code                   *CodeableConcept                          // Type of observation (code / type)
+	Identifier             []*Identifier                             // Business identifier for this ObservationDefinition instance
+	PermittedDataType      []*Code                                   // Quantity | CodeableConcept | string | boolean | integer | Range | Ratio | SampledData | time | dateTime | Period
+	MultipleResultsAllowed *Boolean                                  // Multiple results allowed
+	Method                 *CodeableConcept                          // Method used to produce the observation
+	PreferredReportName    *String                                   // Preferred report name
+	QuantitativeDetails    *ObservationDefinitionQuantitativeDetails // Characteristics of quantitative results
+	QualifiedInterval      []*ObservationDefinitionQualifiedInterval // Qualified range for continuous and ordinal observation results
+	ValidCodedValueSet     *Reference                                // Value set of valid coded values for the observations conforming to this ObservationDefinition
+	NormalCodedValueSet    *Reference                                // Value set of normal coded values for the observations conforming to this ObservationDefinition
+	AbnormalCodedValueSet  *Reference                                // Value set of abnormal coded values for the observations conforming to this ObservationDefinition
+	CriticalCodedValueSet  *Reference                                // Value set of critical coded values for the observations conforming to this ObservationDefinition
+	unknown                *unknownMembers                           // lenient mode: members that are not elements of ObservationDefinition
 }
 
 func (m *ObservationDefinition) FHIRType() string { return "ObservationDefinition" }
@@ -562,14 +562,14 @@ var typeDefObservationDefinition = &TypeDef{
 
 // ObservationDefinitionQuantitativeDetails is the backbone element ObservationDefinition.quantitativeDetails: Characteristics of quantitative results
 type ObservationDefinitionQuantitativeDetails struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	CustomaryUnit     *CodeableConcept
-	Unit              *CodeableConcept
-	ConversionFactor  *Decimal
-	DecimalPrecision  *Integer
-	unknown           *unknownMembers // lenient mode: members that are not elements of ObservationDefinition.quantitativeDetails
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	CustomaryUnit     *CodeableConcept // Customary unit for quantitative results
+	Unit              *CodeableConcept // SI unit for quantitative results
+	ConversionFactor  *Decimal         // SI to Customary unit conversion factor
+	DecimalPrecision  *Integer         // Decimal precision of observation quantitative results
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ObservationDefinition.quantitativeDetails
 }
 
 func (m *ObservationDefinitionQuantitativeDetails) FHIRType() string { return "BackboneElement" }
@@ -772,18 +772,18 @@ var typeDefObservationDefinitionQuantitativeDetails = &TypeDef{
 
 // ObservationDefinitionQualifiedInterval is the backbone element ObservationDefinition.qualifiedInterval: Qualified range for continuous and ordinal observation results
 type ObservationDefinitionQualifiedInterval struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Category          *Code
-	Range             *Range
-	Context           *CodeableConcept
-	AppliesTo         []*CodeableConcept
-	Gender            *Code
-	Age               *Range
-	GestationalAge    *Range
-	Condition         *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of ObservationDefinition.qualifiedInterval
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Category          *Code              // reference | critical | absolute
+	Range             *Range             // The interval itself, for continuous or ordinal observations
+	Context           *CodeableConcept   // Range context qualifier
+	AppliesTo         []*CodeableConcept // Targetted population of the range
+	Gender            *Code              // male | female | other | unknown
+	Age               *Range             // Applicable age range, if relevant
+	GestationalAge    *Range             // Applicable gestational age range, if relevant
+	Condition         *String            // Condition associated with the reference range
+	unknown           *unknownMembers    // lenient mode: members that are not elements of ObservationDefinition.qualifiedInterval
 }
 
 func (m *ObservationDefinitionQualifiedInterval) FHIRType() string { return "BackboneElement" }

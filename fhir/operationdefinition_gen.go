@@ -4,41 +4,41 @@ package fhir
 
 // OperationDefinition is the FHIR R4 resource OperationDefinition: Definition of an operation or a named query (http://hl7.org/fhir/StructureDefinition/OperationDefinition).
 type OperationDefinition struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Kind              *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	AffectsState      *Boolean
-	Code              *Code
-	Comment           *Markdown
-	Base              *Canonical
-	Resource          []*Code
-	System            *Boolean
-	Type              *Boolean
-	Instance          *Boolean
-	InputProfile      *Canonical
-	OutputProfile     *Canonical
-	Parameter         []*OperationDefinitionParameter
-	Overload          []*OperationDefinitionOverload
-	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition
+	ID                *ID                             // Logical id of this artifact
+	Meta              *Meta                           // Metadata about the resource
+	ImplicitRules     *URI                            // A set of rules under which this content was created
+	Language          *Code                           // Language of the resource content
+	Text              *Narrative                      // Text summary of the resource, for human interpretation
+	Contained         []Resource                      // Contained, inline Resources
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored
+	URL               *URI                            // Canonical identifier for this operation definition, represented as a URI (globally unique)
+	Version           *String                         // Business version of the operation definition
+	Name              *String                         // Name for this operation definition (computer friendly)
+	Title             *String                         // Name for this operation definition (human friendly)
+	Status            *Code                           // draft | active | retired | unknown
+	Kind              *Code                           // operation | query
+	Experimental      *Boolean                        // For testing purposes, not real usage
+	Date              *DateTime                       // Date last changed
+	Publisher         *String                         // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                // Contact details for the publisher
+	Description       *Markdown                       // Natural language description of the operation definition
+	UseContext        []*UsageContext                 // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept              // Intended jurisdiction for operation definition (if applicable)
+	Purpose           *Markdown                       // Why this operation definition is defined
+	AffectsState      *Boolean                        // Whether content is changed by the operation
+	Code              *Code                           // Name used to invoke the operation
+	Comment           *Markdown                       // Additional information about use
+	Base              *Canonical                      // Marks this as a profile of the base
+	Resource          []*Code                         // Types this operation applies to
+	System            *Boolean                        // Invoke at the system level?
+	Type              *Boolean                        // Invoke at the type level?
+	Instance          *Boolean                        // Invoke on an instance?
+	InputProfile      *Canonical                      // Validation information for in parameters
+	OutputProfile     *Canonical                      // Validation information for out parameters
+	Parameter         []*OperationDefinitionParameter // Parameters for the operation/query
+	Overload          []*OperationDefinitionOverload  // Define overloaded variants for when generating code
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of OperationDefinition
 }
 
 func (m *OperationDefinition) FHIRType() string { return "OperationDefinition" }
@@ -993,21 +993,21 @@ var typeDefOperationDefinition = &TypeDef{
 
 // OperationDefinitionParameter is the backbone element OperationDefinition.parameter: Parameters for the operation/query
 type OperationDefinitionParameter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *Code
-	Use               *Code
-	Min               *Integer
-	Max               *String
-	Documentation     *String
-	Type              *Code
-	TargetProfile     []*Canonical
-	SearchType        *Code
-	Binding           *OperationDefinitionParameterBinding
-	ReferencedFrom    []*OperationDefinitionParameterReferencedFrom
-	Part              []*OperationDefinitionParameter
-	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition.parameter
+	ID                string                                        // Unique id for inter-element referencing
+	Extension         []*Extension                                  // Additional content defined by implementations
+	ModifierExtension []*Extension                                  // Extensions that cannot be ignored even if unrecognized
+	Name              *Code                                         // Name in Parameters.parameter.name or in URL
+	Use               *Code                                         // in | out
+	Min               *Integer                                      // Minimum Cardinality
+	Max               *String                                       // Maximum Cardinality (a number or *)
+	Documentation     *String                                       // Description of meaning/use
+	Type              *Code                                         // What type this parameter has
+	TargetProfile     []*Canonical                                  // If type is Reference | canonical, allowed targets
+	SearchType        *Code                                         // number | date | string | token | reference | composite | quantity | uri | special
+	Binding           *OperationDefinitionParameterBinding          // ValueSet details if this is coded
+	ReferencedFrom    []*OperationDefinitionParameterReferencedFrom // References to this parameter
+	Part              []*OperationDefinitionParameter               // Parts of a nested Parameter
+	unknown           *unknownMembers                               // lenient mode: members that are not elements of OperationDefinition.parameter
 }
 
 func (m *OperationDefinitionParameter) FHIRType() string { return "BackboneElement" }
@@ -1399,11 +1399,11 @@ var typeDefOperationDefinitionParameter = &TypeDef{
 
 // OperationDefinitionParameterBinding is the backbone element OperationDefinition.parameter.binding: ValueSet details if this is coded
 type OperationDefinitionParameterBinding struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Strength          *Code
-	ValueSet          *Canonical
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Strength          *Code           // required | extensible | preferred | example
+	ValueSet          *Canonical      // Source of value set
 	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition.parameter.binding
 }
 
@@ -1564,11 +1564,11 @@ var typeDefOperationDefinitionParameterBinding = &TypeDef{
 
 // OperationDefinitionParameterReferencedFrom is the backbone element OperationDefinition.parameter.referencedFrom: References to this parameter
 type OperationDefinitionParameterReferencedFrom struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Source            *String
-	SourceID          *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Source            *String         // Referencing parameter
+	SourceID          *String         // Element id of reference
 	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition.parameter.referencedFrom
 }
 
@@ -1728,11 +1728,11 @@ var typeDefOperationDefinitionParameterReferencedFrom = &TypeDef{
 
 // OperationDefinitionOverload is the backbone element OperationDefinition.overload: Define overloaded variants for when generating code
 type OperationDefinitionOverload struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ParameterName     []*String
-	Comment           *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ParameterName     []*String       // Name of parameter to include in overload
+	Comment           *String         // Comments to go on overload
 	unknown           *unknownMembers // lenient mode: members that are not elements of OperationDefinition.overload
 }
 

@@ -4,16 +4,16 @@ package fhir
 
 // OperationOutcome is the FHIR R4 resource OperationOutcome: Information about the success/failure of an action (http://hl7.org/fhir/StructureDefinition/OperationOutcome).
 type OperationOutcome struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Issue             []*OperationOutcomeIssue
-	unknown           *unknownMembers // lenient mode: members that are not elements of OperationOutcome
+	ID                *ID                      // Logical id of this artifact
+	Meta              *Meta                    // Metadata about the resource
+	ImplicitRules     *URI                     // A set of rules under which this content was created
+	Language          *Code                    // Language of the resource content
+	Text              *Narrative               // Text summary of the resource, for human interpretation
+	Contained         []Resource               // Contained, inline Resources
+	Extension         []*Extension             // Additional content defined by implementations
+	ModifierExtension []*Extension             // Extensions that cannot be ignored
+	Issue             []*OperationOutcomeIssue // A single issue associated with the action
+	unknown           *unknownMembers          // lenient mode: members that are not elements of OperationOutcome
 }
 
 func (m *OperationOutcome) FHIRType() string { return "OperationOutcome" }
@@ -274,16 +274,16 @@ var typeDefOperationOutcome = &TypeDef{
 
 // OperationOutcomeIssue is the backbone element OperationOutcome.issue: A single issue associated with the action
 type OperationOutcomeIssue struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Severity          *Code
-	Code              *Code
-	Details           *CodeableConcept
-	Diagnostics       *String
-	Location          []*String
-	Expression        []*String
-	unknown           *unknownMembers // lenient mode: members that are not elements of OperationOutcome.issue
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Severity          *Code            // fatal | error | warning | information
+	Code              *Code            // Error or warning code
+	Details           *CodeableConcept // Additional details about the error
+	Diagnostics       *String          // Additional diagnostic information about the issue
+	Location          []*String        // Deprecated: Path of element(s) related to issue
+	Expression        []*String        // FHIRPath of element(s) related to issue
+	unknown           *unknownMembers  // lenient mode: members that are not elements of OperationOutcome.issue
 }
 
 func (m *OperationOutcomeIssue) FHIRType() string { return "BackboneElement" }

@@ -4,25 +4,25 @@ package fhir
 
 // Organization is the FHIR R4 resource Organization: A grouping of people or organizations with a common purpose (http://hl7.org/fhir/StructureDefinition/Organization).
 type Organization struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Active            *Boolean
-	Type              []*CodeableConcept
-	Name              *String
-	Alias             []*String
-	Telecom           []*ContactPoint
-	Address           []*Address
-	PartOf            *Reference
-	Contact           []*OrganizationContact
-	Endpoint          []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Organization
+	ID                *ID                    // Logical id of this artifact
+	Meta              *Meta                  // Metadata about the resource
+	ImplicitRules     *URI                   // A set of rules under which this content was created
+	Language          *Code                  // Language of the resource content
+	Text              *Narrative             // Text summary of the resource, for human interpretation
+	Contained         []Resource             // Contained, inline Resources
+	Extension         []*Extension           // Additional content defined by implementations
+	ModifierExtension []*Extension           // Extensions that cannot be ignored
+	Identifier        []*Identifier          // Identifies this organization across multiple systems
+	Active            *Boolean               // Whether the organization's record is still in active use
+	Type              []*CodeableConcept     // Kind of organization
+	Name              *String                // Name used for the organization
+	Alias             []*String              // A list of alternate names that the organization is known as, or was known as in the past
+	Telecom           []*ContactPoint        // A contact detail for the organization
+	Address           []*Address             // An address for the organization
+	PartOf            *Reference             // The organization of which this organization forms a part
+	Contact           []*OrganizationContact // Contact for the organization for a certain purpose
+	Endpoint          []*Reference           // Technical endpoints providing access to services operated for the organization
+	unknown           *unknownMembers        // lenient mode: members that are not elements of Organization
 }
 
 func (m *Organization) FHIRType() string { return "Organization" }
@@ -495,14 +495,14 @@ var typeDefOrganization = &TypeDef{
 
 // OrganizationContact is the backbone element Organization.contact: Contact for the organization for a certain purpose
 type OrganizationContact struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Purpose           *CodeableConcept
-	Name              *HumanName
-	Telecom           []*ContactPoint
-	Address           *Address
-	unknown           *unknownMembers // lenient mode: members that are not elements of Organization.contact
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Purpose           *CodeableConcept // The type of contact
+	Name              *HumanName       // A name associated with the contact
+	Telecom           []*ContactPoint  // Contact details (telephone, email, etc.) for a contact
+	Address           *Address         // Visiting or postal addresses for the contact
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Organization.contact
 }
 
 func (m *OrganizationContact) FHIRType() string { return "BackboneElement" }

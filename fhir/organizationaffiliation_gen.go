@@ -4,27 +4,27 @@ package fhir
 
 // OrganizationAffiliation is the FHIR R4 resource OrganizationAffiliation: Defines an affiliation/assotiation/relationship between 2 distinct oganizations, that is not a part-of relationship/sub-division relationship (http://hl7.org/fhir/StructureDefinition/OrganizationAffiliation).
 type OrganizationAffiliation struct {
-	ID                        *ID
-	Meta                      *Meta
-	ImplicitRules             *URI
-	Language                  *Code
-	Text                      *Narrative
-	Contained                 []Resource
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Identifier                []*Identifier
-	Active                    *Boolean
-	Period                    *Period
-	Organization              *Reference
-	ParticipatingOrganization *Reference
-	Network                   []*Reference
-	Code                      []*CodeableConcept
-	Specialty                 []*CodeableConcept
-	Location                  []*Reference
-	HealthcareService         []*Reference
-	Telecom                   []*ContactPoint
-	Endpoint                  []*Reference
-	unknown                   *unknownMembers // lenient mode: members that are not elements of OrganizationAffiliation
+	ID                        *ID                // Logical id of this artifact
+	Meta                      *Meta              // Metadata about the resource
+	ImplicitRules             *URI               // A set of rules under which this content was created
+	Language                  *Code              // Language of the resource content
+	Text                      *Narrative         // Text summary of the resource, for human interpretation
+	Contained                 []Resource         // Contained, inline Resources
+	Extension                 []*Extension       // Additional content defined by implementations
+	ModifierExtension         []*Extension       // Extensions that cannot be ignored
+	Identifier                []*Identifier      // Business identifiers that are specific to this role
+	Active                    *Boolean           // Whether this organization affiliation record is in active use
+	Period                    *Period            // The period during which the participatingOrganization is affiliated with the primary organization
+	Organization              *Reference         // Organization where the role is available
+	ParticipatingOrganization *Reference         // Organization that provides/performs the role (e.g. providing services or is a member of)
+	Network                   []*Reference       // Health insurance provider network in which the participatingOrganization provides the role's services (if defined) at the indicated locations (if defined)
+	Code                      []*CodeableConcept // Definition of the role the participatingOrganization plays
+	Specialty                 []*CodeableConcept // Specific specialty of the participatingOrganization in the context of the role
+	Location                  []*Reference       // The location(s) at which the role occurs
+	HealthcareService         []*Reference       // Healthcare services provided through the role
+	Telecom                   []*ContactPoint    // Contact details at the participatingOrganization relevant to this Affiliation
+	Endpoint                  []*Reference       // Technical endpoints providing access to services operated for this role
+	unknown                   *unknownMembers    // lenient mode: members that are not elements of OrganizationAffiliation
 }
 
 func (m *OrganizationAffiliation) FHIRType() string { return "OrganizationAffiliation" }

@@ -4,12 +4,12 @@ package fhir
 
 // Parameters is the FHIR R4 resource Parameters: Operation Request or Response (http://hl7.org/fhir/StructureDefinition/Parameters).
 type Parameters struct {
-	ID            *ID
-	Meta          *Meta
-	ImplicitRules *URI
-	Language      *Code
-	Parameter     []*ParametersParameter
-	unknown       *unknownMembers // lenient mode: members that are not elements of Parameters
+	ID            *ID                    // Logical id of this artifact
+	Meta          *Meta                  // Metadata about the resource
+	ImplicitRules *URI                   // A set of rules under which this content was created
+	Language      *Code                  // Language of the resource content
+	Parameter     []*ParametersParameter // Operation Parameter
+	unknown       *unknownMembers        // lenient mode: members that are not elements of Parameters
 }
 
 func (m *Parameters) FHIRType() string { return "Parameters" }
@@ -183,63 +183,63 @@ var typeDefParameters = &TypeDef{
 
 // ParametersParameter is the backbone element Parameters.parameter: Operation Parameter
 type ParametersParameter struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Name                     *String
-	ValueBase64Binary        *Base64Binary
-	ValueBoolean             *Boolean
-	ValueCanonical           *Canonical
-	ValueCode                *Code
-	ValueDate                *Date
-	ValueDateTime            *DateTime
-	ValueDecimal             *Decimal
-	ValueID                  *ID
-	ValueInstant             *Instant
-	ValueInteger             *Integer
-	ValueMarkdown            *Markdown
-	ValueOID                 *OID
-	ValuePositiveInt         *PositiveInt
-	ValueString              *String
-	ValueTime                *Time
-	ValueUnsignedInt         *UnsignedInt
-	ValueURI                 *URI
-	ValueURL                 *URL
-	ValueUUID                *UUID
-	ValueAddress             *Address
-	ValueAge                 *Age
-	ValueAnnotation          *Annotation
-	ValueAttachment          *Attachment
-	ValueCodeableConcept     *CodeableConcept
-	ValueCoding              *Coding
-	ValueContactPoint        *ContactPoint
-	ValueCount               *Count
-	ValueDistance            *Distance
-	ValueDuration            *Duration
-	ValueHumanName           *HumanName
-	ValueIdentifier          *Identifier
-	ValueMoney               *Money
-	ValuePeriod              *Period
-	ValueQuantity            *Quantity
-	ValueRange               *Range
-	ValueRatio               *Ratio
-	ValueReference           *Reference
-	ValueSampledData         *SampledData
-	ValueSignature           *Signature
-	ValueTiming              *Timing
-	ValueContactDetail       *ContactDetail
-	ValueContributor         *Contributor
-	ValueDataRequirement     *DataRequirement
-	ValueExpression          *Expression
-	ValueParameterDefinition *ParameterDefinition
-	ValueRelatedArtifact     *RelatedArtifact
-	ValueTriggerDefinition   *TriggerDefinition
-	ValueUsageContext        *UsageContext
-	ValueDosage              *Dosage
-	ValueMeta                *Meta
-	Resource                 Resource
-	Part                     []*ParametersParameter
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Parameters.parameter
+	ID                       string                 // Unique id for inter-element referencing
+	Extension                []*Extension           // Additional content defined by implementations
+	ModifierExtension        []*Extension           // Extensions that cannot be ignored even if unrecognized
+	Name                     *String                // Name from the definition
+	ValueBase64Binary        *Base64Binary          // If parameter is a data type
+	ValueBoolean             *Boolean               // If parameter is a data type
+	ValueCanonical           *Canonical             // If parameter is a data type
+	ValueCode                *Code                  // If parameter is a data type
+	ValueDate                *Date                  // If parameter is a data type
+	ValueDateTime            *DateTime              // If parameter is a data type
+	ValueDecimal             *Decimal               // If parameter is a data type
+	ValueID                  *ID                    // If parameter is a data type
+	ValueInstant             *Instant               // If parameter is a data type
+	ValueInteger             *Integer               // If parameter is a data type
+	ValueMarkdown            *Markdown              // If parameter is a data type
+	ValueOID                 *OID                   // If parameter is a data type
+	ValuePositiveInt         *PositiveInt           // If parameter is a data type
+	ValueString              *String                // If parameter is a data type
+	ValueTime                *Time                  // If parameter is a data type
+	ValueUnsignedInt         *UnsignedInt           // If parameter is a data type
+	ValueURI                 *URI                   // If parameter is a data type
+	ValueURL                 *URL                   // If parameter is a data type
+	ValueUUID                *UUID                  // If parameter is a data type
+	ValueAddress             *Address               // If parameter is a data type
+	ValueAge                 *Age                   // If parameter is a data type
+	ValueAnnotation          *Annotation            // If parameter is a data type
+	ValueAttachment          *Attachment            // If parameter is a data type
+	ValueCodeableConcept     *CodeableConcept       // If parameter is a data type
+	ValueCoding              *Coding                // If parameter is a data type
+	ValueContactPoint        *ContactPoint          // If parameter is a data type
+	ValueCount               *Count                 // If parameter is a data type
+	ValueDistance            *Distance              // If parameter is a data type
+	ValueDuration            *Duration              // If parameter is a data type
+	ValueHumanName           *HumanName             // If parameter is a data type
+	ValueIdentifier          *Identifier            // If parameter is a data type
+	ValueMoney               *Money                 // If parameter is a data type
+	ValuePeriod              *Period                // If parameter is a data type
+	ValueQuantity            *Quantity              // If parameter is a data type
+	ValueRange               *Range                 // If parameter is a data type
+	ValueRatio               *Ratio                 // If parameter is a data type
+	ValueReference           *Reference             // If parameter is a data type
+	ValueSampledData         *SampledData           // If parameter is a data type
+	ValueSignature           *Signature             // If parameter is a data type
+	ValueTiming              *Timing                // If parameter is a data type
+	ValueContactDetail       *ContactDetail         // If parameter is a data type
+	ValueContributor         *Contributor           // If parameter is a data type
+	ValueDataRequirement     *DataRequirement       // If parameter is a data type
+	ValueExpression          *Expression            // If parameter is a data type
+	ValueParameterDefinition *ParameterDefinition   // If parameter is a data type
+	ValueRelatedArtifact     *RelatedArtifact       // If parameter is a data type
+	ValueTriggerDefinition   *TriggerDefinition     // If parameter is a data type
+	ValueUsageContext        *UsageContext          // If parameter is a data type
+	ValueDosage              *Dosage                // If parameter is a data type
+	ValueMeta                *Meta                  // If parameter is a data type
+	Resource                 Resource               // If parameter is a whole resource
+	Part                     []*ParametersParameter // Named part of a multi-part parameter
+	unknown                  *unknownMembers        // lenient mode: members that are not elements of Parameters.parameter
 }
 
 func (m *ParametersParameter) FHIRType() string { return "BackboneElement" }

@@ -4,33 +4,33 @@ package fhir
 
 // Patient is the FHIR R4 resource Patient: Information about an individual or animal receiving health care services (http://hl7.org/fhir/StructureDefinition/Patient).
 type Patient struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	Active               *Boolean
-	Name                 []*HumanName
-	Telecom              []*ContactPoint
-	Gender               *Code
-	BirthDate            *Date
-	DeceasedBoolean      *Boolean
-	DeceasedDateTime     *DateTime
-	Address              []*Address
-	MaritalStatus        *CodeableConcept
-	MultipleBirthBoolean *Boolean
-	MultipleBirthInteger *Integer
-	Photo                []*Attachment
-	Contact              []*PatientContact
-	Communication        []*PatientCommunication
-	GeneralPractitioner  []*Reference
-	ManagingOrganization *Reference
-	Link                 []*PatientLink
-	unknown              *unknownMembers // lenient mode: members that are not elements of Patient
+	ID                   *ID                     // Logical id of this artifact
+	Meta                 *Meta                   // Metadata about the resource
+	ImplicitRules        *URI                    // A set of rules under which this content was created
+	Language             *Code                   // Language of the resource content
+	Text                 *Narrative              // Text summary of the resource, for human interpretation
+	Contained            []Resource              // Contained, inline Resources
+	Extension            []*Extension            // Additional content defined by implementations
+	ModifierExtension    []*Extension            // Extensions that cannot be ignored
+	Identifier           []*Identifier           // An identifier for this patient
+	Active               *Boolean                // Whether this patient's record is in active use
+	Name                 []*HumanName            // A name associated with the patient
+	Telecom              []*ContactPoint         // A contact detail for the individual
+	Gender               *Code                   // male | female | other | unknown
+	BirthDate            *Date                   // The date of birth for the individual
+	DeceasedBoolean      *Boolean                // Indicates if the individual is deceased or not
+	DeceasedDateTime     *DateTime               // Indicates if the individual is deceased or not
+	Address              []*Address              // An address for the individual
+	MaritalStatus        *CodeableConcept        // Marital (civil) status of a patient
+	MultipleBirthBoolean *Boolean                // Whether patient is part of a multiple birth
+	MultipleBirthInteger *Integer                // Whether patient is part of a multiple birth
+	Photo                []*Attachment           // Image of the patient
+	Contact              []*PatientContact       // A contact party (e.g. guardian, partner, friend) for the patient
+	Communication        []*PatientCommunication // A language which may be used to communicate with the patient about his or her health
+	GeneralPractitioner  []*Reference            // Patient's nominated primary care provider
+	ManagingOrganization *Reference              // Organization that is the custodian of the patient record
+	Link                 []*PatientLink          // Link to another patient resource that concerns the same actual person
+	unknown              *unknownMembers         // lenient mode: members that are not elements of Patient
 }
 
 func (m *Patient) FHIRType() string { return "Patient" }
@@ -736,17 +736,17 @@ var typeDefPatient = &TypeDef{
 
 // PatientContact is the backbone element Patient.contact: A contact party (e.g. guardian, partner, friend) for the patient
 type PatientContact struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Relationship      []*CodeableConcept
-	Name              *HumanName
-	Telecom           []*ContactPoint
-	Address           *Address
-	Gender            *Code
-	Organization      *Reference
-	Period            *Period
-	unknown           *unknownMembers // lenient mode: members that are not elements of Patient.contact
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Relationship      []*CodeableConcept // The kind of relationship
+	Name              *HumanName         // A name associated with the contact person
+	Telecom           []*ContactPoint    // A contact detail for the person
+	Address           *Address           // Address for the contact person
+	Gender            *Code              // male | female | other | unknown
+	Organization      *Reference         // Organization that is associated with the contact
+	Period            *Period            // The period during which this contact person or organization is valid to be contacted relating to this patient
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Patient.contact
 }
 
 func (m *PatientContact) FHIRType() string { return "BackboneElement" }
@@ -1002,12 +1002,12 @@ var typeDefPatientContact = &TypeDef{
 
 // PatientCommunication is the backbone element Patient.communication: A language which may be used to communicate with the patient about his or her health
 type PatientCommunication struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Language          *CodeableConcept
-	Preferred         *Boolean
-	unknown           *unknownMembers // lenient mode: members that are not elements of Patient.communication
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Language          *CodeableConcept // The language which can be used to communicate with the patient about his or her health
+	Preferred         *Boolean         // Language preference indicator
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Patient.communication
 }
 
 func (m *PatientCommunication) FHIRType() string { return "BackboneElement" }
@@ -1158,11 +1158,11 @@ var typeDefPatientCommunication = &TypeDef{
 
 // PatientLink is the backbone element Patient.link: Link to another patient resource that concerns the same actual person
 type PatientLink struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Other             *Reference
-	Type              *Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Other             *Reference      // The other patient or related person resource that the link refers to
+	Type              *Code           // replaced-by | replaces | refer | seealso
 	unknown           *unknownMembers // lenient mode: members that are not elements of Patient.link
 }
 

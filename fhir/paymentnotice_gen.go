@@ -4,27 +4,27 @@ package fhir
 
 // PaymentNotice is the FHIR R4 resource PaymentNotice: PaymentNotice request (http://hl7.org/fhir/StructureDefinition/PaymentNotice).
 type PaymentNotice struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Request           *Reference
-	Response          *Reference
-	Created           *DateTime
-	Provider          *Reference
-	Payment           *Reference
-	PaymentDate       *Date
-	Payee             *Reference
-	Recipient         *Reference
-	Amount            *Money
-	PaymentStatus     *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of PaymentNotice
+	ID                *ID              // Logical id of this artifact
+	Meta              *Meta            // Metadata about the resource
+	ImplicitRules     *URI             // A set of rules under which this content was created
+	Language          *Code            // Language of the resource content
+	Text              *Narrative       // Text summary of the resource, for human interpretation
+	Contained         []Resource       // Contained, inline Resources
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored
+	Identifier        []*Identifier    // Business Identifier for the payment noctice
+	Status            *Code            // active | cancelled | draft | entered-in-error
+	Request           *Reference       // Request reference
+	Response          *Reference       // Response reference
+	Created           *DateTime        // Creation date
+	Provider          *Reference       // Responsible practitioner
+	Payment           *Reference       // Payment reference
+	PaymentDate       *Date            // Payment or clearing date
+	Payee             *Reference       // Party being paid
+	Recipient         *Reference       // Party being notified
+	Amount            *Money           // Monetary amount of the payment
+	PaymentStatus     *CodeableConcept // Issued or cleared Status of the payment
+	unknown           *unknownMembers  // lenient mode: members that are not elements of PaymentNotice
 }
 
 func (m *PaymentNotice) FHIRType() string { return "PaymentNotice" }

@@ -4,30 +4,30 @@ package fhir
 
 // PaymentReconciliation is the FHIR R4 resource PaymentReconciliation: PaymentReconciliation resource (http://hl7.org/fhir/StructureDefinition/PaymentReconciliation).
 type PaymentReconciliation struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Period            *Period
-	Created           *DateTime
-	PaymentIssuer     *Reference
-	Request           *Reference
-	Requestor         *Reference
-	Outcome           *Code
-	Disposition       *String
-	PaymentDate       *Date
-	PaymentAmount     *Money
-	PaymentIdentifier *Identifier
-	Detail            []*PaymentReconciliationDetail
-	FormCode          *CodeableConcept
-	ProcessNote       []*PaymentReconciliationProcessNote
-	unknown           *unknownMembers // lenient mode: members that are not elements of PaymentReconciliation
+	ID                *ID                                 // Logical id of this artifact
+	Meta              *Meta                               // Metadata about the resource
+	ImplicitRules     *URI                                // A set of rules under which this content was created
+	Language          *Code                               // Language of the resource content
+	Text              *Narrative                          // Text summary of the resource, for human interpretation
+	Contained         []Resource                          // Contained, inline Resources
+	Extension         []*Extension                        // Additional content defined by implementations
+	ModifierExtension []*Extension                        // Extensions that cannot be ignored
+	Identifier        []*Identifier                       // Business Identifier for a payment reconciliation
+	Status            *Code                               // active | cancelled | draft | entered-in-error
+	Period            *Period                             // Period covered
+	Created           *DateTime                           // Creation date
+	PaymentIssuer     *Reference                          // Party generating payment
+	Request           *Reference                          // Reference to requesting resource
+	Requestor         *Reference                          // Responsible practitioner
+	Outcome           *Code                               // queued | complete | error | partial
+	Disposition       *String                             // Disposition message
+	PaymentDate       *Date                               // When payment issued
+	PaymentAmount     *Money                              // Total amount of Payment
+	PaymentIdentifier *Identifier                         // Business identifier for the payment
+	Detail            []*PaymentReconciliationDetail      // Settlement particulars
+	FormCode          *CodeableConcept                    // Printed form identifier
+	ProcessNote       []*PaymentReconciliationProcessNote // Note concerning processing
+	unknown           *unknownMembers                     // lenient mode: members that are not elements of PaymentReconciliation
 }
 
 func (m *PaymentReconciliation) FHIRType() string { return "PaymentReconciliation" }
@@ -625,20 +625,20 @@ var typeDefPaymentReconciliation = &TypeDef{
 
 // PaymentReconciliationDetail is the backbone element PaymentReconciliation.detail: Settlement particulars
 type PaymentReconciliationDetail struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	Predecessor       *Identifier
-	Type              *CodeableConcept
-	Request           *Reference
-	Submitter         *Reference
-	Response          *Reference
-	Date              *Date
-	Responsible       *Reference
-	Payee             *Reference
-	Amount            *Money
-	unknown           *unknownMembers // lenient mode: members that are not elements of PaymentReconciliation.detail
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Identifier        *Identifier      // Business identifier of the payment detail
+	Predecessor       *Identifier      // Business identifier of the prior payment detail
+	Type              *CodeableConcept // Category of payment
+	Request           *Reference       // Request giving rise to the payment
+	Submitter         *Reference       // Submitter of the request
+	Response          *Reference       // Response committing to a payment
+	Date              *Date            // Date of commitment to pay
+	Responsible       *Reference       // Contact for the response
+	Payee             *Reference       // Recipient of the payment
+	Amount            *Money           // Amount allocated to this payable
+	unknown           *unknownMembers  // lenient mode: members that are not elements of PaymentReconciliation.detail
 }
 
 func (m *PaymentReconciliationDetail) FHIRType() string { return "BackboneElement" }
@@ -957,11 +957,11 @@ var typeDefPaymentReconciliationDetail = &TypeDef{
 
 // PaymentReconciliationProcessNote is the backbone element PaymentReconciliation.processNote: Note concerning processing
 type PaymentReconciliationProcessNote struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Text              *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // display | print | printoper
+	Text              *String         // Note explanatory text
 	unknown           *unknownMembers // lenient mode: members that are not elements of PaymentReconciliation.processNote
 }
 

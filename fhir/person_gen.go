@@ -4,24 +4,24 @@ package fhir
 
 // Person is the FHIR R4 resource Person: A generic person record (http://hl7.org/fhir/StructureDefinition/Person).
 type Person struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           []*Identifier
-	Name                 []*HumanName
-	Telecom              []*ContactPoint
-	Gender               *Code
-	BirthDate            *Date
-	Address              []*Address
-	Photo                *Attachment
-	ManagingOrganization *Reference
-	Active               *Boolean
-	Link                 []*PersonLink
+	ID                   *ID             // Logical id of this artifact
+	Meta                 *Meta           // Metadata about the resource
+	ImplicitRules        *URI            // A set of rules under which this content was created
+	Language             *Code           // Language of the resource content
+	Text                 *Narrative      // Text summary of the resource, for human interpretation
+	Contained            []Resource      // Contained, inline Resources
+	Extension            []*Extension    // Additional content defined by implementations
+	ModifierExtension    []*Extension    // Extensions that cannot be ignored
+	Identifier           []*Identifier   // A human identifier for this person
+	Name                 []*HumanName    // A name associated with the person
+	Telecom              []*ContactPoint // A contact detail for the person
+	Gender               *Code           // male | female | other | unknown
+	BirthDate            *Date           // The date on which the person was born
+	Address              []*Address      // One or more addresses for the person
+	Photo                *Attachment     // Image of the person
+	ManagingOrganization *Reference      // The organization that is the custodian of the person record
+	Active               *Boolean        // This person's record is in active use
+	Link                 []*PersonLink   // Link to a resource that concerns the same actual person
 	unknown              *unknownMembers // lenient mode: members that are not elements of Person
 }
 
@@ -496,11 +496,11 @@ var typeDefPerson = &TypeDef{
 
 // PersonLink is the backbone element Person.link: Link to a resource that concerns the same actual person
 type PersonLink struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Target            *Reference
-	Assurance         *Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Target            *Reference      // The resource to which this actual person is associated
+	Assurance         *Code           // level1 | level2 | level3 | level4
 	unknown           *unknownMembers // lenient mode: members that are not elements of Person.link
 }
 

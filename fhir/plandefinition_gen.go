@@ -4,47 +4,47 @@ package fhir
 
 // PlanDefinition is the FHIR R4 resource PlanDefinition: The definition of a plan for a series of actions, independent of any specific patient or context (http://hl7.org/fhir/StructureDefinition/PlanDefinition).
 type PlanDefinition struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	URL                    *URI
-	Identifier             []*Identifier
-	Version                *String
-	Name                   *String
-	Title                  *String
-	Subtitle               *String
-	Type                   *CodeableConcept
-	Status                 *Code
-	Experimental           *Boolean
-	SubjectCodeableConcept *CodeableConcept
-	SubjectReference       *Reference
-	Date                   *DateTime
-	Publisher              *String
-	Contact                []*ContactDetail
-	Description            *Markdown
-	UseContext             []*UsageContext
-	Jurisdiction           []*CodeableConcept
-	Purpose                *Markdown
-	Usage                  *String
-	Copyright              *Markdown
-	ApprovalDate           *Date
-	LastReviewDate         *Date
-	EffectivePeriod        *Period
-	Topic                  []*CodeableConcept
-	Author                 []*ContactDetail
-	Editor                 []*ContactDetail
-	Reviewer               []*ContactDetail
-	Endorser               []*ContactDetail
-	RelatedArtifact        []*RelatedArtifact
-	Library                []*Canonical
-	Goal                   []*PlanDefinitionGoal
-	Action                 []*PlanDefinitionAction
-	unknown                *unknownMembers // lenient mode: members that are not elements of PlanDefinition
+	ID                     *ID                     // Logical id of this artifact
+	Meta                   *Meta                   // Metadata about the resource
+	ImplicitRules          *URI                    // A set of rules under which this content was created
+	Language               *Code                   // Language of the resource content
+	Text                   *Narrative              // Text summary of the resource, for human interpretation
+	Contained              []Resource              // Contained, inline Resources
+	Extension              []*Extension            // Additional content defined by implementations
+	ModifierExtension      []*Extension            // Extensions that cannot be ignored
+	URL                    *URI                    // Canonical identifier for this plan definition, represented as a URI (globally unique)
+	Identifier             []*Identifier           // Additional identifier for the plan definition
+	Version                *String                 // Business version of the plan definition
+	Name                   *String                 // Name for this plan definition (computer friendly)
+	Title                  *String                 // Name for this plan definition (human friendly)
+	Subtitle               *String                 // Subordinate title of the plan definition
+	Type                   *CodeableConcept        // order-set | clinical-protocol | eca-rule | workflow-definition
+	Status                 *Code                   // draft | active | retired | unknown
+	Experimental           *Boolean                // For testing purposes, not real usage
+	SubjectCodeableConcept *CodeableConcept        // Type of individual the plan definition is focused on
+	SubjectReference       *Reference              // Type of individual the plan definition is focused on
+	Date                   *DateTime               // Date last changed
+	Publisher              *String                 // Name of the publisher (organization or individual)
+	Contact                []*ContactDetail        // Contact details for the publisher
+	Description            *Markdown               // Natural language description of the plan definition
+	UseContext             []*UsageContext         // The context that the content is intended to support
+	Jurisdiction           []*CodeableConcept      // Intended jurisdiction for plan definition (if applicable)
+	Purpose                *Markdown               // Why this plan definition is defined
+	Usage                  *String                 // Describes the clinical usage of the plan
+	Copyright              *Markdown               // Use and/or publishing restrictions
+	ApprovalDate           *Date                   // When the plan definition was approved by publisher
+	LastReviewDate         *Date                   // When the plan definition was last reviewed
+	EffectivePeriod        *Period                 // When the plan definition is expected to be used
+	Topic                  []*CodeableConcept      // E.g. Education, Treatment, Assessment
+	Author                 []*ContactDetail        // Who authored the content
+	Editor                 []*ContactDetail        // Who edited the content
+	Reviewer               []*ContactDetail        // Who reviewed the content
+	Endorser               []*ContactDetail        // Who endorsed the content
+	RelatedArtifact        []*RelatedArtifact      // Additional documentation, citations
+	Library                []*Canonical            // Logic used by the plan definition
+	Goal                   []*PlanDefinitionGoal   // What the plan is trying to accomplish
+	Action                 []*PlanDefinitionAction // Action defined by the plan
+	unknown                *unknownMembers         // lenient mode: members that are not elements of PlanDefinition
 }
 
 func (m *PlanDefinition) FHIRType() string { return "PlanDefinition" }
@@ -1090,17 +1090,17 @@ var typeDefPlanDefinition = &TypeDef{
 
 // PlanDefinitionGoal is the backbone element PlanDefinition.goal: What the plan is trying to accomplish
 type PlanDefinitionGoal struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Category          *CodeableConcept
-	Description       *CodeableConcept
-	Priority          *CodeableConcept
-	Start             *CodeableConcept
-	Addresses         []*CodeableConcept
-	Documentation     []*RelatedArtifact
-	Target            []*PlanDefinitionGoalTarget
-	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.goal
+	ID                string                      // Unique id for inter-element referencing
+	Extension         []*Extension                // Additional content defined by implementations
+	ModifierExtension []*Extension                // Extensions that cannot be ignored even if unrecognized
+	Category          *CodeableConcept            // E.g. Treatment, dietary, behavioral
+	Description       *CodeableConcept            // Code or text describing the goal
+	Priority          *CodeableConcept            // high-priority | medium-priority | low-priority
+	Start             *CodeableConcept            // When goal pursuit begins
+	Addresses         []*CodeableConcept          // What does the goal address
+	Documentation     []*RelatedArtifact          // Supporting documentation for the goal
+	Target            []*PlanDefinitionGoalTarget // Target outcome for the goal
+	unknown           *unknownMembers             // lenient mode: members that are not elements of PlanDefinition.goal
 }
 
 func (m *PlanDefinitionGoal) FHIRType() string { return "BackboneElement" }
@@ -1351,15 +1351,15 @@ var typeDefPlanDefinitionGoal = &TypeDef{
 
 // PlanDefinitionGoalTarget is the backbone element PlanDefinition.goal.target: Target outcome for the goal
 type PlanDefinitionGoalTarget struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Measure               *CodeableConcept
-	DetailQuantity        *Quantity
-	DetailRange           *Range
-	DetailCodeableConcept *CodeableConcept
-	Due                   *Duration
-	unknown               *unknownMembers // lenient mode: members that are not elements of PlanDefinition.goal.target
+	ID                    string           // Unique id for inter-element referencing
+	Extension             []*Extension     // Additional content defined by implementations
+	ModifierExtension     []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Measure               *CodeableConcept // The parameter whose value is to be tracked
+	DetailQuantity        *Quantity        // The target value to be achieved
+	DetailRange           *Range           // The target value to be achieved
+	DetailCodeableConcept *CodeableConcept // The target value to be achieved
+	Due                   *Duration        // Reach goal within
+	unknown               *unknownMembers  // lenient mode: members that are not elements of PlanDefinition.goal.target
 }
 
 func (m *PlanDefinitionGoalTarget) FHIRType() string { return "BackboneElement" }
@@ -1578,44 +1578,44 @@ var typeDefPlanDefinitionGoalTarget = &TypeDef{
 
 // PlanDefinitionAction is the backbone element PlanDefinition.action: Action defined by the plan
 type PlanDefinitionAction struct {
-	ID                     string
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Prefix                 *String
-	Title                  *String
-	Description            *String
-	TextEquivalent         *String
-	Priority               *Code
-	Code                   []*CodeableConcept
-	Reason                 []*CodeableConcept
-	Documentation          []*RelatedArtifact
-	GoalID                 []*ID
-	SubjectCodeableConcept *CodeableConcept
-	SubjectReference       *Reference
-	Trigger                []*TriggerDefinition
-	Condition              []*PlanDefinitionActionCondition
-	Input                  []*DataRequirement
-	Output                 []*DataRequirement
-	RelatedAction          []*PlanDefinitionActionRelatedAction
-	TimingDateTime         *DateTime
-	TimingAge              *Age
-	TimingPeriod           *Period
-	TimingDuration         *Duration
-	TimingRange            *Range
-	TimingTiming           *Timing
-	Participant            []*PlanDefinitionActionParticipant
-	Type                   *CodeableConcept
-	GroupingBehavior       *Code
-	SelectionBehavior      *Code
-	RequiredBehavior       *Code
-	PrecheckBehavior       *Code
-	CardinalityBehavior    *Code
-	DefinitionCanonical    *Canonical
-	DefinitionURI          *URI
-	Transform              *Canonical
-	DynamicValue           []*PlanDefinitionActionDynamicValue
-	Action                 []*PlanDefinitionAction
-	unknown                *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action
+	ID                     string                               // Unique id for inter-element referencing
+	Extension              []*Extension                         // Additional content defined by implementations
+	ModifierExtension      []*Extension                         // Extensions that cannot be ignored even if unrecognized
+	Prefix                 *String                              // User-visible prefix for the action (e.g. 1. or A.)
+	Title                  *String                              // User-visible title
+	Description            *String                              // Brief description of the action
+	TextEquivalent         *String                              // Static text equivalent of the action, used if the dynamic aspects cannot be interpreted by the receiving system
+	Priority               *Code                                // routine | urgent | asap | stat
+	Code                   []*CodeableConcept                   // Code representing the meaning of the action or sub-actions
+	Reason                 []*CodeableConcept                   // Why the action should be performed
+	Documentation          []*RelatedArtifact                   // Supporting documentation for the intended performer of the action
+	GoalID                 []*ID                                // What goals this action supports
+	SubjectCodeableConcept *CodeableConcept                     // Type of individual the action is focused on
+	SubjectReference       *Reference                           // Type of individual the action is focused on
+	Trigger                []*TriggerDefinition                 // When the action should be triggered
+	Condition              []*PlanDefinitionActionCondition     // Whether or not the action is applicable
+	Input                  []*DataRequirement                   // Input data requirements
+	Output                 []*DataRequirement                   // Output data definition
+	RelatedAction          []*PlanDefinitionActionRelatedAction // Relationship to another action
+	TimingDateTime         *DateTime                            // When the action should take place
+	TimingAge              *Age                                 // When the action should take place
+	TimingPeriod           *Period                              // When the action should take place
+	TimingDuration         *Duration                            // When the action should take place
+	TimingRange            *Range                               // When the action should take place
+	TimingTiming           *Timing                              // When the action should take place
+	Participant            []*PlanDefinitionActionParticipant   // Who should participate in the action
+	Type                   *CodeableConcept                     // create | update | remove | fire-event
+	GroupingBehavior       *Code                                // visual-group | logical-group | sentence-group
+	SelectionBehavior      *Code                                // any | all | all-or-none | exactly-one | at-most-one | one-or-more
+	RequiredBehavior       *Code                                // must | could | must-unless-documented
+	PrecheckBehavior       *Code                                // yes | no
+	CardinalityBehavior    *Code                                // single | multiple
+	DefinitionCanonical    *Canonical                           // Description of the activity to be performed
+	DefinitionURI          *URI                                 // Description of the activity to be performed
+	Transform              *Canonical                           // Transform to apply the template
+	DynamicValue           []*PlanDefinitionActionDynamicValue  // Dynamic aspects of the definition
+	Action                 []*PlanDefinitionAction              // A sub-action
+	unknown                *unknownMembers                      // lenient mode: members that are not elements of PlanDefinition.action
 }
 
 func (m *PlanDefinitionAction) FHIRType() string { return "BackboneElement" }
@@ -2570,11 +2570,11 @@ var typeDefPlanDefinitionAction = &TypeDef{
 
 // PlanDefinitionActionCondition is the backbone element PlanDefinition.action.condition: Whether or not the action is applicable
 type PlanDefinitionActionCondition struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Kind              *Code
-	Expression        *Expression
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Kind              *Code           // applicability | start | stop
+	Expression        *Expression     // Boolean-valued expression
 	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action.condition
 }
 
@@ -2728,13 +2728,13 @@ var typeDefPlanDefinitionActionCondition = &TypeDef{
 
 // PlanDefinitionActionRelatedAction is the backbone element PlanDefinition.action.relatedAction: Relationship to another action
 type PlanDefinitionActionRelatedAction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ActionID          *ID
-	Relationship      *Code
-	OffsetDuration    *Duration
-	OffsetRange       *Range
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ActionID          *ID             // What action is this related to
+	Relationship      *Code           // before-start | before | before-end | concurrent-with-start | concurrent | concurrent-with-end | after-start | after | after-end
+	OffsetDuration    *Duration       // Time offset for the relationship
+	OffsetRange       *Range          // Time offset for the relationship
 	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action.relatedAction
 }
 
@@ -2950,12 +2950,12 @@ var typeDefPlanDefinitionActionRelatedAction = &TypeDef{
 
 // PlanDefinitionActionParticipant is the backbone element PlanDefinition.action.participant: Who should participate in the action
 type PlanDefinitionActionParticipant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Role              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action.participant
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *Code            // patient | practitioner | related-person | device
+	Role              *CodeableConcept // E.g. Nurse, Surgeon, Parent
+	unknown           *unknownMembers  // lenient mode: members that are not elements of PlanDefinition.action.participant
 }
 
 func (m *PlanDefinitionActionParticipant) FHIRType() string { return "BackboneElement" }
@@ -3109,11 +3109,11 @@ var typeDefPlanDefinitionActionParticipant = &TypeDef{
 
 // PlanDefinitionActionDynamicValue is the backbone element PlanDefinition.action.dynamicValue: Dynamic aspects of the definition
 type PlanDefinitionActionDynamicValue struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Path              *String
-	Expression        *Expression
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Path              *String         // The path to the element to be set dynamically
+	Expression        *Expression     // An expression that provides the dynamic value for the customization
 	unknown           *unknownMembers // lenient mode: members that are not elements of PlanDefinition.action.dynamicValue
 }
 

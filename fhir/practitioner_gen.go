@@ -4,25 +4,25 @@ package fhir
 
 // Practitioner is the FHIR R4 resource Practitioner: A person with a formal responsibility in the provisioning of healthcare or related services (http://hl7.org/fhir/StructureDefinition/Practitioner).
 type Practitioner struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Active            *Boolean
-	Name              []*HumanName
-	Telecom           []*ContactPoint
-	Address           []*Address
-	Gender            *Code
-	BirthDate         *Date
-	Photo             []*Attachment
-	Qualification     []*PractitionerQualification
-	Communication     []*CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of Practitioner
+	ID                *ID                          // Logical id of this artifact
+	Meta              *Meta                        // Metadata about the resource
+	ImplicitRules     *URI                         // A set of rules under which this content was created
+	Language          *Code                        // Language of the resource content
+	Text              *Narrative                   // Text summary of the resource, for human interpretation
+	Contained         []Resource                   // Contained, inline Resources
+	Extension         []*Extension                 // Additional content defined by implementations
+	ModifierExtension []*Extension                 // Extensions that cannot be ignored
+	Identifier        []*Identifier                // An identifier for the person as this agent
+	Active            *Boolean                     // Whether this practitioner's record is in active use
+	Name              []*HumanName                 // The name(s) associated with the practitioner
+	Telecom           []*ContactPoint              // A contact detail for the practitioner (that apply to all roles)
+	Address           []*Address                   // Address(es) of the practitioner that are not role specific (typically home address)
+	Gender            *Code                        // male | female | other | unknown
+	BirthDate         *Date                        // The date on which the practitioner was born
+	Photo             []*Attachment                // Image of the person
+	Qualification     []*PractitionerQualification // Certification, licenses, or training pertaining to the provision of care
+	Communication     []*CodeableConcept           // A language the practitioner can use in patient communication
+	unknown           *unknownMembers              // lenient mode: members that are not elements of Practitioner
 }
 
 func (m *Practitioner) FHIRType() string { return "Practitioner" }
@@ -495,14 +495,14 @@ var typeDefPractitioner = &TypeDef{
 
 // PractitionerQualification is the backbone element Practitioner.qualification: Certification, licenses, or training pertaining to the provision of care
 type PractitionerQualification struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Code              *CodeableConcept
-	Period            *Period
-	Issuer            *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Practitioner.qualification
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Identifier        []*Identifier    // An identifier for this qualification for the practitioner
+	Code              *CodeableConcept // Coded representation of the qualification
+	Period            *Period          // Period during which the qualification is valid
+	Issuer            *Reference       // Organization that regulates and issues the qualification
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Practitioner.qualification
 }
 
 func (m *PractitionerQualification) FHIRType() string { return "BackboneElement" }

@@ -4,29 +4,29 @@ package fhir
 
 // PractitionerRole is the FHIR R4 resource PractitionerRole: Roles/organizations the practitioner is associated with (http://hl7.org/fhir/StructureDefinition/PractitionerRole).
 type PractitionerRole struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	Identifier             []*Identifier
-	Active                 *Boolean
-	Period                 *Period
-	Practitioner           *Reference
-	Organization           *Reference
-	Code                   []*CodeableConcept
-	Specialty              []*CodeableConcept
-	Location               []*Reference
-	HealthcareService      []*Reference
-	Telecom                []*ContactPoint
-	AvailableTime          []*PractitionerRoleAvailableTime
-	NotAvailable           []*PractitionerRoleNotAvailable
-	AvailabilityExceptions *String
-	Endpoint               []*Reference
-	unknown                *unknownMembers // lenient mode: members that are not elements of PractitionerRole
+	ID                     *ID                              // Logical id of this artifact
+	Meta                   *Meta                            // Metadata about the resource
+	ImplicitRules          *URI                             // A set of rules under which this content was created
+	Language               *Code                            // Language of the resource content
+	Text                   *Narrative                       // Text summary of the resource, for human interpretation
+	Contained              []Resource                       // Contained, inline Resources
+	Extension              []*Extension                     // Additional content defined by implementations
+	ModifierExtension      []*Extension                     // Extensions that cannot be ignored
+	Identifier             []*Identifier                    // Business Identifiers that are specific to a role/location
+	Active                 *Boolean                         // Whether this practitioner role record is in active use
+	Period                 *Period                          // The period during which the practitioner is authorized to perform in these role(s)
+	Practitioner           *Reference                       // Practitioner that is able to provide the defined services for the organization
+	Organization           *Reference                       // Organization where the roles are available
+	Code                   []*CodeableConcept               // Roles which this practitioner may perform
+	Specialty              []*CodeableConcept               // Specific specialty of the practitioner
+	Location               []*Reference                     // The location(s) at which this practitioner provides care
+	HealthcareService      []*Reference                     // The list of healthcare services that this worker provides for this role's Organization/Location(s)
+	Telecom                []*ContactPoint                  // Contact details that are specific to the role/location/service
+	AvailableTime          []*PractitionerRoleAvailableTime // Times the Service Site is available
+	NotAvailable           []*PractitionerRoleNotAvailable  // Not available during this time due to provided reason
+	AvailabilityExceptions *String                          // Description of availability exceptions
+	Endpoint               []*Reference                     // Technical endpoints providing access to services operated for the practitioner with this role
+	unknown                *unknownMembers                  // lenient mode: members that are not elements of PractitionerRole
 }
 
 func (m *PractitionerRole) FHIRType() string { return "PractitionerRole" }
@@ -577,13 +577,13 @@ var typeDefPractitionerRole = &TypeDef{
 
 // PractitionerRoleAvailableTime is the backbone element PractitionerRole.availableTime: Times the Service Site is available
 type PractitionerRoleAvailableTime struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	DaysOfWeek         []*Code
-	AllDay             *Boolean
-	AvailableStartTime *Time
-	AvailableEndTime   *Time
+	ID                 string          // Unique id for inter-element referencing
+	Extension          []*Extension    // Additional content defined by implementations
+	ModifierExtension  []*Extension    // Extensions that cannot be ignored even if unrecognized
+	DaysOfWeek         []*Code         // mon | tue | wed | thu | fri | sat | sun
+	AllDay             *Boolean        // Always available? e.g. 24 hour service
+	AvailableStartTime *Time           // Opening time of day (ignored if allDay = true)
+	AvailableEndTime   *Time           // Closing time of day (ignored if allDay = true)
 	unknown            *unknownMembers // lenient mode: members that are not elements of PractitionerRole.availableTime
 }
 
@@ -798,11 +798,11 @@ var typeDefPractitionerRoleAvailableTime = &TypeDef{
 
 // PractitionerRoleNotAvailable is the backbone element PractitionerRole.notAvailable: Not available during this time due to provided reason
 type PractitionerRoleNotAvailable struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	During            *Period
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description       *String         // Reason presented to the user explaining why time not available
+	During            *Period         // Service not available from this date
 	unknown           *unknownMembers // lenient mode: members that are not elements of PractitionerRole.notAvailable
 }
 

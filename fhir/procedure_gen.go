@@ -4,47 +4,47 @@ package fhir
 
 // Procedure is the FHIR R4 resource Procedure: An action that is being or was performed on a patient (http://hl7.org/fhir/StructureDefinition/Procedure).
 type Procedure struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	InstantiatesCanonical []*Canonical
-	InstantiatesURI       []*URI
-	BasedOn               []*Reference
-	PartOf                []*Reference
-	Status                *Code
-	StatusReason          *CodeableConcept
-	Category              *CodeableConcept
-	Code                  *CodeableConcept
-	Subject               *Reference
-	Encounter             *Reference
-	PerformedDateTime     *DateTime
-	PerformedPeriod       *Period
-	PerformedString       *String
-	PerformedAge          *Age
-	PerformedRange        *Range
-	Recorder              *Reference
-	Asserter              *Reference
-	Performer             []*ProcedurePerformer
-	Location              *Reference
-	ReasonCode            []*CodeableConcept
-	ReasonReference       []*Reference
-	BodySite              []*CodeableConcept
-	Outcome               *CodeableConcept
-	Report                []*Reference
-	Complication          []*CodeableConcept
-	ComplicationDetail    []*Reference
-	FollowUp              []*CodeableConcept
-	Note                  []*Annotation
-	FocalDevice           []*ProcedureFocalDevice
-	UsedReference         []*Reference
-	UsedCode              []*CodeableConcept
-	unknown               *unknownMembers // lenient mode: members that are not elements of Procedure
+	ID                    *ID                     // Logical id of this artifact
+	Meta                  *Meta                   // Metadata about the resource
+	ImplicitRules         *URI                    // A set of rules under which this content was created
+	Language              *Code                   // Language of the resource content
+	Text                  *Narrative              // Text summary of the resource, for human interpretation
+	Contained             []Resource              // Contained, inline Resources
+	Extension             []*Extension            // Additional content defined by implementations
+	ModifierExtension     []*Extension            // Extensions that cannot be ignored
+	Identifier            []*Identifier           // External Identifiers for this procedure
+	InstantiatesCanonical []*Canonical            // Instantiates FHIR protocol or definition
+	InstantiatesURI       []*URI                  // Instantiates external protocol or definition
+	BasedOn               []*Reference            // A request for this procedure
+	PartOf                []*Reference            // Part of referenced event
+	Status                *Code                   // preparation | in-progress | not-done | on-hold | stopped | completed | entered-in-error | unknown
+	StatusReason          *CodeableConcept        // Reason for current status
+	Category              *CodeableConcept        // Classification of the procedure
+	Code                  *CodeableConcept        // Identification of the procedure
+	Subject               *Reference              // Who the procedure was performed on
+	Encounter             *Reference              // Encounter created as part of
+	PerformedDateTime     *DateTime               // When the procedure was performed
+	PerformedPeriod       *Period                 // When the procedure was performed
+	PerformedString       *String                 // When the procedure was performed
+	PerformedAge          *Age                    // When the procedure was performed
+	PerformedRange        *Range                  // When the procedure was performed
+	Recorder              *Reference              // Who recorded the procedure
+	Asserter              *Reference              // Person who asserts this procedure
+	Performer             []*ProcedurePerformer   // The people who performed the procedure
+	Location              *Reference              // Where the procedure happened
+	ReasonCode            []*CodeableConcept      // Coded reason procedure performed
+	ReasonReference       []*Reference            // The justification that the procedure was performed
+	BodySite              []*CodeableConcept      // Target body sites
+	Outcome               *CodeableConcept        // The result of procedure
+	Report                []*Reference            // Any report resulting from the procedure
+	Complication          []*CodeableConcept      // Complication following the procedure
+	ComplicationDetail    []*Reference            // A condition that is a result of the procedure
+	FollowUp              []*CodeableConcept      // Instructions for follow up
+	Note                  []*Annotation           // Additional information about the procedure
+	FocalDevice           []*ProcedureFocalDevice // Manipulated, implanted, or removed device
+	UsedReference         []*Reference            // Items used during procedure
+	UsedCode              []*CodeableConcept      // Coded items used during the procedure
+	unknown               *unknownMembers         // lenient mode: members that are not elements of Procedure
 }
 
 func (m *Procedure) FHIRType() string { return "Procedure" }
@@ -1013,13 +1013,13 @@ var typeDefProcedure = &TypeDef{
 
 // ProcedurePerformer is the backbone element Procedure.performer: The people who performed the procedure
 type ProcedurePerformer struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Function          *CodeableConcept
-	Actor             *Reference
-	OnBehalfOf        *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Procedure.performer
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Function          *CodeableConcept // Type of performance
+	Actor             *Reference       // The reference to the practitioner
+	OnBehalfOf        *Reference       // Organization the device or practitioner was acting for
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Procedure.performer
 }
 
 func (m *ProcedurePerformer) FHIRType() string { return "BackboneElement" }
@@ -1186,12 +1186,12 @@ var typeDefProcedurePerformer = &TypeDef{
 
 // ProcedureFocalDevice is the backbone element Procedure.focalDevice: Manipulated, implanted, or removed device
 type ProcedureFocalDevice struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Action            *CodeableConcept
-	Manipulated       *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Procedure.focalDevice
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Action            *CodeableConcept // Kind of change to device
+	Manipulated       *Reference       // Device that was changed
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Procedure.focalDevice
 }
 
 func (m *ProcedureFocalDevice) FHIRType() string { return "BackboneElement" }

@@ -4,26 +4,26 @@ package fhir
 
 // Provenance is the FHIR R4 resource Provenance: Who, What, When for a set of resources (http://hl7.org/fhir/StructureDefinition/Provenance).
 type Provenance struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Target            []*Reference
-	OccurredPeriod    *Period
-	OccurredDateTime  *DateTime
-	Recorded          *Instant
-	Policy            []*URI
-	Location          *Reference
-	Reason            []*CodeableConcept
-	Activity          *CodeableConcept
-	Agent             []*ProvenanceAgent
-	Entity            []*ProvenanceEntity
-	Signature         []*Signature
-	unknown           *unknownMembers // lenient mode: members that are not elements of Provenance
+	ID                *ID                 // Logical id of this artifact
+	Meta              *Meta               // Metadata about the resource
+	ImplicitRules     *URI                // A set of rules under which this content was created
+	Language          *Code               // Language of the resource content
+	Text              *Narrative          // Text summary of the resource, for human interpretation
+	Contained         []Resource          // Contained, inline Resources
+	Extension         []*Extension        // Additional content defined by implementations
+	ModifierExtension []*Extension        // Extensions that cannot be ignored
+	Target            []*Reference        // Target Reference(s) (usually version specific)
+	OccurredPeriod    *Period             // When the activity occurred
+	OccurredDateTime  *DateTime           // When the activity occurred
+	Recorded          *Instant            // When the activity was recorded / updated
+	Policy            []*URI              // Policy or plan the activity was defined by
+	Location          *Reference          // Where the activity occurred, if relevant
+	Reason            []*CodeableConcept  // Reason the activity is occurring
+	Activity          *CodeableConcept    // Activity that occurred
+	Agent             []*ProvenanceAgent  // Actor involved
+	Entity            []*ProvenanceEntity // An entity used in this activity
+	Signature         []*Signature        // Signature on target
+	unknown           *unknownMembers     // lenient mode: members that are not elements of Provenance
 }
 
 func (m *Provenance) FHIRType() string { return "Provenance" }
@@ -527,14 +527,14 @@ var typeDefProvenance = &TypeDef{
 
 // ProvenanceAgent is the backbone element Provenance.agent: Actor involved
 type ProvenanceAgent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Role              []*CodeableConcept
-	Who               *Reference
-	OnBehalfOf        *Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of Provenance.agent
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept   // How the agent participated
+	Role              []*CodeableConcept // What the agents role was
+	Who               *Reference         // Who participated
+	OnBehalfOf        *Reference         // Who the agent is representing
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Provenance.agent
 }
 
 func (m *ProvenanceAgent) FHIRType() string { return "BackboneElement" }
@@ -722,13 +722,13 @@ var typeDefProvenanceAgent = &TypeDef{
 
 // ProvenanceEntity is the backbone element Provenance.entity: An entity used in this activity
 type ProvenanceEntity struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Role              *Code
-	What              *Reference
-	Agent             []*ProvenanceAgent
-	unknown           *unknownMembers // lenient mode: members that are not elements of Provenance.entity
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Role              *Code              // derivation | revision | quotation | source | removal
+	What              *Reference         // Identity of entity
+	Agent             []*ProvenanceAgent // Entity is attributed to this agent
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Provenance.entity
 }
 
 func (m *ProvenanceEntity) FHIRType() string { return "BackboneElement" }

@@ -4,37 +4,37 @@ package fhir
 
 // Questionnaire is the FHIR R4 resource Questionnaire: A structured set of questions (http://hl7.org/fhir/StructureDefinition/Questionnaire).
 type Questionnaire struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	DerivedFrom       []*Canonical
-	Status            *Code
-	Experimental      *Boolean
-	SubjectType       []*Code
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Copyright         *Markdown
-	ApprovalDate      *Date
-	LastReviewDate    *Date
-	EffectivePeriod   *Period
-	Code              []*Coding
-	Item              []*QuestionnaireItem
-	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire
+	ID                *ID                  // Logical id of this artifact
+	Meta              *Meta                // Metadata about the resource
+	ImplicitRules     *URI                 // A set of rules under which this content was created
+	Language          *Code                // Language of the resource content
+	Text              *Narrative           // Text summary of the resource, for human interpretation
+	Contained         []Resource           // Contained, inline Resources
+	Extension         []*Extension         // Additional content defined by implementations
+	ModifierExtension []*Extension         // Extensions that cannot be ignored
+	URL               *URI                 // Canonical identifier for this questionnaire, represented as a URI (globally unique)
+	Identifier        []*Identifier        // Additional identifier for the questionnaire
+	Version           *String              // Business version of the questionnaire
+	Name              *String              // Name for this questionnaire (computer friendly)
+	Title             *String              // Name for this questionnaire (human friendly)
+	DerivedFrom       []*Canonical         // Instantiates protocol or definition
+	Status            *Code                // draft | active | retired | unknown
+	Experimental      *Boolean             // For testing purposes, not real usage
+	SubjectType       []*Code              // Resource that can be subject of QuestionnaireResponse
+	Date              *DateTime            // Date last changed
+	Publisher         *String              // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail     // Contact details for the publisher
+	Description       *Markdown            // Natural language description of the questionnaire
+	UseContext        []*UsageContext      // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept   // Intended jurisdiction for questionnaire (if applicable)
+	Purpose           *Markdown            // Why this questionnaire is defined
+	Copyright         *Markdown            // Use and/or publishing restrictions
+	ApprovalDate      *Date                // When the questionnaire was approved by publisher
+	LastReviewDate    *Date                // When the questionnaire was last reviewed
+	EffectivePeriod   *Period              // When the questionnaire is expected to be used
+	Code              []*Coding            // Concept that represents the overall questionnaire
+	Item              []*QuestionnaireItem // Questions and sections within the Questionnaire
+	unknown           *unknownMembers      // lenient mode: members that are not elements of Questionnaire
 }
 
 func (m *Questionnaire) FHIRType() string { return "Questionnaire" }
@@ -861,26 +861,26 @@ var typeDefQuestionnaire = &TypeDef{
 
 // QuestionnaireItem is the backbone element Questionnaire.item: Questions and sections within the Questionnaire
 type QuestionnaireItem struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	LinkID            *String
-	Definition        *URI
-	Code              []*Coding
-	Prefix            *String
-	Text              *String
-	Type              *Code
-	EnableWhen        []*QuestionnaireItemEnableWhen
-	EnableBehavior    *Code
-	Required          *Boolean
-	Repeats           *Boolean
-	ReadOnly          *Boolean
-	MaxLength         *Integer
-	AnswerValueSet    *Canonical
-	AnswerOption      []*QuestionnaireItemAnswerOption
-	Initial           []*QuestionnaireItemInitial
-	Item              []*QuestionnaireItem
-	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire.item
+	ID                string                           // Unique id for inter-element referencing
+	Extension         []*Extension                     // Additional content defined by implementations
+	ModifierExtension []*Extension                     // Extensions that cannot be ignored even if unrecognized
+	LinkID            *String                          // Unique id for item in questionnaire
+	Definition        *URI                             // ElementDefinition - details for the item
+	Code              []*Coding                        // Corresponding concept for this item in a terminology
+	Prefix            *String                          // E.g. "1(a)", "2.5.3"
+	Text              *String                          // Primary text for the item
+	Type              *Code                            // group | display | boolean | decimal | integer | date | dateTime +
+	EnableWhen        []*QuestionnaireItemEnableWhen   // Only allow data when
+	EnableBehavior    *Code                            // all | any
+	Required          *Boolean                         // Whether the item must be included in data results
+	Repeats           *Boolean                         // Whether the item may repeat
+	ReadOnly          *Boolean                         // Don't allow human editing
+	MaxLength         *Integer                         // No more than this many characters
+	AnswerValueSet    *Canonical                       // Valueset containing permitted answers
+	AnswerOption      []*QuestionnaireItemAnswerOption // Permitted answer
+	Initial           []*QuestionnaireItemInitial      // Initial value(s) when item is first rendered
+	Item              []*QuestionnaireItem             // Nested questionnaire items
+	unknown           *unknownMembers                  // lenient mode: members that are not elements of Questionnaire.item
 }
 
 func (m *QuestionnaireItem) FHIRType() string { return "BackboneElement" }
@@ -1406,21 +1406,21 @@ var typeDefQuestionnaireItem = &TypeDef{
 
 // QuestionnaireItemEnableWhen is the backbone element Questionnaire.item.enableWhen: Only allow data when
 type QuestionnaireItemEnableWhen struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Question          *String
-	Operator          *Code
-	AnswerBoolean     *Boolean
-	AnswerDecimal     *Decimal
-	AnswerInteger     *Integer
-	AnswerDate        *Date
-	AnswerDateTime    *DateTime
-	AnswerTime        *Time
-	AnswerString      *String
-	AnswerCoding      *Coding
-	AnswerQuantity    *Quantity
-	AnswerReference   *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Question          *String         // Question that determines whether item is enabled
+	Operator          *Code           // exists | = | != | > | < | >= | <=
+	AnswerBoolean     *Boolean        // Value for question comparison based on operator
+	AnswerDecimal     *Decimal        // Value for question comparison based on operator
+	AnswerInteger     *Integer        // Value for question comparison based on operator
+	AnswerDate        *Date           // Value for question comparison based on operator
+	AnswerDateTime    *DateTime       // Value for question comparison based on operator
+	AnswerTime        *Time           // Value for question comparison based on operator
+	AnswerString      *String         // Value for question comparison based on operator
+	AnswerCoding      *Coding         // Value for question comparison based on operator
+	AnswerQuantity    *Quantity       // Value for question comparison based on operator
+	AnswerReference   *Reference      // Value for question comparison based on operator
 	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire.item.enableWhen
 }
 
@@ -1852,16 +1852,16 @@ var typeDefQuestionnaireItemEnableWhen = &TypeDef{
 
 // QuestionnaireItemAnswerOption is the backbone element Questionnaire.item.answerOption: Permitted answer
 type QuestionnaireItemAnswerOption struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ValueInteger      *Integer
-	ValueDate         *Date
-	ValueTime         *Time
-	ValueString       *String
-	ValueCoding       *Coding
-	ValueReference    *Reference
-	InitialSelected   *Boolean
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ValueInteger      *Integer        // Answer value
+	ValueDate         *Date           // Answer value
+	ValueTime         *Time           // Answer value
+	ValueString       *String         // Answer value
+	ValueCoding       *Coding         // Answer value
+	ValueReference    *Reference      // Answer value
+	InitialSelected   *Boolean        // Whether option is selected by default
 	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire.item.answerOption
 }
 
@@ -2161,21 +2161,21 @@ var typeDefQuestionnaireItemAnswerOption = &TypeDef{
 
 // QuestionnaireItemInitial is the backbone element Questionnaire.item.initial: Initial value(s) when item is first rendered
 type QuestionnaireItemInitial struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ValueBoolean      *Boolean
-	ValueDecimal      *Decimal
-	ValueInteger      *Integer
-	ValueDate         *Date
-	ValueDateTime     *DateTime
-	ValueTime         *Time
-	ValueString       *String
-	ValueURI          *URI
-	ValueAttachment   *Attachment
-	ValueCoding       *Coding
-	ValueQuantity     *Quantity
-	ValueReference    *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ValueBoolean      *Boolean        // Actual value for initializing the question
+	ValueDecimal      *Decimal        // Actual value for initializing the question
+	ValueInteger      *Integer        // Actual value for initializing the question
+	ValueDate         *Date           // Actual value for initializing the question
+	ValueDateTime     *DateTime       // Actual value for initializing the question
+	ValueTime         *Time           // Actual value for initializing the question
+	ValueString       *String         // Actual value for initializing the question
+	ValueURI          *URI            // Actual value for initializing the question
+	ValueAttachment   *Attachment     // Actual value for initializing the question
+	ValueCoding       *Coding         // Actual value for initializing the question
+	ValueQuantity     *Quantity       // Actual value for initializing the question
+	ValueReference    *Reference      // Actual value for initializing the question
 	unknown           *unknownMembers // lenient mode: members that are not elements of Questionnaire.item.initial
 }
 

@@ -4,26 +4,26 @@ package fhir
 
 // QuestionnaireResponse is the FHIR R4 resource QuestionnaireResponse: A structured set of questions and their answers (http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse).
 type QuestionnaireResponse struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	BasedOn           []*Reference
-	PartOf            []*Reference
-	Questionnaire     *Canonical
-	Status            *Code
-	Subject           *Reference
-	Encounter         *Reference
-	Authored          *DateTime
-	Author            *Reference
-	Source            *Reference
-	Item              []*QuestionnaireResponseItem
-	unknown           *unknownMembers // lenient mode: members that are not elements of QuestionnaireResponse
+	ID                *ID                          // Logical id of this artifact
+	Meta              *Meta                        // Metadata about the resource
+	ImplicitRules     *URI                         // A set of rules under which this content was created
+	Language          *Code                        // Language of the resource content
+	Text              *Narrative                   // Text summary of the resource, for human interpretation
+	Contained         []Resource                   // Contained, inline Resources
+	Extension         []*Extension                 // Additional content defined by implementations
+	ModifierExtension []*Extension                 // Extensions that cannot be ignored
+	Identifier        *Identifier                  // Unique id for this set of answers
+	BasedOn           []*Reference                 // Request fulfilled by this QuestionnaireResponse
+	PartOf            []*Reference                 // Part of this action
+	Questionnaire     *Canonical                   // Form being answered
+	Status            *Code                        // in-progress | completed | amended | entered-in-error | stopped
+	Subject           *Reference                   // The subject of the questions
+	Encounter         *Reference                   // Encounter created as part of
+	Authored          *DateTime                    // Date the answers were gathered
+	Author            *Reference                   // Person who received and recorded the answers
+	Source            *Reference                   // The person who answered the questions
+	Item              []*QuestionnaireResponseItem // Groups and questions
+	unknown           *unknownMembers              // lenient mode: members that are not elements of QuestionnaireResponse
 }
 
 func (m *QuestionnaireResponse) FHIRType() string { return "QuestionnaireResponse" }
@@ -525,15 +525,15 @@ var typeDefQuestionnaireResponse = &TypeDef{
 
 // QuestionnaireResponseItem is the backbone element QuestionnaireResponse.item: Groups and questions
 type QuestionnaireResponseItem struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	LinkID            *String
-	Definition        *URI
-	Text              *String
-	Answer            []*QuestionnaireResponseItemAnswer
-	Item              []*QuestionnaireResponseItem
-	unknown           *unknownMembers // lenient mode: members that are not elements of QuestionnaireResponse.item
+	ID                string                             // Unique id for inter-element referencing
+	Extension         []*Extension                       // Additional content defined by implementations
+	ModifierExtension []*Extension                       // Extensions that cannot be ignored even if unrecognized
+	LinkID            *String                            // Pointer to specific item from Questionnaire
+	Definition        *URI                               // ElementDefinition - details for the item
+	Text              *String                            // Name for group or question text
+	Answer            []*QuestionnaireResponseItemAnswer // The response(s) to the question
+	Item              []*QuestionnaireResponseItem       // Nested questionnaire response items
+	unknown           *unknownMembers                    // lenient mode: members that are not elements of QuestionnaireResponse.item
 }
 
 func (m *QuestionnaireResponseItem) FHIRType() string { return "BackboneElement" }
@@ -758,23 +758,23 @@ var typeDefQuestionnaireResponseItem = &TypeDef{
 
 // QuestionnaireResponseItemAnswer is the backbone element QuestionnaireResponse.item.answer: The response(s) to the question
 type QuestionnaireResponseItemAnswer struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ValueBoolean      *Boolean
-	ValueDecimal      *Decimal
-	ValueInteger      *Integer
-	ValueDate         *Date
-	ValueDateTime     *DateTime
-	ValueTime         *Time
-	ValueString       *String
-	ValueURI          *URI
-	ValueAttachment   *Attachment
-	ValueCoding       *Coding
-	ValueQuantity     *Quantity
-	ValueReference    *Reference
-	Item              []*QuestionnaireResponseItem
-	unknown           *unknownMembers // lenient mode: members that are not elements of QuestionnaireResponse.item.answer
+	ID                string                       // Unique id for inter-element referencing
+	Extension         []*Extension                 // Additional content defined by implementations
+	ModifierExtension []*Extension                 // Extensions that cannot be ignored even if unrecognized
+	ValueBoolean      *Boolean                     // Single-valued answer to the question
+	ValueDecimal      *Decimal                     // Single-valued answer to the question
+	ValueInteger      *Integer                     // Single-valued answer to the question
+	ValueDate         *Date                        // Single-valued answer to the question
+	ValueDateTime     *DateTime                    // Single-valued answer to the question
+	ValueTime         *Time                        // Single-valued answer to the question
+	ValueString       *String                      // Single-valued answer to the question
+	ValueURI          *URI                         // Single-valued answer to the question
+	ValueAttachment   *Attachment                  // Single-valued answer to the question
+	ValueCoding       *Coding                      // Single-valued answer to the question
+	ValueQuantity     *Quantity                    // Single-valued answer to the question
+	ValueReference    *Reference                   // Single-valued answer to the question
+	Item              []*QuestionnaireResponseItem // Nested groups and questions
+	unknown           *unknownMembers              // lenient mode: members that are not elements of QuestionnaireResponse.item.answer
 }
 
 func (m *QuestionnaireResponseItemAnswer) FHIRType() string { return "BackboneElement" }

@@ -4,27 +4,27 @@ package fhir
 
 // RelatedPerson is the FHIR R4 resource RelatedPerson: A person that is related to a patient, but who is not a direct target of care (http://hl7.org/fhir/StructureDefinition/RelatedPerson).
 type RelatedPerson struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Active            *Boolean
-	Patient           *Reference
-	Relationship      []*CodeableConcept
-	Name              []*HumanName
-	Telecom           []*ContactPoint
-	Gender            *Code
-	BirthDate         *Date
-	Address           []*Address
-	Photo             []*Attachment
-	Period            *Period
-	Communication     []*RelatedPersonCommunication
-	unknown           *unknownMembers // lenient mode: members that are not elements of RelatedPerson
+	ID                *ID                           // Logical id of this artifact
+	Meta              *Meta                         // Metadata about the resource
+	ImplicitRules     *URI                          // A set of rules under which this content was created
+	Language          *Code                         // Language of the resource content
+	Text              *Narrative                    // Text summary of the resource, for human interpretation
+	Contained         []Resource                    // Contained, inline Resources
+	Extension         []*Extension                  // Additional content defined by implementations
+	ModifierExtension []*Extension                  // Extensions that cannot be ignored
+	Identifier        []*Identifier                 // A human identifier for this person
+	Active            *Boolean                      // Whether this related person's record is in active use
+	Patient           *Reference                    // The patient this person is related to
+	Relationship      []*CodeableConcept            // The nature of the relationship
+	Name              []*HumanName                  // A name associated with the person
+	Telecom           []*ContactPoint               // A contact detail for the person
+	Gender            *Code                         // male | female | other | unknown
+	BirthDate         *Date                         // The date on which the related person was born
+	Address           []*Address                    // Address where the related person can be contacted or visited
+	Photo             []*Attachment                 // Image of the person
+	Period            *Period                       // Period of time that this relationship is considered valid
+	Communication     []*RelatedPersonCommunication // A language which may be used to communicate with about the patient's health
+	unknown           *unknownMembers               // lenient mode: members that are not elements of RelatedPerson
 }
 
 func (m *RelatedPerson) FHIRType() string { return "RelatedPerson" }
@@ -542,12 +542,12 @@ var typeDefRelatedPerson = &TypeDef{
 
 // RelatedPersonCommunication is the backbone element RelatedPerson.communication: A language which may be used to communicate with about the patient's health
 type RelatedPersonCommunication struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Language          *CodeableConcept
-	Preferred         *Boolean
-	unknown           *unknownMembers // lenient mode: members that are not elements of RelatedPerson.communication
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Language          *CodeableConcept // The language which can be used to communicate with the patient about his or her health
+	Preferred         *Boolean         // Language preference indicator
+	unknown           *unknownMembers  // lenient mode: members that are not elements of RelatedPerson.communication
 }
 
 func (m *RelatedPersonCommunication) FHIRType() string { return "BackboneElement" }

@@ -4,33 +4,33 @@ package fhir
 
 // RequestGroup is the FHIR R4 resource RequestGroup: A group of related requests (http://hl7.org/fhir/StructureDefinition/RequestGroup).
 type RequestGroup struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	InstantiatesCanonical []*Canonical
-	InstantiatesURI       []*URI
-	BasedOn               []*Reference
-	Replaces              []*Reference
-	GroupIdentifier       *Identifier
-	Status                *Code
-	Intent                *Code
-	Priority              *Code
-	Code                  *CodeableConcept
-	Subject               *Reference
-	Encounter             *Reference
-	AuthoredOn            *DateTime
-	Author                *Reference
-	ReasonCode            []*CodeableConcept
-	ReasonReference       []*Reference
-	Note                  []*Annotation
-	Action                []*RequestGroupAction
-	unknown               *unknownMembers // lenient mode: members that are not elements of RequestGroup
+	ID                    *ID                   // Logical id of this artifact
+	Meta                  *Meta                 // Metadata about the resource
+	ImplicitRules         *URI                  // A set of rules under which this content was created
+	Language              *Code                 // Language of the resource content
+	Text                  *Narrative            // Text summary of the resource, for human interpretation
+	Contained             []Resource            // Contained, inline Resources
+	Extension             []*Extension          // Additional content defined by implementations
+	ModifierExtension     []*Extension          // Extensions that cannot be ignored
+	Identifier            []*Identifier         // Business identifier
+	InstantiatesCanonical []*Canonical          // Instantiates FHIR protocol or definition
+	InstantiatesURI       []*URI                // Instantiates external protocol or definition
+	BasedOn               []*Reference          // Fulfills plan, proposal, or order
+	Replaces              []*Reference          // Request(s) replaced by this request
+	GroupIdentifier       *Identifier           // Composite request this is part of
+	Status                *Code                 // draft | active | on-hold | revoked | completed | entered-in-error | unknown
+	Intent                *Code                 // proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option
+	Priority              *Code                 // routine | urgent | asap | stat
+	Code                  *CodeableConcept      // What's being requested/ordered
+	Subject               *Reference            // Who the request group is about
+	Encounter             *Reference            // Created as part of
+	AuthoredOn            *DateTime             // When the request group was authored
+	Author                *Reference            // Device or practitioner that authored the request group
+	ReasonCode            []*CodeableConcept    // Why the request group is needed
+	ReasonReference       []*Reference          // Why the request group is needed
+	Note                  []*Annotation         // Additional notes about the response
+	Action                []*RequestGroupAction // Proposed actions, if any
+	unknown               *unknownMembers       // lenient mode: members that are not elements of RequestGroup
 }
 
 func (m *RequestGroup) FHIRType() string { return "RequestGroup" }
@@ -690,34 +690,34 @@ var typeDefRequestGroup = &TypeDef{
 
 // RequestGroupAction is the backbone element RequestGroup.action: Proposed actions, if any
 type RequestGroupAction struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Prefix              *String
-	Title               *String
-	Description         *String
-	TextEquivalent      *String
-	Priority            *Code
-	Code                []*CodeableConcept
-	Documentation       []*RelatedArtifact
-	Condition           []*RequestGroupActionCondition
-	RelatedAction       []*RequestGroupActionRelatedAction
-	TimingDateTime      *DateTime
-	TimingAge           *Age
-	TimingPeriod        *Period
-	TimingDuration      *Duration
-	TimingRange         *Range
-	TimingTiming        *Timing
-	Participant         []*Reference
-	Type                *CodeableConcept
-	GroupingBehavior    *Code
-	SelectionBehavior   *Code
-	RequiredBehavior    *Code
-	PrecheckBehavior    *Code
-	CardinalityBehavior *Code
-	Resource            *Reference
-	Action              []*RequestGroupAction
-	unknown             *unknownMembers // lenient mode: members that are not elements of RequestGroup.action
+	ID                  string                             // Unique id for inter-element referencing
+	Extension           []*Extension                       // Additional content defined by implementations
+	ModifierExtension   []*Extension                       // Extensions that cannot be ignored even if unrecognized
+	Prefix              *String                            // User-visible prefix for the action (e.g. 1. or A.)
+	Title               *String                            // User-visible title
+	Description         *String                            // Short description of the action
+	TextEquivalent      *String                            // Static text equivalent of the action, used if the dynamic aspects cannot be interpreted by the receiving system
+	Priority            *Code                              // routine | urgent | asap | stat
+	Code                []*CodeableConcept                 // Code representing the meaning of the action or sub-actions
+	Documentation       []*RelatedArtifact                 // Supporting documentation for the intended performer of the action
+	Condition           []*RequestGroupActionCondition     // Whether or not the action is applicable
+	RelatedAction       []*RequestGroupActionRelatedAction // Relationship to another action
+	TimingDateTime      *DateTime                          // When the action should take place
+	TimingAge           *Age                               // When the action should take place
+	TimingPeriod        *Period                            // When the action should take place
+	TimingDuration      *Duration                          // When the action should take place
+	TimingRange         *Range                             // When the action should take place
+	TimingTiming        *Timing                            // When the action should take place
+	Participant         []*Reference                       // Who should perform the action
+	Type                *CodeableConcept                   // create | update | remove | fire-event
+	GroupingBehavior    *Code                              // visual-group | logical-group | sentence-group
+	SelectionBehavior   *Code                              // any | all | all-or-none | exactly-one | at-most-one | one-or-more
+	RequiredBehavior    *Code                              // must | could | must-unless-documented
+	PrecheckBehavior    *Code                              // yes | no
+	CardinalityBehavior *Code                              // single | multiple
+	Resource            *Reference                         // The target of the action
+	Action              []*RequestGroupAction              // Sub action
+	unknown             *unknownMembers                    // lenient mode: members that are not elements of RequestGroup.action
 }
 
 func (m *RequestGroupAction) FHIRType() string { return "BackboneElement" }
@@ -1413,11 +1413,11 @@ var typeDefRequestGroupAction = &TypeDef{
 
 // RequestGroupActionCondition is the backbone element RequestGroup.action.condition: Whether or not the action is applicable
 type RequestGroupActionCondition struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Kind              *Code
-	Expression        *Expression
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Kind              *Code           // applicability | start | stop
+	Expression        *Expression     // Boolean-valued expression
 	unknown           *unknownMembers // lenient mode: members that are not elements of RequestGroup.action.condition
 }
 
@@ -1569,13 +1569,13 @@ var typeDefRequestGroupActionCondition = &TypeDef{
 
 // RequestGroupActionRelatedAction is the backbone element RequestGroup.action.relatedAction: Relationship to another action
 type RequestGroupActionRelatedAction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ActionID          *ID
-	Relationship      *Code
-	OffsetDuration    *Duration
-	OffsetRange       *Range
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ActionID          *ID             // What action this is related to
+	Relationship      *Code           // before-start | before | before-end | concurrent-with-start | concurrent | concurrent-with-end | after-start | after | after-end
+	OffsetDuration    *Duration       // Time offset for the relationship
+	OffsetRange       *Range          // Time offset for the relationship
 	unknown           *unknownMembers // lenient mode: members that are not elements of RequestGroup.action.relatedAction
 }
 

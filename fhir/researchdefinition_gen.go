@@ -4,50 +4,50 @@ package fhir
 
 // ResearchDefinition is the FHIR R4 resource ResearchDefinition: A research context or question (http://hl7.org/fhir/StructureDefinition/ResearchDefinition).
 type ResearchDefinition struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	URL                    *URI
-	Identifier             []*Identifier
-	Version                *String
-	Name                   *String
-	Title                  *String
-	ShortTitle             *String
-	Subtitle               *String
-	Status                 *Code
-	Experimental           *Boolean
-	SubjectCodeableConcept *CodeableConcept
-	SubjectReference       *Reference
-	Date                   *DateTime
-	Publisher              *String
-	Contact                []*ContactDetail
-	Description            *Markdown
-	Comment                []*String
-	UseContext             []*UsageContext
-	Jurisdiction           []*CodeableConcept
-	Purpose                *Markdown
-	Usage                  *String
-	Copyright              *Markdown
-	ApprovalDate           *Date
-	LastReviewDate         *Date
-	EffectivePeriod        *Period
-	Topic                  []*CodeableConcept
-	Author                 []*ContactDetail
-	Editor                 []*ContactDetail
-	Reviewer               []*ContactDetail
-	Endorser               []*ContactDetail
-	RelatedArtifact        []*RelatedArtifact
-	Library                []*Canonical
-	Population             *Reference
-	Exposure               *Reference
-	ExposureAlternative    *Reference
-	Outcome                *Reference
-	unknown                *unknownMembers // lenient mode: members that are not elements of ResearchDefinition
+	ID                     *ID                // Logical id of this artifact
+	Meta                   *Meta              // Metadata about the resource
+	ImplicitRules          *URI               // A set of rules under which this content was created
+	Language               *Code              // Language of the resource content
+	Text                   *Narrative         // Text summary of the resource, for human interpretation
+	Contained              []Resource         // Contained, inline Resources
+	Extension              []*Extension       // Additional content defined by implementations
+	ModifierExtension      []*Extension       // Extensions that cannot be ignored
+	URL                    *URI               // Canonical identifier for this research definition, represented as a URI (globally unique)
+	Identifier             []*Identifier      // Additional identifier for the research definition
+	Version                *String            // Business version of the research definition
+	Name                   *String            // Name for this research definition (computer friendly)
+	Title                  *String            // Name for this research definition (human friendly)
+	ShortTitle             *String            // Title for use in informal contexts
+	Subtitle               *String            // Subordinate title of the ResearchDefinition
+	Status                 *Code              // draft | active | retired | unknown
+	Experimental           *Boolean           // For testing purposes, not real usage
+	SubjectCodeableConcept *CodeableConcept   // E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device
+	SubjectReference       *Reference         // E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device
+	Date                   *DateTime          // Date last changed
+	Publisher              *String            // Name of the publisher (organization or individual)
+	Contact                []*ContactDetail   // Contact details for the publisher
+	Description            *Markdown          // Natural language description of the research definition
+	Comment                []*String          // Used for footnotes or explanatory notes
+	UseContext             []*UsageContext    // The context that the content is intended to support
+	Jurisdiction           []*CodeableConcept // Intended jurisdiction for research definition (if applicable)
+	Purpose                *Markdown          // Why this research definition is defined
+	Usage                  *String            // Describes the clinical usage of the ResearchDefinition
+	Copyright              *Markdown          // Use and/or publishing restrictions
+	ApprovalDate           *Date              // When the research definition was approved by publisher
+	LastReviewDate         *Date              // When the research definition was last reviewed
+	EffectivePeriod        *Period            // When the research definition is expected to be used
+	Topic                  []*CodeableConcept // The category of the ResearchDefinition, such as Education, Treatment, Assessment, etc.
+	Author                 []*ContactDetail   // Who authored the content
+	Editor                 []*ContactDetail   // Who edited the content
+	Reviewer               []*ContactDetail   // Who reviewed the content
+	Endorser               []*ContactDetail   // Who endorsed the content
+	RelatedArtifact        []*RelatedArtifact // Additional documentation, citations, etc.
+	Library                []*Canonical       // Logic used by the ResearchDefinition
+	Population             *Reference         // What population?
+	Exposure               *Reference         // What exposure?
+	ExposureAlternative    *Reference         // What alternative exposure state?
+	Outcome                *Reference         // What outcome?
+	unknown                *unknownMembers    // lenient mode: members that are not elements of ResearchDefinition
 }
 
 func (m *ResearchDefinition) FHIRType() string { return "ResearchDefinition" }

@@ -4,49 +4,49 @@ package fhir
 
 // ResearchElementDefinition is the FHIR R4 resource ResearchElementDefinition: A population, intervention, or exposure definition (http://hl7.org/fhir/StructureDefinition/ResearchElementDefinition).
 type ResearchElementDefinition struct {
-	ID                     *ID
-	Meta                   *Meta
-	ImplicitRules          *URI
-	Language               *Code
-	Text                   *Narrative
-	Contained              []Resource
-	Extension              []*Extension
-	ModifierExtension      []*Extension
-	URL                    *URI
-	Identifier             []*Identifier
-	Version                *String
-	Name                   *String
-	Title                  *String
-	ShortTitle             *String
-	Subtitle               *String
-	Status                 *Code
-	Experimental           *Boolean
-	SubjectCodeableConcept *CodeableConcept
-	SubjectReference       *Reference
-	Date                   *DateTime
-	Publisher              *String
-	Contact                []*ContactDetail
-	Description            *Markdown
-	Comment                []*String
-	UseContext             []*UsageContext
-	Jurisdiction           []*CodeableConcept
-	Purpose                *Markdown
-	Usage                  *String
-	Copyright              *Markdown
-	ApprovalDate           *Date
-	LastReviewDate         *Date
-	EffectivePeriod        *Period
-	Topic                  []*CodeableConcept
-	Author                 []*ContactDetail
-	Editor                 []*ContactDetail
-	Reviewer               []*ContactDetail
-	Endorser               []*ContactDetail
-	RelatedArtifact        []*RelatedArtifact
-	Library                []*Canonical
-	Type                   *Code
-	VariableType           *Code
-	Characteristic         []*ResearchElementDefinitionCharacteristic
-	unknown                *unknownMembers // lenient mode: members that are not elements of ResearchElementDefinition
+	ID                     *ID                                        // Logical id of this artifact
+	Meta                   *Meta                                      // Metadata about the resource
+	ImplicitRules          *URI                                       // A set of rules under which this content was created
+	Language               *Code                                      // Language of the resource content
+	Text                   *Narrative                                 // Text summary of the resource, for human interpretation
+	Contained              []Resource                                 // Contained, inline Resources
+	Extension              []*Extension                               // Additional content defined by implementations
+	ModifierExtension      []*Extension                               // Extensions that cannot be ignored
+	URL                    *URI                                       // Canonical identifier for this research element definition, represented as a URI (globally unique)
+	Identifier             []*Identifier                              // Additional identifier for the research element definition
+	Version                *String                                    // Business version of the research element definition
+	Name                   *String                                    // Name for this research element definition (computer friendly)
+	Title                  *String                                    // Name for this research element definition (human friendly)
+	ShortTitle             *String                                    // Title for use in informal contexts
+	Subtitle               *String                                    // Subordinate title of the ResearchElementDefinition
+	Status                 *Code                                      // draft | active | retired | unknown
+	Experimental           *Boolean                                   // For testing purposes, not real usage
+	SubjectCodeableConcept *CodeableConcept                           // E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device
+	SubjectReference       *Reference                                 // E.g. Patient, Practitioner, RelatedPerson, Organization, Location, Device
+	Date                   *DateTime                                  // Date last changed
+	Publisher              *String                                    // Name of the publisher (organization or individual)
+	Contact                []*ContactDetail                           // Contact details for the publisher
+	Description            *Markdown                                  // Natural language description of the research element definition
+	Comment                []*String                                  // Used for footnotes or explanatory notes
+	UseContext             []*UsageContext                            // The context that the content is intended to support
+	Jurisdiction           []*CodeableConcept                         // Intended jurisdiction for research element definition (if applicable)
+	Purpose                *Markdown                                  // Why this research element definition is defined
+	Usage                  *String                                    // Describes the clinical usage of the ResearchElementDefinition
+	Copyright              *Markdown                                  // Use and/or publishing restrictions
+	ApprovalDate           *Date                                      // When the research element definition was approved by publisher
+	LastReviewDate         *Date                                      // When the research element definition was last reviewed
+	EffectivePeriod        *Period                                    // When the research element definition is expected to be used
+	Topic                  []*CodeableConcept                         // The category of the ResearchElementDefinition, such as Education, Treatment, Assessment, etc.
+	Author                 []*ContactDetail                           // Who authored the content
+	Editor                 []*ContactDetail                           // Who edited the content
+	Reviewer               []*ContactDetail                           // Who reviewed the content
+	Endorser               []*ContactDetail                           // Who endorsed the content
+	RelatedArtifact        []*RelatedArtifact                         // Additional documentation, citations, etc.
+	Library                []*Canonical                               // Logic used by the ResearchElementDefinition
+	Type                   *Code                                      // population | exposure | outcome
+	VariableType           *Code                                      // dichotomous | continuous | descriptive
+	Characteristic         []*ResearchElementDefinitionCharacteristic // What defines the members of the research element
+	unknown                *unknownMembers                            // lenient mode: members that are not elements of ResearchElementDefinition
 }
 
 func (m *ResearchElementDefinition) FHIRType() string { return "ResearchElementDefinition" }
@@ -1160,31 +1160,31 @@ var typeDefResearchElementDefinition = &TypeDef{
 
 // ResearchElementDefinitionCharacteristic is the backbone element ResearchElementDefinition.characteristic: What defines the members of the research element
 type ResearchElementDefinitionCharacteristic struct {
-	ID                                string
-	Extension                         []*Extension
-	ModifierExtension                 []*Extension
-	DefinitionCodeableConcept         *CodeableConcept
-	DefinitionCanonical               *Canonical
-	DefinitionExpression              *Expression
-	DefinitionDataRequirement         *DataRequirement
-	UsageContext                      []*UsageContext
-	Exclude                           *Boolean
-	UnitOfMeasure                     *CodeableConcept
-	StudyEffectiveDescription         *String
-	StudyEffectiveDateTime            *DateTime
-	StudyEffectivePeriod              *Period
-	StudyEffectiveDuration            *Duration
-	StudyEffectiveTiming              *Timing
-	StudyEffectiveTimeFromStart       *Duration
-	StudyEffectiveGroupMeasure        *Code
-	ParticipantEffectiveDescription   *String
-	ParticipantEffectiveDateTime      *DateTime
-	ParticipantEffectivePeriod        *Period
-	ParticipantEffectiveDuration      *Duration
-	ParticipantEffectiveTiming        *Timing
-	ParticipantEffectiveTimeFromStart *Duration
-	ParticipantEffectiveGroupMeasure  *Code
-	unknown                           *unknownMembers // lenient mode: members that are not elements of ResearchElementDefinition.characteristic
+	ID                                string           // Unique id for inter-element referencing
+	Extension                         []*Extension     // Additional content defined by implementations
+	ModifierExtension                 []*Extension     // Extensions that cannot be ignored even if unrecognized
+	DefinitionCodeableConcept         *CodeableConcept // What code or expression defines members?
+	DefinitionCanonical               *Canonical       // What code or expression defines members?
+	DefinitionExpression              *Expression      // What code or expression defines members?
+	DefinitionDataRequirement         *DataRequirement // What code or expression defines members?
+	UsageContext                      []*UsageContext  // What code/value pairs define members?
+	Exclude                           *Boolean         // Whether the characteristic includes or excludes members
+	UnitOfMeasure                     *CodeableConcept // What unit is the outcome described in?
+	StudyEffectiveDescription         *String          // What time period does the study cover
+	StudyEffectiveDateTime            *DateTime        // What time period does the study cover
+	StudyEffectivePeriod              *Period          // What time period does the study cover
+	StudyEffectiveDuration            *Duration        // What time period does the study cover
+	StudyEffectiveTiming              *Timing          // What time period does the study cover
+	StudyEffectiveTimeFromStart       *Duration        // Observation time from study start
+	StudyEffectiveGroupMeasure        *Code            // mean | median | mean-of-mean | mean-of-median | median-of-mean | median-of-median
+	ParticipantEffectiveDescription   *String          // What time period do participants cover
+	ParticipantEffectiveDateTime      *DateTime        // What time period do participants cover
+	ParticipantEffectivePeriod        *Period          // What time period do participants cover
+	ParticipantEffectiveDuration      *Duration        // What time period do participants cover
+	ParticipantEffectiveTiming        *Timing          // What time period do participants cover
+	ParticipantEffectiveTimeFromStart *Duration        // Observation time from study start
+	ParticipantEffectiveGroupMeasure  *Code            // mean | median | mean-of-mean | mean-of-median | median-of-mean | median-of-median
+	unknown                           *unknownMembers  // lenient mode: members that are not elements of ResearchElementDefinition.characteristic
 }
 
 func (m *ResearchElementDefinitionCharacteristic) FHIRType() string { return "BackboneElement" }

@@ -4,39 +4,39 @@ package fhir
 
 // ResearchStudy is the FHIR R4 resource ResearchStudy: Investigation to increase healthcare-related patient-independent knowledge (http://hl7.org/fhir/StructureDefinition/ResearchStudy).
 type ResearchStudy struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	Title                 *String
-	Protocol              []*Reference
-	PartOf                []*Reference
-	Status                *Code
-	PrimaryPurposeType    *CodeableConcept
-	Phase                 *CodeableConcept
-	Category              []*CodeableConcept
-	Focus                 []*CodeableConcept
-	Condition             []*CodeableConcept
-	Contact               []*ContactDetail
-	RelatedArtifact       []*RelatedArtifact
-	Keyword               []*CodeableConcept
-	Location              []*CodeableConcept
-	Description           *Markdown
-	Enrollment            []*Reference
-	Period                *Period
-	Sponsor               *Reference
-	PrincipalInvestigator *Reference
-	Site                  []*Reference
-	ReasonStopped         *CodeableConcept
-	Note                  []*Annotation
-	Arm                   []*ResearchStudyArm
-	Objective             []*ResearchStudyObjective
-	unknown               *unknownMembers // lenient mode: members that are not elements of ResearchStudy
+	ID                    *ID                       // Logical id of this artifact
+	Meta                  *Meta                     // Metadata about the resource
+	ImplicitRules         *URI                      // A set of rules under which this content was created
+	Language              *Code                     // Language of the resource content
+	Text                  *Narrative                // Text summary of the resource, for human interpretation
+	Contained             []Resource                // Contained, inline Resources
+	Extension             []*Extension              // Additional content defined by implementations
+	ModifierExtension     []*Extension              // Extensions that cannot be ignored
+	Identifier            []*Identifier             // Business Identifier for study
+	Title                 *String                   // Name for this study
+	Protocol              []*Reference              // Steps followed in executing study
+	PartOf                []*Reference              // Part of larger study
+	Status                *Code                     // active | administratively-completed | approved | closed-to-accrual | closed-to-accrual-and-intervention | completed | disapproved | in-review | temporarily-closed-to-accrual | temporarily-closed-to-accrual-and-intervention | withdrawn
+	PrimaryPurposeType    *CodeableConcept          // treatment | prevention | diagnostic | supportive-care | screening | health-services-research | basic-science | device-feasibility
+	Phase                 *CodeableConcept          // n-a | early-phase-1 | phase-1 | phase-1-phase-2 | phase-2 | phase-2-phase-3 | phase-3 | phase-4
+	Category              []*CodeableConcept        // Classifications for the study
+	Focus                 []*CodeableConcept        // Drugs, devices, etc. under study
+	Condition             []*CodeableConcept        // Condition being studied
+	Contact               []*ContactDetail          // Contact details for the study
+	RelatedArtifact       []*RelatedArtifact        // References and dependencies
+	Keyword               []*CodeableConcept        // Used to search for the study
+	Location              []*CodeableConcept        // Geographic region(s) for study
+	Description           *Markdown                 // What this is study doing
+	Enrollment            []*Reference              // Inclusion & exclusion criteria
+	Period                *Period                   // When the study began and ended
+	Sponsor               *Reference                // Organization that initiates and is legally responsible for the study
+	PrincipalInvestigator *Reference                // Researcher who oversees multiple aspects of the study
+	Site                  []*Reference              // Facility where study activities are conducted
+	ReasonStopped         *CodeableConcept          // accrual-goal-met | closed-due-to-toxicity | closed-due-to-lack-of-study-progress | temporarily-closed-per-study-design
+	Note                  []*Annotation             // Comments made about the study
+	Arm                   []*ResearchStudyArm       // Defined path through the study for a subject
+	Objective             []*ResearchStudyObjective // A goal for the study
+	unknown               *unknownMembers           // lenient mode: members that are not elements of ResearchStudy
 }
 
 func (m *ResearchStudy) FHIRType() string { return "ResearchStudy" }
@@ -816,13 +816,13 @@ var typeDefResearchStudy = &TypeDef{
 
 // ResearchStudyArm is the backbone element ResearchStudy.arm: Defined path through the study for a subject
 type ResearchStudyArm struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Type              *CodeableConcept
-	Description       *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of ResearchStudy.arm
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Name              *String          // Label for study arm
+	Type              *CodeableConcept // Categorization of study arm
+	Description       *String          // Short explanation of study path
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ResearchStudy.arm
 }
 
 func (m *ResearchStudyArm) FHIRType() string { return "BackboneElement" }
@@ -1000,12 +1000,12 @@ var typeDefResearchStudyArm = &TypeDef{
 
 // ResearchStudyObjective is the backbone element ResearchStudy.objective: A goal for the study
 type ResearchStudyObjective struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Type              *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of ResearchStudy.objective
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Name              *String          // Label for the objective
+	Type              *CodeableConcept // primary | secondary | exploratory
+	unknown           *unknownMembers  // lenient mode: members that are not elements of ResearchStudy.objective
 }
 
 func (m *ResearchStudyObjective) FHIRType() string { return "BackboneElement" }

@@ -4,22 +4,22 @@ package fhir
 
 // ResearchSubject is the FHIR R4 resource ResearchSubject: Physical entity which is the primary unit of interest in the study (http://hl7.org/fhir/StructureDefinition/ResearchSubject).
 type ResearchSubject struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Period            *Period
-	Study             *Reference
-	Individual        *Reference
-	AssignedArm       *String
-	ActualArm         *String
-	Consent           *Reference
+	ID                *ID             // Logical id of this artifact
+	Meta              *Meta           // Metadata about the resource
+	ImplicitRules     *URI            // A set of rules under which this content was created
+	Language          *Code           // Language of the resource content
+	Text              *Narrative      // Text summary of the resource, for human interpretation
+	Contained         []Resource      // Contained, inline Resources
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored
+	Identifier        []*Identifier   // Business Identifier for research subject in a study
+	Status            *Code           // candidate | eligible | follow-up | ineligible | not-registered | off-study | on-study | on-study-intervention | on-study-observation | pending-on-study | potential-candidate | screening | withdrawn
+	Period            *Period         // Start and end of participation
+	Study             *Reference      // Study subject is part of
+	Individual        *Reference      // Who is part of study
+	AssignedArm       *String         // What path should be followed
+	ActualArm         *String         // What path was followed
+	Consent           *Reference      // Agreement to participate in study
 	unknown           *unknownMembers // lenient mode: members that are not elements of ResearchSubject
 }
 

@@ -4,33 +4,33 @@ package fhir
 
 // RiskAssessment is the FHIR R4 resource RiskAssessment: Potential outcomes for a subject with likelihood (http://hl7.org/fhir/StructureDefinition/RiskAssessment).
 type RiskAssessment struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	BasedOn            *Reference
-	Parent             *Reference
-	Status             *Code
-	Method             *CodeableConcept
-	Code               *CodeableConcept
-	Subject            *Reference
-	Encounter          *Reference
-	OccurrenceDateTime *DateTime
-	OccurrencePeriod   *Period
-	Condition          *Reference
-	Performer          *Reference
-	ReasonCode         []*CodeableConcept
-	ReasonReference    []*Reference
-	Basis              []*Reference
-	Prediction         []*RiskAssessmentPrediction
-	Mitigation         *String
-	Note               []*Annotation
-	unknown            *unknownMembers // lenient mode: members that are not elements of RiskAssessment
+	ID                 *ID                         // Logical id of this artifact
+	Meta               *Meta                       // Metadata about the resource
+	ImplicitRules      *URI                        // A set of rules under which this content was created
+	Language           *Code                       // Language of the resource content
+	Text               *Narrative                  // Text summary of the resource, for human interpretation
+	Contained          []Resource                  // Contained, inline Resources
+	Extension          []*Extension                // Additional content defined by implementations
+	ModifierExtension  []*Extension                // Extensions that cannot be ignored
+	Identifier         []*Identifier               // Unique identifier for the assessment
+	BasedOn            *Reference                  // Request fulfilled by this assessment
+	Parent             *Reference                  // Part of this occurrence
+	Status             *Code                       // registered | preliminary | final | amended +
+	Method             *CodeableConcept            // Evaluation mechanism
+	Code               *CodeableConcept            // Type of assessment
+	Subject            *Reference                  // Who/what does assessment apply to?
+	Encounter          *Reference                  // Where was assessment performed?
+	OccurrenceDateTime *DateTime                   // When was assessment made?
+	OccurrencePeriod   *Period                     // When was assessment made?
+	Condition          *Reference                  // Condition assessed
+	Performer          *Reference                  // Who did assessment?
+	ReasonCode         []*CodeableConcept          // Why the assessment was necessary?
+	ReasonReference    []*Reference                // Why the assessment was necessary?
+	Basis              []*Reference                // Information used in assessment
+	Prediction         []*RiskAssessmentPrediction // Outcome predicted
+	Mitigation         *String                     // How to reduce risk
+	Note               []*Annotation               // Comments on the risk assessment
+	unknown            *unknownMembers             // lenient mode: members that are not elements of RiskAssessment
 }
 
 func (m *RiskAssessment) FHIRType() string { return "RiskAssessment" }
@@ -689,18 +689,18 @@ var typeDefRiskAssessment = &TypeDef{
 
 // RiskAssessmentPrediction is the backbone element RiskAssessment.prediction: Outcome predicted
 type RiskAssessmentPrediction struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Outcome            *CodeableConcept
-	ProbabilityDecimal *Decimal
-	ProbabilityRange   *Range
-	QualitativeRisk    *CodeableConcept
-	RelativeRisk       *Decimal
-	WhenPeriod         *Period
-	WhenRange          *Range
-	Rationale          *String
-	unknown            *unknownMembers // lenient mode: members that are not elements of RiskAssessment.prediction
+	ID                 string           // Unique id for inter-element referencing
+	Extension          []*Extension     // Additional content defined by implementations
+	ModifierExtension  []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Outcome            *CodeableConcept // Possible outcome for the subject
+	ProbabilityDecimal *Decimal         // Likelihood of specified outcome
+	ProbabilityRange   *Range           // Likelihood of specified outcome
+	QualitativeRisk    *CodeableConcept // Likelihood of specified outcome as a qualitative value
+	RelativeRisk       *Decimal         // Relative likelihood
+	WhenPeriod         *Period          // Timeframe or age range
+	WhenRange          *Range           // Timeframe or age range
+	Rationale          *String          // Explanation of prediction
+	unknown            *unknownMembers  // lenient mode: members that are not elements of RiskAssessment.prediction
 }
 
 func (m *RiskAssessmentPrediction) FHIRType() string { return "BackboneElement" }

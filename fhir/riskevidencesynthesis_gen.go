@@ -4,46 +4,46 @@ package fhir
 
 // RiskEvidenceSynthesis is the FHIR R4 resource RiskEvidenceSynthesis: A quantified estimate of risk based on a body of evidence (http://hl7.org/fhir/StructureDefinition/RiskEvidenceSynthesis).
 type RiskEvidenceSynthesis struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	Note              []*Annotation
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Copyright         *Markdown
-	ApprovalDate      *Date
-	LastReviewDate    *Date
-	EffectivePeriod   *Period
-	Topic             []*CodeableConcept
-	Author            []*ContactDetail
-	Editor            []*ContactDetail
-	Reviewer          []*ContactDetail
-	Endorser          []*ContactDetail
-	RelatedArtifact   []*RelatedArtifact
-	SynthesisType     *CodeableConcept
-	StudyType         *CodeableConcept
-	Population        *Reference
-	Exposure          *Reference
-	Outcome           *Reference
-	SampleSize        *RiskEvidenceSynthesisSampleSize
-	RiskEstimate      *RiskEvidenceSynthesisRiskEstimate
-	Certainty         []*RiskEvidenceSynthesisCertainty
-	unknown           *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis
+	ID                *ID                                // Logical id of this artifact
+	Meta              *Meta                              // Metadata about the resource
+	ImplicitRules     *URI                               // A set of rules under which this content was created
+	Language          *Code                              // Language of the resource content
+	Text              *Narrative                         // Text summary of the resource, for human interpretation
+	Contained         []Resource                         // Contained, inline Resources
+	Extension         []*Extension                       // Additional content defined by implementations
+	ModifierExtension []*Extension                       // Extensions that cannot be ignored
+	URL               *URI                               // Canonical identifier for this risk evidence synthesis, represented as a URI (globally unique)
+	Identifier        []*Identifier                      // Additional identifier for the risk evidence synthesis
+	Version           *String                            // Business version of the risk evidence synthesis
+	Name              *String                            // Name for this risk evidence synthesis (computer friendly)
+	Title             *String                            // Name for this risk evidence synthesis (human friendly)
+	Status            *Code                              // draft | active | retired | unknown
+	Date              *DateTime                          // Date last changed
+	Publisher         *String                            // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                   // Contact details for the publisher
+	Description       *Markdown                          // Natural language description of the risk evidence synthesis
+	Note              []*Annotation                      // Used for footnotes or explanatory notes
+	UseContext        []*UsageContext                    // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept                 // Intended jurisdiction for risk evidence synthesis (if applicable)
+	Copyright         *Markdown                          // Use and/or publishing restrictions
+	ApprovalDate      *Date                              // When the risk evidence synthesis was approved by publisher
+	LastReviewDate    *Date                              // When the risk evidence synthesis was last reviewed
+	EffectivePeriod   *Period                            // When the risk evidence synthesis is expected to be used
+	Topic             []*CodeableConcept                 // The category of the EffectEvidenceSynthesis, such as Education, Treatment, Assessment, etc.
+	Author            []*ContactDetail                   // Who authored the content
+	Editor            []*ContactDetail                   // Who edited the content
+	Reviewer          []*ContactDetail                   // Who reviewed the content
+	Endorser          []*ContactDetail                   // Who endorsed the content
+	RelatedArtifact   []*RelatedArtifact                 // Additional documentation, citations, etc.
+	SynthesisType     *CodeableConcept                   // Type of synthesis
+	StudyType         *CodeableConcept                   // Type of study
+	Population        *Reference                         // What population?
+	Exposure          *Reference                         // What exposure?
+	Outcome           *Reference                         // What outcome?
+	SampleSize        *RiskEvidenceSynthesisSampleSize   // What sample size was involved?
+	RiskEstimate      *RiskEvidenceSynthesisRiskEstimate // What was the estimated risk
+	Certainty         []*RiskEvidenceSynthesisCertainty  // How certain is the risk
+	unknown           *unknownMembers                    // lenient mode: members that are not elements of RiskEvidenceSynthesis
 }
 
 func (m *RiskEvidenceSynthesis) FHIRType() string { return "RiskEvidenceSynthesis" }
@@ -1025,12 +1025,12 @@ var typeDefRiskEvidenceSynthesis = &TypeDef{
 
 // RiskEvidenceSynthesisSampleSize is the backbone element RiskEvidenceSynthesis.sampleSize: What sample size was involved?
 type RiskEvidenceSynthesisSampleSize struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Description          *String
-	NumberOfStudies      *Integer
-	NumberOfParticipants *Integer
+	ID                   string          // Unique id for inter-element referencing
+	Extension            []*Extension    // Additional content defined by implementations
+	ModifierExtension    []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description          *String         // Description of sample size
+	NumberOfStudies      *Integer        // How many studies?
+	NumberOfParticipants *Integer        // How many participants?
 	unknown              *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.sampleSize
 }
 
@@ -1218,17 +1218,17 @@ var typeDefRiskEvidenceSynthesisSampleSize = &TypeDef{
 
 // RiskEvidenceSynthesisRiskEstimate is the backbone element RiskEvidenceSynthesis.riskEstimate: What was the estimated risk
 type RiskEvidenceSynthesisRiskEstimate struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	Type              *CodeableConcept
-	Value             *Decimal
-	UnitOfMeasure     *CodeableConcept
-	DenominatorCount  *Integer
-	NumeratorCount    *Integer
-	PrecisionEstimate []*RiskEvidenceSynthesisRiskEstimatePrecisionEstimate
-	unknown           *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.riskEstimate
+	ID                string                                                // Unique id for inter-element referencing
+	Extension         []*Extension                                          // Additional content defined by implementations
+	ModifierExtension []*Extension                                          // Extensions that cannot be ignored even if unrecognized
+	Description       *String                                               // Description of risk estimate
+	Type              *CodeableConcept                                      // Type of risk estimate
+	Value             *Decimal                                              // Point estimate
+	UnitOfMeasure     *CodeableConcept                                      // What unit is the outcome described in?
+	DenominatorCount  *Integer                                              // Sample size for group measured
+	NumeratorCount    *Integer                                              // Number with the outcome
+	PrecisionEstimate []*RiskEvidenceSynthesisRiskEstimatePrecisionEstimate // How precise the estimate is
+	unknown           *unknownMembers                                       // lenient mode: members that are not elements of RiskEvidenceSynthesis.riskEstimate
 }
 
 func (m *RiskEvidenceSynthesisRiskEstimate) FHIRType() string { return "BackboneElement" }
@@ -1508,14 +1508,14 @@ var typeDefRiskEvidenceSynthesisRiskEstimate = &TypeDef{
 
 // RiskEvidenceSynthesisRiskEstimatePrecisionEstimate is the backbone element RiskEvidenceSynthesis.riskEstimate.precisionEstimate: How precise the estimate is
 type RiskEvidenceSynthesisRiskEstimatePrecisionEstimate struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Level             *Decimal
-	From              *Decimal
-	To                *Decimal
-	unknown           *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.riskEstimate.precisionEstimate
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Type of precision estimate
+	Level             *Decimal         // Level of confidence interval
+	From              *Decimal         // Lower bound
+	To                *Decimal         // Upper bound
+	unknown           *unknownMembers  // lenient mode: members that are not elements of RiskEvidenceSynthesis.riskEstimate.precisionEstimate
 }
 
 func (m *RiskEvidenceSynthesisRiskEstimatePrecisionEstimate) FHIRType() string {
@@ -1726,13 +1726,13 @@ var typeDefRiskEvidenceSynthesisRiskEstimatePrecisionEstimate = &TypeDef{
 
 // RiskEvidenceSynthesisCertainty is the backbone element RiskEvidenceSynthesis.certainty: How certain is the risk
 type RiskEvidenceSynthesisCertainty struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Rating                []*CodeableConcept
-	Note                  []*Annotation
-	CertaintySubcomponent []*RiskEvidenceSynthesisCertaintyCertaintySubcomponent
-	unknown               *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.certainty
+	ID                    string                                                 // Unique id for inter-element referencing
+	Extension             []*Extension                                           // Additional content defined by implementations
+	ModifierExtension     []*Extension                                           // Extensions that cannot be ignored even if unrecognized
+	Rating                []*CodeableConcept                                     // Certainty rating
+	Note                  []*Annotation                                          // Used for footnotes or explanatory notes
+	CertaintySubcomponent []*RiskEvidenceSynthesisCertaintyCertaintySubcomponent // A component that contributes to the overall certainty
+	unknown               *unknownMembers                                        // lenient mode: members that are not elements of RiskEvidenceSynthesis.certainty
 }
 
 func (m *RiskEvidenceSynthesisCertainty) FHIRType() string { return "BackboneElement" }
@@ -1897,13 +1897,13 @@ var typeDefRiskEvidenceSynthesisCertainty = &TypeDef{
 
 // RiskEvidenceSynthesisCertaintyCertaintySubcomponent is the backbone element RiskEvidenceSynthesis.certainty.certaintySubcomponent: A component that contributes to the overall certainty
 type RiskEvidenceSynthesisCertaintyCertaintySubcomponent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Rating            []*CodeableConcept
-	Note              []*Annotation
-	unknown           *unknownMembers // lenient mode: members that are not elements of RiskEvidenceSynthesis.certainty.certaintySubcomponent
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept   // Type of subcomponent of certainty rating
+	Rating            []*CodeableConcept // Subcomponent certainty rating
+	Note              []*Annotation      // Used for footnotes or explanatory notes
+	unknown           *unknownMembers    // lenient mode: members that are not elements of RiskEvidenceSynthesis.certainty.certaintySubcomponent
 }
 
 func (m *RiskEvidenceSynthesisCertaintyCertaintySubcomponent) FHIRType() string {

@@ -4,23 +4,23 @@ package fhir
 
 // Schedule is the FHIR R4 resource Schedule: A container for slots of time that may be available for booking appointments (http://hl7.org/fhir/StructureDefinition/Schedule).
 type Schedule struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Active            *Boolean
-	ServiceCategory   []*CodeableConcept
-	ServiceType       []*CodeableConcept
-	Specialty         []*CodeableConcept
-	Actor             []*Reference
-	PlanningHorizon   *Period
-	Comment           *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of Schedule
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	Identifier        []*Identifier      // External Ids for this item
+	Active            *Boolean           // Whether this schedule is in active use
+	ServiceCategory   []*CodeableConcept // High-level category
+	ServiceType       []*CodeableConcept // Specific service
+	Specialty         []*CodeableConcept // Type of specialty needed
+	Actor             []*Reference       // Resource(s) that availability information is being provided for
+	PlanningHorizon   *Period            // Period of time covered by schedule
+	Comment           *String            // Comments on availability
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Schedule
 }
 
 func (m *Schedule) FHIRType() string { return "Schedule" }

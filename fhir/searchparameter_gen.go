@@ -4,41 +4,41 @@ package fhir
 
 // SearchParameter is the FHIR R4 resource SearchParameter: Search parameter for a resource (http://hl7.org/fhir/StructureDefinition/SearchParameter).
 type SearchParameter struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Version           *String
-	Name              *String
-	DerivedFrom       *Canonical
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Code              *Code
-	Base              []*Code
-	Type              *Code
-	Expression        *String
-	Xpath             *String
-	XpathUsage        *Code
-	Target            []*Code
-	MultipleOr        *Boolean
-	MultipleAnd       *Boolean
-	Comparator        []*Code
-	Modifier          []*Code
-	Chain             []*String
-	Component         []*SearchParameterComponent
-	unknown           *unknownMembers // lenient mode: members that are not elements of SearchParameter
+	ID                *ID                         // Logical id of this artifact
+	Meta              *Meta                       // Metadata about the resource
+	ImplicitRules     *URI                        // A set of rules under which this content was created
+	Language          *Code                       // Language of the resource content
+	Text              *Narrative                  // Text summary of the resource, for human interpretation
+	Contained         []Resource                  // Contained, inline Resources
+	Extension         []*Extension                // Additional content defined by implementations
+	ModifierExtension []*Extension                // Extensions that cannot be ignored
+	URL               *URI                        // Canonical identifier for this search parameter, represented as a URI (globally unique)
+	Version           *String                     // Business version of the search parameter
+	Name              *String                     // Name for this search parameter (computer friendly)
+	DerivedFrom       *Canonical                  // Original definition for the search parameter
+	Status            *Code                       // draft | active | retired | unknown
+	Experimental      *Boolean                    // For testing purposes, not real usage
+	Date              *DateTime                   // Date last changed
+	Publisher         *String                     // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail            // Contact details for the publisher
+	Description       *Markdown                   // Natural language description of the search parameter
+	UseContext        []*UsageContext             // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept          // Intended jurisdiction for search parameter (if applicable)
+	Purpose           *Markdown                   // Why this search parameter is defined
+	Code              *Code                       // Code used in URL
+	Base              []*Code                     // The resource type(s) this search parameter applies to
+	Type              *Code                       // number | date | string | token | reference | composite | quantity | uri | special
+	Expression        *String                     // FHIRPath expression that extracts the values
+	Xpath             *String                     // XPath that extracts the values
+	XpathUsage        *Code                       // normal | phonetic | nearby | distance | other
+	Target            []*Code                     // Types of resource (if a resource reference)
+	MultipleOr        *Boolean                    // Allow multiple values per parameter (or)
+	MultipleAnd       *Boolean                    // Allow multiple parameters (and)
+	Comparator        []*Code                     // eq | ne | gt | lt | ge | le | sa | eb | ap
+	Modifier          []*Code                     // missing | exact | contains | not | text | in | not-in | below | above | type | identifier | ofType
+	Chain             []*String                   // Chained names supported
+	Component         []*SearchParameterComponent // For Composite resources to define the parts
+	unknown           *unknownMembers             // lenient mode: members that are not elements of SearchParameter
 }
 
 func (m *SearchParameter) FHIRType() string { return "SearchParameter" }
@@ -978,11 +978,11 @@ var typeDefSearchParameter = &TypeDef{
 
 // SearchParameterComponent is the backbone element SearchParameter.component: For Composite resources to define the parts
 type SearchParameterComponent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Definition        *Canonical
-	Expression        *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Definition        *Canonical      // Defines how the part works
+	Expression        *String         // Subexpression relative to main expression
 	unknown           *unknownMembers // lenient mode: members that are not elements of SearchParameter.component
 }
 

@@ -4,53 +4,53 @@ package fhir
 
 // ServiceRequest is the FHIR R4 resource ServiceRequest: A request for a service to be performed (http://hl7.org/fhir/StructureDefinition/ServiceRequest).
 type ServiceRequest struct {
-	ID                      *ID
-	Meta                    *Meta
-	ImplicitRules           *URI
-	Language                *Code
-	Text                    *Narrative
-	Contained               []Resource
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Identifier              []*Identifier
-	InstantiatesCanonical   []*Canonical
-	InstantiatesURI         []*URI
-	BasedOn                 []*Reference
-	Replaces                []*Reference
-	Requisition             *Identifier
-	Status                  *Code
-	Intent                  *Code
-	Category                []*CodeableConcept
-	Priority                *Code
-	DoNotPerform            *Boolean
-	Code                    *CodeableConcept
-	OrderDetail             []*CodeableConcept
-	QuantityQuantity        *Quantity
-	QuantityRatio           *Ratio
-	QuantityRange           *Range
-	Subject                 *Reference
-	Encounter               *Reference
-	OccurrenceDateTime      *DateTime
-	OccurrencePeriod        *Period
-	OccurrenceTiming        *Timing
-	AsNeededBoolean         *Boolean
-	AsNeededCodeableConcept *CodeableConcept
-	AuthoredOn              *DateTime
-	Requester               *Reference
-	PerformerType           *CodeableConcept
-	Performer               []*Reference
-	LocationCode            []*CodeableConcept
-	LocationReference       []*Reference
-	ReasonCode              []*CodeableConcept
-	ReasonReference         []*Reference
-	Insurance               []*Reference
-	SupportingInfo          []*Reference
-	Specimen                []*Reference
-	BodySite                []*CodeableConcept
-	Note                    []*Annotation
-	PatientInstruction      *String
-	RelevantHistory         []*Reference
-	unknown                 *unknownMembers // lenient mode: members that are not elements of ServiceRequest
+	ID                      *ID                // Logical id of this artifact
+	Meta                    *Meta              // Metadata about the resource
+	ImplicitRules           *URI               // A set of rules under which this content was created
+	Language                *Code              // Language of the resource content
+	Text                    *Narrative         // Text summary of the resource, for human interpretation
+	Contained               []Resource         // Contained, inline Resources
+	Extension               []*Extension       // Additional content defined by implementations
+	ModifierExtension       []*Extension       // Extensions that cannot be ignored
+	Identifier              []*Identifier      // Identifiers assigned to this order
+	InstantiatesCanonical   []*Canonical       // Instantiates FHIR protocol or definition
+	InstantiatesURI         []*URI             // Instantiates external protocol or definition
+	BasedOn                 []*Reference       // What request fulfills
+	Replaces                []*Reference       // What request replaces
+	Requisition             *Identifier        // Composite Request ID
+	Status                  *Code              // draft | active | on-hold | revoked | completed | entered-in-error | unknown
+	Intent                  *Code              // proposal | plan | directive | order | original-order | reflex-order | filler-order | instance-order | option
+	Category                []*CodeableConcept // Classification of service
+	Priority                *Code              // routine | urgent | asap | stat
+	DoNotPerform            *Boolean           // True if service/procedure should not be performed
+	Code                    *CodeableConcept   // What is being requested/ordered
+	OrderDetail             []*CodeableConcept // Additional order information
+	QuantityQuantity        *Quantity          // Service amount
+	QuantityRatio           *Ratio             // Service amount
+	QuantityRange           *Range             // Service amount
+	Subject                 *Reference         // Individual or Entity the service is ordered for
+	Encounter               *Reference         // Encounter in which the request was created
+	OccurrenceDateTime      *DateTime          // When service should occur
+	OccurrencePeriod        *Period            // When service should occur
+	OccurrenceTiming        *Timing            // When service should occur
+	AsNeededBoolean         *Boolean           // Preconditions for service
+	AsNeededCodeableConcept *CodeableConcept   // Preconditions for service
+	AuthoredOn              *DateTime          // Date request signed
+	Requester               *Reference         // Who/what is requesting service
+	PerformerType           *CodeableConcept   // Performer role
+	Performer               []*Reference       // Requested performer
+	LocationCode            []*CodeableConcept // Requested location
+	LocationReference       []*Reference       // Requested location
+	ReasonCode              []*CodeableConcept // Explanation/Justification for procedure or service
+	ReasonReference         []*Reference       // Explanation/Justification for service or service
+	Insurance               []*Reference       // Associated insurance coverage
+	SupportingInfo          []*Reference       // Additional clinical information
+	Specimen                []*Reference       // Procedure Samples
+	BodySite                []*CodeableConcept // Location on Body
+	Note                    []*Annotation      // Comments
+	PatientInstruction      *String            // Patient or consumer-oriented instructions
+	RelevantHistory         []*Reference       // Request provenance
+	unknown                 *unknownMembers    // lenient mode: members that are not elements of ServiceRequest
 }
 
 func (m *ServiceRequest) FHIRType() string { return "ServiceRequest" }

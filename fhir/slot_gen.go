@@ -4,26 +4,26 @@ package fhir
 
 // Slot is the FHIR R4 resource Slot: A slot of time on a schedule that may be available for booking appointments (http://hl7.org/fhir/StructureDefinition/Slot).
 type Slot struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	ServiceCategory   []*CodeableConcept
-	ServiceType       []*CodeableConcept
-	Specialty         []*CodeableConcept
-	AppointmentType   *CodeableConcept
-	Schedule          *Reference
-	Status            *Code
-	Start             *Instant
-	End               *Instant
-	Overbooked        *Boolean
-	Comment           *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of Slot
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	Identifier        []*Identifier      // External Ids for this item
+	ServiceCategory   []*CodeableConcept // A broad categorization of the service that is to be performed during this appointment
+	ServiceType       []*CodeableConcept // The type of appointments that can be booked into this slot (ideally this would be an identifiable service - which is at a location, rather than the location itself). If provided then this overrides the value provided on the availability resource
+	Specialty         []*CodeableConcept // The specialty of a practitioner that would be required to perform the service requested in this appointment
+	AppointmentType   *CodeableConcept   // The style of appointment or patient that may be booked in the slot (not service type)
+	Schedule          *Reference         // The schedule resource that this slot defines an interval of status information
+	Status            *Code              // busy | free | busy-unavailable | busy-tentative | entered-in-error
+	Start             *Instant           // Date/Time that the slot is to begin
+	End               *Instant           // Date/Time that the slot is to conclude
+	Overbooked        *Boolean           // This slot has already been overbooked, appointments are unlikely to be accepted for this time
+	Comment           *String            // Comments on the slot to describe any extended information. Such as custom constraints on the slot
+	unknown           *unknownMembers    // lenient mode: members that are not elements of Slot
 }
 
 func (m *Slot) FHIRType() string { return "Slot" }

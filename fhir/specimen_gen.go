@@ -4,28 +4,28 @@ package fhir
 
 // Specimen is the FHIR R4 resource Specimen: Sample for analysis (http://hl7.org/fhir/StructureDefinition/Specimen).
 type Specimen struct {
-	ID                  *ID
-	Meta                *Meta
-	ImplicitRules       *URI
-	Language            *Code
-	Text                *Narrative
-	Contained           []Resource
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Identifier          []*Identifier
-	AccessionIdentifier *Identifier
-	Status              *Code
-	Type                *CodeableConcept
-	Subject             *Reference
-	ReceivedTime        *DateTime
-	Parent              []*Reference
-	Request             []*Reference
-	Collection          *SpecimenCollection
-	Processing          []*SpecimenProcessing
-	Container           []*SpecimenContainer
-	Condition           []*CodeableConcept
-	Note                []*Annotation
-	unknown             *unknownMembers // lenient mode: members that are not elements of Specimen
+	ID                  *ID                   // Logical id of this artifact
+	Meta                *Meta                 // Metadata about the resource
+	ImplicitRules       *URI                  // A set of rules under which this content was created
+	Language            *Code                 // Language of the resource content
+	Text                *Narrative            // Text summary of the resource, for human interpretation
+	Contained           []Resource            // Contained, inline Resources
+	Extension           []*Extension          // Additional content defined by implementations
+	ModifierExtension   []*Extension          // Extensions that cannot be ignored
+	Identifier          []*Identifier         // External Identifier
+	AccessionIdentifier *Identifier           // Identifier assigned by the lab
+	Status              *Code                 // available | unavailable | unsatisfactory | entered-in-error
+	Type                *CodeableConcept      // Kind of material that forms the specimen
+	Subject             *Reference            // Where the specimen came from. This may be from patient(s), from a location (e.g., the source of an environmental sample), or a sampling of a substance or a device
+	ReceivedTime        *DateTime             // The time when specimen was received for processing
+	Parent              []*Reference          // Specimen from which this specimen originated
+	Request             []*Reference          // Why the specimen was collected
+	Collection          *SpecimenCollection   // Collection details
+	Processing          []*SpecimenProcessing // Processing and processing step details
+	Container           []*SpecimenContainer  // Direct container of specimen (tube/slide, etc.)
+	Condition           []*CodeableConcept    // State of the specimen
+	Note                []*Annotation         // Comments
+	unknown             *unknownMembers       // lenient mode: members that are not elements of Specimen
 }
 
 func (m *Specimen) FHIRType() string { return "Specimen" }
@@ -558,19 +558,19 @@ var typeDefSpecimen = &TypeDef{
 
 // SpecimenCollection is the backbone element Specimen.collection: Collection details
 type SpecimenCollection struct {
-	ID                           string
-	Extension                    []*Extension
-	ModifierExtension            []*Extension
-	Collector                    *Reference
-	CollectedDateTime            *DateTime
-	CollectedPeriod              *Period
-	Duration                     *Duration
-	Quantity                     *Quantity
-	Method                       *CodeableConcept
-	BodySite                     *CodeableConcept
-	FastingStatusCodeableConcept *CodeableConcept
-	FastingStatusDuration        *Duration
-	unknown                      *unknownMembers // lenient mode: members that are not elements of Specimen.collection
+	ID                           string           // Unique id for inter-element referencing
+	Extension                    []*Extension     // Additional content defined by implementations
+	ModifierExtension            []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Collector                    *Reference       // Who collected the specimen
+	CollectedDateTime            *DateTime        // Collection time
+	CollectedPeriod              *Period          // Collection time
+	Duration                     *Duration        // How long it took to collect specimen
+	Quantity                     *Quantity        // The quantity of specimen collected
+	Method                       *CodeableConcept // Technique used to perform collection
+	BodySite                     *CodeableConcept // Anatomical collection site
+	FastingStatusCodeableConcept *CodeableConcept // Whether or how long patient abstained from food and/or drink
+	FastingStatusDuration        *Duration        // Whether or how long patient abstained from food and/or drink
+	unknown                      *unknownMembers  // lenient mode: members that are not elements of Specimen.collection
 }
 
 func (m *SpecimenCollection) FHIRType() string { return "BackboneElement" }
@@ -901,15 +901,15 @@ var typeDefSpecimenCollection = &TypeDef{
 
 // SpecimenProcessing is the backbone element Specimen.processing: Processing and processing step details
 type SpecimenProcessing struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	Procedure         *CodeableConcept
-	Additive          []*Reference
-	TimeDateTime      *DateTime
-	TimePeriod        *Period
-	unknown           *unknownMembers // lenient mode: members that are not elements of Specimen.processing
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Description       *String          // Textual description of procedure
+	Procedure         *CodeableConcept // Indicates the treatment step applied to the specimen
+	Additive          []*Reference     // Material used in the processing step
+	TimeDateTime      *DateTime        // Date and time of specimen processing
+	TimePeriod        *Period          // Date and time of specimen processing
+	unknown           *unknownMembers  // lenient mode: members that are not elements of Specimen.processing
 }
 
 func (m *SpecimenProcessing) FHIRType() string { return "BackboneElement" }
@@ -1143,17 +1143,17 @@ var typeDefSpecimenProcessing = &TypeDef{
 
 // SpecimenContainer is the backbone element Specimen.container: Direct container of specimen (tube/slide, etc.)
 type SpecimenContainer struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Identifier              []*Identifier
-	Description             *String
-	Type                    *CodeableConcept
-	Capacity                *Quantity
-	SpecimenQuantity        *Quantity
-	AdditiveCodeableConcept *CodeableConcept
-	AdditiveReference       *Reference
-	unknown                 *unknownMembers // lenient mode: members that are not elements of Specimen.container
+	ID                      string           // Unique id for inter-element referencing
+	Extension               []*Extension     // Additional content defined by implementations
+	ModifierExtension       []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Identifier              []*Identifier    // Id for the container
+	Description             *String          // Textual description of the container
+	Type                    *CodeableConcept // Kind of container directly associated with specimen
+	Capacity                *Quantity        // Container volume or size
+	SpecimenQuantity        *Quantity        // Quantity of specimen within container
+	AdditiveCodeableConcept *CodeableConcept // Additive associated with container
+	AdditiveReference       *Reference       // Additive associated with container
+	unknown                 *unknownMembers  // lenient mode: members that are not elements of Specimen.container
 }
 
 func (m *SpecimenContainer) FHIRType() string { return "BackboneElement" }

@@ -4,21 +4,21 @@ package fhir
 
 // SpecimenDefinition is the FHIR R4 resource SpecimenDefinition: Kind of specimen (http://hl7.org/fhir/StructureDefinition/SpecimenDefinition).
 type SpecimenDefinition struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         *Identifier
-	TypeCollected      *CodeableConcept
-	PatientPreparation []*CodeableConcept
-	TimeAspect         *String
-	Collection         []*CodeableConcept
-	TypeTested         []*SpecimenDefinitionTypeTested
-	unknown            *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition
+	ID                 *ID                             // Logical id of this artifact
+	Meta               *Meta                           // Metadata about the resource
+	ImplicitRules      *URI                            // A set of rules under which this content was created
+	Language           *Code                           // Language of the resource content
+	Text               *Narrative                      // Text summary of the resource, for human interpretation
+	Contained          []Resource                      // Contained, inline Resources
+	Extension          []*Extension                    // Additional content defined by implementations
+	ModifierExtension  []*Extension                    // Extensions that cannot be ignored
+	Identifier         *Identifier                     // Business identifier of a kind of specimen
+	TypeCollected      *CodeableConcept                // Kind of material to collect
+	PatientPreparation []*CodeableConcept              // Patient preparation for collection
+	TimeAspect         *String                         // Time aspect for collection
+	Collection         []*CodeableConcept              // Specimen collection procedure
+	TypeTested         []*SpecimenDefinitionTypeTested // Specimen in container intended for testing by lab
+	unknown            *unknownMembers                 // lenient mode: members that are not elements of SpecimenDefinition
 }
 
 func (m *SpecimenDefinition) FHIRType() string { return "SpecimenDefinition" }
@@ -396,18 +396,18 @@ var typeDefSpecimenDefinition = &TypeDef{
 
 // SpecimenDefinitionTypeTested is the backbone element SpecimenDefinition.typeTested: Specimen in container intended for testing by lab
 type SpecimenDefinitionTypeTested struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	IsDerived          *Boolean
-	Type               *CodeableConcept
-	Preference         *Code
-	Container          *SpecimenDefinitionTypeTestedContainer
-	Requirement        *String
-	RetentionTime      *Duration
-	RejectionCriterion []*CodeableConcept
-	Handling           []*SpecimenDefinitionTypeTestedHandling
-	unknown            *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition.typeTested
+	ID                 string                                  // Unique id for inter-element referencing
+	Extension          []*Extension                            // Additional content defined by implementations
+	ModifierExtension  []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	IsDerived          *Boolean                                // Primary or secondary specimen
+	Type               *CodeableConcept                        // Type of intended specimen
+	Preference         *Code                                   // preferred | alternate
+	Container          *SpecimenDefinitionTypeTestedContainer  // The specimen's container
+	Requirement        *String                                 // Specimen requirements
+	RetentionTime      *Duration                               // Specimen retention time
+	RejectionCriterion []*CodeableConcept                      // Rejection criterion
+	Handling           []*SpecimenDefinitionTypeTestedHandling // Specimen handling before testing
+	unknown            *unknownMembers                         // lenient mode: members that are not elements of SpecimenDefinition.typeTested
 }
 
 func (m *SpecimenDefinitionTypeTested) FHIRType() string { return "BackboneElement" }
@@ -702,19 +702,19 @@ var typeDefSpecimenDefinitionTypeTested = &TypeDef{
 
 // SpecimenDefinitionTypeTestedContainer is the backbone element SpecimenDefinition.typeTested.container: The specimen's container
 type SpecimenDefinitionTypeTestedContainer struct {
-	ID                    string
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Material              *CodeableConcept
-	Type                  *CodeableConcept
-	Cap                   *CodeableConcept
-	Description           *String
-	Capacity              *Quantity
-	MinimumVolumeQuantity *Quantity
-	MinimumVolumeString   *String
-	Additive              []*SpecimenDefinitionTypeTestedContainerAdditive
-	Preparation           *String
-	unknown               *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition.typeTested.container
+	ID                    string                                           // Unique id for inter-element referencing
+	Extension             []*Extension                                     // Additional content defined by implementations
+	ModifierExtension     []*Extension                                     // Extensions that cannot be ignored even if unrecognized
+	Material              *CodeableConcept                                 // Container material
+	Type                  *CodeableConcept                                 // Kind of container associated with the kind of specimen
+	Cap                   *CodeableConcept                                 // Color of container cap
+	Description           *String                                          // Container description
+	Capacity              *Quantity                                        // Container capacity
+	MinimumVolumeQuantity *Quantity                                        // Minimum volume
+	MinimumVolumeString   *String                                          // Minimum volume
+	Additive              []*SpecimenDefinitionTypeTestedContainerAdditive // Additive associated with container
+	Preparation           *String                                          // Specimen container preparation
+	unknown               *unknownMembers                                  // lenient mode: members that are not elements of SpecimenDefinition.typeTested.container
 }
 
 func (m *SpecimenDefinitionTypeTestedContainer) FHIRType() string { return "BackboneElement" }
@@ -1044,12 +1044,12 @@ var typeDefSpecimenDefinitionTypeTestedContainer = &TypeDef{
 
 // SpecimenDefinitionTypeTestedContainerAdditive is the backbone element SpecimenDefinition.typeTested.container.additive: Additive associated with container
 type SpecimenDefinitionTypeTestedContainerAdditive struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	AdditiveCodeableConcept *CodeableConcept
-	AdditiveReference       *Reference
-	unknown                 *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition.typeTested.container.additive
+	ID                      string           // Unique id for inter-element referencing
+	Extension               []*Extension     // Additional content defined by implementations
+	ModifierExtension       []*Extension     // Extensions that cannot be ignored even if unrecognized
+	AdditiveCodeableConcept *CodeableConcept // Additive associated with container
+	AdditiveReference       *Reference       // Additive associated with container
+	unknown                 *unknownMembers  // lenient mode: members that are not elements of SpecimenDefinition.typeTested.container.additive
 }
 
 func (m *SpecimenDefinitionTypeTestedContainerAdditive) FHIRType() string { return "BackboneElement" }
@@ -1208,14 +1208,14 @@ var typeDefSpecimenDefinitionTypeTestedContainerAdditive = &TypeDef{
 
 // SpecimenDefinitionTypeTestedHandling is the backbone element SpecimenDefinition.typeTested.handling: Specimen handling before testing
 type SpecimenDefinitionTypeTestedHandling struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	TemperatureQualifier *CodeableConcept
-	TemperatureRange     *Range
-	MaxDuration          *Duration
-	Instruction          *String
-	unknown              *unknownMembers // lenient mode: members that are not elements of SpecimenDefinition.typeTested.handling
+	ID                   string           // Unique id for inter-element referencing
+	Extension            []*Extension     // Additional content defined by implementations
+	ModifierExtension    []*Extension     // Extensions that cannot be ignored even if unrecognized
+	TemperatureQualifier *CodeableConcept // Temperature qualifier
+	TemperatureRange     *Range           // Temperature range
+	MaxDuration          *Duration        // Maximum preservation time
+	Instruction          *String          // Preservation instruction
+	unknown              *unknownMembers  // lenient mode: members that are not elements of SpecimenDefinition.typeTested.handling
 }
 
 func (m *SpecimenDefinitionTypeTestedHandling) FHIRType() string { return "BackboneElement" }

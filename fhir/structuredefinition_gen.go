@@ -4,42 +4,42 @@ package fhir
 
 // StructureDefinition is the FHIR R4 resource StructureDefinition: Structural Definition (http://hl7.org/fhir/StructureDefinition/StructureDefinition).
 type StructureDefinition struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Copyright         *Markdown
-	Keyword           []*Coding
-	FhirVersion       *Code
-	Mapping           []*StructureDefinitionMapping
-	Kind              *Code
-	Abstract          *Boolean
-	Context           []*StructureDefinitionContext
-	ContextInvariant  []*String
-	Type              *URI
-	BaseDefinition    *Canonical
-	Derivation        *Code
-	Snapshot          *StructureDefinitionSnapshot
-	Differential      *StructureDefinitionDifferential
-	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition
+	ID                *ID                              // Logical id of this artifact
+	Meta              *Meta                            // Metadata about the resource
+	ImplicitRules     *URI                             // A set of rules under which this content was created
+	Language          *Code                            // Language of the resource content
+	Text              *Narrative                       // Text summary of the resource, for human interpretation
+	Contained         []Resource                       // Contained, inline Resources
+	Extension         []*Extension                     // Additional content defined by implementations
+	ModifierExtension []*Extension                     // Extensions that cannot be ignored
+	URL               *URI                             // Canonical identifier for this structure definition, represented as a URI (globally unique)
+	Identifier        []*Identifier                    // Additional identifier for the structure definition
+	Version           *String                          // Business version of the structure definition
+	Name              *String                          // Name for this structure definition (computer friendly)
+	Title             *String                          // Name for this structure definition (human friendly)
+	Status            *Code                            // draft | active | retired | unknown
+	Experimental      *Boolean                         // For testing purposes, not real usage
+	Date              *DateTime                        // Date last changed
+	Publisher         *String                          // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                 // Contact details for the publisher
+	Description       *Markdown                        // Natural language description of the structure definition
+	UseContext        []*UsageContext                  // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept               // Intended jurisdiction for structure definition (if applicable)
+	Purpose           *Markdown                        // Why this structure definition is defined
+	Copyright         *Markdown                        // Use and/or publishing restrictions
+	Keyword           []*Coding                        // Assist with indexing and finding
+	FhirVersion       *Code                            // FHIR Version this StructureDefinition targets
+	Mapping           []*StructureDefinitionMapping    // External specification that the content is mapped to
+	Kind              *Code                            // primitive-type | complex-type | resource | logical
+	Abstract          *Boolean                         // Whether the structure is abstract
+	Context           []*StructureDefinitionContext    // If an extension, where it can be used in instances
+	ContextInvariant  []*String                        // FHIRPath invariants - when the extension can be used
+	Type              *URI                             // Type defined or constrained by this structure
+	BaseDefinition    *Canonical                       // Definition that this type is constrained/specialized from
+	Derivation        *Code                            // specialization | constraint - How relates to base definition
+	Snapshot          *StructureDefinitionSnapshot     // Snapshot view of the structure
+	Differential      *StructureDefinitionDifferential // Differential view of the structure
+	unknown           *unknownMembers                  // lenient mode: members that are not elements of StructureDefinition
 }
 
 func (m *StructureDefinition) FHIRType() string { return "StructureDefinition" }
@@ -1018,13 +1018,13 @@ var typeDefStructureDefinition = &TypeDef{
 
 // StructureDefinitionMapping is the backbone element StructureDefinition.mapping: External specification that the content is mapped to
 type StructureDefinitionMapping struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identity          *ID
-	URI               *URI
-	Name              *String
-	Comment           *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Identity          *ID             // Internal id when this mapping is used
+	URI               *URI            // Identifies what this mapping refers to
+	Name              *String         // Names what this mapping refers to
+	Comment           *String         // Versions, Issues, Scope limitations etc.
 	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition.mapping
 }
 
@@ -1239,11 +1239,11 @@ var typeDefStructureDefinitionMapping = &TypeDef{
 
 // StructureDefinitionContext is the backbone element StructureDefinition.context: If an extension, where it can be used in instances
 type StructureDefinitionContext struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Expression        *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // fhirpath | element | extension
+	Expression        *String         // Where the extension can be used in instances
 	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition.context
 }
 
@@ -1404,11 +1404,11 @@ var typeDefStructureDefinitionContext = &TypeDef{
 
 // StructureDefinitionSnapshot is the backbone element StructureDefinition.snapshot: Snapshot view of the structure
 type StructureDefinitionSnapshot struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Element           []*ElementDefinition
-	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition.snapshot
+	ID                string               // Unique id for inter-element referencing
+	Extension         []*Extension         // Additional content defined by implementations
+	ModifierExtension []*Extension         // Extensions that cannot be ignored even if unrecognized
+	Element           []*ElementDefinition // Definition of elements in the resource (if no StructureDefinition)
+	unknown           *unknownMembers      // lenient mode: members that are not elements of StructureDefinition.snapshot
 }
 
 func (m *StructureDefinitionSnapshot) FHIRType() string { return "BackboneElement" }
@@ -1533,11 +1533,11 @@ var typeDefStructureDefinitionSnapshot = &TypeDef{
 
 // StructureDefinitionDifferential is the backbone element StructureDefinition.differential: Differential view of the structure
 type StructureDefinitionDifferential struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Element           []*ElementDefinition
-	unknown           *unknownMembers // lenient mode: members that are not elements of StructureDefinition.differential
+	ID                string               // Unique id for inter-element referencing
+	Extension         []*Extension         // Additional content defined by implementations
+	ModifierExtension []*Extension         // Extensions that cannot be ignored even if unrecognized
+	Element           []*ElementDefinition // Definition of elements in the resource (if no StructureDefinition)
+	unknown           *unknownMembers      // lenient mode: members that are not elements of StructureDefinition.differential
 }
 
 func (m *StructureDefinitionDifferential) FHIRType() string { return "BackboneElement" }

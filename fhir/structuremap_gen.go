@@ -4,33 +4,33 @@ package fhir
 
 // StructureMap is the FHIR R4 resource StructureMap: A Map of relationships between 2 structures that can be used to transform data (http://hl7.org/fhir/StructureDefinition/StructureMap).
 type StructureMap struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Copyright         *Markdown
-	Structure         []*StructureMapStructure
-	Import            []*Canonical
-	Group             []*StructureMapGroup
-	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap
+	ID                *ID                      // Logical id of this artifact
+	Meta              *Meta                    // Metadata about the resource
+	ImplicitRules     *URI                     // A set of rules under which this content was created
+	Language          *Code                    // Language of the resource content
+	Text              *Narrative               // Text summary of the resource, for human interpretation
+	Contained         []Resource               // Contained, inline Resources
+	Extension         []*Extension             // Additional content defined by implementations
+	ModifierExtension []*Extension             // Extensions that cannot be ignored
+	URL               *URI                     // Canonical identifier for this structure map, represented as a URI (globally unique)
+	Identifier        []*Identifier            // Additional identifier for the structure map
+	Version           *String                  // Business version of the structure map
+	Name              *String                  // Name for this structure map (computer friendly)
+	Title             *String                  // Name for this structure map (human friendly)
+	Status            *Code                    // draft | active | retired | unknown
+	Experimental      *Boolean                 // For testing purposes, not real usage
+	Date              *DateTime                // Date last changed
+	Publisher         *String                  // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail         // Contact details for the publisher
+	Description       *Markdown                // Natural language description of the structure map
+	UseContext        []*UsageContext          // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept       // Intended jurisdiction for structure map (if applicable)
+	Purpose           *Markdown                // Why this structure map is defined
+	Copyright         *Markdown                // Use and/or publishing restrictions
+	Structure         []*StructureMapStructure // Structure Definition used by this map
+	Import            []*Canonical             // Other maps used by this map (canonical URLs)
+	Group             []*StructureMapGroup     // Named sections for reader convenience
+	unknown           *unknownMembers          // lenient mode: members that are not elements of StructureMap
 }
 
 func (m *StructureMap) FHIRType() string { return "StructureMap" }
@@ -744,13 +744,13 @@ var typeDefStructureMap = &TypeDef{
 
 // StructureMapStructure is the backbone element StructureMap.structure: Structure Definition used by this map
 type StructureMapStructure struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *Canonical
-	Mode              *Code
-	Alias             *String
-	Documentation     *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	URL               *Canonical      // Canonical reference to structure definition
+	Mode              *Code           // source | queried | target | produced
+	Alias             *String         // Name for type in this map
+	Documentation     *String         // Documentation on use of structure
 	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.structure
 }
 
@@ -968,16 +968,16 @@ var typeDefStructureMapStructure = &TypeDef{
 
 // StructureMapGroup is the backbone element StructureMap.group: Named sections for reader convenience
 type StructureMapGroup struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *ID
-	Extends           *ID
-	TypeMode          *Code
-	Documentation     *String
-	Input             []*StructureMapGroupInput
-	Rule              []*StructureMapGroupRule
-	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group
+	ID                string                    // Unique id for inter-element referencing
+	Extension         []*Extension              // Additional content defined by implementations
+	ModifierExtension []*Extension              // Extensions that cannot be ignored even if unrecognized
+	Name              *ID                       // Human-readable label
+	Extends           *ID                       // Another group that this group adds rules to
+	TypeMode          *Code                     // none | types | type-and-types
+	Documentation     *String                   // Additional description/explanation for group
+	Input             []*StructureMapGroupInput // Named instance provided when invoking the map
+	Rule              []*StructureMapGroupRule  // Transform Rule from source to target
+	unknown           *unknownMembers           // lenient mode: members that are not elements of StructureMap.group
 }
 
 func (m *StructureMapGroup) FHIRType() string { return "BackboneElement" }
@@ -1239,13 +1239,13 @@ var typeDefStructureMapGroup = &TypeDef{
 
 // StructureMapGroupInput is the backbone element StructureMap.group.input: Named instance provided when invoking the map
 type StructureMapGroupInput struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *ID
-	Type              *String
-	Mode              *Code
-	Documentation     *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *ID             // Name for this instance of data
+	Type              *String         // Type for this instance of data
+	Mode              *Code           // source | target
+	Documentation     *String         // Documentation for this instance of data
 	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.input
 }
 
@@ -1463,16 +1463,16 @@ var typeDefStructureMapGroupInput = &TypeDef{
 
 // StructureMapGroupRule is the backbone element StructureMap.group.rule: Transform Rule from source to target
 type StructureMapGroupRule struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *ID
-	Source            []*StructureMapGroupRuleSource
-	Target            []*StructureMapGroupRuleTarget
-	Rule              []*StructureMapGroupRule
-	Dependent         []*StructureMapGroupRuleDependent
-	Documentation     *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule
+	ID                string                            // Unique id for inter-element referencing
+	Extension         []*Extension                      // Additional content defined by implementations
+	ModifierExtension []*Extension                      // Extensions that cannot be ignored even if unrecognized
+	Name              *ID                               // Name of the rule for internal references
+	Source            []*StructureMapGroupRuleSource    // Source inputs to the mapping
+	Target            []*StructureMapGroupRuleTarget    // Content to create because of this mapping rule
+	Rule              []*StructureMapGroupRule          // Rules contained in this rule
+	Dependent         []*StructureMapGroupRuleDependent // Which other rules to apply in the context of this rule
+	Documentation     *String                           // Documentation for this instance of data
+	unknown           *unknownMembers                   // lenient mode: members that are not elements of StructureMap.group.rule
 }
 
 func (m *StructureMapGroupRule) FHIRType() string { return "BackboneElement" }
@@ -1717,70 +1717,70 @@ var typeDefStructureMapGroupRule = &TypeDef{
 
 // StructureMapGroupRuleSource is the backbone element StructureMap.group.rule.source: Source inputs to the mapping
 type StructureMapGroupRuleSource struct {
-	ID                              string
-	Extension                       []*Extension
-	ModifierExtension               []*Extension
-	Context                         *ID
-	Min                             *Integer
-	Max                             *String
-	Type                            *String
-	DefaultValueBase64Binary        *Base64Binary
-	DefaultValueBoolean             *Boolean
-	DefaultValueCanonical           *Canonical
-	DefaultValueCode                *Code
-	DefaultValueDate                *Date
-	DefaultValueDateTime            *DateTime
-	DefaultValueDecimal             *Decimal
-	DefaultValueID                  *ID
-	DefaultValueInstant             *Instant
-	DefaultValueInteger             *Integer
-	DefaultValueMarkdown            *Markdown
-	DefaultValueOID                 *OID
-	DefaultValuePositiveInt         *PositiveInt
-	DefaultValueString              *String
-	DefaultValueTime                *Time
-	DefaultValueUnsignedInt         *UnsignedInt
-	DefaultValueURI                 *URI
-	DefaultValueURL                 *URL
-	DefaultValueUUID                *UUID
-	DefaultValueAddress             *Address
-	DefaultValueAge                 *Age
-	DefaultValueAnnotation          *Annotation
-	DefaultValueAttachment          *Attachment
-	DefaultValueCodeableConcept     *CodeableConcept
-	DefaultValueCoding              *Coding
-	DefaultValueContactPoint        *ContactPoint
-	DefaultValueCount               *Count
-	DefaultValueDistance            *Distance
-	DefaultValueDuration            *Duration
-	DefaultValueHumanName           *HumanName
-	DefaultValueIdentifier          *Identifier
-	DefaultValueMoney               *Money
-	DefaultValuePeriod              *Period
-	DefaultValueQuantity            *Quantity
-	DefaultValueRange               *Range
-	DefaultValueRatio               *Ratio
-	DefaultValueReference           *Reference
-	DefaultValueSampledData         *SampledData
-	DefaultValueSignature           *Signature
-	DefaultValueTiming              *Timing
-	DefaultValueContactDetail       *ContactDetail
-	DefaultValueContributor         *Contributor
-	DefaultValueDataRequirement     *DataRequirement
-	DefaultValueExpression          *Expression
-	DefaultValueParameterDefinition *ParameterDefinition
-	DefaultValueRelatedArtifact     *RelatedArtifact
-	DefaultValueTriggerDefinition   *TriggerDefinition
-	DefaultValueUsageContext        *UsageContext
-	DefaultValueDosage              *Dosage
-	DefaultValueMeta                *Meta
-	Element                         *String
-	ListMode                        *Code
-	Variable                        *ID
-	Condition                       *String
-	Check                           *String
-	LogMessage                      *String
-	unknown                         *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule.source
+	ID                              string               // Unique id for inter-element referencing
+	Extension                       []*Extension         // Additional content defined by implementations
+	ModifierExtension               []*Extension         // Extensions that cannot be ignored even if unrecognized
+	Context                         *ID                  // Type or variable this rule applies to
+	Min                             *Integer             // Specified minimum cardinality
+	Max                             *String              // Specified maximum cardinality (number or *)
+	Type                            *String              // Rule only applies if source has this type
+	DefaultValueBase64Binary        *Base64Binary        // Default value if no value exists
+	DefaultValueBoolean             *Boolean             // Default value if no value exists
+	DefaultValueCanonical           *Canonical           // Default value if no value exists
+	DefaultValueCode                *Code                // Default value if no value exists
+	DefaultValueDate                *Date                // Default value if no value exists
+	DefaultValueDateTime            *DateTime            // Default value if no value exists
+	DefaultValueDecimal             *Decimal             // Default value if no value exists
+	DefaultValueID                  *ID                  // Default value if no value exists
+	DefaultValueInstant             *Instant             // Default value if no value exists
+	DefaultValueInteger             *Integer             // Default value if no value exists
+	DefaultValueMarkdown            *Markdown            // Default value if no value exists
+	DefaultValueOID                 *OID                 // Default value if no value exists
+	DefaultValuePositiveInt         *PositiveInt         // Default value if no value exists
+	DefaultValueString              *String              // Default value if no value exists
+	DefaultValueTime                *Time                // Default value if no value exists
+	DefaultValueUnsignedInt         *UnsignedInt         // Default value if no value exists
+	DefaultValueURI                 *URI                 // Default value if no value exists
+	DefaultValueURL                 *URL                 // Default value if no value exists
+	DefaultValueUUID                *UUID                // Default value if no value exists
+	DefaultValueAddress             *Address             // Default value if no value exists
+	DefaultValueAge                 *Age                 // Default value if no value exists
+	DefaultValueAnnotation          *Annotation          // Default value if no value exists
+	DefaultValueAttachment          *Attachment          // Default value if no value exists
+	DefaultValueCodeableConcept     *CodeableConcept     // Default value if no value exists
+	DefaultValueCoding              *Coding              // Default value if no value exists
+	DefaultValueContactPoint        *ContactPoint        // Default value if no value exists
+	DefaultValueCount               *Count               // Default value if no value exists
+	DefaultValueDistance            *Distance            // Default value if no value exists
+	DefaultValueDuration            *Duration            // Default value if no value exists
+	DefaultValueHumanName           *HumanName           // Default value if no value exists
+	DefaultValueIdentifier          *Identifier          // Default value if no value exists
+	DefaultValueMoney               *Money               // Default value if no value exists
+	DefaultValuePeriod              *Period              // Default value if no value exists
+	DefaultValueQuantity            *Quantity            // Default value if no value exists
+	DefaultValueRange               *Range               // Default value if no value exists
+	DefaultValueRatio               *Ratio               // Default value if no value exists
+	DefaultValueReference           *Reference           // Default value if no value exists
+	DefaultValueSampledData         *SampledData         // Default value if no value exists
+	DefaultValueSignature           *Signature           // Default value if no value exists
+	DefaultValueTiming              *Timing              // Default value if no value exists
+	DefaultValueContactDetail       *ContactDetail       // Default value if no value exists
+	DefaultValueContributor         *Contributor         // Default value if no value exists
+	DefaultValueDataRequirement     *DataRequirement     // Default value if no value exists
+	DefaultValueExpression          *Expression          // Default value if no value exists
+	DefaultValueParameterDefinition *ParameterDefinition // Default value if no value exists
+	DefaultValueRelatedArtifact     *RelatedArtifact     // Default value if no value exists
+	DefaultValueTriggerDefinition   *TriggerDefinition   // Default value if no value exists
+	DefaultValueUsageContext        *UsageContext        // Default value if no value exists
+	DefaultValueDosage              *Dosage              // Default value if no value exists
+	DefaultValueMeta                *Meta                // Default value if no value exists
+	Element                         *String              // Optional field for this source
+	ListMode                        *Code                // first | not_first | last | not_last | only_one
+	Variable                        *ID                  // Named context for field, if a field is specified
+	Condition                       *String              // FHIRPath expression - must be true or the rule does not apply
+	Check                           *String              // FHIRPath expression - must be true or the mapping engine throws an error instead of completing
+	LogMessage                      *String              // Message to put in log if source exists (FHIRPath)
+	unknown                         *unknownMembers      // lenient mode: members that are not elements of StructureMap.group.rule.source
 }
 
 func (m *StructureMapGroupRuleSource) FHIRType() string { return "BackboneElement" }
@@ -3342,18 +3342,18 @@ var typeDefStructureMapGroupRuleSource = &TypeDef{
 
 // StructureMapGroupRuleTarget is the backbone element StructureMap.group.rule.target: Content to create because of this mapping rule
 type StructureMapGroupRuleTarget struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Context           *ID
-	ContextType       *Code
-	Element           *String
-	Variable          *ID
-	ListMode          []*Code
-	ListRuleID        *ID
-	Transform         *Code
-	Parameter         []*StructureMapGroupRuleTargetParameter
-	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule.target
+	ID                string                                  // Unique id for inter-element referencing
+	Extension         []*Extension                            // Additional content defined by implementations
+	ModifierExtension []*Extension                            // Extensions that cannot be ignored even if unrecognized
+	Context           *ID                                     // Type or variable this rule applies to
+	ContextType       *Code                                   // type | variable
+	Element           *String                                 // Field to create in the context
+	Variable          *ID                                     // Named context for field, if desired, and a field is specified
+	ListMode          []*Code                                 // first | share | last | collate
+	ListRuleID        *ID                                     // Internal rule reference for shared list items
+	Transform         *Code                                   // create | copy +
+	Parameter         []*StructureMapGroupRuleTargetParameter // Parameters to the transform
+	unknown           *unknownMembers                         // lenient mode: members that are not elements of StructureMap.group.rule.target
 }
 
 func (m *StructureMapGroupRuleTarget) FHIRType() string { return "BackboneElement" }
@@ -3684,14 +3684,14 @@ var typeDefStructureMapGroupRuleTarget = &TypeDef{
 
 // StructureMapGroupRuleTargetParameter is the backbone element StructureMap.group.rule.target.parameter: Parameters to the transform
 type StructureMapGroupRuleTargetParameter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	ValueID           *ID
-	ValueString       *String
-	ValueBoolean      *Boolean
-	ValueInteger      *Integer
-	ValueDecimal      *Decimal
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	ValueID           *ID             // Parameter value - variable or literal
+	ValueString       *String         // Parameter value - variable or literal
+	ValueBoolean      *Boolean        // Parameter value - variable or literal
+	ValueInteger      *Integer        // Parameter value - variable or literal
+	ValueDecimal      *Decimal        // Parameter value - variable or literal
 	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule.target.parameter
 }
 
@@ -3951,11 +3951,11 @@ var typeDefStructureMapGroupRuleTargetParameter = &TypeDef{
 
 // StructureMapGroupRuleDependent is the backbone element StructureMap.group.rule.dependent: Which other rules to apply in the context of this rule
 type StructureMapGroupRuleDependent struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *ID
-	Variable          []*String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *ID             // Name of a rule or group to apply
+	Variable          []*String       // Variable to pass to the rule or group
 	unknown           *unknownMembers // lenient mode: members that are not elements of StructureMap.group.rule.dependent
 }
 

@@ -4,22 +4,22 @@ package fhir
 
 // Subscription is the FHIR R4 resource Subscription: Server push subscription criteria (http://hl7.org/fhir/StructureDefinition/Subscription).
 type Subscription struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Status            *Code
-	Contact           []*ContactPoint
-	End               *Instant
-	Reason            *String
-	Criteria          *String
-	Error             *String
-	Channel           *SubscriptionChannel
-	unknown           *unknownMembers // lenient mode: members that are not elements of Subscription
+	ID                *ID                  // Logical id of this artifact
+	Meta              *Meta                // Metadata about the resource
+	ImplicitRules     *URI                 // A set of rules under which this content was created
+	Language          *Code                // Language of the resource content
+	Text              *Narrative           // Text summary of the resource, for human interpretation
+	Contained         []Resource           // Contained, inline Resources
+	Extension         []*Extension         // Additional content defined by implementations
+	ModifierExtension []*Extension         // Extensions that cannot be ignored
+	Status            *Code                // requested | active | error | off
+	Contact           []*ContactPoint      // Contact details for source (e.g. troubleshooting)
+	End               *Instant             // When to automatically delete the subscription
+	Reason            *String              // Description of why this subscription was created
+	Criteria          *String              // Rule for server push
+	Error             *String              // Latest error note
+	Channel           *SubscriptionChannel // The channel on which to report matches to the criteria
+	unknown           *unknownMembers      // lenient mode: members that are not elements of Subscription
 }
 
 func (m *Subscription) FHIRType() string { return "Subscription" }
@@ -449,13 +449,13 @@ var typeDefSubscription = &TypeDef{
 
 // SubscriptionChannel is the backbone element Subscription.channel: The channel on which to report matches to the criteria
 type SubscriptionChannel struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	Endpoint          *URL
-	Payload           *Code
-	Header            []*String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // rest-hook | websocket | email | sms | message
+	Endpoint          *URL            // Where the channel points to
+	Payload           *Code           // MIME type to send, or omit for no payload
+	Header            []*String       // Usage depends on the channel type
 	unknown           *unknownMembers // lenient mode: members that are not elements of Subscription.channel
 }
 

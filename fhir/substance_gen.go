@@ -4,22 +4,22 @@ package fhir
 
 // Substance is the FHIR R4 resource Substance: A homogeneous material with a definite composition (http://hl7.org/fhir/StructureDefinition/Substance).
 type Substance struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Category          []*CodeableConcept
-	Code              *CodeableConcept
-	Description       *String
-	Instance          []*SubstanceInstance
-	Ingredient        []*SubstanceIngredient
-	unknown           *unknownMembers // lenient mode: members that are not elements of Substance
+	ID                *ID                    // Logical id of this artifact
+	Meta              *Meta                  // Metadata about the resource
+	ImplicitRules     *URI                   // A set of rules under which this content was created
+	Language          *Code                  // Language of the resource content
+	Text              *Narrative             // Text summary of the resource, for human interpretation
+	Contained         []Resource             // Contained, inline Resources
+	Extension         []*Extension           // Additional content defined by implementations
+	ModifierExtension []*Extension           // Extensions that cannot be ignored
+	Identifier        []*Identifier          // Unique identifier
+	Status            *Code                  // active | inactive | entered-in-error
+	Category          []*CodeableConcept     // What class/type of substance this is
+	Code              *CodeableConcept       // What substance this is
+	Description       *String                // Textual description of the substance, comments
+	Instance          []*SubstanceInstance   // If this describes a specific package/container of the substance
+	Ingredient        []*SubstanceIngredient // Composition information about the substance
+	unknown           *unknownMembers        // lenient mode: members that are not elements of Substance
 }
 
 func (m *Substance) FHIRType() string { return "Substance" }
@@ -428,12 +428,12 @@ var typeDefSubstance = &TypeDef{
 
 // SubstanceInstance is the backbone element Substance.instance: If this describes a specific package/container of the substance
 type SubstanceInstance struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	Expiry            *DateTime
-	Quantity          *Quantity
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Identifier        *Identifier     // Identifier of the package/container
+	Expiry            *DateTime       // When no longer valid to use
+	Quantity          *Quantity       // Amount of substance in the package
 	unknown           *unknownMembers // lenient mode: members that are not elements of Substance.instance
 }
 
@@ -608,13 +608,13 @@ var typeDefSubstanceInstance = &TypeDef{
 
 // SubstanceIngredient is the backbone element Substance.ingredient: Composition information about the substance
 type SubstanceIngredient struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Quantity                 *Ratio
-	SubstanceCodeableConcept *CodeableConcept
-	SubstanceReference       *Reference
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Substance.ingredient
+	ID                       string           // Unique id for inter-element referencing
+	Extension                []*Extension     // Additional content defined by implementations
+	ModifierExtension        []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Quantity                 *Ratio           // Optional amount (concentration)
+	SubstanceCodeableConcept *CodeableConcept // A component of the substance
+	SubstanceReference       *Reference       // A component of the substance
+	unknown                  *unknownMembers  // lenient mode: members that are not elements of Substance.ingredient
 }
 
 func (m *SubstanceIngredient) FHIRType() string { return "BackboneElement" }

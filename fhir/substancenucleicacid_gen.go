@@ -4,20 +4,20 @@ package fhir
 
 // SubstanceNucleicAcid is the FHIR R4 resource SubstanceNucleicAcid: Nucleic acids are defined by three distinct elements: the base, sugar and linkage. Individual substance/moiety IDs will be created for each of these elements. The nucleotide sequence will be always entered in the 5’-3’ direction (http://hl7.org/fhir/StructureDefinition/SubstanceNucleicAcid).
 type SubstanceNucleicAcid struct {
-	ID                  *ID
-	Meta                *Meta
-	ImplicitRules       *URI
-	Language            *Code
-	Text                *Narrative
-	Contained           []Resource
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	SequenceType        *CodeableConcept
-	NumberOfSubunits    *Integer
-	AreaOfHybridisation *String
-	OligoNucleotideType *CodeableConcept
-	Subunit             []*SubstanceNucleicAcidSubunit
-	unknown             *unknownMembers // lenient mode: members that are not elements of SubstanceNucleicAcid
+	ID                  *ID                            // Logical id of this artifact
+	Meta                *Meta                          // Metadata about the resource
+	ImplicitRules       *URI                           // A set of rules under which this content was created
+	Language            *Code                          // Language of the resource content
+	Text                *Narrative                     // Text summary of the resource, for human interpretation
+	Contained           []Resource                     // Contained, inline Resources
+	Extension           []*Extension                   // Additional content defined by implementations
+	ModifierExtension   []*Extension                   // Extensions that cannot be ignored
+	SequenceType        *CodeableConcept               // The type of the sequence shall be specified based on a controlled vocabulary
+	NumberOfSubunits    *Integer                       // The number of linear sequences of nucleotides linked through phosphodiester bonds shall be described. Subunits would be strands of nucleic acids that are tightly associated typically through Watson-Crick base pairing. NOTE: If not specified in the reference source, the assumption is that there is 1 subunit
+	AreaOfHybridisation *String                        // The area of hybridisation shall be described if applicable for double stranded RNA or DNA. The number associated with the subunit followed by the number associated to the residue shall be specified in increasing order. The underscore “” shall be used as separator as follows: “Subunitnumber Residue”
+	OligoNucleotideType *CodeableConcept               // (TBC)
+	Subunit             []*SubstanceNucleicAcidSubunit // Subunits are listed in order of decreasing length; sequences of the same length will be ordered by molecular weight; subunits that have identical sequences will be repeated multiple times
+	unknown             *unknownMembers                // lenient mode: members that are not elements of SubstanceNucleicAcid
 }
 
 func (m *SubstanceNucleicAcid) FHIRType() string { return "SubstanceNucleicAcid" }
@@ -380,18 +380,18 @@ var typeDefSubstanceNucleicAcid = &TypeDef{
 
 // SubstanceNucleicAcidSubunit is the backbone element SubstanceNucleicAcid.subunit: Subunits are listed in order of decreasing length; sequences of the same length will be ordered by molecular weight; subunits that have identical sequences will be repeated multiple times
 type SubstanceNucleicAcidSubunit struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Subunit            *Integer
-	Sequence           *String
-	Length             *Integer
-	SequenceAttachment *Attachment
-	FivePrime          *CodeableConcept
-	ThreePrime         *CodeableConcept
-	Linkage            []*SubstanceNucleicAcidSubunitLinkage
-	Sugar              []*SubstanceNucleicAcidSubunitSugar
-	unknown            *unknownMembers // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit
+	ID                 string                                // Unique id for inter-element referencing
+	Extension          []*Extension                          // Additional content defined by implementations
+	ModifierExtension  []*Extension                          // Extensions that cannot be ignored even if unrecognized
+	Subunit            *Integer                              // Index of linear sequences of nucleic acids in order of decreasing length. Sequences of the same length will be ordered by molecular weight. Subunits that have identical sequences will be repeated and have sequential subscripts
+	Sequence           *String                               // Actual nucleotide sequence notation from 5' to 3' end using standard single letter codes. In addition to the base sequence, sugar and type of phosphate or non-phosphate linkage should also be captured
+	Length             *Integer                              // The length of the sequence shall be captured
+	SequenceAttachment *Attachment                           // (TBC)
+	FivePrime          *CodeableConcept                      // The nucleotide present at the 5’ terminal shall be specified based on a controlled vocabulary. Since the sequence is represented from the 5' to the 3' end, the 5’ prime nucleotide is the letter at the first position in the sequence. A separate representation would be redundant
+	ThreePrime         *CodeableConcept                      // The nucleotide present at the 3’ terminal shall be specified based on a controlled vocabulary. Since the sequence is represented from the 5' to the 3' end, the 5’ prime nucleotide is the letter at the last position in the sequence. A separate representation would be redundant
+	Linkage            []*SubstanceNucleicAcidSubunitLinkage // The linkages between sugar residues will also be captured
+	Sugar              []*SubstanceNucleicAcidSubunitSugar   // 5.3.6.8.1 Sugar ID (Mandatory)
+	unknown            *unknownMembers                       // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit
 }
 
 func (m *SubstanceNucleicAcidSubunit) FHIRType() string { return "BackboneElement" }
@@ -689,13 +689,13 @@ var typeDefSubstanceNucleicAcidSubunit = &TypeDef{
 
 // SubstanceNucleicAcidSubunitLinkage is the backbone element SubstanceNucleicAcid.subunit.linkage: The linkages between sugar residues will also be captured
 type SubstanceNucleicAcidSubunitLinkage struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Connectivity      *String
-	Identifier        *Identifier
-	Name              *String
-	ResidueSite       *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Connectivity      *String         // The entity that links the sugar residues together should also be captured for nearly all naturally occurring nucleic acid the linkage is a phosphate group. For many synthetic oligonucleotides phosphorothioate linkages are often seen. Linkage connectivity is assumed to be 3’-5’. If the linkage is either 3’-3’ or 5’-5’ this should be specified
+	Identifier        *Identifier     // Each linkage will be registered as a fragment and have an ID
+	Name              *String         // Each linkage will be registered as a fragment and have at least one name. A single name shall be assigned to each linkage
+	ResidueSite       *String         // Residues shall be captured as described in 5.3.6.8.3
 	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit.linkage
 }
 
@@ -908,12 +908,12 @@ var typeDefSubstanceNucleicAcidSubunitLinkage = &TypeDef{
 
 // SubstanceNucleicAcidSubunitSugar is the backbone element SubstanceNucleicAcid.subunit.sugar: 5.3.6.8.1 Sugar ID (Mandatory)
 type SubstanceNucleicAcidSubunitSugar struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	Name              *String
-	ResidueSite       *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Identifier        *Identifier     // The Substance ID of the sugar or sugar-like component that make up the nucleotide
+	Name              *String         // The name of the sugar or sugar-like component that make up the nucleotide
+	ResidueSite       *String         // The residues that contain a given sugar will be captured. The order of given residues will be captured in the 5‘-3‘direction consistent with the base sequences listed above
 	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceNucleicAcid.subunit.sugar
 }
 

@@ -4,21 +4,21 @@ package fhir
 
 // SubstancePolymer is the FHIR R4 resource SubstancePolymer: Todo (http://hl7.org/fhir/StructureDefinition/SubstancePolymer).
 type SubstancePolymer struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Class                 *CodeableConcept
-	Geometry              *CodeableConcept
-	CopolymerConnectivity []*CodeableConcept
-	Modification          []*String
-	MonomerSet            []*SubstancePolymerMonomerSet
-	Repeat                []*SubstancePolymerRepeat
-	unknown               *unknownMembers // lenient mode: members that are not elements of SubstancePolymer
+	ID                    *ID                           // Logical id of this artifact
+	Meta                  *Meta                         // Metadata about the resource
+	ImplicitRules         *URI                          // A set of rules under which this content was created
+	Language              *Code                         // Language of the resource content
+	Text                  *Narrative                    // Text summary of the resource, for human interpretation
+	Contained             []Resource                    // Contained, inline Resources
+	Extension             []*Extension                  // Additional content defined by implementations
+	ModifierExtension     []*Extension                  // Extensions that cannot be ignored
+	Class                 *CodeableConcept              // Todo
+	Geometry              *CodeableConcept              // Todo
+	CopolymerConnectivity []*CodeableConcept            // Todo
+	Modification          []*String                     // Todo
+	MonomerSet            []*SubstancePolymerMonomerSet // Todo
+	Repeat                []*SubstancePolymerRepeat     // Todo
+	unknown               *unknownMembers               // lenient mode: members that are not elements of SubstancePolymer
 }
 
 func (m *SubstancePolymer) FHIRType() string { return "SubstancePolymer" }
@@ -393,12 +393,12 @@ var typeDefSubstancePolymer = &TypeDef{
 
 // SubstancePolymerMonomerSet is the backbone element SubstancePolymer.monomerSet: Todo
 type SubstancePolymerMonomerSet struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	RatioType         *CodeableConcept
-	StartingMaterial  []*SubstancePolymerMonomerSetStartingMaterial
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.monomerSet
+	ID                string                                        // Unique id for inter-element referencing
+	Extension         []*Extension                                  // Additional content defined by implementations
+	ModifierExtension []*Extension                                  // Extensions that cannot be ignored even if unrecognized
+	RatioType         *CodeableConcept                              // Todo
+	StartingMaterial  []*SubstancePolymerMonomerSetStartingMaterial // Todo
+	unknown           *unknownMembers                               // lenient mode: members that are not elements of SubstancePolymer.monomerSet
 }
 
 func (m *SubstancePolymerMonomerSet) FHIRType() string { return "BackboneElement" }
@@ -543,14 +543,14 @@ var typeDefSubstancePolymerMonomerSet = &TypeDef{
 
 // SubstancePolymerMonomerSetStartingMaterial is the backbone element SubstancePolymer.monomerSet.startingMaterial: Todo
 type SubstancePolymerMonomerSetStartingMaterial struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Material          *CodeableConcept
-	Type              *CodeableConcept
-	IsDefining        *Boolean
-	Amount            *SubstanceAmount
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.monomerSet.startingMaterial
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Material          *CodeableConcept // Todo
+	Type              *CodeableConcept // Todo
+	IsDefining        *Boolean         // Todo
+	Amount            *SubstanceAmount // Todo
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstancePolymer.monomerSet.startingMaterial
 }
 
 func (m *SubstancePolymerMonomerSetStartingMaterial) FHIRType() string { return "BackboneElement" }
@@ -748,14 +748,14 @@ var typeDefSubstancePolymerMonomerSetStartingMaterial = &TypeDef{
 
 // SubstancePolymerRepeat is the backbone element SubstancePolymer.repeat: Todo
 type SubstancePolymerRepeat struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	NumberOfUnits           *Integer
-	AverageMolecularFormula *String
-	RepeatUnitAmountType    *CodeableConcept
-	RepeatUnit              []*SubstancePolymerRepeatRepeatUnit
-	unknown                 *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.repeat
+	ID                      string                              // Unique id for inter-element referencing
+	Extension               []*Extension                        // Additional content defined by implementations
+	ModifierExtension       []*Extension                        // Extensions that cannot be ignored even if unrecognized
+	NumberOfUnits           *Integer                            // Todo
+	AverageMolecularFormula *String                             // Todo
+	RepeatUnitAmountType    *CodeableConcept                    // Todo
+	RepeatUnit              []*SubstancePolymerRepeatRepeatUnit // Todo
+	unknown                 *unknownMembers                     // lenient mode: members that are not elements of SubstancePolymer.repeat
 }
 
 func (m *SubstancePolymerRepeat) FHIRType() string { return "BackboneElement" }
@@ -958,15 +958,15 @@ var typeDefSubstancePolymerRepeat = &TypeDef{
 
 // SubstancePolymerRepeatRepeatUnit is the backbone element SubstancePolymer.repeat.repeatUnit: Todo
 type SubstancePolymerRepeatRepeatUnit struct {
-	ID                          string
-	Extension                   []*Extension
-	ModifierExtension           []*Extension
-	OrientationOfPolymerisation *CodeableConcept
-	RepeatUnit                  *String
-	Amount                      *SubstanceAmount
-	DegreeOfPolymerisation      []*SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation
-	StructuralRepresentation    []*SubstancePolymerRepeatRepeatUnitStructuralRepresentation
-	unknown                     *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit
+	ID                          string                                                      // Unique id for inter-element referencing
+	Extension                   []*Extension                                                // Additional content defined by implementations
+	ModifierExtension           []*Extension                                                // Extensions that cannot be ignored even if unrecognized
+	OrientationOfPolymerisation *CodeableConcept                                            // Todo
+	RepeatUnit                  *String                                                     // Todo
+	Amount                      *SubstanceAmount                                            // Todo
+	DegreeOfPolymerisation      []*SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation   // Todo
+	StructuralRepresentation    []*SubstancePolymerRepeatRepeatUnitStructuralRepresentation // Todo
+	unknown                     *unknownMembers                                             // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit
 }
 
 func (m *SubstancePolymerRepeatRepeatUnit) FHIRType() string { return "BackboneElement" }
@@ -1186,12 +1186,12 @@ var typeDefSubstancePolymerRepeatRepeatUnit = &TypeDef{
 
 // SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation is the backbone element SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation: Todo
 type SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Degree            *CodeableConcept
-	Amount            *SubstanceAmount
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Degree            *CodeableConcept // Todo
+	Amount            *SubstanceAmount // Todo
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit.degreeOfPolymerisation
 }
 
 func (m *SubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation) FHIRType() string {
@@ -1340,13 +1340,13 @@ var typeDefSubstancePolymerRepeatRepeatUnitDegreeOfPolymerisation = &TypeDef{
 
 // SubstancePolymerRepeatRepeatUnitStructuralRepresentation is the backbone element SubstancePolymer.repeat.repeatUnit.structuralRepresentation: Todo
 type SubstancePolymerRepeatRepeatUnitStructuralRepresentation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Representation    *String
-	Attachment        *Attachment
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit.structuralRepresentation
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Todo
+	Representation    *String          // Todo
+	Attachment        *Attachment      // Todo
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstancePolymer.repeat.repeatUnit.structuralRepresentation
 }
 
 func (m *SubstancePolymerRepeatRepeatUnitStructuralRepresentation) FHIRType() string {

@@ -4,19 +4,19 @@ package fhir
 
 // SubstanceProtein is the FHIR R4 resource SubstanceProtein: A SubstanceProtein is defined as a single unit of a linear amino acid sequence, or a combination of subunits that are either covalently linked or have a defined invariant stoichiometric relationship. This includes all synthetic, recombinant and purified SubstanceProteins of defined sequence, whether the use is therapeutic or prophylactic. This set of elements will be used to describe albumins, coagulation factors, cytokines, growth factors, peptide/SubstanceProtein hormones, enzymes, toxins, toxoids, recombinant vaccines, and immunomodulators (http://hl7.org/fhir/StructureDefinition/SubstanceProtein).
 type SubstanceProtein struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	SequenceType      *CodeableConcept
-	NumberOfSubunits  *Integer
-	DisulfideLinkage  []*String
-	Subunit           []*SubstanceProteinSubunit
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceProtein
+	ID                *ID                        // Logical id of this artifact
+	Meta              *Meta                      // Metadata about the resource
+	ImplicitRules     *URI                       // A set of rules under which this content was created
+	Language          *Code                      // Language of the resource content
+	Text              *Narrative                 // Text summary of the resource, for human interpretation
+	Contained         []Resource                 // Contained, inline Resources
+	Extension         []*Extension               // Additional content defined by implementations
+	ModifierExtension []*Extension               // Extensions that cannot be ignored
+	SequenceType      *CodeableConcept           // The SubstanceProtein descriptive elements will only be used when a complete or partial amino acid sequence is available or derivable from a nucleic acid sequence
+	NumberOfSubunits  *Integer                   // Number of linear sequences of amino acids linked through peptide bonds. The number of subunits constituting the SubstanceProtein shall be described. It is possible that the number of subunits can be variable
+	DisulfideLinkage  []*String                  // The disulphide bond between two cysteine residues either on the same subunit or on two different subunits shall be described. The position of the disulfide bonds in the SubstanceProtein shall be listed in increasing order of subunit number and position within subunit followed by the abbreviation of the amino acids involved. The disulfide linkage positions shall actually contain the amino acid Cysteine at the respective positions
+	Subunit           []*SubstanceProteinSubunit // This subclause refers to the description of each subunit constituting the SubstanceProtein. A subunit is a linear sequence of amino acids linked through peptide bonds. The Subunit information shall be provided when the finished SubstanceProtein is a complex of multiple sequences; subunits are not used to delineate domains within a single sequence. Subunits are listed in order of decreasing length; sequences of the same length will be ordered by decreasing molecular weight; subunits that have identical sequences will be repeated multiple times
+	unknown           *unknownMembers            // lenient mode: members that are not elements of SubstanceProtein
 }
 
 func (m *SubstanceProtein) FHIRType() string { return "SubstanceProtein" }
@@ -355,17 +355,17 @@ var typeDefSubstanceProtein = &TypeDef{
 
 // SubstanceProteinSubunit is the backbone element SubstanceProtein.subunit: This subclause refers to the description of each subunit constituting the SubstanceProtein. A subunit is a linear sequence of amino acids linked through peptide bonds. The Subunit information shall be provided when the finished SubstanceProtein is a complex of multiple sequences; subunits are not used to delineate domains within a single sequence. Subunits are listed in order of decreasing length; sequences of the same length will be ordered by decreasing molecular weight; subunits that have identical sequences will be repeated multiple times
 type SubstanceProteinSubunit struct {
-	ID                      string
-	Extension               []*Extension
-	ModifierExtension       []*Extension
-	Subunit                 *Integer
-	Sequence                *String
-	Length                  *Integer
-	SequenceAttachment      *Attachment
-	NTerminalModificationID *Identifier
-	NTerminalModification   *String
-	CTerminalModificationID *Identifier
-	CTerminalModification   *String
+	ID                      string          // Unique id for inter-element referencing
+	Extension               []*Extension    // Additional content defined by implementations
+	ModifierExtension       []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Subunit                 *Integer        // Index of primary sequences of amino acids linked through peptide bonds in order of decreasing length. Sequences of the same length will be ordered by molecular weight. Subunits that have identical sequences will be repeated and have sequential subscripts
+	Sequence                *String         // The sequence information shall be provided enumerating the amino acids from N- to C-terminal end using standard single-letter amino acid codes. Uppercase shall be used for L-amino acids and lowercase for D-amino acids. Transcribed SubstanceProteins will always be described using the translated sequence; for synthetic peptide containing amino acids that are not represented with a single letter code an X should be used within the sequence. The modified amino acids will be distinguished by their position in the sequence
+	Length                  *Integer        // Length of linear sequences of amino acids contained in the subunit
+	SequenceAttachment      *Attachment     // The sequence information shall be provided enumerating the amino acids from N- to C-terminal end using standard single-letter amino acid codes. Uppercase shall be used for L-amino acids and lowercase for D-amino acids. Transcribed SubstanceProteins will always be described using the translated sequence; for synthetic peptide containing amino acids that are not represented with a single letter code an X should be used within the sequence. The modified amino acids will be distinguished by their position in the sequence
+	NTerminalModificationID *Identifier     // Unique identifier for molecular fragment modification based on the ISO 11238 Substance ID
+	NTerminalModification   *String         // The name of the fragment modified at the N-terminal of the SubstanceProtein shall be specified
+	CTerminalModificationID *Identifier     // Unique identifier for molecular fragment modification based on the ISO 11238 Substance ID
+	CTerminalModification   *String         // The modification at the C-terminal shall be specified
 	unknown                 *unknownMembers // lenient mode: members that are not elements of SubstanceProtein.subunit
 }
 

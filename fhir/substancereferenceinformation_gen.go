@@ -4,20 +4,20 @@ package fhir
 
 // SubstanceReferenceInformation is the FHIR R4 resource SubstanceReferenceInformation: Todo (http://hl7.org/fhir/StructureDefinition/SubstanceReferenceInformation).
 type SubstanceReferenceInformation struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Comment           *String
-	Gene              []*SubstanceReferenceInformationGene
-	GeneElement       []*SubstanceReferenceInformationGeneElement
-	Classification    []*SubstanceReferenceInformationClassification
-	Target            []*SubstanceReferenceInformationTarget
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation
+	ID                *ID                                            // Logical id of this artifact
+	Meta              *Meta                                          // Metadata about the resource
+	ImplicitRules     *URI                                           // A set of rules under which this content was created
+	Language          *Code                                          // Language of the resource content
+	Text              *Narrative                                     // Text summary of the resource, for human interpretation
+	Contained         []Resource                                     // Contained, inline Resources
+	Extension         []*Extension                                   // Additional content defined by implementations
+	ModifierExtension []*Extension                                   // Extensions that cannot be ignored
+	Comment           *String                                        // Todo
+	Gene              []*SubstanceReferenceInformationGene           // Todo
+	GeneElement       []*SubstanceReferenceInformationGeneElement    // Todo
+	Classification    []*SubstanceReferenceInformationClassification // Todo
+	Target            []*SubstanceReferenceInformationTarget         // Todo
+	unknown           *unknownMembers                                // lenient mode: members that are not elements of SubstanceReferenceInformation
 }
 
 func (m *SubstanceReferenceInformation) FHIRType() string { return "SubstanceReferenceInformation" }
@@ -373,13 +373,13 @@ var typeDefSubstanceReferenceInformation = &TypeDef{
 
 // SubstanceReferenceInformationGene is the backbone element SubstanceReferenceInformation.gene: Todo
 type SubstanceReferenceInformationGene struct {
-	ID                 string
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	GeneSequenceOrigin *CodeableConcept
-	Gene               *CodeableConcept
-	Source             []*Reference
-	unknown            *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation.gene
+	ID                 string           // Unique id for inter-element referencing
+	Extension          []*Extension     // Additional content defined by implementations
+	ModifierExtension  []*Extension     // Extensions that cannot be ignored even if unrecognized
+	GeneSequenceOrigin *CodeableConcept // Todo
+	Gene               *CodeableConcept // Todo
+	Source             []*Reference     // Todo
+	unknown            *unknownMembers  // lenient mode: members that are not elements of SubstanceReferenceInformation.gene
 }
 
 func (m *SubstanceReferenceInformationGene) FHIRType() string { return "BackboneElement" }
@@ -547,13 +547,13 @@ var typeDefSubstanceReferenceInformationGene = &TypeDef{
 
 // SubstanceReferenceInformationGeneElement is the backbone element SubstanceReferenceInformation.geneElement: Todo
 type SubstanceReferenceInformationGeneElement struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Element           *Identifier
-	Source            []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation.geneElement
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // Todo
+	Element           *Identifier      // Todo
+	Source            []*Reference     // Todo
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceReferenceInformation.geneElement
 }
 
 func (m *SubstanceReferenceInformationGeneElement) FHIRType() string { return "BackboneElement" }
@@ -721,14 +721,14 @@ var typeDefSubstanceReferenceInformationGeneElement = &TypeDef{
 
 // SubstanceReferenceInformationClassification is the backbone element SubstanceReferenceInformation.classification: Todo
 type SubstanceReferenceInformationClassification struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Domain            *CodeableConcept
-	Classification    *CodeableConcept
-	Subtype           []*CodeableConcept
-	Source            []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation.classification
+	ID                string             // Unique id for inter-element referencing
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Domain            *CodeableConcept   // Todo
+	Classification    *CodeableConcept   // Todo
+	Subtype           []*CodeableConcept // Todo
+	Source            []*Reference       // Todo
+	unknown           *unknownMembers    // lenient mode: members that are not elements of SubstanceReferenceInformation.classification
 }
 
 func (m *SubstanceReferenceInformationClassification) FHIRType() string { return "BackboneElement" }
@@ -917,20 +917,20 @@ var typeDefSubstanceReferenceInformationClassification = &TypeDef{
 
 // SubstanceReferenceInformationTarget is the backbone element SubstanceReferenceInformation.target: Todo
 type SubstanceReferenceInformationTarget struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Target            *Identifier
-	Type              *CodeableConcept
-	Interaction       *CodeableConcept
-	Organism          *CodeableConcept
-	OrganismType      *CodeableConcept
-	AmountQuantity    *Quantity
-	AmountRange       *Range
-	AmountString      *String
-	AmountType        *CodeableConcept
-	Source            []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceReferenceInformation.target
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Target            *Identifier      // Todo
+	Type              *CodeableConcept // Todo
+	Interaction       *CodeableConcept // Todo
+	Organism          *CodeableConcept // Todo
+	OrganismType      *CodeableConcept // Todo
+	AmountQuantity    *Quantity        // Todo
+	AmountRange       *Range           // Todo
+	AmountString      *String          // Todo
+	AmountType        *CodeableConcept // Todo
+	Source            []*Reference     // Todo
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceReferenceInformation.target
 }
 
 func (m *SubstanceReferenceInformationTarget) FHIRType() string { return "BackboneElement" }

@@ -4,28 +4,28 @@ package fhir
 
 // SubstanceSourceMaterial is the FHIR R4 resource SubstanceSourceMaterial: Source material shall capture information on the taxonomic and anatomical origins as well as the fraction of a material that can result in or can be modified to form a substance. This set of data elements shall be used to define polymer substances isolated from biological matrices. Taxonomic and anatomical origins shall be described using a controlled vocabulary as required. This information is captured for naturally derived polymers ( . starch) and structurally diverse substances. For Organisms belonging to the Kingdom Plantae the Substance level defines the fresh material of a single species or infraspecies, the Herbal Drug and the Herbal preparation. For Herbal preparations, the fraction information will be captured at the Substance information level and additional information for herbal extracts will be captured at the Specified Substance Group 1 information level. See for further explanation the Substance Class: Structurally Diverse and the herbal annex (http://hl7.org/fhir/StructureDefinition/SubstanceSourceMaterial).
 type SubstanceSourceMaterial struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	SourceMaterialClass  *CodeableConcept
-	SourceMaterialType   *CodeableConcept
-	SourceMaterialState  *CodeableConcept
-	OrganismID           *Identifier
-	OrganismName         *String
-	ParentSubstanceID    []*Identifier
-	ParentSubstanceName  []*String
-	CountryOfOrigin      []*CodeableConcept
-	GeographicalLocation []*String
-	DevelopmentStage     *CodeableConcept
-	FractionDescription  []*SubstanceSourceMaterialFractionDescription
-	Organism             *SubstanceSourceMaterialOrganism
-	PartDescription      []*SubstanceSourceMaterialPartDescription
-	unknown              *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial
+	ID                   *ID                                           // Logical id of this artifact
+	Meta                 *Meta                                         // Metadata about the resource
+	ImplicitRules        *URI                                          // A set of rules under which this content was created
+	Language             *Code                                         // Language of the resource content
+	Text                 *Narrative                                    // Text summary of the resource, for human interpretation
+	Contained            []Resource                                    // Contained, inline Resources
+	Extension            []*Extension                                  // Additional content defined by implementations
+	ModifierExtension    []*Extension                                  // Extensions that cannot be ignored
+	SourceMaterialClass  *CodeableConcept                              // General high level classification of the source material specific to the origin of the material
+	SourceMaterialType   *CodeableConcept                              // The type of the source material shall be specified based on a controlled vocabulary. For vaccines, this subclause refers to the class of infectious agent
+	SourceMaterialState  *CodeableConcept                              // The state of the source material when extracted
+	OrganismID           *Identifier                                   // The unique identifier associated with the source material parent organism shall be specified
+	OrganismName         *String                                       // The organism accepted Scientific name shall be provided based on the organism taxonomy
+	ParentSubstanceID    []*Identifier                                 // The parent of the herbal drug Ginkgo biloba, Leaf is the substance ID of the substance (fresh) of Ginkgo biloba L. or Ginkgo biloba L. (Whole plant)
+	ParentSubstanceName  []*String                                     // The parent substance of the Herbal Drug, or Herbal preparation
+	CountryOfOrigin      []*CodeableConcept                            // The country where the plant material is harvested or the countries where the plasma is sourced from as laid down in accordance with the Plasma Master File. For “Plasma-derived substances” the attribute country of origin provides information about the countries used for the manufacturing of the Cryopoor plama or Crioprecipitate
+	GeographicalLocation []*String                                     // The place/region where the plant is harvested or the places/regions where the animal source material has its habitat
+	DevelopmentStage     *CodeableConcept                              // Stage of life for animals, plants, insects and microorganisms. This information shall be provided only when the substance is significantly different in these stages (e.g. foetal bovine serum)
+	FractionDescription  []*SubstanceSourceMaterialFractionDescription // Many complex materials are fractions of parts of plants, animals, or minerals. Fraction elements are often necessary to define both Substances and Specified Group 1 Substances. For substances derived from Plants, fraction information will be captured at the Substance information level ( . Oils, Juices and Exudates). Additional information for Extracts, such as extraction solvent composition, will be captured at the Specified Substance Group 1 information level. For plasma-derived products fraction information will be captured at the Substance and the Specified Substance Group 1 levels
+	Organism             *SubstanceSourceMaterialOrganism              // This subclause describes the organism which the substance is derived from. For vaccines, the parent organism shall be specified based on these subclause elements. As an example, full taxonomy will be described for the Substance Name: ., Leaf
+	PartDescription      []*SubstanceSourceMaterialPartDescription     // To do
+	unknown              *unknownMembers                               // lenient mode: members that are not elements of SubstanceSourceMaterial
 }
 
 func (m *SubstanceSourceMaterial) FHIRType() string { return "SubstanceSourceMaterial" }
@@ -563,12 +563,12 @@ var typeDefSubstanceSourceMaterial = &TypeDef{
 
 // SubstanceSourceMaterialFractionDescription is the backbone element SubstanceSourceMaterial.fractionDescription: Many complex materials are fractions of parts of plants, animals, or minerals. Fraction elements are often necessary to define both Substances and Specified Group 1 Substances. For substances derived from Plants, fraction information will be captured at the Substance information level ( . Oils, Juices and Exudates). Additional information for Extracts, such as extraction solvent composition, will be captured at the Specified Substance Group 1 information level. For plasma-derived products fraction information will be captured at the Substance and the Specified Substance Group 1 levels
 type SubstanceSourceMaterialFractionDescription struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Fraction          *String
-	MaterialType      *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.fractionDescription
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Fraction          *String          // This element is capturing information about the fraction of a plant part, or human plasma for fractionation
+	MaterialType      *CodeableConcept // The specific type of the material constituting the component. For Herbal preparations the particulars of the extracts (liquid/dry) is described in Specified Substance Group 1
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSourceMaterial.fractionDescription
 }
 
 func (m *SubstanceSourceMaterialFractionDescription) FHIRType() string { return "BackboneElement" }
@@ -722,18 +722,18 @@ var typeDefSubstanceSourceMaterialFractionDescription = &TypeDef{
 
 // SubstanceSourceMaterialOrganism is the backbone element SubstanceSourceMaterial.organism: This subclause describes the organism which the substance is derived from. For vaccines, the parent organism shall be specified based on these subclause elements. As an example, full taxonomy will be described for the Substance Name: ., Leaf
 type SubstanceSourceMaterialOrganism struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Family                   *CodeableConcept
-	Genus                    *CodeableConcept
-	Species                  *CodeableConcept
-	IntraspecificType        *CodeableConcept
-	IntraspecificDescription *String
-	Author                   []*SubstanceSourceMaterialOrganismAuthor
-	Hybrid                   *SubstanceSourceMaterialOrganismHybrid
-	OrganismGeneral          *SubstanceSourceMaterialOrganismOrganismGeneral
-	unknown                  *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.organism
+	ID                       string                                          // Unique id for inter-element referencing
+	Extension                []*Extension                                    // Additional content defined by implementations
+	ModifierExtension        []*Extension                                    // Extensions that cannot be ignored even if unrecognized
+	Family                   *CodeableConcept                                // The family of an organism shall be specified
+	Genus                    *CodeableConcept                                // The genus of an organism shall be specified; refers to the Latin epithet of the genus element of the plant/animal scientific name; it is present in names for genera, species and infraspecies
+	Species                  *CodeableConcept                                // The species of an organism shall be specified; refers to the Latin epithet of the species of the plant/animal; it is present in names for species and infraspecies
+	IntraspecificType        *CodeableConcept                                // The Intraspecific type of an organism shall be specified
+	IntraspecificDescription *String                                         // The intraspecific description of an organism shall be specified based on a controlled vocabulary. For Influenza Vaccine, the intraspecific description shall contain the syntax of the antigen in line with the WHO convention
+	Author                   []*SubstanceSourceMaterialOrganismAuthor        // 4.9.13.6.1 Author type (Conditional)
+	Hybrid                   *SubstanceSourceMaterialOrganismHybrid          // 4.9.13.8.1 Hybrid species maternal organism ID (Optional)
+	OrganismGeneral          *SubstanceSourceMaterialOrganismOrganismGeneral // 4.9.13.7.1 Kingdom (Conditional)
+	unknown                  *unknownMembers                                 // lenient mode: members that are not elements of SubstanceSourceMaterial.organism
 }
 
 func (m *SubstanceSourceMaterialOrganism) FHIRType() string { return "BackboneElement" }
@@ -1021,12 +1021,12 @@ var typeDefSubstanceSourceMaterialOrganism = &TypeDef{
 
 // SubstanceSourceMaterialOrganismAuthor is the backbone element SubstanceSourceMaterial.organism.author: 4.9.13.6.1 Author type (Conditional)
 type SubstanceSourceMaterialOrganismAuthor struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	AuthorType        *CodeableConcept
-	AuthorDescription *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.author
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	AuthorType        *CodeableConcept // The type of author of an organism species shall be specified. The parenthetical author of an organism species refers to the first author who published the plant/animal name (of any rank). The primary author of an organism species refers to the first author(s), who validly published the plant/animal name
+	AuthorDescription *String          // The author of an organism species shall be specified. The author year of an organism shall also be specified when applicable; refers to the year in which the first author(s) published the infraspecific plant/animal name (of any rank)
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.author
 }
 
 func (m *SubstanceSourceMaterialOrganismAuthor) FHIRType() string { return "BackboneElement" }
@@ -1180,15 +1180,15 @@ var typeDefSubstanceSourceMaterialOrganismAuthor = &TypeDef{
 
 // SubstanceSourceMaterialOrganismHybrid is the backbone element SubstanceSourceMaterial.organism.hybrid: 4.9.13.8.1 Hybrid species maternal organism ID (Optional)
 type SubstanceSourceMaterialOrganismHybrid struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	MaternalOrganismID   *String
-	MaternalOrganismName *String
-	PaternalOrganismID   *String
-	PaternalOrganismName *String
-	HybridType           *CodeableConcept
-	unknown              *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.hybrid
+	ID                   string           // Unique id for inter-element referencing
+	Extension            []*Extension     // Additional content defined by implementations
+	ModifierExtension    []*Extension     // Extensions that cannot be ignored even if unrecognized
+	MaternalOrganismID   *String          // The identifier of the maternal species constituting the hybrid organism shall be specified based on a controlled vocabulary. For plants, the parents aren’t always known, and it is unlikely that it will be known which is maternal and which is paternal
+	MaternalOrganismName *String          // The name of the maternal species constituting the hybrid organism shall be specified. For plants, the parents aren’t always known, and it is unlikely that it will be known which is maternal and which is paternal
+	PaternalOrganismID   *String          // The identifier of the paternal species constituting the hybrid organism shall be specified based on a controlled vocabulary
+	PaternalOrganismName *String          // The name of the paternal species constituting the hybrid organism shall be specified
+	HybridType           *CodeableConcept // The hybrid type of an organism shall be specified
+	unknown              *unknownMembers  // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.hybrid
 }
 
 func (m *SubstanceSourceMaterialOrganismHybrid) FHIRType() string { return "BackboneElement" }
@@ -1429,14 +1429,14 @@ var typeDefSubstanceSourceMaterialOrganismHybrid = &TypeDef{
 
 // SubstanceSourceMaterialOrganismOrganismGeneral is the backbone element SubstanceSourceMaterial.organism.organismGeneral: 4.9.13.7.1 Kingdom (Conditional)
 type SubstanceSourceMaterialOrganismOrganismGeneral struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Kingdom           *CodeableConcept
-	Phylum            *CodeableConcept
-	Class             *CodeableConcept
-	Order             *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.organismGeneral
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Kingdom           *CodeableConcept // The kingdom of an organism shall be specified
+	Phylum            *CodeableConcept // The phylum of an organism shall be specified
+	Class             *CodeableConcept // The class of an organism shall be specified
+	Order             *CodeableConcept // The order of an organism shall be specified,
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSourceMaterial.organism.organismGeneral
 }
 
 func (m *SubstanceSourceMaterialOrganismOrganismGeneral) FHIRType() string { return "BackboneElement" }
@@ -1627,12 +1627,12 @@ var typeDefSubstanceSourceMaterialOrganismOrganismGeneral = &TypeDef{
 
 // SubstanceSourceMaterialPartDescription is the backbone element SubstanceSourceMaterial.partDescription: To do
 type SubstanceSourceMaterialPartDescription struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Part              *CodeableConcept
-	PartLocation      *CodeableConcept
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSourceMaterial.partDescription
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Part              *CodeableConcept // Entity of anatomical origin of source material within an organism
+	PartLocation      *CodeableConcept // The detailed anatomic location when the part can be extracted from different anatomical locations of the organism. Multiple alternative locations may apply
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSourceMaterial.partDescription
 }
 
 func (m *SubstanceSourceMaterialPartDescription) FHIRType() string { return "BackboneElement" }

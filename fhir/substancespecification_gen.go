@@ -4,34 +4,34 @@ package fhir
 
 // SubstanceSpecification is the FHIR R4 resource SubstanceSpecification: The detailed description of a substance, typically at a level beyond what is used for prescribing (http://hl7.org/fhir/StructureDefinition/SubstanceSpecification).
 type SubstanceSpecification struct {
-	ID                   *ID
-	Meta                 *Meta
-	ImplicitRules        *URI
-	Language             *Code
-	Text                 *Narrative
-	Contained            []Resource
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Identifier           *Identifier
-	Type                 *CodeableConcept
-	Status               *CodeableConcept
-	Domain               *CodeableConcept
-	Description          *String
-	Source               []*Reference
-	Comment              *String
-	Moiety               []*SubstanceSpecificationMoiety
-	Property             []*SubstanceSpecificationProperty
-	ReferenceInformation *Reference
-	Structure            *SubstanceSpecificationStructure
-	Code                 []*SubstanceSpecificationCode
-	Name                 []*SubstanceSpecificationName
-	MolecularWeight      []*SubstanceSpecificationStructureIsotopeMolecularWeight
-	Relationship         []*SubstanceSpecificationRelationship
-	NucleicAcid          *Reference
-	Polymer              *Reference
-	Protein              *Reference
-	SourceMaterial       *Reference
-	unknown              *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification
+	ID                   *ID                                                      // Logical id of this artifact
+	Meta                 *Meta                                                    // Metadata about the resource
+	ImplicitRules        *URI                                                     // A set of rules under which this content was created
+	Language             *Code                                                    // Language of the resource content
+	Text                 *Narrative                                               // Text summary of the resource, for human interpretation
+	Contained            []Resource                                               // Contained, inline Resources
+	Extension            []*Extension                                             // Additional content defined by implementations
+	ModifierExtension    []*Extension                                             // Extensions that cannot be ignored
+	Identifier           *Identifier                                              // Identifier by which this substance is known
+	Type                 *CodeableConcept                                         // High level categorization, e.g. polymer or nucleic acid
+	Status               *CodeableConcept                                         // Status of substance within the catalogue e.g. approved
+	Domain               *CodeableConcept                                         // If the substance applies to only human or veterinary use
+	Description          *String                                                  // Textual description of the substance
+	Source               []*Reference                                             // Supporting literature
+	Comment              *String                                                  // Textual comment about this record of a substance
+	Moiety               []*SubstanceSpecificationMoiety                          // Moiety, for structural modifications
+	Property             []*SubstanceSpecificationProperty                        // General specifications for this substance, including how it is related to other substances
+	ReferenceInformation *Reference                                               // General information detailing this substance
+	Structure            *SubstanceSpecificationStructure                         // Structural information
+	Code                 []*SubstanceSpecificationCode                            // Codes associated with the substance
+	Name                 []*SubstanceSpecificationName                            // Names applicable to this substance
+	MolecularWeight      []*SubstanceSpecificationStructureIsotopeMolecularWeight // The molecular weight or weight range (for proteins, polymers or nucleic acids)
+	Relationship         []*SubstanceSpecificationRelationship                    // A link between this substance and another, with details of the relationship
+	NucleicAcid          *Reference                                               // Data items specific to nucleic acids
+	Polymer              *Reference                                               // Data items specific to polymers
+	Protein              *Reference                                               // Data items specific to proteins
+	SourceMaterial       *Reference                                               // Material or taxonomic/anatomical source for the substance
+	unknown              *unknownMembers                                          // lenient mode: members that are not elements of SubstanceSpecification
 }
 
 func (m *SubstanceSpecification) FHIRType() string { return "SubstanceSpecification" }
@@ -699,18 +699,18 @@ var typeDefSubstanceSpecification = &TypeDef{
 
 // SubstanceSpecificationMoiety is the backbone element SubstanceSpecification.moiety: Moiety, for structural modifications
 type SubstanceSpecificationMoiety struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Role              *CodeableConcept
-	Identifier        *Identifier
-	Name              *String
-	Stereochemistry   *CodeableConcept
-	OpticalActivity   *CodeableConcept
-	MolecularFormula  *String
-	AmountQuantity    *Quantity
-	AmountString      *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.moiety
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Role              *CodeableConcept // Role that the moiety is playing
+	Identifier        *Identifier      // Identifier by which this moiety substance is known
+	Name              *String          // Textual name for this moiety substance
+	Stereochemistry   *CodeableConcept // Stereochemistry type
+	OpticalActivity   *CodeableConcept // Optical activity type
+	MolecularFormula  *String          // Molecular formula
+	AmountQuantity    *Quantity        // Quantitative value for this moiety
+	AmountString      *String          // Quantitative value for this moiety
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSpecification.moiety
 }
 
 func (m *SubstanceSpecificationMoiety) FHIRType() string { return "BackboneElement" }
@@ -1023,17 +1023,17 @@ var typeDefSubstanceSpecificationMoiety = &TypeDef{
 
 // SubstanceSpecificationProperty is the backbone element SubstanceSpecification.property: General specifications for this substance, including how it is related to other substances
 type SubstanceSpecificationProperty struct {
-	ID                               string
-	Extension                        []*Extension
-	ModifierExtension                []*Extension
-	Category                         *CodeableConcept
-	Code                             *CodeableConcept
-	Parameters                       *String
-	DefiningSubstanceReference       *Reference
-	DefiningSubstanceCodeableConcept *CodeableConcept
-	AmountQuantity                   *Quantity
-	AmountString                     *String
-	unknown                          *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.property
+	ID                               string           // Unique id for inter-element referencing
+	Extension                        []*Extension     // Additional content defined by implementations
+	ModifierExtension                []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Category                         *CodeableConcept // A category for this property, e.g. Physical, Chemical, Enzymatic
+	Code                             *CodeableConcept // Property type e.g. viscosity, pH, isoelectric point
+	Parameters                       *String          // Parameters that were used in the measurement of a property (e.g. for viscosity: measured at 20C with a pH of 7.1)
+	DefiningSubstanceReference       *Reference       // A substance upon which a defining property depends (e.g. for solubility: in water, in alcohol)
+	DefiningSubstanceCodeableConcept *CodeableConcept // A substance upon which a defining property depends (e.g. for solubility: in water, in alcohol)
+	AmountQuantity                   *Quantity        // Quantitative value for this property
+	AmountString                     *String          // Quantitative value for this property
+	unknown                          *unknownMembers  // lenient mode: members that are not elements of SubstanceSpecification.property
 }
 
 func (m *SubstanceSpecificationProperty) FHIRType() string { return "BackboneElement" }
@@ -1329,18 +1329,18 @@ var typeDefSubstanceSpecificationProperty = &TypeDef{
 
 // SubstanceSpecificationStructure is the backbone element SubstanceSpecification.structure: Structural information
 type SubstanceSpecificationStructure struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Stereochemistry          *CodeableConcept
-	OpticalActivity          *CodeableConcept
-	MolecularFormula         *String
-	MolecularFormulaByMoiety *String
-	Isotope                  []*SubstanceSpecificationStructureIsotope
-	MolecularWeight          *SubstanceSpecificationStructureIsotopeMolecularWeight
-	Source                   []*Reference
-	Representation           []*SubstanceSpecificationStructureRepresentation
-	unknown                  *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.structure
+	ID                       string                                                 // Unique id for inter-element referencing
+	Extension                []*Extension                                           // Additional content defined by implementations
+	ModifierExtension        []*Extension                                           // Extensions that cannot be ignored even if unrecognized
+	Stereochemistry          *CodeableConcept                                       // Stereochemistry type
+	OpticalActivity          *CodeableConcept                                       // Optical activity type
+	MolecularFormula         *String                                                // Molecular formula
+	MolecularFormulaByMoiety *String                                                // Specified per moiety according to the Hill system, i.e. first C, then H, then alphabetical, each moiety separated by a dot
+	Isotope                  []*SubstanceSpecificationStructureIsotope              // Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio
+	MolecularWeight          *SubstanceSpecificationStructureIsotopeMolecularWeight // The molecular weight or weight range (for proteins, polymers or nucleic acids)
+	Source                   []*Reference                                           // Supporting literature
+	Representation           []*SubstanceSpecificationStructureRepresentation       // Molecular structural representation
+	unknown                  *unknownMembers                                        // lenient mode: members that are not elements of SubstanceSpecification.structure
 }
 
 func (m *SubstanceSpecificationStructure) FHIRType() string { return "BackboneElement" }
@@ -1630,15 +1630,15 @@ var typeDefSubstanceSpecificationStructure = &TypeDef{
 
 // SubstanceSpecificationStructureIsotope is the backbone element SubstanceSpecification.structure.isotope: Applicable for single substances that contain a radionuclide or a non-natural isotopic ratio
 type SubstanceSpecificationStructureIsotope struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	Name              *CodeableConcept
-	Substitution      *CodeableConcept
-	HalfLife          *Quantity
-	MolecularWeight   *SubstanceSpecificationStructureIsotopeMolecularWeight
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.structure.isotope
+	ID                string                                                 // Unique id for inter-element referencing
+	Extension         []*Extension                                           // Additional content defined by implementations
+	ModifierExtension []*Extension                                           // Extensions that cannot be ignored even if unrecognized
+	Identifier        *Identifier                                            // Substance identifier for each non-natural or radioisotope
+	Name              *CodeableConcept                                       // Substance name for each non-natural or radioisotope
+	Substitution      *CodeableConcept                                       // The type of isotopic substitution present in a single substance
+	HalfLife          *Quantity                                              // Half life - for a non-natural nuclide
+	MolecularWeight   *SubstanceSpecificationStructureIsotopeMolecularWeight // The molecular weight or weight range (for proteins, polymers or nucleic acids)
+	unknown           *unknownMembers                                        // lenient mode: members that are not elements of SubstanceSpecification.structure.isotope
 }
 
 func (m *SubstanceSpecificationStructureIsotope) FHIRType() string { return "BackboneElement" }
@@ -1852,13 +1852,13 @@ var typeDefSubstanceSpecificationStructureIsotope = &TypeDef{
 
 // SubstanceSpecificationStructureIsotopeMolecularWeight is the backbone element SubstanceSpecification.structure.isotope.molecularWeight: The molecular weight or weight range (for proteins, polymers or nucleic acids)
 type SubstanceSpecificationStructureIsotopeMolecularWeight struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Method            *CodeableConcept
-	Type              *CodeableConcept
-	Amount            *Quantity
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.structure.isotope.molecularWeight
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Method            *CodeableConcept // The method by which the molecular weight was determined
+	Type              *CodeableConcept // Type of molecular weight such as exact, average (also known as. number average), weight average
+	Amount            *Quantity        // Used to capture quantitative values for a variety of elements. If only limits are given, the arithmetic mean would be the average. If only a single definite value for a given element is given, it would be captured in this field
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSpecification.structure.isotope.molecularWeight
 }
 
 func (m *SubstanceSpecificationStructureIsotopeMolecularWeight) FHIRType() string {
@@ -2029,13 +2029,13 @@ var typeDefSubstanceSpecificationStructureIsotopeMolecularWeight = &TypeDef{
 
 // SubstanceSpecificationStructureRepresentation is the backbone element SubstanceSpecification.structure.representation: Molecular structural representation
 type SubstanceSpecificationStructureRepresentation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *CodeableConcept
-	Representation    *String
-	Attachment        *Attachment
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.structure.representation
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Type              *CodeableConcept // The type of structure (e.g. Full, Partial, Representative)
+	Representation    *String          // The structural representation as text string in a format e.g. InChI, SMILES, MOLFILE, CDX
+	Attachment        *Attachment      // An attached file with the structural representation
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSpecification.structure.representation
 }
 
 func (m *SubstanceSpecificationStructureRepresentation) FHIRType() string { return "BackboneElement" }
@@ -2211,15 +2211,15 @@ var typeDefSubstanceSpecificationStructureRepresentation = &TypeDef{
 
 // SubstanceSpecificationCode is the backbone element SubstanceSpecification.code: Codes associated with the substance
 type SubstanceSpecificationCode struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *CodeableConcept
-	Status            *CodeableConcept
-	StatusDate        *DateTime
-	Comment           *String
-	Source            []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.code
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code              *CodeableConcept // The specific code
+	Status            *CodeableConcept // Status of the code assignment
+	StatusDate        *DateTime        // The date at which the code status is changed as part of the terminology maintenance
+	Comment           *String          // Any comment can be provided in this field, if necessary
+	Source            []*Reference     // Supporting literature
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSpecification.code
 }
 
 func (m *SubstanceSpecificationCode) FHIRType() string { return "BackboneElement" }
@@ -2443,21 +2443,21 @@ var typeDefSubstanceSpecificationCode = &TypeDef{
 
 // SubstanceSpecificationName is the backbone element SubstanceSpecification.name: Names applicable to this substance
 type SubstanceSpecificationName struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Type              *CodeableConcept
-	Status            *CodeableConcept
-	Preferred         *Boolean
-	Language          []*CodeableConcept
-	Domain            []*CodeableConcept
-	Jurisdiction      []*CodeableConcept
-	Synonym           []*SubstanceSpecificationName
-	Translation       []*SubstanceSpecificationName
-	Official          []*SubstanceSpecificationNameOfficial
-	Source            []*Reference
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.name
+	ID                string                                // Unique id for inter-element referencing
+	Extension         []*Extension                          // Additional content defined by implementations
+	ModifierExtension []*Extension                          // Extensions that cannot be ignored even if unrecognized
+	Name              *String                               // The actual name
+	Type              *CodeableConcept                      // Name type
+	Status            *CodeableConcept                      // The status of the name
+	Preferred         *Boolean                              // If this is the preferred name for this substance
+	Language          []*CodeableConcept                    // Language of the name
+	Domain            []*CodeableConcept                    // The use context of this name for example if there is a different name a drug active ingredient as opposed to a food colour additive
+	Jurisdiction      []*CodeableConcept                    // The jurisdiction where this name applies
+	Synonym           []*SubstanceSpecificationName         // A synonym of this name
+	Translation       []*SubstanceSpecificationName         // A translation for this name
+	Official          []*SubstanceSpecificationNameOfficial // Details of the official nature of this name
+	Source            []*Reference                          // Supporting literature
+	unknown           *unknownMembers                       // lenient mode: members that are not elements of SubstanceSpecification.name
 }
 
 func (m *SubstanceSpecificationName) FHIRType() string { return "BackboneElement" }
@@ -2804,13 +2804,13 @@ var typeDefSubstanceSpecificationName = &TypeDef{
 
 // SubstanceSpecificationNameOfficial is the backbone element SubstanceSpecification.name.official: Details of the official nature of this name
 type SubstanceSpecificationNameOfficial struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Authority         *CodeableConcept
-	Status            *CodeableConcept
-	Date              *DateTime
-	unknown           *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.name.official
+	ID                string           // Unique id for inter-element referencing
+	Extension         []*Extension     // Additional content defined by implementations
+	ModifierExtension []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Authority         *CodeableConcept // Which authority uses this official name
+	Status            *CodeableConcept // The status of the official name
+	Date              *DateTime        // Date of official name change
+	unknown           *unknownMembers  // lenient mode: members that are not elements of SubstanceSpecification.name.official
 }
 
 func (m *SubstanceSpecificationNameOfficial) FHIRType() string { return "BackboneElement" }
@@ -2986,21 +2986,21 @@ var typeDefSubstanceSpecificationNameOfficial = &TypeDef{
 
 // SubstanceSpecificationRelationship is the backbone element SubstanceSpecification.relationship: A link between this substance and another, with details of the relationship
 type SubstanceSpecificationRelationship struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	SubstanceReference       *Reference
-	SubstanceCodeableConcept *CodeableConcept
-	Relationship             *CodeableConcept
-	IsDefining               *Boolean
-	AmountQuantity           *Quantity
-	AmountRange              *Range
-	AmountRatio              *Ratio
-	AmountString             *String
-	AmountRatioLowLimit      *Ratio
-	AmountType               *CodeableConcept
-	Source                   []*Reference
-	unknown                  *unknownMembers // lenient mode: members that are not elements of SubstanceSpecification.relationship
+	ID                       string           // Unique id for inter-element referencing
+	Extension                []*Extension     // Additional content defined by implementations
+	ModifierExtension        []*Extension     // Extensions that cannot be ignored even if unrecognized
+	SubstanceReference       *Reference       // A pointer to another substance, as a resource or just a representational code
+	SubstanceCodeableConcept *CodeableConcept // A pointer to another substance, as a resource or just a representational code
+	Relationship             *CodeableConcept // For example "salt to parent", "active moiety", "starting material"
+	IsDefining               *Boolean         // For example where an enzyme strongly bonds with a particular substance, this is a defining relationship for that enzyme, out of several possible substance relationships
+	AmountQuantity           *Quantity        // A numeric factor for the relationship, for instance to express that the salt of a substance has some percentage of the active substance in relation to some other
+	AmountRange              *Range           // A numeric factor for the relationship, for instance to express that the salt of a substance has some percentage of the active substance in relation to some other
+	AmountRatio              *Ratio           // A numeric factor for the relationship, for instance to express that the salt of a substance has some percentage of the active substance in relation to some other
+	AmountString             *String          // A numeric factor for the relationship, for instance to express that the salt of a substance has some percentage of the active substance in relation to some other
+	AmountRatioLowLimit      *Ratio           // For use when the numeric
+	AmountType               *CodeableConcept // An operator for the amount, for example "average", "approximately", "less than"
+	Source                   []*Reference     // Supporting literature
+	unknown                  *unknownMembers  // lenient mode: members that are not elements of SubstanceSpecification.relationship
 }
 
 func (m *SubstanceSpecificationRelationship) FHIRType() string { return "BackboneElement" }

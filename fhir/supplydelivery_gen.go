@@ -4,28 +4,28 @@ package fhir
 
 // SupplyDelivery is the FHIR R4 resource SupplyDelivery: Delivery of bulk Supplies (http://hl7.org/fhir/StructureDefinition/SupplyDelivery).
 type SupplyDelivery struct {
-	ID                 *ID
-	Meta               *Meta
-	ImplicitRules      *URI
-	Language           *Code
-	Text               *Narrative
-	Contained          []Resource
-	Extension          []*Extension
-	ModifierExtension  []*Extension
-	Identifier         []*Identifier
-	BasedOn            []*Reference
-	PartOf             []*Reference
-	Status             *Code
-	Patient            *Reference
-	Type               *CodeableConcept
-	SuppliedItem       *SupplyDeliverySuppliedItem
-	OccurrenceDateTime *DateTime
-	OccurrencePeriod   *Period
-	OccurrenceTiming   *Timing
-	Supplier           *Reference
-	Destination        *Reference
-	Receiver           []*Reference
-	unknown            *unknownMembers // lenient mode: members that are not elements of SupplyDelivery
+	ID                 *ID                         // Logical id of this artifact
+	Meta               *Meta                       // Metadata about the resource
+	ImplicitRules      *URI                        // A set of rules under which this content was created
+	Language           *Code                       // Language of the resource content
+	Text               *Narrative                  // Text summary of the resource, for human interpretation
+	Contained          []Resource                  // Contained, inline Resources
+	Extension          []*Extension                // Additional content defined by implementations
+	ModifierExtension  []*Extension                // Extensions that cannot be ignored
+	Identifier         []*Identifier               // External identifier
+	BasedOn            []*Reference                // Fulfills plan, proposal or order
+	PartOf             []*Reference                // Part of referenced event
+	Status             *Code                       // in-progress | completed | abandoned | entered-in-error
+	Patient            *Reference                  // Patient for whom the item is supplied
+	Type               *CodeableConcept            // Category of dispense event
+	SuppliedItem       *SupplyDeliverySuppliedItem // The item that is delivered or supplied
+	OccurrenceDateTime *DateTime                   // When event occurred
+	OccurrencePeriod   *Period                     // When event occurred
+	OccurrenceTiming   *Timing                     // When event occurred
+	Supplier           *Reference                  // Dispenser
+	Destination        *Reference                  // Where the Supply was sent
+	Receiver           []*Reference                // Who collected the Supply
+	unknown            *unknownMembers             // lenient mode: members that are not elements of SupplyDelivery
 }
 
 func (m *SupplyDelivery) FHIRType() string { return "SupplyDelivery" }
@@ -568,13 +568,13 @@ var typeDefSupplyDelivery = &TypeDef{
 
 // SupplyDeliverySuppliedItem is the backbone element SupplyDelivery.suppliedItem: The item that is delivered or supplied
 type SupplyDeliverySuppliedItem struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Quantity            *Quantity
-	ItemCodeableConcept *CodeableConcept
-	ItemReference       *Reference
-	unknown             *unknownMembers // lenient mode: members that are not elements of SupplyDelivery.suppliedItem
+	ID                  string           // Unique id for inter-element referencing
+	Extension           []*Extension     // Additional content defined by implementations
+	ModifierExtension   []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Quantity            *Quantity        // Amount dispensed
+	ItemCodeableConcept *CodeableConcept // Medication, Substance, or Device supplied
+	ItemReference       *Reference       // Medication, Substance, or Device supplied
+	unknown             *unknownMembers  // lenient mode: members that are not elements of SupplyDelivery.suppliedItem
 }
 
 func (m *SupplyDeliverySuppliedItem) FHIRType() string { return "BackboneElement" }

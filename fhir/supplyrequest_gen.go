@@ -4,33 +4,33 @@ package fhir
 
 // SupplyRequest is the FHIR R4 resource SupplyRequest: Request for a medication, substance or device (http://hl7.org/fhir/StructureDefinition/SupplyRequest).
 type SupplyRequest struct {
-	ID                  *ID
-	Meta                *Meta
-	ImplicitRules       *URI
-	Language            *Code
-	Text                *Narrative
-	Contained           []Resource
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Identifier          []*Identifier
-	Status              *Code
-	Category            *CodeableConcept
-	Priority            *Code
-	ItemCodeableConcept *CodeableConcept
-	ItemReference       *Reference
-	Quantity            *Quantity
-	Parameter           []*SupplyRequestParameter
-	OccurrenceDateTime  *DateTime
-	OccurrencePeriod    *Period
-	OccurrenceTiming    *Timing
-	AuthoredOn          *DateTime
-	Requester           *Reference
-	Supplier            []*Reference
-	ReasonCode          []*CodeableConcept
-	ReasonReference     []*Reference
-	DeliverFrom         *Reference
-	DeliverTo           *Reference
-	unknown             *unknownMembers // lenient mode: members that are not elements of SupplyRequest
+	ID                  *ID                       // Logical id of this artifact
+	Meta                *Meta                     // Metadata about the resource
+	ImplicitRules       *URI                      // A set of rules under which this content was created
+	Language            *Code                     // Language of the resource content
+	Text                *Narrative                // Text summary of the resource, for human interpretation
+	Contained           []Resource                // Contained, inline Resources
+	Extension           []*Extension              // Additional content defined by implementations
+	ModifierExtension   []*Extension              // Extensions that cannot be ignored
+	Identifier          []*Identifier             // Business Identifier for SupplyRequest
+	Status              *Code                     // draft | active | suspended +
+	Category            *CodeableConcept          // The kind of supply (central, non-stock, etc.)
+	Priority            *Code                     // routine | urgent | asap | stat
+	ItemCodeableConcept *CodeableConcept          // Medication, Substance, or Device requested to be supplied
+	ItemReference       *Reference                // Medication, Substance, or Device requested to be supplied
+	Quantity            *Quantity                 // The requested amount of the item indicated
+	Parameter           []*SupplyRequestParameter // Ordered item details
+	OccurrenceDateTime  *DateTime                 // When the request should be fulfilled
+	OccurrencePeriod    *Period                   // When the request should be fulfilled
+	OccurrenceTiming    *Timing                   // When the request should be fulfilled
+	AuthoredOn          *DateTime                 // When the request was made
+	Requester           *Reference                // Individual making the request
+	Supplier            []*Reference              // Who is intended to fulfill the request
+	ReasonCode          []*CodeableConcept        // The reason why the supply item was requested
+	ReasonReference     []*Reference              // The reason why the supply item was requested
+	DeliverFrom         *Reference                // The origin of the supply
+	DeliverTo           *Reference                // The destination of the supply
+	unknown             *unknownMembers           // lenient mode: members that are not elements of SupplyRequest
 }
 
 func (m *SupplyRequest) FHIRType() string { return "SupplyRequest" }
@@ -713,15 +713,15 @@ var typeDefSupplyRequest = &TypeDef{
 
 // SupplyRequestParameter is the backbone element SupplyRequest.parameter: Ordered item details
 type SupplyRequestParameter struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Code                 *CodeableConcept
-	ValueCodeableConcept *CodeableConcept
-	ValueQuantity        *Quantity
-	ValueRange           *Range
-	ValueBoolean         *Boolean
-	unknown              *unknownMembers // lenient mode: members that are not elements of SupplyRequest.parameter
+	ID                   string           // Unique id for inter-element referencing
+	Extension            []*Extension     // Additional content defined by implementations
+	ModifierExtension    []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Code                 *CodeableConcept // Item detail
+	ValueCodeableConcept *CodeableConcept // Value of detail
+	ValueQuantity        *Quantity        // Value of detail
+	ValueRange           *Range           // Value of detail
+	ValueBoolean         *Boolean         // Value of detail
+	unknown              *unknownMembers  // lenient mode: members that are not elements of SupplyRequest.parameter
 }
 
 func (m *SupplyRequestParameter) FHIRType() string { return "BackboneElement" }

@@ -4,46 +4,46 @@ package fhir
 
 // Task is the FHIR R4 resource Task: A task to be performed (http://hl7.org/fhir/StructureDefinition/Task).
 type Task struct {
-	ID                    *ID
-	Meta                  *Meta
-	ImplicitRules         *URI
-	Language              *Code
-	Text                  *Narrative
-	Contained             []Resource
-	Extension             []*Extension
-	ModifierExtension     []*Extension
-	Identifier            []*Identifier
-	InstantiatesCanonical *Canonical
-	InstantiatesURI       *URI
-	BasedOn               []*Reference
-	GroupIdentifier       *Identifier
-	PartOf                []*Reference
-	Status                *Code
-	StatusReason          *CodeableConcept
-	BusinessStatus        *CodeableConcept
-	Intent                *Code
-	Priority              *Code
-	Code                  *CodeableConcept
-	Description           *String
-	Focus                 *Reference
-	For                   *Reference
-	Encounter             *Reference
-	ExecutionPeriod       *Period
-	AuthoredOn            *DateTime
-	LastModified          *DateTime
-	Requester             *Reference
-	PerformerType         []*CodeableConcept
-	Owner                 *Reference
-	Location              *Reference
-	ReasonCode            *CodeableConcept
-	ReasonReference       *Reference
-	Insurance             []*Reference
-	Note                  []*Annotation
-	RelevantHistory       []*Reference
-	Restriction           *TaskRestriction
-	Input                 []*TaskInput
-	Output                []*TaskOutput
-	unknown               *unknownMembers // lenient mode: members that are not elements of Task
+	ID                    *ID                // Logical id of this artifact
+	Meta                  *Meta              // Metadata about the resource
+	ImplicitRules         *URI               // A set of rules under which this content was created
+	Language              *Code              // Language of the resource content
+	Text                  *Narrative         // Text summary of the resource, for human interpretation
+	Contained             []Resource         // Contained, inline Resources
+	Extension             []*Extension       // Additional content defined by implementations
+	ModifierExtension     []*Extension       // Extensions that cannot be ignored
+	Identifier            []*Identifier      // Task Instance Identifier
+	InstantiatesCanonical *Canonical         // Formal definition of task
+	InstantiatesURI       *URI               // Formal definition of task
+	BasedOn               []*Reference       // Request fulfilled by this task
+	GroupIdentifier       *Identifier        // Requisition or grouper id
+	PartOf                []*Reference       // Composite task
+	Status                *Code              // draft | requested | received | accepted | +
+	StatusReason          *CodeableConcept   // Reason for current status
+	BusinessStatus        *CodeableConcept   // E.g. "Specimen collected", "IV prepped"
+	Intent                *Code              // unknown | proposal | plan | order | original-order | reflex-order | filler-order | instance-order | option
+	Priority              *Code              // routine | urgent | asap | stat
+	Code                  *CodeableConcept   // Task Type
+	Description           *String            // Human-readable explanation of task
+	Focus                 *Reference         // What task is acting on
+	For                   *Reference         // Beneficiary of the Task
+	Encounter             *Reference         // Healthcare event during which this task originated
+	ExecutionPeriod       *Period            // Start and end time of execution
+	AuthoredOn            *DateTime          // Task Creation Date
+	LastModified          *DateTime          // Task Last Modified Date
+	Requester             *Reference         // Who is asking for task to be done
+	PerformerType         []*CodeableConcept // Requested performer
+	Owner                 *Reference         // Responsible individual
+	Location              *Reference         // Where task occurs
+	ReasonCode            *CodeableConcept   // Why task is needed
+	ReasonReference       *Reference         // Why task is needed
+	Insurance             []*Reference       // Associated insurance coverage
+	Note                  []*Annotation      // Comments made about the task
+	RelevantHistory       []*Reference       // Key events in history of the Task
+	Restriction           *TaskRestriction   // Constraints on fulfillment tasks
+	Input                 []*TaskInput       // Information used to perform task
+	Output                []*TaskOutput      // Information produced as part of task
+	unknown               *unknownMembers    // lenient mode: members that are not elements of Task
 }
 
 func (m *Task) FHIRType() string { return "Task" }
@@ -1012,12 +1012,12 @@ var typeDefTask = &TypeDef{
 
 // TaskRestriction is the backbone element Task.restriction: Constraints on fulfillment tasks
 type TaskRestriction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Repetitions       *PositiveInt
-	Period            *Period
-	Recipient         []*Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Repetitions       *PositiveInt    // How many times to repeat
+	Period            *Period         // When fulfillment sought
+	Recipient         []*Reference    // For whom is fulfillment sought?
 	unknown           *unknownMembers // lenient mode: members that are not elements of Task.restriction
 }
 
@@ -1188,61 +1188,61 @@ var typeDefTaskRestriction = &TypeDef{
 
 // TaskInput is the backbone element Task.input: Information used to perform task
 type TaskInput struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Type                     *CodeableConcept
-	ValueBase64Binary        *Base64Binary
-	ValueBoolean             *Boolean
-	ValueCanonical           *Canonical
-	ValueCode                *Code
-	ValueDate                *Date
-	ValueDateTime            *DateTime
-	ValueDecimal             *Decimal
-	ValueID                  *ID
-	ValueInstant             *Instant
-	ValueInteger             *Integer
-	ValueMarkdown            *Markdown
-	ValueOID                 *OID
-	ValuePositiveInt         *PositiveInt
-	ValueString              *String
-	ValueTime                *Time
-	ValueUnsignedInt         *UnsignedInt
-	ValueURI                 *URI
-	ValueURL                 *URL
-	ValueUUID                *UUID
-	ValueAddress             *Address
-	ValueAge                 *Age
-	ValueAnnotation          *Annotation
-	ValueAttachment          *Attachment
-	ValueCodeableConcept     *CodeableConcept
-	ValueCoding              *Coding
-	ValueContactPoint        *ContactPoint
-	ValueCount               *Count
-	ValueDistance            *Distance
-	ValueDuration            *Duration
-	ValueHumanName           *HumanName
-	ValueIdentifier          *Identifier
-	ValueMoney               *Money
-	ValuePeriod              *Period
-	ValueQuantity            *Quantity
-	ValueRange               *Range
-	ValueRatio               *Ratio
-	ValueReference           *Reference
-	ValueSampledData         *SampledData
-	ValueSignature           *Signature
-	ValueTiming              *Timing
-	ValueContactDetail       *ContactDetail
-	ValueContributor         *Contributor
-	ValueDataRequirement     *DataRequirement
-	ValueExpression          *Expression
-	ValueParameterDefinition *ParameterDefinition
-	ValueRelatedArtifact     *RelatedArtifact
-	ValueTriggerDefinition   *TriggerDefinition
-	ValueUsageContext        *UsageContext
-	ValueDosage              *Dosage
-	ValueMeta                *Meta
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Task.input
+	ID                       string               // Unique id for inter-element referencing
+	Extension                []*Extension         // Additional content defined by implementations
+	ModifierExtension        []*Extension         // Extensions that cannot be ignored even if unrecognized
+	Type                     *CodeableConcept     // Label for the input
+	ValueBase64Binary        *Base64Binary        // Content to use in performing the task
+	ValueBoolean             *Boolean             // Content to use in performing the task
+	ValueCanonical           *Canonical           // Content to use in performing the task
+	ValueCode                *Code                // Content to use in performing the task
+	ValueDate                *Date                // Content to use in performing the task
+	ValueDateTime            *DateTime            // Content to use in performing the task
+	ValueDecimal             *Decimal             // Content to use in performing the task
+	ValueID                  *ID                  // Content to use in performing the task
+	ValueInstant             *Instant             // Content to use in performing the task
+	ValueInteger             *Integer             // Content to use in performing the task
+	ValueMarkdown            *Markdown            // Content to use in performing the task
+	ValueOID                 *OID                 // Content to use in performing the task
+	ValuePositiveInt         *PositiveInt         // Content to use in performing the task
+	ValueString              *String              // Content to use in performing the task
+	ValueTime                *Time                // Content to use in performing the task
+	ValueUnsignedInt         *UnsignedInt         // Content to use in performing the task
+	ValueURI                 *URI                 // Content to use in performing the task
+	ValueURL                 *URL                 // Content to use in performing the task
+	ValueUUID                *UUID                // Content to use in performing the task
+	ValueAddress             *Address             // Content to use in performing the task
+	ValueAge                 *Age                 // Content to use in performing the task
+	ValueAnnotation          *Annotation          // Content to use in performing the task
+	ValueAttachment          *Attachment          // Content to use in performing the task
+	ValueCodeableConcept     *CodeableConcept     // Content to use in performing the task
+	ValueCoding              *Coding              // Content to use in performing the task
+	ValueContactPoint        *ContactPoint        // Content to use in performing the task
+	ValueCount               *Count               // Content to use in performing the task
+	ValueDistance            *Distance            // Content to use in performing the task
+	ValueDuration            *Duration            // Content to use in performing the task
+	ValueHumanName           *HumanName           // Content to use in performing the task
+	ValueIdentifier          *Identifier          // Content to use in performing the task
+	ValueMoney               *Money               // Content to use in performing the task
+	ValuePeriod              *Period              // Content to use in performing the task
+	ValueQuantity            *Quantity            // Content to use in performing the task
+	ValueRange               *Range               // Content to use in performing the task
+	ValueRatio               *Ratio               // Content to use in performing the task
+	ValueReference           *Reference           // Content to use in performing the task
+	ValueSampledData         *SampledData         // Content to use in performing the task
+	ValueSignature           *Signature           // Content to use in performing the task
+	ValueTiming              *Timing              // Content to use in performing the task
+	ValueContactDetail       *ContactDetail       // Content to use in performing the task
+	ValueContributor         *Contributor         // Content to use in performing the task
+	ValueDataRequirement     *DataRequirement     // Content to use in performing the task
+	ValueExpression          *Expression          // Content to use in performing the task
+	ValueParameterDefinition *ParameterDefinition // Content to use in performing the task
+	ValueRelatedArtifact     *RelatedArtifact     // Content to use in performing the task
+	ValueTriggerDefinition   *TriggerDefinition   // Content to use in performing the task
+	ValueUsageContext        *UsageContext        // Content to use in performing the task
+	ValueDosage              *Dosage              // Content to use in performing the task
+	ValueMeta                *Meta                // Content to use in performing the task
+	unknown                  *unknownMembers      // lenient mode: members that are not elements of Task.input
 }
 
 func (m *TaskInput) FHIRType() string { return "BackboneElement" }
@@ -2532,61 +2532,61 @@ var typeDefTaskInput = &TypeDef{
 
 // TaskOutput is the backbone element Task.output: Information produced as part of task
 type TaskOutput struct {
-	ID                       string
-	Extension                []*Extension
-	ModifierExtension        []*Extension
-	Type                     *CodeableConcept
-	ValueBase64Binary        *Base64Binary
-	ValueBoolean             *Boolean
-	ValueCanonical           *Canonical
-	ValueCode                *Code
-	ValueDate                *Date
-	ValueDateTime            *DateTime
-	ValueDecimal             *Decimal
-	ValueID                  *ID
-	ValueInstant             *Instant
-	ValueInteger             *Integer
-	ValueMarkdown            *Markdown
-	ValueOID                 *OID
-	ValuePositiveInt         *PositiveInt
-	ValueString              *String
-	ValueTime                *Time
-	ValueUnsignedInt         *UnsignedInt
-	ValueURI                 *URI
-	ValueURL                 *URL
-	ValueUUID                *UUID
-	ValueAddress             *Address
-	ValueAge                 *Age
-	ValueAnnotation          *Annotation
-	ValueAttachment          *Attachment
-	ValueCodeableConcept     *CodeableConcept
-	ValueCoding              *Coding
-	ValueContactPoint        *ContactPoint
-	ValueCount               *Count
-	ValueDistance            *Distance
-	ValueDuration            *Duration
-	ValueHumanName           *HumanName
-	ValueIdentifier          *Identifier
-	ValueMoney               *Money
-	ValuePeriod              *Period
-	ValueQuantity            *Quantity
-	ValueRange               *Range
-	ValueRatio               *Ratio
-	ValueReference           *Reference
-	ValueSampledData         *SampledData
-	ValueSignature           *Signature
-	ValueTiming              *Timing
-	ValueContactDetail       *ContactDetail
-	ValueContributor         *Contributor
-	ValueDataRequirement     *DataRequirement
-	ValueExpression          *Expression
-	ValueParameterDefinition *ParameterDefinition
-	ValueRelatedArtifact     *RelatedArtifact
-	ValueTriggerDefinition   *TriggerDefinition
-	ValueUsageContext        *UsageContext
-	ValueDosage              *Dosage
-	ValueMeta                *Meta
-	unknown                  *unknownMembers // lenient mode: members that are not elements of Task.output
+	ID                       string               // Unique id for inter-element referencing
+	Extension                []*Extension         // Additional content defined by implementations
+	ModifierExtension        []*Extension         // Extensions that cannot be ignored even if unrecognized
+	Type                     *CodeableConcept     // Label for output
+	ValueBase64Binary        *Base64Binary        // Result of output
+	ValueBoolean             *Boolean             // Result of output
+	ValueCanonical           *Canonical           // Result of output
+	ValueCode                *Code                // Result of output
+	ValueDate                *Date                // Result of output
+	ValueDateTime            *DateTime            // Result of output
+	ValueDecimal             *Decimal             // Result of output
+	ValueID                  *ID                  // Result of output
+	ValueInstant             *Instant             // Result of output
+	ValueInteger             *Integer             // Result of output
+	ValueMarkdown            *Markdown            // Result of output
+	ValueOID                 *OID                 // Result of output
+	ValuePositiveInt         *PositiveInt         // Result of output
+	ValueString              *String              // Result of output
+	ValueTime                *Time                // Result of output
+	ValueUnsignedInt         *UnsignedInt         // Result of output
+	ValueURI                 *URI                 // Result of output
+	ValueURL                 *URL                 // Result of output
+	ValueUUID                *UUID                // Result of output
+	ValueAddress             *Address             // Result of output
+	ValueAge                 *Age                 // Result of output
+	ValueAnnotation          *Annotation          // Result of output
+	ValueAttachment          *Attachment          // Result of output
+	ValueCodeableConcept     *CodeableConcept     // Result of output
+	ValueCoding              *Coding              // Result of output
+	ValueContactPoint        *ContactPoint        // Result of output
+	ValueCount               *Count               // Result of output
+	ValueDistance            *Distance            // Result of output
+	ValueDuration            *Duration            // Result of output
+	ValueHumanName           *HumanName           // Result of output
+	ValueIdentifier          *Identifier          // Result of output
+	ValueMoney               *Money               // Result of output
+	ValuePeriod              *Period              // Result of output
+	ValueQuantity            *Quantity            // Result of output
+	ValueRange               *Range               // Result of output
+	ValueRatio               *Ratio               // Result of output
+	ValueReference           *Reference           // Result of output
+	ValueSampledData         *SampledData         // Result of output
+	ValueSignature           *Signature           // Result of output
+	ValueTiming              *Timing              // Result of output
+	ValueContactDetail       *ContactDetail       // Result of output
+	ValueContributor         *Contributor         // Result of output
+	ValueDataRequirement     *DataRequirement     // Result of output
+	ValueExpression          *Expression          // Result of output
+	ValueParameterDefinition *ParameterDefinition // Result of output
+	ValueRelatedArtifact     *RelatedArtifact     // Result of output
+	ValueTriggerDefinition   *TriggerDefinition   // Result of output
+	ValueUsageContext        *UsageContext        // Result of output
+	ValueDosage              *Dosage              // Result of output
+	ValueMeta                *Meta                // Result of output
+	unknown                  *unknownMembers      // lenient mode: members that are not elements of Task.output
 }
 
 func (m *TaskOutput) FHIRType() string { return "BackboneElement" }

@@ -4,39 +4,39 @@ package fhir
 
 // TerminologyCapabilities is the FHIR R4 resource TerminologyCapabilities: A statement of system capabilities (http://hl7.org/fhir/StructureDefinition/TerminologyCapabilities).
 type TerminologyCapabilities struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Copyright         *Markdown
-	Kind              *Code
-	Software          *TerminologyCapabilitiesSoftware
-	Implementation    *TerminologyCapabilitiesImplementation
-	LockedDate        *Boolean
-	CodeSystem        []*TerminologyCapabilitiesCodeSystem
-	Expansion         *TerminologyCapabilitiesExpansion
-	CodeSearch        *Code
-	ValidateCode      *TerminologyCapabilitiesValidateCode
-	Translation       *TerminologyCapabilitiesTranslation
-	Closure           *TerminologyCapabilitiesClosure
-	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities
+	ID                *ID                                    // Logical id of this artifact
+	Meta              *Meta                                  // Metadata about the resource
+	ImplicitRules     *URI                                   // A set of rules under which this content was created
+	Language          *Code                                  // Language of the resource content
+	Text              *Narrative                             // Text summary of the resource, for human interpretation
+	Contained         []Resource                             // Contained, inline Resources
+	Extension         []*Extension                           // Additional content defined by implementations
+	ModifierExtension []*Extension                           // Extensions that cannot be ignored
+	URL               *URI                                   // Canonical identifier for this terminology capabilities, represented as a URI (globally unique)
+	Version           *String                                // Business version of the terminology capabilities
+	Name              *String                                // Name for this terminology capabilities (computer friendly)
+	Title             *String                                // Name for this terminology capabilities (human friendly)
+	Status            *Code                                  // draft | active | retired | unknown
+	Experimental      *Boolean                               // For testing purposes, not real usage
+	Date              *DateTime                              // Date last changed
+	Publisher         *String                                // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail                       // Contact details for the publisher
+	Description       *Markdown                              // Natural language description of the terminology capabilities
+	UseContext        []*UsageContext                        // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept                     // Intended jurisdiction for terminology capabilities (if applicable)
+	Purpose           *Markdown                              // Why this terminology capabilities is defined
+	Copyright         *Markdown                              // Use and/or publishing restrictions
+	Kind              *Code                                  // instance | capability | requirements
+	Software          *TerminologyCapabilitiesSoftware       // Software that is covered by this terminology capability statement
+	Implementation    *TerminologyCapabilitiesImplementation // If this describes a specific instance
+	LockedDate        *Boolean                               // Whether lockedDate is supported
+	CodeSystem        []*TerminologyCapabilitiesCodeSystem   // A code system supported by the server
+	Expansion         *TerminologyCapabilitiesExpansion      // Information about the [ValueSet/$expand](valueset-operation-expand.html) operation
+	CodeSearch        *Code                                  // explicit | all
+	ValidateCode      *TerminologyCapabilitiesValidateCode   // Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation
+	Translation       *TerminologyCapabilitiesTranslation    // Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation
+	Closure           *TerminologyCapabilitiesClosure        // Information about the [ConceptMap/$closure](conceptmap-operation-closure.html) operation
+	unknown           *unknownMembers                        // lenient mode: members that are not elements of TerminologyCapabilities
 }
 
 func (m *TerminologyCapabilities) FHIRType() string { return "TerminologyCapabilities" }
@@ -907,11 +907,11 @@ var typeDefTerminologyCapabilities = &TypeDef{
 
 // TerminologyCapabilitiesSoftware is the backbone element TerminologyCapabilities.software: Software that is covered by this terminology capability statement
 type TerminologyCapabilitiesSoftware struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Version           *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // A name the software is known by
+	Version           *String         // Version covered by this statement
 	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.software
 }
 
@@ -1073,11 +1073,11 @@ var typeDefTerminologyCapabilitiesSoftware = &TypeDef{
 
 // TerminologyCapabilitiesImplementation is the backbone element TerminologyCapabilities.implementation: If this describes a specific instance
 type TerminologyCapabilitiesImplementation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Description       *String
-	URL               *URL
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Description       *String         // Describes this specific instance
+	URL               *URL            // Base URL for the implementation
 	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.implementation
 }
 
@@ -1239,13 +1239,13 @@ var typeDefTerminologyCapabilitiesImplementation = &TypeDef{
 
 // TerminologyCapabilitiesCodeSystem is the backbone element TerminologyCapabilities.codeSystem: A code system supported by the server
 type TerminologyCapabilitiesCodeSystem struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URI               *Canonical
-	Version           []*TerminologyCapabilitiesCodeSystemVersion
-	Subsumption       *Boolean
-	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem
+	ID                string                                      // Unique id for inter-element referencing
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored even if unrecognized
+	URI               *Canonical                                  // URI for the Code System
+	Version           []*TerminologyCapabilitiesCodeSystemVersion // Version of Code System supported
+	Subsumption       *Boolean                                    // Whether subsumption is supported
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem
 }
 
 func (m *TerminologyCapabilitiesCodeSystem) FHIRType() string { return "BackboneElement" }
@@ -1426,16 +1426,16 @@ var typeDefTerminologyCapabilitiesCodeSystem = &TypeDef{
 
 // TerminologyCapabilitiesCodeSystemVersion is the backbone element TerminologyCapabilities.codeSystem.version: Version of Code System supported
 type TerminologyCapabilitiesCodeSystemVersion struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *String
-	IsDefault         *Boolean
-	Compositional     *Boolean
-	Language          []*Code
-	Filter            []*TerminologyCapabilitiesCodeSystemVersionFilter
-	Property          []*Code
-	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem.version
+	ID                string                                            // Unique id for inter-element referencing
+	Extension         []*Extension                                      // Additional content defined by implementations
+	ModifierExtension []*Extension                                      // Extensions that cannot be ignored even if unrecognized
+	Code              *String                                           // Version identifier for this version
+	IsDefault         *Boolean                                          // If this is the default version for this code system
+	Compositional     *Boolean                                          // If compositional grammar is supported
+	Language          []*Code                                           // Language Displays supported
+	Filter            []*TerminologyCapabilitiesCodeSystemVersionFilter // Filter Properties supported
+	Property          []*Code                                           // Properties supported for $lookup
+	unknown           *unknownMembers                                   // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem.version
 }
 
 func (m *TerminologyCapabilitiesCodeSystemVersion) FHIRType() string { return "BackboneElement" }
@@ -1694,11 +1694,11 @@ var typeDefTerminologyCapabilitiesCodeSystemVersion = &TypeDef{
 
 // TerminologyCapabilitiesCodeSystemVersionFilter is the backbone element TerminologyCapabilities.codeSystem.version.filter: Filter Properties supported
 type TerminologyCapabilitiesCodeSystemVersionFilter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Op                []*Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Code              *Code           // Code of the property supported
+	Op                []*Code         // Operations supported for the property
 	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.codeSystem.version.filter
 }
 
@@ -1856,15 +1856,15 @@ var typeDefTerminologyCapabilitiesCodeSystemVersionFilter = &TypeDef{
 
 // TerminologyCapabilitiesExpansion is the backbone element TerminologyCapabilities.expansion: Information about the [ValueSet/$expand](valueset-operation-expand.html) operation
 type TerminologyCapabilitiesExpansion struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Hierarchical      *Boolean
-	Paging            *Boolean
-	Incomplete        *Boolean
-	Parameter         []*TerminologyCapabilitiesExpansionParameter
-	TextFilter        *Markdown
-	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.expansion
+	ID                string                                       // Unique id for inter-element referencing
+	Extension         []*Extension                                 // Additional content defined by implementations
+	ModifierExtension []*Extension                                 // Extensions that cannot be ignored even if unrecognized
+	Hierarchical      *Boolean                                     // Whether the server can return nested value sets
+	Paging            *Boolean                                     // Whether the server supports paging on expansion
+	Incomplete        *Boolean                                     // Allow request for incomplete expansions?
+	Parameter         []*TerminologyCapabilitiesExpansionParameter // Supported expansion parameter
+	TextFilter        *Markdown                                    // Documentation about text searching works
+	unknown           *unknownMembers                              // lenient mode: members that are not elements of TerminologyCapabilities.expansion
 }
 
 func (m *TerminologyCapabilitiesExpansion) FHIRType() string { return "BackboneElement" }
@@ -2100,11 +2100,11 @@ var typeDefTerminologyCapabilitiesExpansion = &TypeDef{
 
 // TerminologyCapabilitiesExpansionParameter is the backbone element TerminologyCapabilities.expansion.parameter: Supported expansion parameter
 type TerminologyCapabilitiesExpansionParameter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *Code
-	Documentation     *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *Code           // Expansion Parameter name
+	Documentation     *String         // Description of support for parameter
 	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.expansion.parameter
 }
 
@@ -2264,10 +2264,10 @@ var typeDefTerminologyCapabilitiesExpansionParameter = &TypeDef{
 
 // TerminologyCapabilitiesValidateCode is the backbone element TerminologyCapabilities.validateCode: Information about the [ValueSet/$validate-code](valueset-operation-validate-code.html) operation
 type TerminologyCapabilitiesValidateCode struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Translations      *Boolean
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Translations      *Boolean        // Whether translations are validated
 	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.validateCode
 }
 
@@ -2399,10 +2399,10 @@ var typeDefTerminologyCapabilitiesValidateCode = &TypeDef{
 
 // TerminologyCapabilitiesTranslation is the backbone element TerminologyCapabilities.translation: Information about the [ConceptMap/$translate](conceptmap-operation-translate.html) operation
 type TerminologyCapabilitiesTranslation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	NeedsMap          *Boolean
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	NeedsMap          *Boolean        // Whether the client must identify the map
 	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.translation
 }
 
@@ -2534,10 +2534,10 @@ var typeDefTerminologyCapabilitiesTranslation = &TypeDef{
 
 // TerminologyCapabilitiesClosure is the backbone element TerminologyCapabilities.closure: Information about the [ConceptMap/$closure](conceptmap-operation-closure.html) operation
 type TerminologyCapabilitiesClosure struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Translation       *Boolean
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Translation       *Boolean        // If cross-system closure is supported
 	unknown           *unknownMembers // lenient mode: members that are not elements of TerminologyCapabilities.closure
 }
 

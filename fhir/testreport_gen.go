@@ -4,27 +4,27 @@ package fhir
 
 // TestReport is the FHIR R4 resource TestReport: Describes the results of a TestScript execution (http://hl7.org/fhir/StructureDefinition/TestReport).
 type TestReport struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *Identifier
-	Name              *String
-	Status            *Code
-	TestScript        *Reference
-	Result            *Code
-	Score             *Decimal
-	Tester            *String
-	Issued            *DateTime
-	Participant       []*TestReportParticipant
-	Setup             *TestReportSetup
-	Test              []*TestReportTest
-	Teardown          *TestReportTeardown
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport
+	ID                *ID                      // Logical id of this artifact
+	Meta              *Meta                    // Metadata about the resource
+	ImplicitRules     *URI                     // A set of rules under which this content was created
+	Language          *Code                    // Language of the resource content
+	Text              *Narrative               // Text summary of the resource, for human interpretation
+	Contained         []Resource               // Contained, inline Resources
+	Extension         []*Extension             // Additional content defined by implementations
+	ModifierExtension []*Extension             // Extensions that cannot be ignored
+	Identifier        *Identifier              // External identifier
+	Name              *String                  // Informal name of the executed TestScript
+	Status            *Code                    // completed | in-progress | waiting | stopped | entered-in-error
+	TestScript        *Reference               // Reference to the version-specific TestScript that was executed to produce this TestReport
+	Result            *Code                    // pass | fail | pending
+	Score             *Decimal                 // The final score (percentage of tests passed) resulting from the execution of the TestScript
+	Tester            *String                  // Name of the tester producing this report (Organization or individual)
+	Issued            *DateTime                // When the TestScript was executed and this TestReport was generated
+	Participant       []*TestReportParticipant // A participant in the test execution, either the execution engine, a client, or a server
+	Setup             *TestReportSetup         // The results of the series of required setup operations before the tests were executed
+	Test              []*TestReportTest        // A test executed from the test script
+	Teardown          *TestReportTeardown      // The results of running the series of required clean up steps
+	unknown           *unknownMembers          // lenient mode: members that are not elements of TestReport
 }
 
 func (m *TestReport) FHIRType() string { return "TestReport" }
@@ -570,12 +570,12 @@ var typeDefTestReport = &TypeDef{
 
 // TestReportParticipant is the backbone element TestReport.participant: A participant in the test execution, either the execution engine, a client, or a server
 type TestReportParticipant struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Code
-	URI               *URI
-	Display           *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Type              *Code           // test-engine | client | server
+	URI               *URI            // The uri of the participant. An absolute URL is preferred
+	Display           *String         // The display name of the participant
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.participant
 }
 
@@ -762,11 +762,11 @@ var typeDefTestReportParticipant = &TypeDef{
 
 // TestReportSetup is the backbone element TestReport.setup: The results of the series of required setup operations before the tests were executed
 type TestReportSetup struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Action            []*TestReportSetupAction
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.setup
+	ID                string                   // Unique id for inter-element referencing
+	Extension         []*Extension             // Additional content defined by implementations
+	ModifierExtension []*Extension             // Extensions that cannot be ignored even if unrecognized
+	Action            []*TestReportSetupAction // A setup operation or assert that was executed
+	unknown           *unknownMembers          // lenient mode: members that are not elements of TestReport.setup
 }
 
 func (m *TestReportSetup) FHIRType() string { return "BackboneElement" }
@@ -889,12 +889,12 @@ var typeDefTestReportSetup = &TypeDef{
 
 // TestReportSetupAction is the backbone element TestReport.setup.action: A setup operation or assert that was executed
 type TestReportSetupAction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Operation         *TestReportSetupActionOperation
-	Assert            *TestReportSetupActionAssert
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.setup.action
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Operation         *TestReportSetupActionOperation // The operation to perform
+	Assert            *TestReportSetupActionAssert    // The assertion to perform
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of TestReport.setup.action
 }
 
 func (m *TestReportSetupAction) FHIRType() string { return "BackboneElement" }
@@ -1040,12 +1040,12 @@ var typeDefTestReportSetupAction = &TypeDef{
 
 // TestReportSetupActionOperation is the backbone element TestReport.setup.action.operation: The operation to perform
 type TestReportSetupActionOperation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Result            *Code
-	Message           *Markdown
-	Detail            *URI
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Result            *Code           // pass | skip | fail | warning | error
+	Message           *Markdown       // A message associated with the result
+	Detail            *URI            // A link to further details on the result
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.setup.action.operation
 }
 
@@ -1234,12 +1234,12 @@ var typeDefTestReportSetupActionOperation = &TypeDef{
 
 // TestReportSetupActionAssert is the backbone element TestReport.setup.action.assert: The assertion to perform
 type TestReportSetupActionAssert struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Result            *Code
-	Message           *Markdown
-	Detail            *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Result            *Code           // pass | skip | fail | warning | error
+	Message           *Markdown       // A message associated with the result
+	Detail            *String         // A link to further details on the result
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.setup.action.assert
 }
 
@@ -1428,13 +1428,13 @@ var typeDefTestReportSetupActionAssert = &TypeDef{
 
 // TestReportTest is the backbone element TestReport.test: A test executed from the test script
 type TestReportTest struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Description       *String
-	Action            []*TestReportTestAction
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.test
+	ID                string                  // Unique id for inter-element referencing
+	Extension         []*Extension            // Additional content defined by implementations
+	ModifierExtension []*Extension            // Extensions that cannot be ignored even if unrecognized
+	Name              *String                 // Tracking/logging name of this test
+	Description       *String                 // Tracking/reporting short description of the test
+	Action            []*TestReportTestAction // A test operation or assert that was performed
+	unknown           *unknownMembers         // lenient mode: members that are not elements of TestReport.test
 }
 
 func (m *TestReportTest) FHIRType() string { return "BackboneElement" }
@@ -1613,12 +1613,12 @@ var typeDefTestReportTest = &TypeDef{
 
 // TestReportTestAction is the backbone element TestReport.test.action: A test operation or assert that was performed
 type TestReportTestAction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Operation         *TestReportSetupActionOperation
-	Assert            *TestReportSetupActionAssert
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.test.action
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Operation         *TestReportSetupActionOperation // The operation performed
+	Assert            *TestReportSetupActionAssert    // The assertion performed
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of TestReport.test.action
 }
 
 func (m *TestReportTestAction) FHIRType() string { return "BackboneElement" }
@@ -1758,11 +1758,11 @@ var typeDefTestReportTestAction = &TypeDef{
 
 // TestReportTeardown is the backbone element TestReport.teardown: The results of running the series of required clean up steps
 type TestReportTeardown struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Action            []*TestReportTeardownAction
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.teardown
+	ID                string                      // Unique id for inter-element referencing
+	Extension         []*Extension                // Additional content defined by implementations
+	ModifierExtension []*Extension                // Extensions that cannot be ignored even if unrecognized
+	Action            []*TestReportTeardownAction // One or more teardown operations performed
+	unknown           *unknownMembers             // lenient mode: members that are not elements of TestReport.teardown
 }
 
 func (m *TestReportTeardown) FHIRType() string { return "BackboneElement" }
@@ -1884,11 +1884,11 @@ var typeDefTestReportTeardown = &TypeDef{
 
 // TestReportTeardownAction is the backbone element TestReport.teardown.action: One or more teardown operations performed
 type TestReportTeardownAction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Operation         *TestReportSetupActionOperation
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestReport.teardown.action
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Operation         *TestReportSetupActionOperation // The teardown operation performed
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of TestReport.teardown.action
 }
 
 func (m *TestReportTeardownAction) FHIRType() string { return "BackboneElement" }

@@ -4,39 +4,39 @@ package fhir
 
 // TestScript is the FHIR R4 resource TestScript: Describes a set of tests (http://hl7.org/fhir/StructureDefinition/TestScript).
 type TestScript struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        *Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Purpose           *Markdown
-	Copyright         *Markdown
-	Origin            []*TestScriptOrigin
-	Destination       []*TestScriptDestination
-	Metadata          *TestScriptMetadata
-	Fixture           []*TestScriptFixture
-	Profile           []*Reference
-	Variable          []*TestScriptVariable
-	Setup             *TestScriptSetup
-	Test              []*TestScriptTest
-	Teardown          *TestScriptTeardown
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript
+	ID                *ID                      // Logical id of this artifact
+	Meta              *Meta                    // Metadata about the resource
+	ImplicitRules     *URI                     // A set of rules under which this content was created
+	Language          *Code                    // Language of the resource content
+	Text              *Narrative               // Text summary of the resource, for human interpretation
+	Contained         []Resource               // Contained, inline Resources
+	Extension         []*Extension             // Additional content defined by implementations
+	ModifierExtension []*Extension             // Extensions that cannot be ignored
+	URL               *URI                     // Canonical identifier for this test script, represented as a URI (globally unique)
+	Identifier        *Identifier              // Additional identifier for the test script
+	Version           *String                  // Business version of the test script
+	Name              *String                  // Name for this test script (computer friendly)
+	Title             *String                  // Name for this test script (human friendly)
+	Status            *Code                    // draft | active | retired | unknown
+	Experimental      *Boolean                 // For testing purposes, not real usage
+	Date              *DateTime                // Date last changed
+	Publisher         *String                  // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail         // Contact details for the publisher
+	Description       *Markdown                // Natural language description of the test script
+	UseContext        []*UsageContext          // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept       // Intended jurisdiction for test script (if applicable)
+	Purpose           *Markdown                // Why this test script is defined
+	Copyright         *Markdown                // Use and/or publishing restrictions
+	Origin            []*TestScriptOrigin      // An abstract server representing a client or sender in a message exchange
+	Destination       []*TestScriptDestination // An abstract server representing a destination or receiver in a message exchange
+	Metadata          *TestScriptMetadata      // Required capability that is assumed to function correctly on the FHIR server being tested
+	Fixture           []*TestScriptFixture     // Fixture in the test script - by reference (uri)
+	Profile           []*Reference             // Reference of the validation profile
+	Variable          []*TestScriptVariable    // Placeholder for evaluated elements
+	Setup             *TestScriptSetup         // A series of required setup operations before tests are executed
+	Test              []*TestScriptTest        // A test in this script
+	Teardown          *TestScriptTeardown      // A series of required clean up steps
+	unknown           *unknownMembers          // lenient mode: members that are not elements of TestScript
 }
 
 func (m *TestScript) FHIRType() string { return "TestScript" }
@@ -873,11 +873,11 @@ var typeDefTestScript = &TypeDef{
 
 // TestScriptOrigin is the backbone element TestScript.origin: An abstract server representing a client or sender in a message exchange
 type TestScriptOrigin struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Index             *Integer
-	Profile           *Coding
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Index             *Integer        // The index of the abstract origin server starting at 1
+	Profile           *Coding         // FHIR-Client | FHIR-SDC-FormFiller
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.origin
 }
 
@@ -1029,11 +1029,11 @@ var typeDefTestScriptOrigin = &TypeDef{
 
 // TestScriptDestination is the backbone element TestScript.destination: An abstract server representing a destination or receiver in a message exchange
 type TestScriptDestination struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Index             *Integer
-	Profile           *Coding
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Index             *Integer        // The index of the abstract destination server starting at 1
+	Profile           *Coding         // FHIR-Server | FHIR-SDC-FormManager | FHIR-SDC-FormReceiver | FHIR-SDC-FormProcessor
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.destination
 }
 
@@ -1185,12 +1185,12 @@ var typeDefTestScriptDestination = &TypeDef{
 
 // TestScriptMetadata is the backbone element TestScript.metadata: Required capability that is assumed to function correctly on the FHIR server being tested
 type TestScriptMetadata struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Link              []*TestScriptMetadataLink
-	Capability        []*TestScriptMetadataCapability
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.metadata
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Link              []*TestScriptMetadataLink       // Links to the FHIR specification
+	Capability        []*TestScriptMetadataCapability // Capabilities that are assumed to function correctly on the FHIR server being tested
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of TestScript.metadata
 }
 
 func (m *TestScriptMetadata) FHIRType() string { return "BackboneElement" }
@@ -1334,11 +1334,11 @@ var typeDefTestScriptMetadata = &TypeDef{
 
 // TestScriptMetadataLink is the backbone element TestScript.metadata.link: Links to the FHIR specification
 type TestScriptMetadataLink struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Description       *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	URL               *URI            // URL to the specification
+	Description       *String         // Short description
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.metadata.link
 }
 
@@ -1496,16 +1496,16 @@ var typeDefTestScriptMetadataLink = &TypeDef{
 
 // TestScriptMetadataCapability is the backbone element TestScript.metadata.capability: Capabilities that are assumed to function correctly on the FHIR server being tested
 type TestScriptMetadataCapability struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Required          *Boolean
-	Validated         *Boolean
-	Description       *String
-	Origin            []*Integer
-	Destination       *Integer
-	Link              []*URI
-	Capabilities      *Canonical
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Required          *Boolean        // Are the capabilities required?
+	Validated         *Boolean        // Are the capabilities validated?
+	Description       *String         // The expected capabilities of the server
+	Origin            []*Integer      // Which origin server these requirements apply to
+	Destination       *Integer        // Which server these requirements apply to
+	Link              []*URI          // Links to the FHIR specification
+	Capabilities      *Canonical      // Required Capability Statement
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.metadata.capability
 }
 
@@ -1798,12 +1798,12 @@ var typeDefTestScriptMetadataCapability = &TypeDef{
 
 // TestScriptFixture is the backbone element TestScript.fixture: Fixture in the test script - by reference (uri)
 type TestScriptFixture struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Autocreate        *Boolean
-	Autodelete        *Boolean
-	Resource          *Reference
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Autocreate        *Boolean        // Whether or not to implicitly create the fixture during setup
+	Autodelete        *Boolean        // Whether or not to implicitly delete the fixture during teardown
+	Resource          *Reference      // Reference of the resource
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.fixture
 }
 
@@ -1982,17 +1982,17 @@ var typeDefTestScriptFixture = &TypeDef{
 
 // TestScriptVariable is the backbone element TestScript.variable: Placeholder for evaluated elements
 type TestScriptVariable struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	DefaultValue      *String
-	Description       *String
-	Expression        *String
-	HeaderField       *String
-	Hint              *String
-	Path              *String
-	SourceID          *ID
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // Descriptive name for this variable
+	DefaultValue      *String         // Default, hard-coded, or user-defined value for this variable
+	Description       *String         // Natural language description of the variable
+	Expression        *String         // The FHIRPath expression against the fixture body
+	HeaderField       *String         // HTTP header field name for source
+	Hint              *String         // Hint help text for default value to enter
+	Path              *String         // XPath or JSONPath against the fixture body
+	SourceID          *ID             // Fixture Id of source expression or headerField within this variable
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.variable
 }
 
@@ -2319,11 +2319,11 @@ var typeDefTestScriptVariable = &TypeDef{
 
 // TestScriptSetup is the backbone element TestScript.setup: A series of required setup operations before tests are executed
 type TestScriptSetup struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Action            []*TestScriptSetupAction
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.setup
+	ID                string                   // Unique id for inter-element referencing
+	Extension         []*Extension             // Additional content defined by implementations
+	ModifierExtension []*Extension             // Extensions that cannot be ignored even if unrecognized
+	Action            []*TestScriptSetupAction // A setup operation or assert to perform
+	unknown           *unknownMembers          // lenient mode: members that are not elements of TestScript.setup
 }
 
 func (m *TestScriptSetup) FHIRType() string { return "BackboneElement" }
@@ -2446,12 +2446,12 @@ var typeDefTestScriptSetup = &TypeDef{
 
 // TestScriptSetupAction is the backbone element TestScript.setup.action: A setup operation or assert to perform
 type TestScriptSetupAction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Operation         *TestScriptSetupActionOperation
-	Assert            *TestScriptSetupActionAssert
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.setup.action
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Operation         *TestScriptSetupActionOperation // The setup operation to perform
+	Assert            *TestScriptSetupActionAssert    // The assertion to perform
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of TestScript.setup.action
 }
 
 func (m *TestScriptSetupAction) FHIRType() string { return "BackboneElement" }
@@ -2601,27 +2601,27 @@ var typeDefTestScriptSetupAction = &TypeDef{
 
 // TestScriptSetupActionOperation is the backbone element TestScript.setup.action.operation: The setup operation to perform
 type TestScriptSetupActionOperation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Type              *Coding
-	Resource          *Code
-	Label             *String
-	Description       *String
-	Accept            *Code
-	ContentType       *Code
-	Destination       *Integer
-	EncodeRequestURL  *Boolean
-	Method            *Code
-	Origin            *Integer
-	Params            *String
-	RequestHeader     []*TestScriptSetupActionOperationRequestHeader
-	RequestID         *ID
-	ResponseID        *ID
-	SourceID          *ID
-	TargetID          *ID
-	URL               *String
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.setup.action.operation
+	ID                string                                         // Unique id for inter-element referencing
+	Extension         []*Extension                                   // Additional content defined by implementations
+	ModifierExtension []*Extension                                   // Extensions that cannot be ignored even if unrecognized
+	Type              *Coding                                        // The operation code type that will be executed
+	Resource          *Code                                          // Resource type
+	Label             *String                                        // Tracking/logging operation label
+	Description       *String                                        // Tracking/reporting operation description
+	Accept            *Code                                          // Mime type to accept in the payload of the response, with charset etc.
+	ContentType       *Code                                          // Mime type of the request payload contents, with charset etc.
+	Destination       *Integer                                       // Server responding to the request
+	EncodeRequestURL  *Boolean                                       // Whether or not to send the request url in encoded format
+	Method            *Code                                          // delete | get | options | patch | post | put | head
+	Origin            *Integer                                       // Server initiating the request
+	Params            *String                                        // Explicitly defined path parameters
+	RequestHeader     []*TestScriptSetupActionOperationRequestHeader // Each operation can have one or more header elements
+	RequestID         *ID                                            // Fixture Id of mapped request
+	ResponseID        *ID                                            // Fixture Id of mapped response
+	SourceID          *ID                                            // Fixture Id of body for PUT and POST requests
+	TargetID          *ID                                            // Id of fixture used for extracting the [id], [type], and [vid] for GET requests
+	URL               *String                                        // Request URL
+	unknown           *unknownMembers                                // lenient mode: members that are not elements of TestScript.setup.action.operation
 }
 
 func (m *TestScriptSetupActionOperation) FHIRType() string { return "BackboneElement" }
@@ -3192,11 +3192,11 @@ var typeDefTestScriptSetupActionOperation = &TypeDef{
 
 // TestScriptSetupActionOperationRequestHeader is the backbone element TestScript.setup.action.operation.requestHeader: Each operation can have one or more header elements
 type TestScriptSetupActionOperationRequestHeader struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Field             *String
-	Value             *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Field             *String         // HTTP header field name
+	Value             *String         // HTTP headerfield value
 	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.setup.action.operation.requestHeader
 }
 
@@ -3356,31 +3356,31 @@ var typeDefTestScriptSetupActionOperationRequestHeader = &TypeDef{
 
 // TestScriptSetupActionAssert is the backbone element TestScript.setup.action.assert: The assertion to perform
 type TestScriptSetupActionAssert struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Label                     *String
-	Description               *String
-	Direction                 *Code
-	CompareToSourceID         *String
-	CompareToSourceExpression *String
-	CompareToSourcePath       *String
-	ContentType               *Code
-	Expression                *String
-	HeaderField               *String
-	MinimumID                 *String
-	NavigationLinks           *Boolean
-	Operator                  *Code
-	Path                      *String
-	RequestMethod             *Code
-	RequestURL                *String
-	Resource                  *Code
-	Response                  *Code
-	ResponseCode              *String
-	SourceID                  *ID
-	ValidateProfileID         *ID
-	Value                     *String
-	WarningOnly               *Boolean
+	ID                        string          // Unique id for inter-element referencing
+	Extension                 []*Extension    // Additional content defined by implementations
+	ModifierExtension         []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Label                     *String         // Tracking/logging assertion label
+	Description               *String         // Tracking/reporting assertion description
+	Direction                 *Code           // response | request
+	CompareToSourceID         *String         // Id of the source fixture to be evaluated
+	CompareToSourceExpression *String         // The FHIRPath expression to evaluate against the source fixture
+	CompareToSourcePath       *String         // XPath or JSONPath expression to evaluate against the source fixture
+	ContentType               *Code           // Mime type to compare against the 'Content-Type' header
+	Expression                *String         // The FHIRPath expression to be evaluated
+	HeaderField               *String         // HTTP header field name
+	MinimumID                 *String         // Fixture Id of minimum content resource
+	NavigationLinks           *Boolean        // Perform validation on navigation links?
+	Operator                  *Code           // equals | notEquals | in | notIn | greaterThan | lessThan | empty | notEmpty | contains | notContains | eval
+	Path                      *String         // XPath or JSONPath expression
+	RequestMethod             *Code           // delete | get | options | patch | post | put | head
+	RequestURL                *String         // Request URL comparison value
+	Resource                  *Code           // Resource type
+	Response                  *Code           // okay | created | noContent | notModified | bad | forbidden | notFound | methodNotAllowed | conflict | gone | preconditionFailed | unprocessable
+	ResponseCode              *String         // HTTP response code to test
+	SourceID                  *ID             // Fixture Id of source expression or headerField
+	ValidateProfileID         *ID             // Profile Id of validation profile reference
+	Value                     *String         // The value to compare to
+	WarningOnly               *Boolean        // Will this assert produce a warning only on error?
 	unknown                   *unknownMembers // lenient mode: members that are not elements of TestScript.setup.action.assert
 }
 
@@ -4109,13 +4109,13 @@ var typeDefTestScriptSetupActionAssert = &TypeDef{
 
 // TestScriptTest is the backbone element TestScript.test: A test in this script
 type TestScriptTest struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	Description       *String
-	Action            []*TestScriptTestAction
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.test
+	ID                string                  // Unique id for inter-element referencing
+	Extension         []*Extension            // Additional content defined by implementations
+	ModifierExtension []*Extension            // Extensions that cannot be ignored even if unrecognized
+	Name              *String                 // Tracking/logging name of this test
+	Description       *String                 // Tracking/reporting short description of the test
+	Action            []*TestScriptTestAction // A test operation or assert to perform
+	unknown           *unknownMembers         // lenient mode: members that are not elements of TestScript.test
 }
 
 func (m *TestScriptTest) FHIRType() string { return "BackboneElement" }
@@ -4294,12 +4294,12 @@ var typeDefTestScriptTest = &TypeDef{
 
 // TestScriptTestAction is the backbone element TestScript.test.action: A test operation or assert to perform
 type TestScriptTestAction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Operation         *TestScriptSetupActionOperation
-	Assert            *TestScriptSetupActionAssert
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.test.action
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Operation         *TestScriptSetupActionOperation // The setup operation to perform
+	Assert            *TestScriptSetupActionAssert    // The setup assertion to perform
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of TestScript.test.action
 }
 
 func (m *TestScriptTestAction) FHIRType() string { return "BackboneElement" }
@@ -4443,11 +4443,11 @@ var typeDefTestScriptTestAction = &TypeDef{
 
 // TestScriptTeardown is the backbone element TestScript.teardown: A series of required clean up steps
 type TestScriptTeardown struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Action            []*TestScriptTeardownAction
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.teardown
+	ID                string                      // Unique id for inter-element referencing
+	Extension         []*Extension                // Additional content defined by implementations
+	ModifierExtension []*Extension                // Extensions that cannot be ignored even if unrecognized
+	Action            []*TestScriptTeardownAction // One or more teardown operations to perform
+	unknown           *unknownMembers             // lenient mode: members that are not elements of TestScript.teardown
 }
 
 func (m *TestScriptTeardown) FHIRType() string { return "BackboneElement" }
@@ -4569,11 +4569,11 @@ var typeDefTestScriptTeardown = &TypeDef{
 
 // TestScriptTeardownAction is the backbone element TestScript.teardown.action: One or more teardown operations to perform
 type TestScriptTeardownAction struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Operation         *TestScriptSetupActionOperation
-	unknown           *unknownMembers // lenient mode: members that are not elements of TestScript.teardown.action
+	ID                string                          // Unique id for inter-element referencing
+	Extension         []*Extension                    // Additional content defined by implementations
+	ModifierExtension []*Extension                    // Extensions that cannot be ignored even if unrecognized
+	Operation         *TestScriptSetupActionOperation // The teardown operation to perform
+	unknown           *unknownMembers                 // lenient mode: members that are not elements of TestScript.teardown.action
 }
 
 func (m *TestScriptTeardownAction) FHIRType() string { return "BackboneElement" }

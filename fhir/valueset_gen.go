@@ -4,33 +4,33 @@ package fhir
 
 // ValueSet is the FHIR R4 resource ValueSet: A set of codes drawn from one or more code systems (http://hl7.org/fhir/StructureDefinition/ValueSet).
 type ValueSet struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	URL               *URI
-	Identifier        []*Identifier
-	Version           *String
-	Name              *String
-	Title             *String
-	Status            *Code
-	Experimental      *Boolean
-	Date              *DateTime
-	Publisher         *String
-	Contact           []*ContactDetail
-	Description       *Markdown
-	UseContext        []*UsageContext
-	Jurisdiction      []*CodeableConcept
-	Immutable         *Boolean
-	Purpose           *Markdown
-	Copyright         *Markdown
-	Compose           *ValueSetCompose
-	Expansion         *ValueSetExpansion
-	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet
+	ID                *ID                // Logical id of this artifact
+	Meta              *Meta              // Metadata about the resource
+	ImplicitRules     *URI               // A set of rules under which this content was created
+	Language          *Code              // Language of the resource content
+	Text              *Narrative         // Text summary of the resource, for human interpretation
+	Contained         []Resource         // Contained, inline Resources
+	Extension         []*Extension       // Additional content defined by implementations
+	ModifierExtension []*Extension       // Extensions that cannot be ignored
+	URL               *URI               // Canonical identifier for this value set, represented as a URI (globally unique)
+	Identifier        []*Identifier      // Additional identifier for the value set (business identifier)
+	Version           *String            // Business version of the value set
+	Name              *String            // Name for this value set (computer friendly)
+	Title             *String            // Name for this value set (human friendly)
+	Status            *Code              // draft | active | retired | unknown
+	Experimental      *Boolean           // For testing purposes, not real usage
+	Date              *DateTime          // Date last changed
+	Publisher         *String            // Name of the publisher (organization or individual)
+	Contact           []*ContactDetail   // Contact details for the publisher
+	Description       *Markdown          // Natural language description of the value set
+	UseContext        []*UsageContext    // The context that the content is intended to support
+	Jurisdiction      []*CodeableConcept // Intended jurisdiction for value set (if applicable)
+	Immutable         *Boolean           // Indicates whether or not any change to the content logical definition may occur
+	Purpose           *Markdown          // Why this value set is defined
+	Copyright         *Markdown          // Use and/or publishing restrictions
+	Compose           *ValueSetCompose   // Content logical definition of the value set (CLD)
+	Expansion         *ValueSetExpansion // Used when the value set is "expanded"
+	unknown           *unknownMembers    // lenient mode: members that are not elements of ValueSet
 }
 
 func (m *ValueSet) FHIRType() string { return "ValueSet" }
@@ -746,14 +746,14 @@ var typeDefValueSet = &TypeDef{
 
 // ValueSetCompose is the backbone element ValueSet.compose: Content logical definition of the value set (CLD)
 type ValueSetCompose struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	LockedDate        *Date
-	Inactive          *Boolean
-	Include           []*ValueSetComposeInclude
-	Exclude           []*ValueSetComposeInclude
-	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose
+	ID                string                    // Unique id for inter-element referencing
+	Extension         []*Extension              // Additional content defined by implementations
+	ModifierExtension []*Extension              // Extensions that cannot be ignored even if unrecognized
+	LockedDate        *Date                     // Fixed date for references with no specified version (transitive)
+	Inactive          *Boolean                  // Whether inactive codes are in the value set
+	Include           []*ValueSetComposeInclude // Include one or more codes from a code system or other value set(s)
+	Exclude           []*ValueSetComposeInclude // Explicitly exclude codes from a code system or other value sets
+	unknown           *unknownMembers           // lenient mode: members that are not elements of ValueSet.compose
 }
 
 func (m *ValueSetCompose) FHIRType() string { return "BackboneElement" }
@@ -955,15 +955,15 @@ var typeDefValueSetCompose = &TypeDef{
 
 // ValueSetComposeInclude is the backbone element ValueSet.compose.include: Include one or more codes from a code system or other value set(s)
 type ValueSetComposeInclude struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	System            *URI
-	Version           *String
-	Concept           []*ValueSetComposeIncludeConcept
-	Filter            []*ValueSetComposeIncludeFilter
-	ValueSet          []*Canonical
-	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose.include
+	ID                string                           // Unique id for inter-element referencing
+	Extension         []*Extension                     // Additional content defined by implementations
+	ModifierExtension []*Extension                     // Extensions that cannot be ignored even if unrecognized
+	System            *URI                             // The system the codes come from
+	Version           *String                          // Specific version of the code system referred to
+	Concept           []*ValueSetComposeIncludeConcept // A concept defined in the system
+	Filter            []*ValueSetComposeIncludeFilter  // Select codes/concepts by their properties (including relationships)
+	ValueSet          []*Canonical                     // Select the contents included in this value set
+	unknown           *unknownMembers                  // lenient mode: members that are not elements of ValueSet.compose.include
 }
 
 func (m *ValueSetComposeInclude) FHIRType() string { return "BackboneElement" }
@@ -1195,13 +1195,13 @@ var typeDefValueSetComposeInclude = &TypeDef{
 
 // ValueSetComposeIncludeConcept is the backbone element ValueSet.compose.include.concept: A concept defined in the system
 type ValueSetComposeIncludeConcept struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Code              *Code
-	Display           *String
-	Designation       []*ValueSetComposeIncludeConceptDesignation
-	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose.include.concept
+	ID                string                                      // Unique id for inter-element referencing
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored even if unrecognized
+	Code              *Code                                       // Code or expression from system
+	Display           *String                                     // Text to display for this code for this value set in this valueset
+	Designation       []*ValueSetComposeIncludeConceptDesignation // Additional representations for this concept
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of ValueSet.compose.include.concept
 }
 
 func (m *ValueSetComposeIncludeConcept) FHIRType() string { return "BackboneElement" }
@@ -1381,12 +1381,12 @@ var typeDefValueSetComposeIncludeConcept = &TypeDef{
 
 // ValueSetComposeIncludeConceptDesignation is the backbone element ValueSet.compose.include.concept.designation: Additional representations for this concept
 type ValueSetComposeIncludeConceptDesignation struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Language          *Code
-	Use               *Coding
-	Value             *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Language          *Code           // Human language of the designation
+	Use               *Coding         // Types of uses of designations
+	Value             *String         // The text value for this designation
 	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose.include.concept.designation
 }
 
@@ -1569,12 +1569,12 @@ var typeDefValueSetComposeIncludeConceptDesignation = &TypeDef{
 
 // ValueSetComposeIncludeFilter is the backbone element ValueSet.compose.include.filter: Select codes/concepts by their properties (including relationships)
 type ValueSetComposeIncludeFilter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Property          *Code
-	Op                *Code
-	Value             *String
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Property          *Code           // A property/filter defined by the code system
+	Op                *Code           // = | is-a | descendent-of | is-not-a | regex | in | not-in | generalizes | exists
+	Value             *String         // Code from the system, or regex criteria, or boolean value for exists
 	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.compose.include.filter
 }
 
@@ -1766,16 +1766,16 @@ var typeDefValueSetComposeIncludeFilter = &TypeDef{
 
 // ValueSetExpansion is the backbone element ValueSet.expansion: Used when the value set is "expanded"
 type ValueSetExpansion struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        *URI
-	Timestamp         *DateTime
-	Total             *Integer
-	Offset            *Integer
-	Parameter         []*ValueSetExpansionParameter
-	Contains          []*ValueSetExpansionContains
-	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.expansion
+	ID                string                        // Unique id for inter-element referencing
+	Extension         []*Extension                  // Additional content defined by implementations
+	ModifierExtension []*Extension                  // Extensions that cannot be ignored even if unrecognized
+	Identifier        *URI                          // Identifies the value set expansion (business identifier)
+	Timestamp         *DateTime                     // Time ValueSet expansion happened
+	Total             *Integer                      // Total number of codes in the expansion
+	Offset            *Integer                      // Offset at which this resource starts
+	Parameter         []*ValueSetExpansionParameter // Parameter that controlled the expansion process
+	Contains          []*ValueSetExpansionContains  // Codes in the value set
+	unknown           *unknownMembers               // lenient mode: members that are not elements of ValueSet.expansion
 }
 
 func (m *ValueSetExpansion) FHIRType() string { return "BackboneElement" }
@@ -2033,17 +2033,17 @@ var typeDefValueSetExpansion = &TypeDef{
 
 // ValueSetExpansionParameter is the backbone element ValueSet.expansion.parameter: Parameter that controlled the expansion process
 type ValueSetExpansionParameter struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Name              *String
-	ValueString       *String
-	ValueBoolean      *Boolean
-	ValueInteger      *Integer
-	ValueDecimal      *Decimal
-	ValueURI          *URI
-	ValueCode         *Code
-	ValueDateTime     *DateTime
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Name              *String         // Name as assigned by the client or server
+	ValueString       *String         // Value of the named parameter
+	ValueBoolean      *Boolean        // Value of the named parameter
+	ValueInteger      *Integer        // Value of the named parameter
+	ValueDecimal      *Decimal        // Value of the named parameter
+	ValueURI          *URI            // Value of the named parameter
+	ValueCode         *Code           // Value of the named parameter
+	ValueDateTime     *DateTime       // Value of the named parameter
 	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.expansion.parameter
 }
 
@@ -2384,18 +2384,18 @@ var typeDefValueSetExpansionParameter = &TypeDef{
 
 // ValueSetExpansionContains is the backbone element ValueSet.expansion.contains: Codes in the value set
 type ValueSetExpansionContains struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	System            *URI
-	Abstract          *Boolean
-	Inactive          *Boolean
-	Version           *String
-	Code              *Code
-	Display           *String
-	Designation       []*ValueSetComposeIncludeConceptDesignation
-	Contains          []*ValueSetExpansionContains
-	unknown           *unknownMembers // lenient mode: members that are not elements of ValueSet.expansion.contains
+	ID                string                                      // Unique id for inter-element referencing
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored even if unrecognized
+	System            *URI                                        // System value for the code
+	Abstract          *Boolean                                    // If user cannot select this entry
+	Inactive          *Boolean                                    // If concept is inactive in the code system
+	Version           *String                                     // Version in which this code/display is defined
+	Code              *Code                                       // Code - if blank, this is not a selectable code
+	Display           *String                                     // User display for the concept
+	Designation       []*ValueSetComposeIncludeConceptDesignation // Additional representations for this item
+	Contains          []*ValueSetExpansionContains                // Codes contained under this entry
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of ValueSet.expansion.contains
 }
 
 func (m *ValueSetExpansionContains) FHIRType() string { return "BackboneElement" }

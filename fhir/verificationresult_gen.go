@@ -4,29 +4,29 @@ package fhir
 
 // VerificationResult is the FHIR R4 resource VerificationResult: Describes validation requirements, source(s), status and dates for one or more elements (http://hl7.org/fhir/StructureDefinition/VerificationResult).
 type VerificationResult struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Target            []*Reference
-	TargetLocation    []*String
-	Need              *CodeableConcept
-	Status            *Code
-	StatusDate        *DateTime
-	ValidationType    *CodeableConcept
-	ValidationProcess []*CodeableConcept
-	Frequency         *Timing
-	LastPerformed     *DateTime
-	NextScheduled     *Date
-	FailureAction     *CodeableConcept
-	PrimarySource     []*VerificationResultPrimarySource
-	Attestation       *VerificationResultAttestation
-	Validator         []*VerificationResultValidator
-	unknown           *unknownMembers // lenient mode: members that are not elements of VerificationResult
+	ID                *ID                                // Logical id of this artifact
+	Meta              *Meta                              // Metadata about the resource
+	ImplicitRules     *URI                               // A set of rules under which this content was created
+	Language          *Code                              // Language of the resource content
+	Text              *Narrative                         // Text summary of the resource, for human interpretation
+	Contained         []Resource                         // Contained, inline Resources
+	Extension         []*Extension                       // Additional content defined by implementations
+	ModifierExtension []*Extension                       // Extensions that cannot be ignored
+	Target            []*Reference                       // A resource that was validated
+	TargetLocation    []*String                          // The fhirpath location(s) within the resource that was validated
+	Need              *CodeableConcept                   // none | initial | periodic
+	Status            *Code                              // attested | validated | in-process | req-revalid | val-fail | reval-fail
+	StatusDate        *DateTime                          // When the validation status was updated
+	ValidationType    *CodeableConcept                   // nothing | primary | multiple
+	ValidationProcess []*CodeableConcept                 // The primary process by which the target is validated (edit check; value set; primary source; multiple sources; standalone; in context)
+	Frequency         *Timing                            // Frequency of revalidation
+	LastPerformed     *DateTime                          // The date/time validation was last completed (including failed validations)
+	NextScheduled     *Date                              // The date when target is next validated, if appropriate
+	FailureAction     *CodeableConcept                   // fatal | warn | rec-only | none
+	PrimarySource     []*VerificationResultPrimarySource // Information about the primary source(s) involved in validation
+	Attestation       *VerificationResultAttestation     // Information about the entity attesting to information
+	Validator         []*VerificationResultValidator     // Information about the entity validating information
+	unknown           *unknownMembers                    // lenient mode: members that are not elements of VerificationResult
 }
 
 func (m *VerificationResult) FHIRType() string { return "VerificationResult" }
@@ -604,17 +604,17 @@ var typeDefVerificationResult = &TypeDef{
 
 // VerificationResultPrimarySource is the backbone element VerificationResult.primarySource: Information about the primary source(s) involved in validation
 type VerificationResultPrimarySource struct {
-	ID                  string
-	Extension           []*Extension
-	ModifierExtension   []*Extension
-	Who                 *Reference
-	Type                []*CodeableConcept
-	CommunicationMethod []*CodeableConcept
-	ValidationStatus    *CodeableConcept
-	ValidationDate      *DateTime
-	CanPushUpdates      *CodeableConcept
-	PushTypeAvailable   []*CodeableConcept
-	unknown             *unknownMembers // lenient mode: members that are not elements of VerificationResult.primarySource
+	ID                  string             // Unique id for inter-element referencing
+	Extension           []*Extension       // Additional content defined by implementations
+	ModifierExtension   []*Extension       // Extensions that cannot be ignored even if unrecognized
+	Who                 *Reference         // Reference to the primary source
+	Type                []*CodeableConcept // Type of primary source (License Board; Primary Education; Continuing Education; Postal Service; Relationship owner; Registration Authority; legal source; issuing source; authoritative source)
+	CommunicationMethod []*CodeableConcept // Method for exchanging information with the primary source
+	ValidationStatus    *CodeableConcept   // successful | failed | unknown
+	ValidationDate      *DateTime          // When the target was validated against the primary source
+	CanPushUpdates      *CodeableConcept   // yes | no | undetermined
+	PushTypeAvailable   []*CodeableConcept // specific | any | source
+	unknown             *unknownMembers    // lenient mode: members that are not elements of VerificationResult.primarySource
 }
 
 func (m *VerificationResultPrimarySource) FHIRType() string { return "BackboneElement" }
@@ -876,18 +876,18 @@ var typeDefVerificationResultPrimarySource = &TypeDef{
 
 // VerificationResultAttestation is the backbone element VerificationResult.attestation: Information about the entity attesting to information
 type VerificationResultAttestation struct {
-	ID                        string
-	Extension                 []*Extension
-	ModifierExtension         []*Extension
-	Who                       *Reference
-	OnBehalfOf                *Reference
-	CommunicationMethod       *CodeableConcept
-	Date                      *Date
-	SourceIdentityCertificate *String
-	ProxyIdentityCertificate  *String
-	ProxySignature            *Signature
-	SourceSignature           *Signature
-	unknown                   *unknownMembers // lenient mode: members that are not elements of VerificationResult.attestation
+	ID                        string           // Unique id for inter-element referencing
+	Extension                 []*Extension     // Additional content defined by implementations
+	ModifierExtension         []*Extension     // Extensions that cannot be ignored even if unrecognized
+	Who                       *Reference       // The individual or organization attesting to information
+	OnBehalfOf                *Reference       // When the who is asserting on behalf of another (organization or individual)
+	CommunicationMethod       *CodeableConcept // The method by which attested information was submitted/retrieved
+	Date                      *Date            // The date the information was attested to
+	SourceIdentityCertificate *String          // A digital identity certificate associated with the attestation source
+	ProxyIdentityCertificate  *String          // A digital identity certificate associated with the proxy entity submitting attested information on behalf of the attestation source
+	ProxySignature            *Signature       // Proxy signature
+	SourceSignature           *Signature       // Attester signature
+	unknown                   *unknownMembers  // lenient mode: members that are not elements of VerificationResult.attestation
 }
 
 func (m *VerificationResultAttestation) FHIRType() string { return "BackboneElement" }
@@ -1184,12 +1184,12 @@ var typeDefVerificationResultAttestation = &TypeDef{
 
 // VerificationResultValidator is the backbone element VerificationResult.validator: Information about the entity validating information
 type VerificationResultValidator struct {
-	ID                   string
-	Extension            []*Extension
-	ModifierExtension    []*Extension
-	Organization         *Reference
-	IdentityCertificate  *String
-	AttestationSignature *Signature
+	ID                   string          // Unique id for inter-element referencing
+	Extension            []*Extension    // Additional content defined by implementations
+	ModifierExtension    []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Organization         *Reference      // Reference to the organization validating information
+	IdentityCertificate  *String         // A digital identity certificate associated with the validator
+	AttestationSignature *Signature      // Validator signature
 	unknown              *unknownMembers // lenient mode: members that are not elements of VerificationResult.validator
 }
 

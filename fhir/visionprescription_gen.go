@@ -4,23 +4,23 @@ package fhir
 
 // VisionPrescription is the FHIR R4 resource VisionPrescription: Prescription for vision correction products for a patient (http://hl7.org/fhir/StructureDefinition/VisionPrescription).
 type VisionPrescription struct {
-	ID                *ID
-	Meta              *Meta
-	ImplicitRules     *URI
-	Language          *Code
-	Text              *Narrative
-	Contained         []Resource
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Identifier        []*Identifier
-	Status            *Code
-	Created           *DateTime
-	Patient           *Reference
-	Encounter         *Reference
-	DateWritten       *DateTime
-	Prescriber        *Reference
-	LensSpecification []*VisionPrescriptionLensSpecification
-	unknown           *unknownMembers // lenient mode: members that are not elements of VisionPrescription
+	ID                *ID                                    // Logical id of this artifact
+	Meta              *Meta                                  // Metadata about the resource
+	ImplicitRules     *URI                                   // A set of rules under which this content was created
+	Language          *Code                                  // Language of the resource content
+	Text              *Narrative                             // Text summary of the resource, for human interpretation
+	Contained         []Resource                             // Contained, inline Resources
+	Extension         []*Extension                           // Additional content defined by implementations
+	ModifierExtension []*Extension                           // Extensions that cannot be ignored
+	Identifier        []*Identifier                          // Business Identifier for vision prescription
+	Status            *Code                                  // active | cancelled | draft | entered-in-error
+	Created           *DateTime                              // Response creation date
+	Patient           *Reference                             // Who prescription is for
+	Encounter         *Reference                             // Created during encounter / admission / stay
+	DateWritten       *DateTime                              // When prescription was authorized
+	Prescriber        *Reference                             // Who authorized the vision prescription
+	LensSpecification []*VisionPrescriptionLensSpecification // Vision lens authorization
+	unknown           *unknownMembers                        // lenient mode: members that are not elements of VisionPrescription
 }
 
 func (m *VisionPrescription) FHIRType() string { return "VisionPrescription" }
@@ -455,24 +455,24 @@ var typeDefVisionPrescription = &TypeDef{
 
 // VisionPrescriptionLensSpecification is the backbone element VisionPrescription.lensSpecification: Vision lens authorization
 type VisionPrescriptionLensSpecification struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Product           *CodeableConcept
-	Eye               *Code
-	Sphere            *Decimal
-	Cylinder          *Decimal
-	Axis              *Integer
-	Prism             []*VisionPrescriptionLensSpecificationPrism
-	Add               *Decimal
-	Power             *Decimal
-	BackCurve         *Decimal
-	Diameter          *Decimal
-	Duration          *Quantity
-	Color             *String
-	Brand             *String
-	Note              []*Annotation
-	unknown           *unknownMembers // lenient mode: members that are not elements of VisionPrescription.lensSpecification
+	ID                string                                      // Unique id for inter-element referencing
+	Extension         []*Extension                                // Additional content defined by implementations
+	ModifierExtension []*Extension                                // Extensions that cannot be ignored even if unrecognized
+	Product           *CodeableConcept                            // Product to be supplied
+	Eye               *Code                                       // right | left
+	Sphere            *Decimal                                    // Power of the lens
+	Cylinder          *Decimal                                    // Lens power for astigmatism
+	Axis              *Integer                                    // Lens meridian which contain no power for astigmatism
+	Prism             []*VisionPrescriptionLensSpecificationPrism // Eye alignment compensation
+	Add               *Decimal                                    // Added power for multifocal levels
+	Power             *Decimal                                    // Contact lens power
+	BackCurve         *Decimal                                    // Contact lens back curvature
+	Diameter          *Decimal                                    // Contact lens diameter
+	Duration          *Quantity                                   // Lens wear duration
+	Color             *String                                     // Color required
+	Brand             *String                                     // Brand required
+	Note              []*Annotation                               // Notes for coatings
+	unknown           *unknownMembers                             // lenient mode: members that are not elements of VisionPrescription.lensSpecification
 }
 
 func (m *VisionPrescriptionLensSpecification) FHIRType() string { return "BackboneElement" }
@@ -942,11 +942,11 @@ var typeDefVisionPrescriptionLensSpecification = &TypeDef{
 
 // VisionPrescriptionLensSpecificationPrism is the backbone element VisionPrescription.lensSpecification.prism: Eye alignment compensation
 type VisionPrescriptionLensSpecificationPrism struct {
-	ID                string
-	Extension         []*Extension
-	ModifierExtension []*Extension
-	Amount            *Decimal
-	Base              *Code
+	ID                string          // Unique id for inter-element referencing
+	Extension         []*Extension    // Additional content defined by implementations
+	ModifierExtension []*Extension    // Extensions that cannot be ignored even if unrecognized
+	Amount            *Decimal        // Amount of adjustment
+	Base              *Code           // up | down | in | out
 	unknown           *unknownMembers // lenient mode: members that are not elements of VisionPrescription.lensSpecification.prism
 }
 

@@ -191,7 +191,7 @@ func (g *gen) complex(f *file, t *Type) {
 	f.p("type %s struct {", n)
 	for _, e := range t.Elems {
 		for _, fl := range e.Fields {
-			f.p("%s %s", fl.GoName, goType(fl))
+			f.p("%s %s // %s", fl.GoName, goType(fl), strings.Join(strings.Fields(e.Short), " "))
 		}
 	}
 	f.p("unknown *unknownMembers // lenient mode: members that are not elements of %s", t.Name)
