@@ -78,7 +78,9 @@ func Rows(w *store.Write, rid int64, withLinks, withCompartments bool, emit func
 		}
 	}
 	for i, e := range x.Tokens {
-		if dupOf(x.Tokens, i) {
+		if dupOf(x.Tokens, i, func(a, b store.TokenEntry) bool {
+			return a.Param == b.Param && a.System == b.System && a.Code == b.Code
+		}) {
 			continue
 		}
 		if err := emit(TToken, rid, typ, e.Param, e.System, e.Code, e.Text); err != nil {
@@ -102,7 +104,9 @@ func Rows(w *store.Write, rid int64, withLinks, withCompartments bool, emit func
 		}
 	}
 	for i, e := range x.References {
-		if dupOf(x.References, i) {
+		if dupOf(x.References, i, func(a, b store.ReferenceEntry) bool {
+			return a.Param == b.Param && a.TargetType == b.TargetType && a.TargetID == b.TargetID && a.URL == b.URL
+		}) {
 			continue
 		}
 		if err := emit(TReference, rid, typ, e.Param, e.TargetType, e.TargetID, e.TargetVersion,
@@ -153,11 +157,12 @@ func KeepCompartments(w *store.Write) bool {
 	return w.Op == store.OpDelete && len(w.Compartments) == 0
 }
 
-// dupOf reports whether rows[i] repeats an earlier row: token and reference rows are
-// written once per resource, so that a search driven by their index needs no DISTINCT.
-func dupOf[T comparable](rows []T, i int) bool {
+// dupOf reports whether rows[i] repeats an earlier row by same: a resource has one
+// token row per (param, system, code) (the first one's text) and one reference row per
+// (param, target), so that a search driven by their index needs no DISTINCT.
+func dupOf[T any](rows []T, i int, same func(a, b T) bool) bool {
 	for j := 0; j < i; j++ {
-		if rows[j] == rows[i] {
+		if same(rows[j], rows[i]) {
 			return true
 		}
 	}

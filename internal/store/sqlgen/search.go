@@ -681,23 +681,22 @@ func textSentinel(desc bool) string {
 	return "\U0010FFFF"
 }
 
-// keyset writes the condition "row q comes after the cursor" for the sort keys.
+// keyset writes the condition "row q comes after the cursor" for the sort keys:
+// (s0, s1, ..., rid) > (v0, v1, ..., r) with each key's direction, expanded as
+// (s0 > v0 OR (s0 = v0 AND ((s1 > v1 OR (s1 = v1 AND (rid > r)))))).
 func (b *builder) keyset(keys []store.SortKey, after []any) {
-	// (s0, s1, ..., rid) > (v0, v1, ..., r) with each key's direction, expanded.
-	b.w("(")
 	for i := range keys {
 		col := "q.s" + strconv.Itoa(i)
 		op := " > "
 		if keys[i].Desc {
 			op = " < "
 		}
-		b.w(col, op, b.arg(after[i+1]), " OR (", col, " = ", b.arg(after[i+1]), " AND ")
+		b.w("(", col, op, b.arg(after[i+1]), " OR (", col, " = ", b.arg(after[i+1]), " AND ")
 	}
 	b.w("q.rid > ", b.arg(after[0]))
 	for range keys {
 		b.w("))")
 	}
-	b.w(")")
 }
 
 // Key renders the paging key for a row: its rid and sort values.

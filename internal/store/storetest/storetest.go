@@ -38,6 +38,11 @@ func Run(t *testing.T, open Opener) {
 		{"AccessFilter", testAccessFilter},
 		{"Expunge", testExpunge},
 		{"ReferencedBy", testReferencedBy},
+		{"SearchGraph", testSearchGraph},
+		{"SearchSort", testSearchSort},
+		{"SearchPagingConcurrent", testSearchPagingConcurrent},
+		{"Reindex", testReindex},
+		{"SearchOracle", testSearchOracle},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -1,0 +1,609 @@
+package storetest
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"pgregory.net/rapid"
+
+	"github.com/joinedup/joinedup/internal/store"
+)
+
+// The oracle test: a random data set is written once, then random queries (every
+// parameter kind, modifier and prefix, chains, _has, sort keys, includes, paging) are
+// answered by the store and by a brute-force evaluation of the same criteria over the
+// rows in memory, and the pages must agree exactly.
+
+type oracleResource struct {
+	typ, id string
+	lu      time.Time
+	idx     store.Index
+}
+
+var (
+	oracleCodes   = []string{"a", "b", "c", "d"}
+	oracleSystems = []string{"http://s1", "http://s2"}
+	oracleNames   = []string{"smith", "smithson", "jones", "jonas", "émile", "o'neil"}
+	oracleURIs    = []string{"http://x.org/a", "http://x.org/a/b", "http://x.org/c", "urn:oid:1.2"}
+)
+
+func oracleData(n int) []*oracleResource {
+	rng := uint64(42)
+	next := func(k int) int { // xorshift: the same data set on every run and store
+		rng ^= rng << 13
+		rng ^= rng >> 7
+		rng ^= rng << 17
+		return int(rng % uint64(k))
+	}
+	var out []*oracleResource
+	for i := range n / 3 {
+		r := &oracleResource{typ: "Patient", id: fmt.Sprintf("p%d", i), lu: base.Add(time.Duration(next(1000)) * time.Minute)}
+		for range next(3) {
+			nm := oracleNames[next(len(oracleNames))]
+			first, size := utf8.DecodeRuneInString(nm)
+			r.idx.Strings = append(r.idx.Strings, store.StringEntry{Param: "name", Value: nm, Exact: string(unicode.ToUpper(first)) + nm[size:]})
+		}
+		if next(4) > 0 {
+			lo := time.Date(1940+next(60), time.Month(1+next(12)), 1+next(28), 0, 0, 0, 0, time.UTC)
+			hi := lo.AddDate(0, 0, 1).Add(-time.Microsecond)
+			if next(2) == 0 { // a whole month
+				lo = time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC)
+				hi = lo.AddDate(0, 1, 0).Add(-time.Microsecond)
+			}
+			r.idx.Dates = append(r.idx.Dates, store.DateEntry{Param: "birthdate", Low: lo, High: hi})
+		}
+		if next(3) > 0 {
+			r.idx.Tokens = append(r.idx.Tokens, store.TokenEntry{Param: "gender", System: "", Code: []string{"male", "female"}[next(2)]})
+		}
+		out = append(out, r)
+	}
+	patients := len(out)
+	for i := range n - patients {
+		r := &oracleResource{typ: "Observation", id: fmt.Sprintf("o%d", i), lu: base.Add(time.Duration(next(1000)) * time.Minute)}
+		for range 1 + next(2) {
+			r.idx.Tokens = append(r.idx.Tokens, store.TokenEntry{Param: "code", System: oracleSystems[next(2)], Code: oracleCodes[next(len(oracleCodes))],
+				Text: oracleNames[next(len(oracleNames))]})
+		}
+		if next(5) > 0 {
+			p := out[next(patients)]
+			r.idx.References = append(r.idx.References, store.ReferenceEntry{Param: "subject", TargetType: "Patient", TargetID: p.id})
+		} else {
+			r.idx.References = append(r.idx.References, store.ReferenceEntry{Param: "subject", URL: "http://elsewhere/Patient/1"})
+		}
+		if next(4) > 0 {
+			lo := time.Date(2015+next(10), time.Month(1+next(12)), 1+next(28), next(24), 0, 0, 0, time.UTC)
+			hi := lo.Add(time.Duration(next(3)) * time.Hour)
+			if next(6) == 0 {
+				hi = time.Time{} // an open period
+			}
+			r.idx.Dates = append(r.idx.Dates, store.DateEntry{Param: "date", Low: lo, High: hi})
+		}
+		if next(4) > 0 {
+			v := float64(next(200)) / 2
+			q := store.QuantityEntry{Param: "value-quantity", System: ucum, Code: "g", Unit: "g", Low: v, High: v, CanonicalCode: "g", CanonicalLow: v, CanonicalHigh: v}
+			if next(3) == 0 {
+				q.Code, q.Unit, q.CanonicalLow, q.CanonicalHigh = "kg", "kg", v*1000, v*1000
+			}
+			r.idx.Quantities = append(r.idx.Quantities, q)
+			tk := r.idx.Tokens[0]
+			r.idx.Composites = append(r.idx.Composites, store.CompositeEntry{Param: "code-value-quantity",
+				Parts: []store.CompositePart{{System: tk.System, Code: tk.Code}, {System: ucum, Code: "g", Low: q.CanonicalLow, High: q.CanonicalHigh}}})
+		}
+		if next(3) > 0 {
+			v := float64(next(20))
+			r.idx.Numbers = append(r.idx.Numbers, store.NumberEntry{Param: "n", Low: v, High: v, Literal: fmt.Sprint(v)})
+		}
+		if next(3) > 0 {
+			r.idx.URIs = append(r.idx.URIs, store.URIEntry{Param: "u", Value: oracleURIs[next(len(oracleURIs))]})
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// oracleParams are the parameters of the data set: type, code, kind.
+var oracleParams = []struct {
+	typ, code string
+	kind      store.ParamKind
+}{
+	{"Patient", "name", store.KindString},
+	{"Patient", "birthdate", store.KindDate},
+	{"Patient", "gender", store.KindToken},
+	{"Patient", "_id", store.KindID},
+	{"Patient", "_lastUpdated", store.KindLastUpdated},
+	{"Observation", "code", store.KindToken},
+	{"Observation", "subject", store.KindReference},
+	{"Observation", "date", store.KindDate},
+	{"Observation", "value-quantity", store.KindQuantity},
+	{"Observation", "n", store.KindNumber},
+	{"Observation", "u", store.KindURI},
+	{"Observation", "code-value-quantity", store.KindComposite},
+	{"Observation", "_id", store.KindID},
+}
+
+var oraclePrefixes = []string{"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb"}
+
+func genDate(t *rapid.T, label string, fromYear, years int) (time.Time, time.Time) {
+	y := rapid.IntRange(fromYear, fromYear+years).Draw(t, label+"-year")
+	switch rapid.IntRange(0, 2).Draw(t, label+"-precision") {
+	case 0:
+		lo := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		return lo, lo.AddDate(1, 0, 0).Add(-time.Microsecond)
+	case 1:
+		lo := time.Date(y, time.Month(rapid.IntRange(1, 12).Draw(t, label+"-month")), 1, 0, 0, 0, 0, time.UTC)
+		return lo, lo.AddDate(0, 1, 0).Add(-time.Microsecond)
+	}
+	lo := time.Date(y, time.Month(rapid.IntRange(1, 12).Draw(t, label+"-month")), rapid.IntRange(1, 28).Draw(t, label+"-day"), 0, 0, 0, 0, time.UTC)
+	return lo, lo.AddDate(0, 0, 1).Add(-time.Microsecond)
+}
+
+// genClause draws a clause on a parameter of typ; depth bounds chains and _has.
+func genClause(t *rapid.T, typ string, depth int) store.Clause {
+	if depth > 0 && rapid.IntRange(0, 5).Draw(t, "nest") == 0 {
+		if typ == "Observation" {
+			return store.Clause{Param: "subject", Kind: store.KindReference, Chain: &store.Query{Type: "Patient",
+				Clauses: []store.Clause{genClause(t, "Patient", depth-1)}}}
+		}
+		return store.Clause{Param: "subject", Kind: store.KindHas, Has: &store.Query{Type: "Observation",
+			Clauses: []store.Clause{genClause(t, "Observation", depth-1)}}}
+	}
+	var ps []int
+	for i, p := range oracleParams {
+		if p.typ == typ {
+			ps = append(ps, i)
+		}
+	}
+	p := oracleParams[rapid.SampledFrom(ps).Draw(t, "param")]
+	c := store.Clause{Param: p.code, Kind: p.kind}
+	if p.kind != store.KindID && p.kind != store.KindLastUpdated && p.kind != store.KindComposite && rapid.IntRange(0, 7).Draw(t, "missing?") == 0 {
+		c.Modifier = "missing"
+		c.Values = []store.Value{{Missing: rapid.Bool().Draw(t, "missing")}}
+		return c
+	}
+	switch p.kind {
+	case store.KindToken:
+		c.Modifier = rapid.SampledFrom([]string{"", "", "not", "text"}).Draw(t, "token-mod")
+	case store.KindString:
+		c.Modifier = rapid.SampledFrom([]string{"", "exact", "contains"}).Draw(t, "string-mod")
+	case store.KindURI:
+		c.Modifier = rapid.SampledFrom([]string{"", "below", "above"}).Draw(t, "uri-mod")
+	case store.KindReference:
+		c.Modifier = rapid.SampledFrom([]string{"", "Patient"}).Draw(t, "ref-mod")
+	case store.KindComposite:
+		c.Components = []store.ParamKind{store.KindToken, store.KindQuantity}
+	}
+	for range rapid.IntRange(1, 2).Draw(t, "values") {
+		var v store.Value
+		switch p.kind {
+		case store.KindToken:
+			if c.Modifier == "text" {
+				v.Text = rapid.SampledFrom([]string{"smi", "jon", "émile", "x"}).Draw(t, "text")
+				break
+			}
+			switch rapid.IntRange(0, 2).Draw(t, "token-form") {
+			case 0:
+				v.Code = rapid.SampledFrom(append(oracleCodes, "male", "female")).Draw(t, "code")
+			case 1:
+				v.HasSystem, v.System, v.Code = true, rapid.SampledFrom(oracleSystems).Draw(t, "system"), rapid.SampledFrom(oracleCodes).Draw(t, "code")
+			default:
+				v.HasSystem, v.System = true, rapid.SampledFrom(oracleSystems).Draw(t, "system")
+			}
+		case store.KindString:
+			v.Text = rapid.SampledFrom([]string{"smi", "smith", "jon", "Jones", "Émile", "o'", "s", "mit"}).Draw(t, "string")
+		case store.KindURI:
+			v.Text = rapid.SampledFrom(append(oracleURIs, "http://x.org", "http://x.org/a/b/c")).Draw(t, "uri")
+		case store.KindID:
+			v.Text = fmt.Sprintf("%s%d", strings.ToLower(typ[:1]), rapid.IntRange(0, 30).Draw(t, "id"))
+		case store.KindReference:
+			if rapid.IntRange(0, 5).Draw(t, "url?") == 0 {
+				v.Text = "http://elsewhere/Patient/1"
+			} else {
+				v.TargetID = fmt.Sprintf("p%d", rapid.IntRange(0, 20).Draw(t, "target"))
+				if rapid.Bool().Draw(t, "typed") {
+					v.TargetType = "Patient"
+				}
+			}
+		case store.KindDate:
+			v.Prefix = rapid.SampledFrom(oraclePrefixes).Draw(t, "prefix")
+			if typ == "Patient" {
+				v.Low, v.High = genDate(t, "date", 1940, 60)
+			} else {
+				v.Low, v.High = genDate(t, "date", 2015, 10)
+			}
+		case store.KindLastUpdated:
+			v.Prefix = rapid.SampledFrom(oraclePrefixes).Draw(t, "prefix")
+			v.Low = base.Add(time.Duration(rapid.IntRange(0, 1000).Draw(t, "lu")) * time.Minute)
+			v.High = v.Low.Add(time.Minute - time.Nanosecond)
+		case store.KindNumber:
+			v.Prefix = rapid.SampledFrom(oraclePrefixes).Draw(t, "prefix")
+			n := float64(rapid.IntRange(0, 20).Draw(t, "n"))
+			v.NumLow, v.NumHigh = n-0.5, n+0.5
+		case store.KindQuantity:
+			v.Prefix = rapid.SampledFrom(oraclePrefixes).Draw(t, "prefix")
+			n := float64(rapid.IntRange(0, 100).Draw(t, "q"))
+			v.NumLow, v.NumHigh = n, n
+			switch rapid.IntRange(0, 2).Draw(t, "unit") {
+			case 1:
+				v.System, v.Code = ucum, "g"
+			case 2:
+				v.System, v.Code, v.Canonical, v.CanonicalLow, v.CanonicalHigh = ucum, "kg", "g", n*1000, n*1000
+			}
+		case store.KindComposite:
+			n := float64(rapid.IntRange(0, 100).Draw(t, "cq"))
+			v.Components = []store.Value{
+				{Code: rapid.SampledFrom(oracleCodes).Draw(t, "ccode")},
+				{Prefix: rapid.SampledFrom(oraclePrefixes).Draw(t, "cprefix"), NumLow: n, NumHigh: n, Code: "g", Canonical: "g", CanonicalLow: n, CanonicalHigh: n},
+			}
+		}
+		c.Values = append(c.Values, v)
+	}
+	return c
+}
+
+// oracle evaluates queries over the data in memory.
+type oracle struct {
+	rs   []*oracleResource
+	byID map[string]*oracleResource
+}
+
+func (o *oracle) find(typ string, q *store.Query, f func(r *oracleResource) bool) []*oracleResource {
+	var out []*oracleResource
+	for _, r := range o.rs {
+		if (typ == "" || r.typ == typ) && f(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (o *oracle) matchesAll(r *oracleResource, clauses []store.Clause) bool {
+	for _, c := range clauses {
+		if !o.matches(r, c) {
+			return false
+		}
+	}
+	return true
+}
+
+func inRange[T cmp.Ordered](prefix string, lo, hi, vl, vh T) bool {
+	switch prefix {
+	case "", "eq":
+		return lo >= vl && hi <= vh
+	case "ne":
+		return lo < vl || hi > vh
+	case "gt":
+		return hi > vh
+	case "lt":
+		return lo < vl
+	case "ge":
+		return hi > vh || lo >= vl && hi <= vh
+	case "le":
+		return lo < vl || lo >= vl && hi <= vh
+	case "sa":
+		return lo > vh
+	case "eb":
+		return hi < vl
+	}
+	panic("prefix " + prefix)
+}
+
+func micros(t time.Time, high bool) float64 {
+	if t.IsZero() {
+		if high {
+			return math.Inf(1)
+		}
+		return math.Inf(-1)
+	}
+	return float64(t.UnixMicro())
+}
+
+func (o *oracle) matches(r *oracleResource, c store.Clause) bool {
+	switch c.Kind {
+	case store.KindID:
+		return slices.ContainsFunc(c.Values, func(v store.Value) bool { return v.Text == r.id })
+	case store.KindLastUpdated:
+		lu := r.lu.UnixNano()
+		return slices.ContainsFunc(c.Values, func(v store.Value) bool {
+			return inRange(v.Prefix, lu, lu, v.Low.UnixNano(), v.High.UnixNano())
+		})
+	case store.KindHas:
+		for _, other := range o.rs {
+			if other.typ != c.Has.Type || !o.matchesAll(other, c.Has.Clauses) {
+				continue
+			}
+			for _, ref := range other.idx.References {
+				if ref.Param == c.Param && ref.TargetType == r.typ && ref.TargetID == r.id {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if c.Chain != nil {
+		for _, ref := range r.idx.References {
+			if t := o.byID[ref.TargetType+"/"+ref.TargetID]; ref.Param == c.Param && t != nil && (c.Chain.Type == "" || t.typ == c.Chain.Type) && o.matchesAll(t, c.Chain.Clauses) {
+				return true
+			}
+		}
+		return false
+	}
+	rows := o.rows(r, c.Kind, c.Param)
+	if c.Modifier == "missing" {
+		return (len(rows) == 0) == c.Values[0].Missing
+	}
+	hit := false
+	for _, v := range c.Values {
+		for _, row := range rows {
+			if o.rowMatches(c, v, row) {
+				hit = true
+			}
+		}
+	}
+	if c.Modifier == "not" {
+		return !hit
+	}
+	return hit
+}
+
+// rows returns r's index rows of one parameter as values of the kind's entry type.
+func (o *oracle) rows(r *oracleResource, kind store.ParamKind, param string) []any {
+	var out []any
+	add := func(p string, row any) {
+		if p == param {
+			out = append(out, row)
+		}
+	}
+	x := &r.idx
+	switch kind {
+	case store.KindToken:
+		for _, e := range x.Tokens {
+			add(e.Param, e)
+		}
+	case store.KindString:
+		for _, e := range x.Strings {
+			add(e.Param, e)
+		}
+	case store.KindDate:
+		for _, e := range x.Dates {
+			add(e.Param, e)
+		}
+	case store.KindNumber:
+		for _, e := range x.Numbers {
+			add(e.Param, e)
+		}
+	case store.KindQuantity:
+		for _, e := range x.Quantities {
+			add(e.Param, e)
+		}
+	case store.KindReference:
+		for _, e := range x.References {
+			add(e.Param, e)
+		}
+	case store.KindURI:
+		for _, e := range x.URIs {
+			add(e.Param, e)
+		}
+	case store.KindComposite:
+		for _, e := range x.Composites {
+			add(e.Param, e)
+		}
+	}
+	return out
+}
+
+func (o *oracle) rowMatches(c store.Clause, v store.Value, row any) bool {
+	switch e := row.(type) {
+	case store.TokenEntry:
+		switch {
+		case c.Modifier == "text":
+			return strings.HasPrefix(e.Text, v.Text)
+		case v.HasSystem && v.Code == "":
+			return e.System == v.System
+		case v.HasSystem:
+			return e.System == v.System && e.Code == v.Code
+		}
+		return e.Code == v.Code
+	case store.StringEntry:
+		switch c.Modifier {
+		case "exact":
+			return e.Exact == v.Text
+		case "contains":
+			return strings.Contains(e.Value, v.Text)
+		}
+		return strings.HasPrefix(e.Value, v.Text)
+	case store.URIEntry:
+		switch c.Modifier {
+		case "below":
+			return strings.HasPrefix(e.Value, v.Text)
+		case "above":
+			return strings.HasPrefix(v.Text, e.Value)
+		}
+		return e.Value == v.Text
+	case store.ReferenceEntry:
+		if v.TargetID != "" {
+			typ := v.TargetType
+			if typ == "" && c.Modifier != "" {
+				typ = c.Modifier
+			}
+			return e.TargetID == v.TargetID && (typ == "" || e.TargetType == typ)
+		}
+		return e.URL == v.Text
+	case store.DateEntry:
+		return inRange(v.Prefix, micros(e.Low, false), micros(e.High, true), micros(v.Low, false), micros(v.High, true))
+	case store.NumberEntry:
+		return inRange(v.Prefix, e.Low, e.High, v.NumLow, v.NumHigh)
+	case store.QuantityEntry:
+		if v.Canonical != "" {
+			if e.CanonicalCode == v.Canonical {
+				return inRange(v.Prefix, e.CanonicalLow, e.CanonicalHigh, v.CanonicalLow, v.CanonicalHigh)
+			}
+			if e.CanonicalCode != "" {
+				return false
+			}
+		}
+		if v.System != "" && e.System != v.System || v.Code != "" && e.Code != v.Code && e.Unit != v.Code {
+			return false
+		}
+		return inRange(v.Prefix, e.Low, e.High, v.NumLow, v.NumHigh)
+	case store.CompositeEntry:
+		t, q := v.Components[0], v.Components[1]
+		p1, p2 := e.Parts[0], e.Parts[1]
+		return p1.Code == t.Code && p2.System == ucum && p2.Code == q.Canonical && inRange(q.Prefix, p2.Low, p2.High, q.CanonicalLow, q.CanonicalHigh)
+	}
+	return false
+}
+
+// sortValue is what the store sorts r by for key k.
+func (o *oracle) sortValue(r *oracleResource, k store.SortKey) any {
+	switch k.Param {
+	case "_id":
+		return r.id
+	case "_lastUpdated":
+		return r.lu.UnixNano()
+	}
+	rows := o.rows(r, k.Kind, k.Param)
+	switch k.Kind {
+	case store.KindDate:
+		best := int64(math.MaxInt64)
+		if k.Desc {
+			best = math.MinInt64
+		}
+		for _, row := range rows {
+			e := row.(store.DateEntry)
+			if k.Desc {
+				best = max(best, int64(micros(e.High, true)))
+				if e.High.IsZero() {
+					best = math.MaxInt64
+				}
+			} else {
+				best = min(best, int64(micros(e.Low, false)))
+				if e.Low.IsZero() {
+					best = math.MinInt64
+				}
+			}
+		}
+		return best
+	case store.KindString:
+		best := "\U0010FFFF"
+		if k.Desc {
+			best = ""
+		}
+		for _, row := range rows {
+			v := row.(store.StringEntry).Value
+			if k.Desc && v > best || !k.Desc && v < best {
+				best = v
+			}
+		}
+		return best
+	}
+	panic("sort kind")
+}
+
+func compareAny(a, b any) int {
+	switch x := a.(type) {
+	case int64:
+		return cmp.Compare(x, b.(int64))
+	case string:
+		return strings.Compare(x, b.(string))
+	}
+	panic("compare")
+}
+
+func testSearchOracle(t *testing.T, s store.Store) {
+	data := oracleData(90)
+	o := &oracle{rs: data, byID: map[string]*oracleResource{}}
+	for _, r := range data {
+		o.byID[r.typ+"/"+r.id] = r
+		put(t, s, store.Write{Resource: store.Resource{Type: r.typ, ID: r.id, LastUpdated: r.lu}, Index: r.idx})
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		typ := rapid.SampledFrom([]string{"Patient", "Observation"}).Draw(t, "type")
+		q := store.Query{Type: typ, Count: rapid.IntRange(1, 12).Draw(t, "count")}
+		for range rapid.IntRange(0, 3).Draw(t, "clauses") {
+			q.Clauses = append(q.Clauses, genClause(t, typ, 2))
+		}
+		sortable := map[string][]store.SortKey{
+			"Patient":     {{Param: "name", Kind: store.KindString}, {Param: "birthdate", Kind: store.KindDate}, {Param: "_id"}, {Param: "_lastUpdated"}},
+			"Observation": {{Param: "date", Kind: store.KindDate}, {Param: "_lastUpdated"}},
+		}
+		for range rapid.IntRange(0, 2).Draw(t, "sorts") {
+			k := rapid.SampledFrom(sortable[typ]).Draw(t, "sort")
+			k.Desc = rapid.Bool().Draw(t, "desc")
+			q.Sort = append(q.Sort, k)
+		}
+		if typ == "Observation" && rapid.Bool().Draw(t, "include") {
+			q.Include = []store.Include{{Type: "Observation", Param: "subject"}}
+		}
+		q.CountTotal = rapid.Bool().Draw(t, "total")
+
+		want := o.find(typ, &q, func(r *oracleResource) bool { return o.matchesAll(r, q.Clauses) })
+		slices.SortStableFunc(want, func(a, b *oracleResource) int {
+			for _, k := range q.Sort {
+				c := compareAny(o.sortValue(a, k), o.sortValue(b, k))
+				if k.Desc {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+			return 0 // data order is rid order
+		})
+		var got []string
+		pageNo := 0
+		for {
+			p, err := s.Search(context.Background(), nil, q)
+			if err != nil {
+				t.Fatalf("search %+v: %v", q, err)
+			}
+			if q.CountTotal && p.Total != len(want) {
+				t.Fatalf("total %d, want %d", p.Total, len(want))
+			}
+			start := pageNo * q.Count
+			for _, r := range p.Resources {
+				got = append(got, r.Type+"/"+r.ID)
+			}
+			if len(q.Include) > 0 {
+				inPage := map[string]bool{}
+				wantInc := map[string]bool{}
+				for _, r := range want[start:min(len(want), start+q.Count)] {
+					inPage[r.typ+"/"+r.id] = true
+				}
+				for _, r := range want[start:min(len(want), start+q.Count)] {
+					for _, ref := range r.idx.References {
+						key := ref.TargetType + "/" + ref.TargetID
+						if ref.Param == "subject" && o.byID[key] != nil && !inPage[key] {
+							wantInc[key] = true
+						}
+					}
+				}
+				if g := ids(p.Included); len(g) != len(wantInc) || !slices.EqualFunc(g, g, func(a, _ string) bool { return wantInc[a] }) {
+					t.Fatalf("page %d included %v, want %v", pageNo, g, wantInc)
+				}
+			}
+			if p.NextKey == "" {
+				break
+			}
+			if pageNo > len(want)/q.Count+1 {
+				t.Fatalf("paging does not end: page %d of %d matches by %d (key %q)", pageNo, len(want), q.Count, p.NextKey)
+			}
+			q.AfterKey = p.NextKey
+			pageNo++
+		}
+		var w []string
+		for _, r := range want {
+			w = append(w, r.typ+"/"+r.id)
+		}
+		if !equal(got, w) {
+			t.Fatalf("got  %v\nwant %v", got, w)
+		}
+	})
+}
