@@ -82,7 +82,9 @@ func (e *encoder) close(unknown *unknownMembers) {
 
 func (e *encoder) unknown(list []rawMember) {
 	for _, m := range list {
-		e.member(strconv.Quote(m.name) + ":")
+		e.str(m.name) // writes the separator, if any
+		e.buf = append(e.buf, ':')
+		e.comma = false
 		e.buf = append(e.buf, m.value...)
 		e.comma = true
 	}
