@@ -69,8 +69,12 @@ func oracleData(n int) []*oracleResource {
 	for i := range n - patients {
 		r := &oracleResource{typ: "Observation", id: fmt.Sprintf("o%d", i), lu: base.Add(time.Duration(next(1000)) * time.Minute)}
 		for range 1 + next(2) {
-			r.idx.Tokens = append(r.idx.Tokens, store.TokenEntry{Param: "code", System: oracleSystems[next(2)], Code: oracleCodes[next(len(oracleCodes))],
-				Text: oracleNames[next(len(oracleNames))]})
+			tk := store.TokenEntry{Param: "code", System: oracleSystems[next(2)], Code: oracleCodes[next(len(oracleCodes))],
+				Text: oracleNames[next(len(oracleNames))]}
+			// A store keeps one row per (param, system, code): the data set has no others.
+			if !slices.ContainsFunc(r.idx.Tokens, func(x store.TokenEntry) bool { return x.System == tk.System && x.Code == tk.Code }) {
+				r.idx.Tokens = append(r.idx.Tokens, tk)
+			}
 		}
 		if next(5) > 0 {
 			p := out[next(patients)]
