@@ -133,7 +133,7 @@ var xmlReaderPool = sync.Pool{New: func() any { return new(xmlReader) }}
 func ParseResourceXML(data []byte) (Resource, error) {
 	js, err := xmlToJSON(data)
 	if err != nil {
-		return nil, err
+		return nil, xmlError(err)
 	}
 	r, err := ParseResource(js)
 	if err != nil {

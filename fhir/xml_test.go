@@ -168,3 +168,14 @@ func TestXMLWriteRefuses(t *testing.T) {
 		t.Error("the JSON reader refused every case: nothing tested")
 	}
 }
+
+// TestXMLErrorText: errors from reading XML say so, and are still ParseErrors.
+func TestXMLErrorText(t *testing.T) {
+	for _, doc := range []string{`<Patient` + fns + `><colour value="x"/></Patient>`, `<Patient` + fns + `><birthDate value="x"/></Patient>`, `<Patient`} {
+		_, err := ParseResourceXML([]byte(doc))
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.HasPrefix(err.Error(), "fhir: invalid XML resource: ") {
+			t.Errorf("%s: %v", doc, err)
+		}
+	}
+}
