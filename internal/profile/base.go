@@ -43,7 +43,9 @@ func rootConstraints(typ string) []Constraint {
 		}
 		for t, cs := range m {
 			for _, c := range cs {
-				roots[t] = append(roots[t], Constraint{Key: c.Key, Severity: c.Severity, Human: c.Human, Expression: c.Expression, Source: CorePrefix + t})
+				nc := Constraint{Key: c.Key, Severity: c.Severity, Human: c.Human, Expression: c.Expression, Source: CorePrefix + t}
+				nc.compile()
+				roots[t] = append(roots[t], nc)
 			}
 		}
 	})
@@ -55,6 +57,15 @@ func rootConstraints(typ string) []Constraint {
 // generated meta-model; nil for a name the model does not know. Backbone elements under
 // it are left folded (Children nil, Backbone set). The tree is shared: do not modify it.
 func Base(name string) *Element {
+	allOnce.Do(buildAll)
+	if e, ok := allBases[name]; ok {
+		return e
+	}
+	return lazyBase(name)
+}
+
+// lazyBase builds a base definition on first use.
+func lazyBase(name string) *Element {
 	if e, ok := baseTrees.Load(name); ok {
 		return e.(*Element)
 	}
@@ -74,6 +85,39 @@ func Base(name string) *Element {
 	return e.(*Element)
 }
 
+var (
+	allOnce  sync.Once
+	allBases map[string]*Element // every type reachable from the resource types; read-only
+)
+
+// buildAll builds the base definitions of every resource type and of every type and
+// backbone element they reach, so that the validator's lookups need no locking.
+func buildAll() {
+	m := map[string]*Element{}
+	queue := fhir.ResourceTypes()
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		if _, done := m[name]; done {
+			continue
+		}
+		e := lazyBase(name)
+		if e == nil {
+			continue
+		}
+		m[name] = e
+		for _, c := range e.Children {
+			if c.Backbone != "" {
+				queue = append(queue, c.Backbone)
+			}
+			for _, t := range c.Types {
+				queue = append(queue, t.Code)
+			}
+		}
+	}
+	allBases = m
+}
+
 func fromMeta(ed *fhir.ElementDef) *Element {
 	e := &Element{
 		Path: ed.Path, Name: ed.Name, Choice: ed.Choice, Min: ed.Min, Max: ed.Max,
@@ -88,7 +132,9 @@ func fromMeta(ed *fhir.ElementDef) *Element {
 	}
 	src := CorePrefix + strings.SplitN(ed.Path, ".", 2)[0]
 	for _, c := range ed.Constraints {
-		e.Constraints = append(e.Constraints, Constraint{Key: c.Key, Severity: c.Severity, Human: c.Human, Expression: c.Expression, Source: src})
+		nc := Constraint{Key: c.Key, Severity: c.Severity, Human: c.Human, Expression: c.Expression, Source: src}
+		nc.compile()
+		e.Constraints = append(e.Constraints, nc)
 	}
 	if e.ContentReference != "" {
 		e.Backbone = e.ContentReference

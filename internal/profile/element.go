@@ -2,8 +2,10 @@ package profile
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/fhirpath"
 )
 
 // Element is one element definition of a snapshot, with its children and slices.
@@ -52,6 +54,31 @@ type Binding struct {
 // Constraint is an invariant. Source is the StructureDefinition that introduced it.
 type Constraint struct {
 	Key, Severity, Human, Expression, Source string
+	// Compiled is Expression compiled once when the definition was built (nil with
+	// CompileErr set when it does not compile).
+	Compiled   *fhirpath.Expression
+	CompileErr error
+}
+
+var compiledExprs sync.Map // FHIRPath source → *compiledExpr
+
+type compiledExpr struct {
+	x   *fhirpath.Expression
+	err error
+}
+
+// compile fills in c.Compiled; expressions shared by many elements compile once.
+func (c *Constraint) compile() {
+	if c.Expression == "" {
+		return
+	}
+	got, ok := compiledExprs.Load(c.Expression)
+	if !ok {
+		x, err := fhirpath.Compile(c.Expression, fhirpath.Lenient())
+		got, _ = compiledExprs.LoadOrStore(c.Expression, &compiledExpr{x, err})
+	}
+	ce := got.(*compiledExpr)
+	c.Compiled, c.CompileErr = ce.x, ce.err
 }
 
 // Slicing says how an element's repetitions are divided into slices.

@@ -278,11 +278,13 @@ func (b *builder) set(e *Element, ed *fhir.ElementDefinition) error {
 		if nc.Source == "" {
 			nc.Source = b.source
 		}
+		nc.compile()
 		replaced := false
 		for i := range e.Constraints {
 			if e.Constraints[i].Key == nc.Key && nc.Key != "" {
 				if nc.Expression == "" {
 					nc.Expression = e.Constraints[i].Expression
+					nc.compile()
 				}
 				e.Constraints[i], replaced = nc, true
 			}

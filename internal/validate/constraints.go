@@ -39,13 +39,12 @@ func (r *run) constraints(d *profile.Element, e fhir.Element, path string) {
 		case ext1Expr:
 			ok = extOK(e)
 		default:
-			ce := r.v.compile(c.Expression)
-			if ce.err != nil {
-				r.add(Warning, "invariant", path, "Invariant %s could not be compiled, so it was not checked: %v", c.Key, ce.err)
+			if c.CompileErr != nil || c.Compiled == nil {
+				r.add(Warning, "invariant", path, "Invariant %s could not be compiled, so it was not checked: %v", c.Key, c.CompileErr)
 				continue
 			}
 			var err error
-			ok, err = holds(ce.expr, &r.env, e)
+			ok, err = holds(c.Compiled, &r.env, e)
 			if err != nil {
 				r.add(Warning, "invariant", path, "Invariant %s could not be evaluated: %v", c.Key, err)
 				continue

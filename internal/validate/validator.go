@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/fhirpath"
@@ -29,6 +30,8 @@ type Validator struct {
 
 	exprs    sync.Map // FHIRPath source → *compiled
 	vsSystem sync.Map // value set canonical → []string (systems a bare code may be from)
+	codes    sync.Map // value set and codings → codeResult
+	cached   atomic.Int64
 }
 
 type compiled struct {

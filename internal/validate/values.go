@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -103,7 +104,7 @@ func (r *run) codingSystem(d *profile.Element, e fhir.Element, path string) {
 	if d.Binding != nil && d.Binding.Strength == "required" {
 		return // binding() has checked it against the value set
 	}
-	res, err := r.v.term.ValidateCode(r.ctx, terminology.ValidateRequest{Codings: []terminology.Coding{coding(c)}, Abstract: true})
+	res, err := r.v.validateCode(r.ctx, "", []terminology.Coding{coding(c)})
 	if err != nil || res.Verdict != terminology.Invalid {
 		return
 	}
@@ -220,7 +221,7 @@ func (r *run) binding(d *profile.Element, e fhir.Element, path, typ string) {
 	if typ == "code" {
 		codings = r.withSystems(codings[0].Code, b.ValueSet)
 	}
-	res, err := r.v.term.ValidateCode(r.ctx, terminology.ValidateRequest{ValueSet: b.ValueSet, Codings: codings, Abstract: true})
+	res, err := r.v.validateCode(r.ctx, b.ValueSet, codings)
 	if err != nil {
 		if errors.Is(err, terminology.ErrNotFound) {
 			sev := Warning
@@ -247,6 +248,34 @@ func (r *run) binding(d *profile.Element, e fhir.Element, path, typ string) {
 	case terminology.NotValidated:
 		r.add(Information, "not-supported", path, "%s", res.Message())
 	}
+}
+
+// maxCachedCodes bounds the memory the code cache may take.
+const maxCachedCodes = 100_000
+
+type codeResult struct {
+	res *terminology.ValidateResult
+	err error
+}
+
+// validateCode asks the terminology server, remembering the answers: the same codes
+// come again and again (every Observation.status is "final").
+func (v *Validator) validateCode(ctx context.Context, valueSet string, codings []terminology.Coding) (*terminology.ValidateResult, error) {
+	var kb strings.Builder
+	kb.WriteString(valueSet)
+	for _, c := range codings {
+		kb.WriteString("\x00" + c.System + "|" + c.Version + "|" + c.Code + "|" + c.Display)
+	}
+	key := kb.String()
+	if got, ok := v.codes.Load(key); ok {
+		cr := got.(codeResult)
+		return cr.res, cr.err
+	}
+	res, err := v.term.ValidateCode(ctx, terminology.ValidateRequest{ValueSet: valueSet, Codings: codings, Abstract: true})
+	if ctx.Err() == nil && v.cached.Add(1) <= maxCachedCodes {
+		v.codes.Store(key, codeResult{res, err})
+	}
+	return res, err
 }
 
 // withSystems turns a bare code into codings of the systems its value set draws on, so
