@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/internal/index"
@@ -45,6 +46,9 @@ type entryOp struct {
 	cascade  bool
 	patch    fhir.Resource // PATCH: the Binary or Parameters holding the patch
 
+	// GET conditions: ifNoneMatch (an ETag or *) and ifModifiedSince (an instant).
+	ifNoneMatch, ifModifiedSince string
+
 	// Set while processing.
 	target  store.Ref
 	pre     *prepared
@@ -82,6 +86,7 @@ func (s *Service) parseEntry(req *Request, i int, e *fhir.BundleEntry) (*entryOp
 	}
 	op.method = lit(e.Request.Method)
 	op.ifMatch, op.ifNone = lit(e.Request.IfMatch), lit(e.Request.IfNoneExist)
+	op.ifNoneMatch, op.ifModifiedSince = lit(e.Request.IfNoneMatch), lit(e.Request.IfModifiedSince)
 	raw := lit(e.Request.URL)
 	if req.BaseURL != "" {
 		raw = strings.TrimPrefix(raw, req.BaseURL+"/")
@@ -182,6 +187,9 @@ func (op *entryOp) respond(b *bundleWriter, req *Request) {
 		return
 	}
 	if op.method == "GET" {
+		if op.notModified() {
+			op.status, op.body = http.StatusNotModified, nil
+		}
 		resp := &entryResponse{status: op.status}
 		if op.result != nil {
 			resp.etag, resp.lastModified = ETag(op.result), op.result.LastUpdated
@@ -208,6 +216,27 @@ func (op *entryOp) respond(b *bundleWriter, req *Request) {
 		return
 	}
 	b.entry(fullURL(req, op.result), resource, "", nil, resp)
+}
+
+// notModified reports whether a read entry's ifNoneMatch or ifModifiedSince condition
+// says the client's copy is current (https://hl7.org/fhir/R4/http.html#cread).
+func (op *entryOp) notModified() bool {
+	v := op.result
+	if v == nil {
+		return false
+	}
+	if op.ifNoneMatch != "" {
+		if op.ifNoneMatch == "*" {
+			return true
+		}
+		n, ok := ParseETag(op.ifNoneMatch)
+		return ok && n == v.VersionID
+	}
+	if op.ifModifiedSince != "" {
+		t, err := time.Parse(time.RFC3339Nano, op.ifModifiedSince)
+		return err == nil && !v.LastUpdated.After(t)
+	}
+	return false
 }
 
 func fullURL(req *Request, v *store.Resource) string {

@@ -16,6 +16,7 @@ import (
 type entry struct {
 	method, url, fullURL, resource string
 	ifNoneExist, ifMatch           string
+	ifNoneMatch, ifModifiedSince   string
 }
 
 func bundleJSON(typ string, es ...entry) string {
@@ -35,6 +36,12 @@ func bundleJSON(typ string, es ...entry) string {
 		}
 		if e.ifMatch != "" {
 			fmt.Fprintf(&b, `,"ifMatch":%q`, e.ifMatch)
+		}
+		if e.ifNoneMatch != "" {
+			fmt.Fprintf(&b, `,"ifNoneMatch":%q`, e.ifNoneMatch)
+		}
+		if e.ifModifiedSince != "" {
+			fmt.Fprintf(&b, `,"ifModifiedSince":%q`, e.ifModifiedSince)
 		}
 		b.WriteString("}}")
 		parts = append(parts, b.String())
@@ -194,6 +201,28 @@ func TestBatchIndependent(t *testing.T) {
 		}
 		if entries(r)[6]["resource"].(map[string]any)["type"] != "searchset" {
 			t.Errorf("GET search entry: %v", entries(r)[6])
+		}
+
+		// Conditional reads in a batch: ifNoneMatch and ifModifiedSince.
+		cases := []struct {
+			e      entry
+			status string
+		}{
+			{entry{method: "GET", url: "Patient/" + p, ifNoneMatch: `W/"2"`}, "304 Not Modified"},
+			{entry{method: "GET", url: "Patient/" + p, ifNoneMatch: `W/"1"`}, "200 OK"},
+			{entry{method: "GET", url: "Patient/" + p, ifModifiedSince: "2999-01-01T00:00:00Z"}, "304 Not Modified"},
+			{entry{method: "GET", url: "Patient/" + p, ifModifiedSince: "2000-01-01T00:00:00Z"}, "200 OK"},
+		}
+		for _, c := range cases {
+			r := ts.do("POST", "", bundleJSON("batch", c.e))
+			es := entries(r)
+			if len(es) != 1 || es[0]["response"].(map[string]any)["status"] != c.status {
+				t.Errorf("%+v: %s, want %s", c.e, r.body, c.status)
+				continue
+			}
+			if _, hasBody := es[0]["resource"]; hasBody != (c.status == "200 OK") {
+				t.Errorf("%+v: resource present %v", c.e, hasBody)
+			}
 		}
 	})
 }
