@@ -44,7 +44,7 @@ func (r *Registry) build(sd *fhir.StructureDefinition, building map[string]bool)
 		root = &Element{Path: out.Type, Name: out.Type, Max: -1}
 	}
 	root.Types = []Type{{Code: out.Type}}
-	b := &builder{reg: r, building: building, source: out.URL}
+	b := &builder{reg: r, building: building, source: out.URL, slices: map[string]string{}}
 	for i, ed := range elems {
 		if err := b.apply(root, ed); err != nil {
 			return nil, fmt.Errorf("profile: %s element %d: %w", out.URL, i, err)
@@ -58,6 +58,9 @@ type builder struct {
 	reg      *Registry
 	building map[string]bool
 	source   string
+	// slices is, for differentials without element ids, the slice each sliced path is
+	// in: the elements after "Observation.category" sliceName "a" belong to slice a.
+	slices map[string]string
 }
 
 // step is one step of an element id: the element name and the slice (re-slices joined
@@ -65,8 +68,9 @@ type builder struct {
 type step struct{ name, slice string }
 
 // steps splits an element's id, or builds the steps from its path and slice name when
-// the id is absent or does not agree with the path.
-func steps(ed *fhir.ElementDefinition) ([]step, error) {
+// the id is absent or does not agree with the path (then the slices entered by earlier
+// elements apply).
+func (b *builder) steps(ed *fhir.ElementDefinition) ([]step, error) {
 	path := lit(ed.Path)
 	if path == "" {
 		return nil, fmt.Errorf("an element without a path")
@@ -84,15 +88,23 @@ func steps(ed *fhir.ElementDefinition) ([]step, error) {
 		}
 	}
 	var out []step
-	for _, name := range strings.Split(path, ".") {
-		out = append(out, step{name: name})
+	names := strings.Split(path, ".")
+	for i, name := range names {
+		out = append(out, step{name: name, slice: b.slices[strings.Join(names[:i+1], ".")]})
 	}
-	out[len(out)-1].slice = lit(ed.SliceName)
+	slice := lit(ed.SliceName)
+	out[len(out)-1].slice = slice
+	b.slices[path] = slice
+	for p := range b.slices {
+		if strings.HasPrefix(p, path+".") {
+			delete(b.slices, p) // a new slice (or the base) of path leaves its children's
+		}
+	}
 	return out, nil
 }
 
 func (b *builder) apply(root *Element, ed *fhir.ElementDefinition) error {
-	st, err := steps(ed)
+	st, err := b.steps(ed)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,10 @@ func (r *run) contextAllowed(sd *profile.StructureDefinition, parent fhir.Elemen
 		x := c.Expression
 		switch c.Type {
 		case "fhirpath":
-			return true
+			if r.onPath(x, parent) {
+				return true
+			}
+			continue
 		case "extension":
 			if pe, ok := parent.(*fhir.Extension); ok && pe.URL == x {
 				return true
@@ -96,6 +99,28 @@ func (r *run) contextAllowed(sd *profile.StructureDefinition, parent fhir.Elemen
 		// "Patient.name" also allows HumanName values reached through other paths of the
 		// same element; and a data type context allows that type anywhere.
 		if i := strings.IndexByte(x, '.'); i > 0 && strings.HasSuffix(dpath, x[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// onPath reports whether element e is among the results of a FHIRPath context
+// expression evaluated on the resource.
+func (r *run) onPath(expr string, e fhir.Element) bool {
+	if r.res == nil {
+		return false
+	}
+	ce := r.v.compile(expr)
+	if ce.err != nil {
+		return false
+	}
+	out, err := ce.expr.Evaluate(&r.env, r.res)
+	if err != nil {
+		return false
+	}
+	for _, v := range out {
+		if x, ok := v.(fhir.Element); ok && x == e {
 			return true
 		}
 	}

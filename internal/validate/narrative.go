@@ -72,7 +72,7 @@ func checkXHTML(div string) []string {
 			for _, a := range t.Attr {
 				switch {
 				case a.Name.Space == "xmlns" || a.Name.Local == "xmlns" && a.Name.Space == "":
-				case a.Name.Space == "http://www.w3.org/XML/1998/namespace" && a.Name.Local == "lang":
+				case a.Name.Space == "http://www.w3.org/XML/1998/namespace" && (a.Name.Local == "lang" || a.Name.Local == "space"):
 				case a.Name.Space != "" || !allowedAttributes[a.Name.Local]:
 					problems = append(problems, "Illegal attribute name in the XHTML ('"+a.Name.Local+"' on '"+t.Name.Local+"')")
 				case a.Name.Local == "href" || a.Name.Local == "src":

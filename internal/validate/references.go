@@ -162,8 +162,8 @@ func (r *run) bundleRules(res fhir.Resource, path string) {
 		}
 		id := e.Resource.ResourceID()
 		if id != "" && (strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://")) {
-			if !strings.HasSuffix(u, "/"+e.Resource.ResourceType()+"/"+id) {
-				r.add(Error, "value", epath+".fullUrl", "The fullUrl '%s' does not match the resource's type and id %s/%s", u, e.Resource.ResourceType(), id)
+			if !strings.HasSuffix(u, "/"+id) {
+				r.add(Error, "value", epath+".fullUrl", "The fullUrl '%s' does not match the resource's id %s", u, id)
 			}
 		}
 		key := u

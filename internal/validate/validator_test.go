@@ -55,7 +55,7 @@ func TestValidate(t *testing.T) {
 			[]string{"warning Patient.extension[0] is unknown"}},
 		{"UK Core Patient with NHS number slice", `{"resourceType":"Patient",` + narrative + `,"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}]}`, []string{ukcorePatient}, nil},
 		{"bundle fullUrl mismatch", `{"resourceType":"Bundle","type":"collection","entry":[{"fullUrl":"http://x.org/fhir/Patient/2","resource":{"resourceType":"Patient","id":"1",` + narrative + `}}]}`, nil,
-			[]string{"error Bundle.entry[0].fullUrl does not match the resource's type and id"}},
+			[]string{"error Bundle.entry[0].fullUrl does not match the resource's id"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
