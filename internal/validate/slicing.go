@@ -172,6 +172,9 @@ func (r *run) discriminator(s *profile.Element, d profile.Discriminator, it fhir
 			profiles = append(profiles, t.Profiles...)
 			profiles = append(profiles, t.TargetProfiles...)
 		}
+		if len(profiles) == 0 {
+			return true // the slice does not constrain this element's profile
+		}
 		for _, v := range values {
 			for _, p := range profiles {
 				sd, err := r.v.reg.Snapshot(p)
@@ -250,7 +253,7 @@ func (r *run) definitionAt(s *profile.Element, path string) *profile.Element {
 			}
 			cur = next
 			continue
-		case strings.HasPrefix(step, "ofType(") || strings.HasPrefix(step, "as("):
+		case step == "$this" || strings.HasPrefix(step, "ofType(") || strings.HasPrefix(step, "as("):
 			continue
 		}
 		var next *profile.Element
