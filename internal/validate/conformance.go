@@ -25,6 +25,17 @@ func (r *run) structureDefinition(res fhir.Resource, path string) {
 	}
 }
 
+// codeSystem checks a CodeSystem's content against what it says it holds.
+func (r *run) codeSystem(res fhir.Resource, path string) {
+	cs, ok := res.(*fhir.CodeSystem)
+	if !ok {
+		return
+	}
+	if lit(cs.Content) == "not-present" && len(cs.Concept) > 0 {
+		r.add(Error, "business-rule", path+".concept[0]", "The code system says it has no content present, but concepts are found")
+	}
+}
+
 // valueSetCodes checks the codes a ValueSet lists against their code systems.
 func (r *run) valueSetCodes(res fhir.Resource, path string) {
 	vs, ok := res.(*fhir.ValueSet)

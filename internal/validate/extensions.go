@@ -15,10 +15,13 @@ func (r *run) extensionURL(d *profile.Element, e fhir.Element, path string) {
 		return
 	}
 	url := ext.URL
+	parent, parentPath := r.parent, r.parentPath
 	if url == "" || !strings.Contains(url, ":") {
+		if _, inExt := parent.(*fhir.Extension); !inExt && url != "" {
+			r.add(Error, "value", path, "Extension.url must be an absolute URL, not '%s'", url)
+		}
 		return // a complex extension's part: its parent's definition slices it
 	}
-	parent, parentPath := r.parent, r.parentPath
 	sd, err := r.v.reg.Snapshot(url)
 	if err != nil {
 		// An unknown extension can be ignored by its readers, so it is a warning; one
@@ -88,8 +91,10 @@ func (r *run) contextAllowed(sd *profile.StructureDefinition, parent fhir.Elemen
 			}
 			continue
 		case "extension":
-			if pe, ok := parent.(*fhir.Extension); ok && pe.URL == x {
-				return true
+			for _, u := range r.extensions {
+				if u == x {
+					return true // inside that extension, at any depth
+				}
 			}
 			continue
 		}

@@ -47,6 +47,11 @@ func (r *run) reference(d *profile.Element, e fhir.Element, path string) {
 			return
 		}
 		targetType = t
+		if r.bundle != nil && !strings.Contains(s, "://") {
+			if got := r.bundleEntryType(r.bundleMatch(s)); got != "" && got != t {
+				r.add(Error, "structure", rpath, "The reference '%s' resolves in the Bundle to a %s", s, got)
+			}
+		}
 	}
 	if ref.Type != nil && ref.Type.Value != nil && targetType != "" && *ref.Type.Value != targetType {
 		r.add(Error, "structure", rpath, "The reference's type %s does not match the target's type %s", *ref.Type.Value, targetType)
@@ -131,6 +136,17 @@ func (r *run) bundleEntryType(fullURL string) string {
 	return ""
 }
 
+// bundleMatch finds the fullUrl of the entry a relative reference "Type/id" resolves to
+// in the bundle, "" when none does.
+func (r *run) bundleMatch(ref string) string {
+	for u := range r.fullUrls {
+		if strings.HasSuffix(u, "/"+ref) {
+			return u
+		}
+	}
+	return ""
+}
+
 func bundleFullUrls(res fhir.Resource) map[string]bool {
 	out := map[string]bool{}
 	if b, ok := res.(*fhir.Bundle); ok {
@@ -151,9 +167,17 @@ func (r *run) bundleRules(res fhir.Resource, path string) {
 		return
 	}
 	seen := map[string]int{}
+	needFullURL := true
+	switch lit(b.Type) {
+	case "transaction", "batch", "transaction-response", "batch-response", "history":
+		needFullURL = false
+	}
 	for i, e := range b.Entry {
 		epath := path + ".entry[" + strconv.Itoa(i) + "]"
 		u := lit(e.FullURL)
+		if u == "" && e.Resource != nil && needFullURL {
+			r.add(Error, "required", epath, "Except in transactions, batches and histories, each entry in a Bundle must have a fullUrl, the identity of its resource")
+		}
 		if e.Resource == nil || u == "" {
 			continue
 		}
@@ -178,10 +202,16 @@ func (r *run) bundleRules(res fhir.Resource, path string) {
 	}
 }
 
-// identifier checks NHS numbers.
+// identifier checks NHS numbers, and that a URI identifier's value is a URI.
 func (r *run) identifier(e fhir.Element, path string) {
 	id, ok := e.(*fhir.Identifier)
-	if !ok || lit(id.System) != nhsnumber.System || id.Value == nil || id.Value.Value == nil {
+	if !ok || id.Value == nil || id.Value.Value == nil {
+		return
+	}
+	if lit(id.System) == "urn:ietf:rfc:3986" && !strings.Contains(*id.Value.Value, ":") {
+		r.add(Error, "value", path+".value", "An identifier whose system is urn:ietf:rfc:3986 must have a URI as its value, not '%s'", *id.Value.Value)
+	}
+	if lit(id.System) != nhsnumber.System {
 		return
 	}
 	if err := nhsnumber.Validate(*id.Value.Value); err != nil {

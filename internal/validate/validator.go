@@ -87,6 +87,8 @@ type run struct {
 	parentPath string
 	// resPath is the path of the resource being walked.
 	resPath string
+	// extensions are the urls of the extensions being walked, outermost first.
+	extensions []string
 	// quiet counts nested trial validations (slice matching by profile) whose issues
 	// are discarded.
 	quiet int
@@ -137,6 +139,8 @@ func (r *run) resource(res fhir.Resource, path string, extra []string, contained
 		r.bundleRules(res, path)
 	case "StructureDefinition":
 		r.structureDefinition(res, path)
+	case "CodeSystem":
+		r.codeSystem(res, path)
 	case "ValueSet":
 		r.valueSetCodes(res, path)
 	}
@@ -214,6 +218,10 @@ func (r *run) node(d *profile.Element, e fhir.Element, path, typ string) {
 		r.narrative(e, path)
 	case "Extension":
 		r.extensionURL(d, e, path)
+		if x, ok := e.(*fhir.Extension); ok {
+			r.extensions = append(r.extensions, x.URL)
+			defer func() { r.extensions = r.extensions[:len(r.extensions)-1] }()
+		}
 	}
 	children := profile.ChildrenOf(d, typ)
 	if len(children) == 0 {
