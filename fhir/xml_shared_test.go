@@ -91,7 +91,7 @@ type xmlTree struct {
 	Children []*xmlTree
 }
 
-func canonicalXML(t testing.TB, b []byte) *xmlTree {
+func canonicalXML(t testing.TB, b []byte, sortSiblings bool) *xmlTree {
 	t.Helper()
 	d := xml.NewDecoder(bytes.NewReader(b))
 	var stack []*xmlTree
@@ -123,7 +123,7 @@ func canonicalXML(t testing.TB, b []byte) *xmlTree {
 			stack = append(stack, n)
 		case xml.EndElement:
 			n := stack[len(stack)-1]
-			if !strings.HasPrefix(n.Name, xhtmlNS) {
+			if sortSiblings && !strings.HasPrefix(n.Name, xhtmlNS) {
 				// Order between different FHIR elements is not content.
 				slices.SortStableFunc(n.Children, func(a, b *xmlTree) int { return strings.Compare(a.Name, b.Name) })
 			}
@@ -163,6 +163,23 @@ func filesIn(t testing.TB, dir, ext string) []string {
 	return out
 }
 
+// outOfOrder lists the shared XML files whose elements are not in the specification's
+// order: written back (in that order) they are compared with sibling order set aside.
+var outOfOrder = map[string]bool{
+	"Extension-UKCore-CodingSCT-IllicitDrugs-Example.xml": true,
+	"UKCore-Observation-Lab-Albumin-Example.xml":          true,
+	"UKCore-Questionnaire-EOLPlan-Example.xml":            true,
+}
+
+// sameXML compares a document with the XML written back for it.
+func sameXML(t *testing.T, path string, src, back []byte) {
+	t.Helper()
+	loose := outOfOrder[filepath.Base(path)]
+	if diff := cmp.Diff(canonicalXML(t, src, loose), canonicalXML(t, back, loose)); diff != "" {
+		t.Errorf("XML written back differs (-file +ours):\n%s", diff)
+	}
+}
+
 // checkTwin reads an XML file, compares its JSON form with the JSON twin, and writes it
 // back as XML that must be canonically equal to the file.
 func checkTwin(t *testing.T, xmlPath, jsonPath string) {
@@ -189,9 +206,7 @@ func checkTwin(t *testing.T, xmlPath, jsonPath string) {
 	if err != nil {
 		t.Fatalf("write XML: %v", err)
 	}
-	if diff := cmp.Diff(canonicalXML(t, src), canonicalXML(t, back)); diff != "" {
-		t.Errorf("XML written back differs (-file +ours):\n%s", diff)
-	}
+	sameXML(t, xmlPath, src, back)
 }
 
 // invalidUKCoreXML lists the UK Core XML files that are not valid FHIR, with the first
@@ -255,9 +270,7 @@ func TestXMLCoreExampleTwins(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if diff := cmp.Diff(canonicalXML(t, src), canonicalXML(t, back)); diff != "" {
-					t.Errorf("XML written back differs (-file +ours):\n%s", diff)
-				}
+				sameXML(t, x, src, back)
 			})
 			continue
 		}
@@ -273,9 +286,7 @@ func TestXMLCoreExampleTwins(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if diff := cmp.Diff(canonicalXML(t, src), canonicalXML(t, back)); diff != "" {
-					t.Errorf("XML written back differs (-file +ours):\n%s", diff)
-				}
+				sameXML(t, x, src, back)
 			})
 			continue
 		}
