@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/joinedup/joinedup/fhir"
@@ -33,11 +34,13 @@ func (r *run) constraints(d *profile.Element, e fhir.Element, path string) {
 			continue
 		}
 		var ok bool
-		switch c.Expression {
-		case ele1Expr:
+		switch {
+		case c.Expression == ele1Expr:
 			ok = hasValueOrChildren(e)
-		case ext1Expr:
+		case c.Expression == ext1Expr:
 			ok = extOK(e)
+		case c.Key == "dom-3":
+			ok = containedReferenced(e)
 		default:
 			if c.CompileErr != nil || c.Compiled == nil {
 				r.add(Warning, "invariant", path, "Invariant %s could not be compiled, so it was not checked: %v", c.Key, c.CompileErr)
@@ -87,6 +90,51 @@ func (v *Validator) compile(src string) *compiled {
 	e, err := fhirpath.Compile(src, fhirpath.Lenient())
 	c, _ := v.exprs.LoadOrStore(src, &compiled{expr: e, err: err})
 	return c.(*compiled)
+}
+
+// narrativeRef finds local references in narrative: <img src="#x">, <a href="#x">.
+var narrativeRef = regexp.MustCompile(`(?:src|href)\s*=\s*["']#([^"']+)["']`)
+
+// containedReferenced is dom-3: every contained resource is referred to from elsewhere
+// in the resource (narrative included, as the reference validator counts it) or refers
+// to its container ("#").
+func containedReferenced(e fhir.Element) bool {
+	var contained []fhir.Resource
+	for _, c := range e.Children("contained", nil) {
+		if r, ok := c.(fhir.Resource); ok {
+			contained = append(contained, r)
+		}
+	}
+	if len(contained) == 0 {
+		return true
+	}
+	refs := map[string]bool{}
+	var walk func(fhir.Element)
+	walk = func(x fhir.Element) {
+		if p, ok := x.(fhir.Primitive); ok {
+			if s, ok := p.Literal(); ok && strings.HasPrefix(s, "#") {
+				refs[s[1:]] = true
+			}
+			if x.FHIRType() == "xhtml" {
+				if s, ok := p.Literal(); ok {
+					for _, m := range narrativeRef.FindAllStringSubmatch(s, -1) {
+						refs[m[1]] = true
+					}
+				}
+			}
+		}
+		x.EachChild(func(_ string, c fhir.Element) bool {
+			walk(c)
+			return true
+		})
+	}
+	walk(e)
+	for _, c := range contained {
+		if !refs[c.ResourceID()] && !refs[""] {
+			return false
+		}
+	}
+	return true
 }
 
 func hasValueOrChildren(e fhir.Element) bool {
