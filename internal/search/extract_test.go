@@ -171,3 +171,12 @@ func BenchmarkExtract(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
 }
+
+func mustParse(t *testing.T, s string) fhir.Resource {
+	t.Helper()
+	r, err := fhir.ParseResource([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
