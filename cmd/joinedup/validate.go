@@ -13,6 +13,7 @@ import (
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/internal/interaction"
 	"github.com/joinedup/joinedup/internal/profile"
+	"github.com/joinedup/joinedup/internal/store"
 	"github.com/joinedup/joinedup/internal/terminology"
 	"github.com/joinedup/joinedup/internal/validate"
 )
@@ -133,12 +134,32 @@ func addPolicyFlags(cmd *cobra.Command, cfg *serveConfig) {
 	f.StringSliceVar(&cfg.profileSets, "profiles", nil, `profile sets every write must also meet: "uk-core" requires each type's UK Core profile`)
 	f.StringArrayVar(&cfg.requireProfiles, "require-profile", nil, "Type=URL: every resource of Type must meet the profile URL; repeatable")
 	f.StringSliceVar(&cfg.warnOnly, "warn-only", nil, "resource types whose validation errors are reported as warnings, not refused (migrations)")
+	f.StringArrayVar(&cfg.igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems (JSON or XML) from this implementation guide folder; repeatable")
 }
 
 // newPolicy builds the validation policy every write goes through: the base
 // specification and claimed profiles always, plus what the flags require.
 func newPolicy(cfg serveConfig, logger *slog.Logger) (*validate.Policy, error) {
-	v, err := validate.New(validate.Options{})
+	base, err := profile.Default()
+	if err != nil {
+		return nil, err
+	}
+	// The server's own registry over the embedded one: implementation guides and
+	// StructureDefinitions written to the server are added to it.
+	reg := profile.NewRegistry(base)
+	term := terminology.New()
+	for _, dir := range cfg.igs {
+		tx, err := reg.LoadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("--ig %s: %w", dir, err)
+		}
+		for _, data := range tx {
+			if err := term.AddResource(data); err != nil {
+				return nil, fmt.Errorf("--ig %s: %w", dir, err)
+			}
+		}
+	}
+	v, err := validate.New(validate.Options{Profiles: reg, Terminology: term})
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +170,21 @@ func newPolicy(cfg serveConfig, logger *slog.Logger) (*validate.Policy, error) {
 	required, warnOnly := p.Describe()
 	logger.Info("validation on write", "profile_sets", cfg.profileSets, "types_with_required_profiles", required, "warn_only", warnOnly)
 	return p, nil
+}
+
+// learnHook is interaction.Options.Notify for the policy: conformance resources written
+// to the server become known to the validator once committed.
+func learnHook(p *validate.Policy, logger *slog.Logger) func(ctx context.Context, versions []*store.Resource) {
+	return func(ctx context.Context, versions []*store.Resource) {
+		for _, v := range versions {
+			if v.Deleted() {
+				continue
+			}
+			if err := p.Learn(v.Type, v.Body); err != nil {
+				logger.Warn("a stored conformance resource could not be used for validation", "type", v.Type, "id", v.ID, "error", err)
+			}
+		}
+	}
 }
 
 // writeHook adapts a policy to interaction.Options.Validate, which every write path calls:

@@ -99,3 +99,19 @@ func (p *Policy) Describe() (required int, warnOnly []string) {
 	sort.Strings(warnOnly)
 	return len(p.Required), warnOnly
 }
+
+// Learn adds the conformance resources a server has just stored — StructureDefinitions,
+// ValueSets, CodeSystems, as JSON — to the validator's definitions, so that resources
+// written afterwards can claim the profiles. The validator's registry must be its own
+// (profile.NewRegistry over the default), not the shared default.
+func (p *Policy) Learn(resourceType string, body []byte) error {
+	switch resourceType {
+	case "StructureDefinition":
+		return p.Validator.reg.AddJSON(body)
+	case "ValueSet", "CodeSystem":
+		p.Validator.codes.Clear() // earlier answers may change with the new content
+		p.Validator.cached.Store(0)
+		return p.Validator.term.AddResource(body)
+	}
+	return nil
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/joinedup/joinedup/internal/profile"
 )
 
 const ukcorePatient = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient"
@@ -158,5 +160,43 @@ func TestOperation(t *testing.T) {
 			}
 			t.Errorf("no error with %q in %+v", tc.wantError, issues)
 		})
+	}
+}
+
+// A StructureDefinition the server stores becomes a profile resources can claim.
+func TestPolicyLearn(t *testing.T) {
+	base, err := profile.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(Options{Profiles: profile.NewRegistry(base)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPolicy(v, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const url = "http://example.org/fhir/StructureDefinition/active-patient"
+	sd := `{"resourceType":"StructureDefinition","url":"` + url + `","name":"ActivePatient","status":"active","kind":"resource","abstract":false,"type":"Patient",` +
+		`"baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient","derivation":"constraint",` +
+		`"differential":{"element":[{"id":"Patient.active","path":"Patient.active","min":1}]}}`
+	patient, err := Parse([]byte(`{"resourceType":"Patient",` + narrative + `,"meta":{"profile":["` + url + `"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if issues := p.Check(ctx, patient); HasErrors(issues) || Count(issues, Warning) != 1 {
+		t.Fatalf("before: want one warning (unknown profile), got %+v", issues)
+	}
+	if err := p.Learn("StructureDefinition", []byte(sd)); err != nil {
+		t.Fatal(err)
+	}
+	issues := p.Check(ctx, patient)
+	if !HasErrors(issues) || !strings.Contains(issues[0].Text, "Patient.active: minimum required = 1") {
+		t.Fatalf("after: want Patient.active required, got %+v", issues)
+	}
+	if base.Known(url) {
+		t.Error("the shared default registry learned a server's profile")
 	}
 }
