@@ -121,8 +121,10 @@ func (b *builder) apply(root *Element, ed *fhir.ElementDefinition) error {
 			restrictTo(child, rename)
 		}
 		if s.slice != "" {
-			for _, name := range strings.Split(s.slice, "/") {
-				child = sliceOf(child, name, "")
+			// A re-slice "a/b" is slice "a/b" of slice "a".
+			parts := strings.Split(s.slice, "/")
+			for i := range parts {
+				child = sliceOf(child, strings.Join(parts[:i+1], "/"), "")
 			}
 		}
 		cur = child

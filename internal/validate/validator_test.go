@@ -53,6 +53,8 @@ func TestValidate(t *testing.T) {
 			[]string{"error Observation.code.coding Slice 'BodyWeightCode': minimum required = 1"}},
 		{"UK Core extension in the wrong place", `{"resourceType":"Observation",` + narrative + `,"status":"final","code":{"text":"x"},"extension":[{"url":"https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory","valueCodeableConcept":{"text":"x"}}]}`, nil,
 			[]string{"error Observation.extension[0] is not allowed to be used at this point"}},
+		{"extension value of the wrong type", `{"resourceType":"Patient",` + narrative + `,"extension":[{"url":"https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory","valueString":"x"}]}`, nil,
+			[]string{"error Patient.extension[0].valueString The type 'string' is not allowed"}},
 		{"unknown extension", `{"resourceType":"Patient",` + narrative + `,"extension":[{"url":"http://other.org/ext","valueString":"x"}]}`, nil,
 			[]string{"warning Patient.extension[0] is unknown"}},
 		{"UK Core Patient with NHS number slice", `{"resourceType":"Patient",` + narrative + `,"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}]}`, []string{ukcorePatient}, nil},
