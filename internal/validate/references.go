@@ -41,7 +41,7 @@ func (r *run) reference(d *profile.Element, e fhir.Element, path string) {
 	default:
 		t, ok := refType(s)
 		if !ok {
-			if !strings.Contains(s, "://") && !strings.HasPrefix(s, "urn:") {
+			if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "urn:") {
 				r.add(Error, "structure", rpath, "The reference '%s' is not a valid reference: a relative reference is Type/id", s)
 			}
 			return
@@ -74,7 +74,7 @@ func (r *run) reference(d *profile.Element, e fhir.Element, path string) {
 // "http://x/fhir/Patient/1/_history/2".
 func refType(s string) (string, bool) {
 	s, _, _ = strings.Cut(s, "?")
-	absolute := strings.Contains(s, "://")
+	absolute := strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
 	parts := strings.Split(s, "/")
 	if len(parts) >= 4 && parts[len(parts)-2] == "_history" {
 		parts = parts[:len(parts)-2]
