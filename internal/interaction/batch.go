@@ -62,6 +62,8 @@ func (s *Service) batchEntry(ctx context.Context, req *Request, op *entryOp) {
 			criteria = op.criteria
 		}
 		res, err = s.updateResource(ctx, op.resource, op.id, criteria, UpdateOptions{IfMatch: op.ifMatch}, s.base(req), prefix)
+	case "PATCH":
+		res, err = s.batchPatch(ctx, req, op)
 	case "DELETE":
 		o := DeleteOptions{Cascade: op.cascade}
 		if op.hasQuery {
