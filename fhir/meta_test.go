@@ -15,6 +15,9 @@ func TestResourceTypes(t *testing.T) {
 		if !ok || r.ResourceType() != n || r.FHIRType() != n {
 			t.Errorf("NewResource(%q) = %v, %v", n, r, ok)
 		}
+		if _, ok := r.(MetaResource); !ok {
+			t.Errorf("%s does not implement MetaResource", n)
+		}
 		if !IsResourceType(n) {
 			t.Errorf("IsResourceType(%q) = false", n)
 		}

@@ -2,6 +2,14 @@ package fhir
 
 import "slices"
 
+// MetaResource is implemented by every resource type of the model: Meta is where a server
+// keeps versionId and lastUpdated.
+type MetaResource interface {
+	Resource
+	ResourceMeta() *Meta
+	SetResourceMeta(*Meta)
+}
+
 // NewResource returns an empty value of the named resource type; ok is false for a name
 // that is not a resource type of R4.
 func NewResource(resourceType string) (r Resource, ok bool) {
