@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -18,7 +19,7 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Load driver: measure ingest and read throughput of a running FHIR server",
 	}
-	cmd.AddCommand(newBenchIngestCmd(), newBenchReadCmd(), newBenchCeilingCmd())
+	cmd.AddCommand(newBenchIngestCmd(), newBenchReadCmd(), newBenchCeilingCmd(), newBenchSearchCmd())
 	return cmd
 }
 
@@ -144,6 +145,50 @@ func newBenchCeilingCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.Synchronous, "synchronous", "NORMAL", "SQLite synchronous pragma (match the store's)")
 	cmd.Flags().IntVar(&o.BatchSize, "batch", 1000, "rows per transaction")
 	cmd.Flags().StringVar(&o.Dir, "dir", "", "folder for the scratch database (default: a temporary folder)")
+	return cmd
+}
+
+func newBenchSearchCmd() *cobra.Command {
+	var (
+		o      loadtest.SearchOptions
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "search [--server URL] [--iterations N]",
+		Short: "Run the search queries of issue 4 against a server holding data; p50/p95 per query",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := loadtest.Search(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				var out []map[string]any
+				for _, q := range res {
+					out = append(out, map[string]any{"query": q.Name, "p50ms": ms(q.Latency.P50), "p95ms": ms(q.Latency.P95),
+						"runs": q.Latency.N, "failed": q.Failed, "total": q.Total, "pages": q.Pages, "resources": q.Resources,
+						"rowsPerSecond": q.RowsPerSecond()})
+				}
+				return json.NewEncoder(os.Stdout).Encode(out)
+			}
+			for _, q := range res {
+				fmt.Printf("%-52s p50 %8.2f ms  p95 %8.2f ms  (%d runs, %d failed, %d resources in %d pages",
+					q.Name, ms(q.Latency.P50), ms(q.Latency.P95), q.Latency.N, q.Failed, q.Resources, q.Pages)
+				if q.Total >= 0 {
+					fmt.Printf(", total %d", q.Total)
+				}
+				if r := q.RowsPerSecond(); r > 0 && strings.Contains(q.Name, "_total") {
+					fmt.Printf(", %.0f rows/s counted", r)
+				}
+				fmt.Println(")")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&o.BaseURL, "server", "http://127.0.0.1:8080/fhir", "FHIR base URL")
+	cmd.Flags().IntVar(&o.Iterations, "iterations", 100, "runs of each query")
+	cmd.Flags().IntVar(&o.Sample, "sample", 100, "patients to draw query values from")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }
 
