@@ -34,6 +34,9 @@ func (r *run) codeSystem(res fhir.Resource, path string) {
 	if lit(cs.Content) == "not-present" && len(cs.Concept) > 0 {
 		r.add(Error, "business-rule", path+".concept[0]", "The code system says it has no content present, but concepts are found")
 	}
+	if cs.Supplements != nil && lit(cs.Content) != "supplement" {
+		r.add(Error, "business-rule", path+".content", "A code system that supplements another must have the content 'supplement'")
+	}
 }
 
 // valueSetCodes checks the codes a ValueSet lists against their code systems.

@@ -48,8 +48,13 @@ func (r *run) reference(d *profile.Element, e fhir.Element, path string) {
 		}
 		targetType = t
 		if r.bundle != nil && !strings.Contains(s, "://") {
-			if got := r.bundleEntryType(r.bundleMatch(s)); got != "" && got != t {
-				r.add(Error, "structure", rpath, "The reference '%s' resolves in the Bundle to a %s", s, got)
+			matches := r.bundleMatches(s)
+			if len(matches) > 1 {
+				r.add(Error, "structure", rpath, "The reference '%s' matches %d entries of the Bundle", s, len(matches))
+			} else if len(matches) == 1 {
+				if got := r.bundleEntryType(matches[0]); got != "" && got != t {
+					r.add(Error, "structure", rpath, "The reference '%s' resolves in the Bundle to a %s", s, got)
+				}
 			}
 		}
 	}
@@ -136,15 +141,20 @@ func (r *run) bundleEntryType(fullURL string) string {
 	return ""
 }
 
-// bundleMatch finds the fullUrl of the entry a relative reference "Type/id" resolves to
-// in the bundle, "" when none does.
-func (r *run) bundleMatch(ref string) string {
-	for u := range r.fullUrls {
-		if strings.HasSuffix(u, "/"+ref) {
-			return u
+// bundleMatches finds the entries a relative reference "Type/id" resolves to in the
+// bundle: the fullUrls that end with it, counted once per entry.
+func (r *run) bundleMatches(ref string) []string {
+	b, ok := r.bundle.(*fhir.Bundle)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, e := range b.Entry {
+		if u := lit(e.FullURL); strings.HasSuffix(u, "/"+ref) {
+			out = append(out, u)
 		}
 	}
-	return ""
+	return out
 }
 
 func bundleFullUrls(res fhir.Resource) map[string]bool {

@@ -101,6 +101,10 @@ func (r *run) codingSystem(d *profile.Element, e fhir.Element, path string) {
 	if !ok || c.Code == nil || c.System == nil || c.Code.Value == nil || c.System.Value == nil {
 		return
 	}
+	if cs, err := r.v.term.CodeSystem(lit(c.System), ""); err == nil && cs.Content == "supplement" {
+		r.add(Error, "business-rule", path+".system", "The code system %s is a supplement, so it cannot be used as a Coding's system", lit(c.System))
+		return
+	}
 	if d.Binding != nil && d.Binding.Strength == "required" {
 		return // binding() has checked it against the value set
 	}
