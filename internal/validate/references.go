@@ -49,7 +49,8 @@ func (r *run) reference(d *profile.Element, e fhir.Element, path string) {
 		targetType = t
 		if r.bundle != nil && !strings.Contains(s, "://") {
 			matches := r.bundleMatches(s)
-			if len(matches) > 1 {
+			if len(matches) > 1 && lit(r.bundle.(*fhir.Bundle).Type) == "document" {
+				// A document's references must each name one of its resources.
 				r.add(Error, "structure", rpath, "The reference '%s' matches %d entries of the Bundle", s, len(matches))
 			} else if len(matches) == 1 {
 				if got := r.bundleEntryType(matches[0]); got != "" && got != t {
