@@ -148,10 +148,13 @@ type decoder struct {
 	// of dec (a nested decoder reads part of it).
 	src  string
 	base int
+	root []byte // the resource type, first segment of every path
 	// strs hands out *string slots in blocks, fewer allocations than one per value. It is
 	// dropped after each parse so that resources never share a block.
 	strs []string
 }
+
+var resourceTypeName = []byte("resourceType")
 
 var decoderPool = sync.Pool{New: func() any { return &decoder{dec: new(jsontext.Decoder)} }}
 
@@ -367,7 +370,7 @@ func (d *decoder) readResource(root bool) (Resource, error) {
 		if _, err := d.readName(); err != nil {
 			return nil, err
 		}
-		d.push([]byte("resourceType"))
+		d.push(resourceTypeName)
 		rt, ok, err := d.readString()
 		d.pop()
 		if err != nil {
@@ -405,7 +408,7 @@ func (d *decoder) readResource(root bool) (Resource, error) {
 func (d *decoder) resourceBody(rt string, root bool, dec *jsontext.Decoder, n int) (Resource, error) {
 	r, ok := NewResource(rt)
 	if !ok {
-		d.push([]byte("resourceType"))
+		d.push(resourceTypeName)
 		d.issue(fmt.Sprintf("unknown resourceType %q", rt))
 		d.pop()
 		if err := d.skipRest(dec); err != nil {
@@ -416,7 +419,9 @@ func (d *decoder) resourceBody(rt string, root bool, dec *jsontext.Decoder, n in
 	saved := d.dec
 	d.dec = dec
 	if root {
-		d.push([]byte(rt))
+		// The pooled decoder keeps the buffer, so naming the root costs no allocation.
+		d.root = append(d.root[:0], rt...)
+		d.push(d.root)
 	}
 	err := d.readMembers(r.(jsonObject), rt, n)
 	if root {
