@@ -86,6 +86,12 @@ func TestResourceHelpers(t *testing.T) {
 	if _, err := MarshalResource(&Observation{ValueQuantity: &Quantity{Value: NewDecimal("1,5")}}); err == nil {
 		t.Error("marshalled an invalid decimal literal")
 	}
+	if _, err := MarshalResource(&Patient{MultipleBirthInteger: NewInteger(1 << 31)}); err == nil {
+		t.Error("marshalled an integer out of 32-bit range")
+	}
+	if _, err := MarshalResource(&Patient{Photo: []*Attachment{{Size: NewUnsignedInt(-1)}}}); err == nil {
+		t.Error("marshalled a negative unsignedInt")
+	}
 	ind, err := MarshalResourceIndent(&Basic{Code: &CodeableConcept{Text: NewString("x")}}, "", "  ")
 	if err != nil || string(ind) != "{\n  \"resourceType\": \"Basic\",\n  \"code\": {\n    \"text\": \"x\"\n  }\n}" {
 		t.Errorf("indent: %q %v", ind, err)

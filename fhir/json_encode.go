@@ -127,7 +127,12 @@ func (e *encoder) bool(v bool) {
 	e.comma = true
 }
 
-func (e *encoder) int(v int64) {
+// int writes an integer; one outside the range of its type (lo..hi) is an error, since
+// it could not be read back.
+func (e *encoder) int(v, lo, hi int64, typ string) {
+	if (v < lo || v > hi) && e.err == nil {
+		e.err = fmt.Errorf("fhir: %s value %d is out of range", typ, v)
+	}
 	e.sep()
 	e.buf = strconv.AppendInt(e.buf, v, 10)
 	e.comma = true

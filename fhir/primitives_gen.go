@@ -1016,7 +1016,7 @@ func (p *Integer) hasJSONExt() bool { return p.ID != "" || len(p.Extension) > 0 
 func (p *Integer) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *Integer) appendJSONValue(e *encoder) {
-	e.int(*p.Value)
+	e.int(*p.Value, -1<<31, 1<<31-1, "integer")
 }
 
 func (p *Integer) appendJSON(e *encoder) {
@@ -1333,7 +1333,7 @@ func (p *PositiveInt) hasJSONExt() bool {
 func (p *PositiveInt) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *PositiveInt) appendJSONValue(e *encoder) {
-	e.int(*p.Value)
+	e.int(*p.Value, 1, 1<<31-1, "positiveInt")
 }
 
 func (p *PositiveInt) appendJSON(e *encoder) {
@@ -1651,7 +1651,7 @@ func (p *UnsignedInt) hasJSONExt() bool {
 func (p *UnsignedInt) keepEmpty() { p.unknown = new(unknownMembers) }
 
 func (p *UnsignedInt) appendJSONValue(e *encoder) {
-	e.int(*p.Value)
+	e.int(*p.Value, 0, 1<<31-1, "unsignedInt")
 }
 
 func (p *UnsignedInt) appendJSON(e *encoder) {

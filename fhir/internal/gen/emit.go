@@ -164,7 +164,8 @@ func (g *gen) primitive(f *file, t *Type) {
 	case pi.GoValue == "bool":
 		f.p("e.bool(*p.Value)")
 	case pi.GoValue == "int64":
-		f.p("e.int(*p.Value)")
+		lo := map[string]string{"integer": "-1 << 31", "unsignedInt": "0", "positiveInt": "1"}[t.Name]
+		f.p("e.int(*p.Value, %s, 1<<31-1, %q)", lo, t.Name)
 	case pi.JSON == "number":
 		f.p("e.number(*p.Value)")
 	default:
