@@ -1,6 +1,7 @@
 package fhirpath
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/cockroachdb/apd/v3"
@@ -49,6 +50,13 @@ func (d Decimal) String() string { return formatDecimal(d.D) }
 
 func formatDecimal(d *apd.Decimal) string { return d.Text('f') }
 
+// String writes the integer in decimal.
+func (i Integer) String() string { return strconv.FormatInt(int64(i), 10) }
+
+// String returns the string itself.
+func (s String) String() string { return string(s) }
+
+// String writes "true" or "false".
 func (b Boolean) String() string {
 	if b {
 		return "true"
@@ -256,22 +264,8 @@ func literalString(v Value) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	switch s := sv.(type) {
-	case Boolean:
-		return s.String(), true
-	case Integer:
-		return strconv.FormatInt(int64(s), 10), true
-	case Decimal:
-		return s.String(), true
-	case String:
-		return string(s), true
-	case Date:
-		return s.String(), true
-	case DateTime:
-		return s.String(), true
-	case Time:
-		return s.String(), true
-	case Quantity:
+	// Every System value but TypeInfo writes its literal with String.
+	if s, ok := sv.(fmt.Stringer); ok {
 		return s.String(), true
 	}
 	return "", false
