@@ -577,7 +577,7 @@ func field(parent fhir.Element, name string) (reflect.Value, error) {
 		idx, _ = fieldIndex.LoadOrStore(st, m)
 	}
 	i, ok := idx.(map[string]int)[strings.ToLower(name)]
-	if !ok || name == "id" || name == "url" && st.Field(i).Type.Kind() == reflect.String {
+	if !ok {
 		return reflect.Value{}, fail("%s has no element %q that a patch can change", parent.FHIRType(), name)
 	}
 	return pv.Elem().Field(i), nil
@@ -613,7 +613,16 @@ func convert(v any, t reflect.Type) (reflect.Value, error) {
 		}
 		return nv, nil
 	}
-	if rv.Type().AssignableTo(t) {
+	if t.Kind() == reflect.String {
+		// Element ids and Extension.url are plain strings in the model.
+		p, ok := v.(fhir.Primitive)
+		if !ok {
+			return reflect.Value{}, fmt.Errorf("a %s cannot stand where a string is needed", typeName(v))
+		}
+		l, _ := p.Literal()
+		return reflect.ValueOf(l), nil
+	}
+		if rv.Type().AssignableTo(t) {
 		if t == resourceType {
 			if _, ok := v.(fhir.Resource); !ok {
 				return reflect.Value{}, errors.New("a resource is needed")

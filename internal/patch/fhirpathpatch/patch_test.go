@@ -87,6 +87,43 @@ func TestSuite(t *testing.T) {
 		}
 	}
 	t.Logf("FHIRPath Patch suite: %d/%d cases pass", passed, len(s.Cases))
+
+	// Generating: for the cases that describe both directions, the patch Diff makes from
+	// input and output must turn the input into the output.
+	generated, both := 0, 0
+	for _, c := range s.Cases {
+		if c.Mode != "both" {
+			continue
+		}
+		both++
+		ok := t.Run("diff "+c.Name, func(t *testing.T) {
+			in, out := readXML(t, c.Input.XML), readXML(t, c.Output.XML)
+			p, err := Diff(in, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pj, err := fhir.MarshalResource(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The generated patch is itself valid FHIR.
+			if _, err := fhir.ParseResource(pj); err != nil {
+				t.Fatalf("generated patch is not valid: %v\n%s", err, pj)
+			}
+			if err := Apply(in, p); err != nil {
+				t.Fatalf("%v\n%s", err, pj)
+			}
+			got, _ := fhir.MarshalResource(in)
+			want, _ := fhir.MarshalResource(out)
+			if canonicalDiv(t, got) != canonicalDiv(t, want) {
+				t.Errorf("got  %s\nwant %s\npatch %s", got, want, pj)
+			}
+		})
+		if ok {
+			generated++
+		}
+	}
+	t.Logf("FHIRPath Patch generation: %d/%d two-way cases", generated, both)
 }
 
 // canonicalDiv rewrites the narrative of a JSON resource in a canonical XML form, since
@@ -160,5 +197,53 @@ func TestFallbackWalk(t *testing.T) {
 	got, _ := fhir.MarshalResource(r)
 	if string(got) != `{"resourceType":"Patient","name":[{"family":"A"}]}` {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestDiffPairs: between any two UK Core examples of one type, the generated patch turns
+// the first into the second.
+func TestDiffPairs(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "..", "..", "shared", "fhir", "uk-core", "json", "examples", "*.json"))
+	if len(files) == 0 {
+		t.Skip("shared UK Core examples not found (clone with ../shared beside the repository)")
+	}
+	byType := map[string][][]byte{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := fhir.ParseResource(data)
+		if err != nil {
+			continue // the few invalid examples
+		}
+		byType[r.ResourceType()] = append(byType[r.ResourceType()], data)
+	}
+	pairs := 0
+	for typ, docs := range byType {
+		for i := 0; i+1 < len(docs); i++ {
+			a, _ := fhir.ParseResource(docs[i])
+			b, _ := fhir.ParseResource(docs[i+1])
+			p, err := Diff(a, b)
+			if err != nil {
+				t.Errorf("%s pair %d: %v", typ, i, err)
+				continue
+			}
+			if err := Apply(a, p); err != nil {
+				pj, _ := fhir.MarshalResource(p)
+				t.Errorf("%s pair %d: %v\n%s", typ, i, err, pj)
+				continue
+			}
+			got, _ := fhir.MarshalResource(a)
+			want, _ := fhir.MarshalResource(b)
+			if string(got) != string(want) {
+				t.Errorf("%s pair %d:\n got %s\nwant %s", typ, i, got, want)
+			}
+			pairs++
+		}
+	}
+	t.Logf("%d pairs", pairs)
+	if pairs < 50 {
+		t.Errorf("only %d pairs", pairs)
 	}
 }
