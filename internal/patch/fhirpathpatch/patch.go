@@ -622,7 +622,7 @@ func convert(v any, t reflect.Type) (reflect.Value, error) {
 		l, _ := p.Literal()
 		return reflect.ValueOf(l), nil
 	}
-		if rv.Type().AssignableTo(t) {
+	if rv.Type().AssignableTo(t) {
 		if t == resourceType {
 			if _, ok := v.(fhir.Resource); !ok {
 				return reflect.Value{}, errors.New("a resource is needed")
