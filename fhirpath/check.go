@@ -1,6 +1,10 @@
 package fhirpath
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/joinedup/joinedup/fhir"
+)
 
 // Static checks against the FHIR meta-model. The compiler infers, for each node, the
 // FHIR types its items can have (or "unknown") and whether the collection has a
@@ -44,7 +48,7 @@ func (c *compiler) rootType(tree *ast) staticType {
 	for n != nil && n.left != nil && (n.kind == astInvoke || n.kind == astFunc || n.kind == astIndex || n.kind == astBinary || n.kind == astTypeOp) {
 		n = n.left
 	}
-	if n != nil && n.kind == astIdent && isUpper(n.text) && lookupType(n.text) != nil {
+	if n != nil && n.kind == astIdent && isUpper(n.text) && fhir.LookupType(n.text) != nil {
 		return staticType{types: []string{n.text}}
 	}
 	return unknownType
@@ -84,7 +88,7 @@ func (c *compiler) member(t staticType, name string, pos int, strict bool) (stat
 	out.unordered = t.unordered
 	found := false
 	for _, tn := range t.types {
-		td := lookupType(tn)
+		td := fhir.LookupType(tn)
 		if td == nil {
 			return unknownType, nil
 		}
@@ -197,7 +201,7 @@ func (c *compiler) infer(n *ast, this staticType, strict bool) (staticType, erro
 
 func asStatic(qualified string) staticType {
 	ts, ok := parseTypeSpec(qualified)
-	if !ok || ts.ns == "System" || lookupType(ts.name) == nil {
+	if !ok || ts.ns == "System" || fhir.LookupType(ts.name) == nil {
 		return unknownType
 	}
 	return staticType{types: []string{ts.name}}

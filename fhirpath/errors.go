@@ -68,3 +68,7 @@ func newError(kind ErrorKind, src string, pos int, format string, args ...any) *
 	}
 	return e
 }
+
+// errorf makes the plain errors of value operations; evaluation wraps them in *Error
+// with the position of the operator.
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

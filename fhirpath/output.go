@@ -78,7 +78,7 @@ func appendElementJSON(buf []byte, e fhir.Element, depth int) ([]byte, error) {
 	if bb, ok := e.(fhir.Backbone); ok {
 		typeName = bb.DefinitionPath()
 	}
-	td := lookupType(typeName)
+	td := fhir.LookupType(typeName)
 	type member struct {
 		name  string
 		items []fhir.Element

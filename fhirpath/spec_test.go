@@ -41,7 +41,7 @@ func compileConstraints(t *testing.T, name string, seen map[string]bool, failed 
 		return 0
 	}
 	seen[name] = true
-	td := lookupType(name)
+	td := fhir.LookupType(name)
 	if td == nil {
 		return 0
 	}
@@ -88,7 +88,7 @@ func TestInvariantsOnInstances(t *testing.T) {
 	}
 	w := &invariantWalker{t: t, compiled: map[string]*Expression{}, failed: map[string]int{}}
 	for _, r := range resources {
-		w.walk(r, r, r, lookupType(r.ResourceType()), 0)
+		w.walk(r, r, r, fhir.LookupType(r.ResourceType()), 0)
 	}
 	t.Logf("%d resources, %d invariant evaluations, %d violations", len(resources), w.evaluations, len(w.failed))
 	for key, n := range w.failed {
@@ -109,7 +109,7 @@ func (w *invariantWalker) walk(root, res fhir.Resource, e fhir.Element, td *fhir
 	}
 	e.EachChild(func(name string, ch fhir.Element) bool {
 		if r, ok := ch.(fhir.Resource); ok {
-			w.walk(root, r, r, lookupType(r.ResourceType()), depth+1)
+			w.walk(root, r, r, fhir.LookupType(r.ResourceType()), depth+1)
 			return true
 		}
 		ed := td.Element(name)
@@ -142,7 +142,7 @@ func (w *invariantWalker) walk(root, res fhir.Resource, e fhir.Element, td *fhir
 		if next == "" {
 			next = ch.FHIRType()
 		}
-		w.walk(root, res, ch, lookupType(next), depth+1)
+		w.walk(root, res, ch, fhir.LookupType(next), depth+1)
 		return true
 	})
 }
@@ -152,7 +152,7 @@ func (w *invariantWalker) walk(root, res fhir.Resource, e fhir.Element, td *fhir
 func TestInvariantViolation(t *testing.T) {
 	p := mustParse(t, `{"resourceType":"Patient","contact":[{"gender":"female"},{"name":{"family":"X"}}]}`)
 	w := &invariantWalker{t: t, compiled: map[string]*Expression{}, failed: map[string]int{}}
-	w.walk(p, p, p, lookupType("Patient"), 0)
+	w.walk(p, p, p, fhir.LookupType("Patient"), 0)
 	if len(w.failed) != 1 {
 		t.Errorf("violations = %v, want pat-1 once", w.failed)
 	}

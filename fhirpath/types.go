@@ -42,7 +42,7 @@ func baseType(name string) string {
 	if quantityTypes[name] && name != "Quantity" {
 		return "Quantity"
 	}
-	if td := lookupType(name); td != nil {
+	if td := fhir.LookupType(name); td != nil {
 		return td.Base
 	}
 	switch name {
@@ -91,7 +91,7 @@ func isUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
 
 // knownFHIRType reports whether name is a type of the FHIR model.
 func knownFHIRType(name string) bool {
-	return fhirPrimitives[name] || quantityTypes[name] || lookupType(name) != nil ||
+	return fhirPrimitives[name] || quantityTypes[name] || fhir.LookupType(name) != nil ||
 		fhir.IsResourceType(name) || name == "Element" || name == "BackboneElement" ||
 		name == "Resource" || name == "DomainResource"
 }
