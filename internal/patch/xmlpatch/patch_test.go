@@ -88,10 +88,17 @@ func TestSuite(t *testing.T) {
 				if err == nil {
 					t.Fatalf("no error, want %q", msg)
 				}
-				// The suite's messages name the selector's last step; ours the whole
-				// selector.
-				if !strings.Contains(err.Error(), strings.Fields(msg)[0]) {
-					t.Errorf("error %v, want %q", err, msg)
+				// The suite's messages name the selector's last step without its prefix;
+				// ours the whole selector.
+				got := strings.TrimPrefix(err.Error(), "XML Patch: ")
+				for _, op := range patch.Children {
+					if sel, ok := attr(op, "sel"); ok {
+						last := sel[strings.LastIndexByte(sel, '/')+1:]
+						got = strings.ReplaceAll(got, sel, last[strings.IndexByte(last, ':')+1:])
+					}
+				}
+				if got != msg {
+					t.Errorf("error %q, want %q", got, msg)
 				}
 				return
 			}
