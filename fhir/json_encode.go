@@ -12,7 +12,7 @@ import (
 // MarshalResource writes r as compact JSON, members in specification order.
 func MarshalResource(r Resource) ([]byte, error) {
 	e := getEncoder()
-	defer encoderPool.Put(e)
+	defer putEncoder(e)
 	if err := e.resource(r); err != nil {
 		return nil, err
 	}
@@ -48,6 +48,14 @@ func getEncoder() *encoder {
 	e := encoderPool.Get().(*encoder)
 	e.buf, e.comma, e.err = e.buf[:0], false, nil
 	return e
+}
+
+// putEncoder pools e unless its buffer grew large (a big bundle), which would stay in
+// memory for as long as the pool keeps it.
+func putEncoder(e *encoder) {
+	if cap(e.buf) <= 1<<20 {
+		encoderPool.Put(e)
+	}
 }
 
 func (e *encoder) resource(r Resource) error {
