@@ -21,12 +21,17 @@ type Options struct {
 	Profiles *profile.Registry
 	// Terminology checks bindings; nil: a terminology.New() over the embedded content.
 	Terminology *terminology.Server
+	// AllowExampleURLs accepts extensions under example.org and example.com without a
+	// definition, as test suites expect. Real data never carries them: a server leaves
+	// this off, and such an extension is then an error.
+	AllowExampleURLs bool
 }
 
 // Validator validates resources. It is safe for concurrent use; build one and share it.
 type Validator struct {
-	reg  *profile.Registry
-	term *terminology.Server
+	reg             *profile.Registry
+	term            *terminology.Server
+	allowExampleURL bool
 
 	exprs    sync.Map // FHIRPath source → *compiled
 	vsSystem sync.Map // value set canonical → []string (systems a bare code may be from)
@@ -51,7 +56,7 @@ func New(o Options) (*Validator, error) {
 	if o.Terminology == nil {
 		o.Terminology = terminology.New()
 	}
-	return &Validator{reg: o.Profiles, term: o.Terminology}, nil
+	return &Validator{reg: o.Profiles, term: o.Terminology, allowExampleURL: o.AllowExampleURLs}, nil
 }
 
 // Profiles returns the validator's profile registry.
