@@ -149,9 +149,11 @@ func (r *run) bundleMatches(ref string) []string {
 	if !ok {
 		return nil
 	}
+	_, id, _ := strings.Cut(ref, "/")
 	var out []string
 	for _, e := range b.Entry {
-		if u := lit(e.FullURL); strings.HasSuffix(u, "/"+ref) {
+		// "Type/id" also names the entry "urn:uuid:id": the type must then agree.
+		if u := lit(e.FullURL); strings.HasSuffix(u, "/"+ref) || u == "urn:uuid:"+id {
 			out = append(out, u)
 		}
 	}
