@@ -21,6 +21,10 @@ type Element struct {
 	Fixed, Pattern fhir.Element
 	// MinValue and MaxValue are minValue[x] and maxValue[x], nil when absent.
 	MinValue, MaxValue fhir.Element
+	// NarrativeLanguages are the values of the narrative-language-control extension:
+	// "_yes" (language sections required), "_no" (none allowed), "_resource" (one for
+	// the resource's language), or language codes that must each have a section.
+	NarrativeLanguages []string
 	Binding            *Binding
 	Constraints        []Constraint
 	MaxLength          int

@@ -272,6 +272,11 @@ func (b *builder) set(e *Element, ed *fhir.ElementDefinition) error {
 		}
 		return true
 	})
+	for _, x := range ed.Extension {
+		if x.URL == narrativeLanguageControl && x.ValueCode != nil {
+			e.NarrativeLanguages = append(e.NarrativeLanguages, lit(x.ValueCode))
+		}
+	}
 	if ed.MaxLength != nil && ed.MaxLength.Value != nil {
 		e.MaxLength = int(*ed.MaxLength.Value)
 	}
@@ -341,6 +346,8 @@ func sameValue(a, b fhir.Element) bool {
 	}
 	return true
 }
+
+const narrativeLanguageControl = "http://hl7.org/fhir/StructureDefinition/narrative-language-control"
 
 // typeCode maps the FHIRPath System type URLs the R4 definitions use for id and
 // primitive values to the model's type names.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/joinedup/joinedup/fhir"
+	"github.com/joinedup/joinedup/internal/profile"
 )
 
 // The XHTML a narrative may hold (R4 section 2.15.1 "XHTML"): the basic HTML formatting
@@ -37,6 +38,71 @@ func (r *run) narrative(e fhir.Element, path string) {
 	}
 	for _, msg := range checkXHTML(*n.Div.Value) {
 		r.add(Error, "invalid", path+".div", "%s", msg)
+	}
+}
+
+// narrativeLanguages applies a profile's narrative-language-control: which language
+// sections (elements with lang or xml:lang) the narrative must or must not have.
+func (r *run) narrativeLanguages(d *profile.Element, e fhir.Element, path string) {
+	n, ok := e.(*fhir.Narrative)
+	if len(d.NarrativeLanguages) == 0 || !ok || n.Div == nil || n.Div.Value == nil {
+		return
+	}
+	found := languageSections(*n.Div.Value)
+	for _, want := range d.NarrativeLanguages {
+		switch want {
+		case "_no":
+			if len(found) > 0 {
+				r.add(Error, "business-rule", path, "The narrative has language sections, but the profile allows none")
+			}
+		case "_yes":
+			if len(found) == 0 {
+				r.add(Error, "business-rule", path, "The narrative has no language sections, but the profile requires them")
+			}
+		case "_resource":
+			lang := ""
+			if r.res != nil {
+				for _, l := range r.res.Children("language", nil) {
+					if p, ok := l.(fhir.Primitive); ok {
+						lang, _ = p.Literal()
+					}
+				}
+			}
+			if lang != "" && !found[lang] {
+				r.add(Error, "business-rule", path, "The profile requires a narrative section in the resource's language (%s), but there is none", lang)
+			}
+		default:
+			if !found[want] {
+				r.add(Error, "business-rule", path, "The profile requires a narrative section in %s, but there is none", want)
+			}
+		}
+	}
+}
+
+// languageSections returns the languages of the elements inside a div that carry lang or
+// xml:lang.
+func languageSections(div string) map[string]bool {
+	out := map[string]bool{}
+	d := xml.NewDecoder(strings.NewReader(div))
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return out
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth > 0 {
+				for _, a := range t.Attr {
+					if a.Name.Local == "lang" {
+						out[a.Value] = true
+					}
+				}
+			}
+			depth++
+		case xml.EndElement:
+			depth--
+		}
 	}
 }
 

@@ -221,6 +221,7 @@ func (r *run) node(d *profile.Element, e fhir.Element, path, typ string) {
 		r.bounds(d, e, path)
 	case "Narrative":
 		r.narrative(e, path)
+		r.narrativeLanguages(d, e, path)
 	case "Extension":
 		r.extensionURL(d, e, path)
 		if x, ok := e.(*fhir.Extension); ok {
