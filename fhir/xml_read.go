@@ -131,10 +131,13 @@ var xmlReaderPool = sync.Pool{New: func() any { return new(xmlReader) }}
 // id or extensions, a value its type does not allow, or a namespace other than FHIR's
 // (XHTML's for the narrative) is an error. Errors are *ParseError with FHIRPath paths.
 func ParseResourceXML(data []byte) (Resource, error) {
-	js, err := xmlToJSON(data)
+	x := xmlReaderPool.Get().(*xmlReader)
+	defer x.release()
+	js, err := x.toJSON(data)
 	if err != nil {
 		return nil, xmlError(err)
 	}
+	// The JSON reader copies what it keeps, so x.out can go back to the pool after.
 	r, err := ParseResource(js)
 	if err != nil {
 		return nil, xmlError(err)
@@ -151,24 +154,29 @@ func XMLToJSON(data []byte) ([]byte, error) {
 	return MarshalResource(r)
 }
 
-func xmlToJSON(data []byte) ([]byte, error) {
-	x := xmlReaderPool.Get().(*xmlReader)
-	defer func() {
-		x.doc.data = nil
-		clear(x.doc.nodes)
-		clear(x.doc.attrs)
-		clear(x.doc.rawAttr)
-		clear(x.doc.scope)
-		clear(x.doc.path)
-		clear(x.path)
-		x.path = x.path[:0]
-		xmlReaderPool.Put(x)
-	}()
+func (x *xmlReader) release() {
+	x.doc.data = nil
+	clear(x.doc.rawAttr)
+	clear(x.doc.scope)
+	clear(x.doc.path)
+	clear(x.path)
+	x.path = x.path[:0]
+	clear(x.seen)
+	x.seen = x.seen[:0]
+	if cap(x.out) > 16<<20 {
+		x.out = nil // a huge document's buffer is not kept
+	}
+	xmlReaderPool.Put(x)
+}
+
+// toJSON translates the document into JSON in x.out, valid until x is released.
+func (x *xmlReader) toJSON(data []byte) ([]byte, error) {
 	if err := x.doc.scan(data); err != nil {
 		return nil, &ParseError{Issues: []ParseIssue{{Message: err.Error()}}}
 	}
-	x.out = make([]byte, 0, len(data))
+	x.out = x.out[:0]
 	x.issues = x.issues[:0]
+	x.idx = x.idx[:0]
 	x.resource(0)
 	if len(x.issues) > 0 {
 		return nil, &ParseError{Issues: append([]ParseIssue(nil), x.issues...)}
@@ -218,19 +226,19 @@ func (x *xmlReader) issue(msg string) {
 // resource writes the resource element n as a JSON object.
 func (x *xmlReader) resource(n int32) {
 	node := &x.doc.nodes[n]
-	x.push(node.local)
+	x.push(x.doc.bytes(node.local))
 	defer x.pop()
 	if node.ns != nsFHIR {
-		x.issue("resource element " + string(node.local) + " is not in the FHIR namespace " + fhirNS)
+		x.issue("resource element " + string(x.doc.bytes(node.local)) + " is not in the FHIR namespace " + fhirNS)
 		return
 	}
-	xt := xmlTypeOf(string(node.local))
-	if xt == nil || !xt.resource || !IsResourceType(string(node.local)) {
-		x.issue("unknown resource type " + strconv.Quote(string(node.local)))
+	xt := xmlTypeOf(string(x.doc.bytes(node.local)))
+	if xt == nil || !xt.resource || !IsResourceType(string(x.doc.bytes(node.local))) {
+		x.issue("unknown resource type " + strconv.Quote(string(x.doc.bytes(node.local))))
 		return
 	}
 	x.out = append(x.out, `{"resourceType":"`...)
-	x.out = append(x.out, node.local...)
+	x.out = append(x.out, x.doc.bytes(node.local)...)
 	x.out = append(x.out, '"')
 	x.object(xt, n, true)
 	x.out = append(x.out, '}')
@@ -244,28 +252,28 @@ func (x *xmlReader) object(xt *xmlType, n int32, resource bool) {
 	for i := node.attrs; i < node.attrs+node.nattrs; i++ {
 		a := &x.doc.attrs[i]
 		switch {
-		case a.ns == nsNone && !resource && string(a.local) == "id":
+		case a.ns == nsNone && !resource && string(x.doc.bytes(a.local)) == "id":
 			x.member(&first, "id")
-			x.out = appendJSONStr(x.out, a.value)
-		case a.ns == nsNone && xt.extension && string(a.local) == "url":
+			x.out = appendJSONStr(x.out, x.doc.bytes(a.value))
+		case a.ns == nsNone && xt.extension && string(x.doc.bytes(a.local)) == "url":
 			x.member(&first, "url")
-			x.out = appendJSONStr(x.out, a.value)
+			x.out = appendJSONStr(x.out, x.doc.bytes(a.value))
 		default:
-			x.issue("attribute " + strconv.Quote(string(a.local)) + " is not allowed here")
+			x.issue("attribute " + strconv.Quote(string(x.doc.bytes(a.local))) + " is not allowed here")
 		}
 	}
 	if node.text {
-		x.issue("text is not allowed in element " + string(node.local))
+		x.issue("text is not allowed in element " + string(x.doc.bytes(node.local)))
 	}
 	// Siblings of one name are gathered wherever they stand: element order carries no
 	// content (JSON has none), and documents from other systems do not always keep it.
 	base := len(x.seen)
 	for c := node.first; c >= 0; c = x.doc.nodes[c].next {
 		cn := &x.doc.nodes[c]
-		name := string(cn.local)
+		name := string(x.doc.bytes(cn.local))
 		xe := xt.elems[name]
 		if xe == nil || (!resource && name == "id") || (xt.extension && name == "url") {
-			x.push(cn.local)
+			x.push(x.doc.bytes(cn.local))
 			x.issue("unknown element " + strconv.Quote(name))
 			x.pop()
 			continue
@@ -275,7 +283,7 @@ func (x *xmlReader) object(xt *xmlType, n int32, resource bool) {
 		}
 		for _, s := range x.seen[base:] {
 			if s.index == xe.index {
-				x.push(cn.local)
+				x.push(x.doc.bytes(cn.local))
 				x.issue("more than one type given for choice element " + strconv.Quote(name))
 				x.pop()
 			}
@@ -284,11 +292,11 @@ func (x *xmlReader) object(xt *xmlType, n int32, resource bool) {
 		start := len(x.idx)
 		for k := c; k >= 0; k = x.doc.nodes[k].next {
 			kn := &x.doc.nodes[k]
-			if string(kn.local) != name {
+			if string(x.doc.bytes(kn.local)) != name {
 				continue
 			}
 			if (xe.kind == xkXHTML) != (kn.ns == nsXHTML) || (xe.kind != xkXHTML && kn.ns != nsFHIR) {
-				x.push(kn.local)
+				x.push(x.doc.bytes(kn.local))
 				if xe.kind == xkXHTML {
 					x.issue("element " + name + " must be in the XHTML namespace " + xhtmlNS)
 				} else {
@@ -300,7 +308,7 @@ func (x *xmlReader) object(xt *xmlType, n int32, resource bool) {
 		}
 		run := x.idx[start:]
 		if len(run) > 1 && !xe.repeating {
-			x.push(cn.local)
+			x.push(x.doc.bytes(cn.local))
 			x.issue("element " + strconv.Quote(name) + " occurs more than once")
 			x.pop()
 		}
@@ -323,7 +331,7 @@ func (x *xmlReader) member(first *bool, name string) {
 // members writes the JSON members for the sibling elements from c up to (not including)
 // end, which all have the name of xe.
 func (x *xmlReader) members(xe *xmlElem, run []int32, first *bool) {
-	name := x.doc.nodes[run[0]].local
+	name := x.doc.bytes(x.doc.nodes[run[0]].local)
 	x.push(name)
 	defer x.pop()
 	switch xe.kind {
@@ -461,8 +469,8 @@ func (x *xmlReader) primitives(xe *xmlElem, run []int32, first *bool) {
 		}
 		for a := n.attrs; a < n.attrs+n.nattrs; a++ {
 			at := &x.doc.attrs[a]
-			if at.ns != nsNone || (string(at.local) != "value" && string(at.local) != "id") {
-				x.issue("attribute " + strconv.Quote(string(at.local)) + " is not allowed here")
+			if at.ns != nsNone || (string(x.doc.bytes(at.local)) != "value" && string(x.doc.bytes(at.local)) != "id") {
+				x.issue("attribute " + strconv.Quote(string(x.doc.bytes(at.local))) + " is not allowed here")
 			}
 		}
 	}
@@ -477,9 +485,9 @@ func (x *xmlReader) primitiveParts(k int32) (value []byte, ext bool) {
 		if at.ns != nsNone {
 			continue
 		}
-		switch string(at.local) {
+		switch string(x.doc.bytes(at.local)) {
 		case "value":
-			value = at.value
+			value = x.doc.bytes(at.value)
 		case "id":
 			ext = true
 		}
@@ -560,18 +568,18 @@ func (x *xmlReader) primitiveExt(k int32) {
 	first := true
 	for a := n.attrs; a < n.attrs+n.nattrs; a++ {
 		at := &x.doc.attrs[a]
-		if at.ns == nsNone && string(at.local) == "id" {
+		if at.ns == nsNone && string(x.doc.bytes(at.local)) == "id" {
 			x.member(&first, "id")
-			x.out = appendJSONStr(x.out, at.value)
+			x.out = appendJSONStr(x.out, x.doc.bytes(at.value))
 		}
 	}
 	ext := xmlTypeOf("Extension")
 	i := 0
 	for c := n.first; c >= 0; c = x.doc.nodes[c].next {
 		cn := &x.doc.nodes[c]
-		if string(cn.local) != "extension" || cn.ns != nsFHIR {
-			x.push(cn.local)
-			x.issue("unknown element " + strconv.Quote(string(cn.local)) + ": a primitive element holds only extensions")
+		if string(x.doc.bytes(cn.local)) != "extension" || cn.ns != nsFHIR {
+			x.push(x.doc.bytes(cn.local))
+			x.issue("unknown element " + strconv.Quote(string(x.doc.bytes(cn.local))) + ": a primitive element holds only extensions")
 			x.pop()
 			continue
 		}
@@ -581,7 +589,7 @@ func (x *xmlReader) primitiveExt(k int32) {
 		} else {
 			x.out = append(x.out, ',')
 		}
-		x.push(cn.local)
+		x.push(x.doc.bytes(cn.local))
 		x.path[len(x.path)-1].index = i
 		x.out = append(x.out, '{')
 		x.object(ext, c, false)

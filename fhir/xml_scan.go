@@ -3,6 +3,7 @@ package fhir
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -29,9 +30,17 @@ const (
 	xsiNS   = "http://www.w3.org/2001/XMLSchema-instance"
 )
 
+// span locates bytes in the input, or in the arena of decoded attribute values. Nodes
+// and attributes hold spans, not slices, so that the tree has no pointers for the
+// garbage collector to scan or the write barrier to track.
+type span struct {
+	off, n int32
+	arena  bool
+}
+
 // xnode is one element of the tree.
 type xnode struct {
-	local      []byte
+	local      span
 	ns         uint8
 	attrs      int32 // index of the first attribute in xdoc.attrs
 	nattrs     int32
@@ -41,11 +50,11 @@ type xnode struct {
 	start, end int   // byte span of the whole element in the input
 }
 
-// xattr is an attribute; value has entities decoded and white space normalised.
+// xattr is an attribute; value has references decoded.
 type xattr struct {
-	local []byte
+	local span
 	ns    uint8
-	value []byte
+	value span
 }
 
 type nsBinding struct {
@@ -55,6 +64,7 @@ type nsBinding struct {
 
 type xdoc struct {
 	data  []byte
+	arena []byte // attribute values whose references were decoded
 	nodes []xnode
 	attrs []xattr
 	scope []nsBinding
@@ -65,7 +75,21 @@ type xdoc struct {
 }
 
 type rawXAttr struct {
-	prefix, local, value []byte
+	prefix, local []byte
+	value         span
+}
+
+// bytes returns the bytes a span locates.
+func (x *xdoc) bytes(s span) []byte {
+	if s.arena {
+		return x.arena[s.off : s.off+s.n]
+	}
+	return x.data[s.off : s.off+s.n]
+}
+
+// spanOf locates b, a slice of the input.
+func (x *xdoc) spanOf(b []byte) span {
+	return span{off: int32(cap(x.data) - cap(b)), n: int32(len(b))}
 }
 
 // xmlSyntaxError reports malformed XML.
@@ -94,7 +118,13 @@ func (x *xdoc) fail(pos int, format string, args ...any) error {
 	return &xmlSyntaxError{line: 1 + bytes.Count(x.data[:pos], []byte{'\n'}), path: string(path), msg: fmt.Sprintf(format, args...)}
 }
 
-func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+// Byte classes, by table: the tokenizer's inner loops test every byte.
+var (
+	xmlSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+	nameEnd  = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '/': true, '>': true, '=': true, '<': true, '"': true, '\'': true}
+)
+
+func isXMLSpace(c byte) bool { return xmlSpace[c] }
 
 func (x *xdoc) skipSpace(p int) int {
 	for p < len(x.data) && isXMLSpace(x.data[p]) {
@@ -105,7 +135,11 @@ func (x *xdoc) skipSpace(p int) int {
 
 // scan parses data into x.nodes; the root element is node 0.
 func (x *xdoc) scan(data []byte) error {
+	if len(data) > math.MaxInt32 {
+		return &xmlSyntaxError{line: 1, msg: "document larger than 2 GiB"}
+	}
 	x.data = data
+	x.arena = x.arena[:0]
 	x.nodes = x.nodes[:0]
 	x.attrs = x.attrs[:0]
 	x.scope = x.scope[:0]
@@ -191,16 +225,13 @@ func (x *xdoc) skipComment(p int) (int, error) {
 	return p + 4 + end + 3, nil
 }
 
-func isNameEnd(c byte) bool {
-	return isXMLSpace(c) || c == '/' || c == '>' || c == '=' || c == '<' || c == '"' || c == '\''
-}
-
 // name reads a (possibly prefixed) name at p.
 func (x *xdoc) name(p int) (prefix, local []byte, end int, err error) {
 	s := p
 	colon := -1
-	for p < len(x.data) && !isNameEnd(x.data[p]) {
-		if x.data[p] == ':' {
+	data := x.data
+	for p < len(data) && !nameEnd[data[p]] {
+		if data[p] == ':' {
 			if colon >= 0 {
 				return nil, nil, 0, x.fail(p, "name has more than one ':'")
 			}
@@ -322,12 +353,12 @@ func (x *xdoc) element(p int) (int, error) {
 			}
 			switch {
 			case ap == nil && string(al) == "xmlns":
-				x.scope = append(x.scope, nsBinding{prefix: nil, ns: nsCode(val)})
+				x.scope = append(x.scope, nsBinding{prefix: nil, ns: nsCode(x.bytes(val))})
 			case string(ap) == "xmlns":
-				if len(val) == 0 {
+				if val.n == 0 {
 					return 0, x.fail(q, "namespace prefix %s bound to nothing", al)
 				}
-				x.scope = append(x.scope, nsBinding{prefix: al, ns: nsCode(val)})
+				x.scope = append(x.scope, nsBinding{prefix: al, ns: nsCode(x.bytes(val))})
 			}
 			x.rawAttr = append(x.rawAttr, rawXAttr{prefix: ap, local: al, value: val})
 		}
@@ -335,7 +366,7 @@ func (x *xdoc) element(p int) (int, error) {
 		if !ok {
 			return 0, x.fail(start, "undeclared namespace prefix %s", prefix)
 		}
-		n := xnode{local: local, ns: ns, attrs: int32(len(x.attrs)), first: -1, next: -1, start: start}
+		n := xnode{local: x.spanOf(local), ns: ns, attrs: int32(len(x.attrs)), first: -1, next: -1, start: start}
 		for _, a := range x.rawAttr {
 			if string(a.prefix) == "xmlns" || (a.prefix == nil && string(a.local) == "xmlns") {
 				continue
@@ -354,7 +385,7 @@ func (x *xdoc) element(p int) (int, error) {
 					ans = nsOther
 				}
 			}
-			x.attrs = append(x.attrs, xattr{local: a.local, ns: ans, value: a.value})
+			x.attrs = append(x.attrs, xattr{local: x.spanOf(a.local), ns: ans, value: a.value})
 		}
 		n.nattrs = int32(len(x.attrs)) - n.attrs
 		idx := int32(len(x.nodes))
@@ -384,14 +415,14 @@ func (x *xdoc) element(p int) (int, error) {
 			top := &stack[len(stack)-1]
 			lt := bytes.IndexByte(x.data[p:], '<')
 			if lt < 0 {
-				return 0, x.fail(p, "unterminated element %s", x.nodes[top.node].local)
+				return 0, x.fail(p, "unterminated element %s", x.bytes(x.nodes[top.node].local))
 			}
 			if lt > 0 {
-				txt := x.data[p : p+lt]
-				if err := x.checkText(p, txt); err != nil {
-					return 0, err
-				}
-				if !allXMLSpace(txt) {
+				// White space between elements is the common case: checked in one pass.
+				if txt := x.data[p : p+lt]; !allXMLSpace(txt) {
+					if err := x.checkText(p, txt); err != nil {
+						return 0, err
+					}
 					x.nodes[top.node].text = true
 				}
 				p += lt
@@ -408,9 +439,13 @@ func (x *xdoc) element(p int) (int, error) {
 					return 0, x.fail(q, "'>' expected in end tag")
 				}
 				n := &x.nodes[top.node]
-				sp, sl := x.startName(n)
-				if !bytes.Equal(sl, local) || !bytes.Equal(sp, prefix) {
-					return 0, x.fail(p, "end tag %s does not match start tag %s", local, n.local)
+				// The start tag's name is at n.start+1: compare the raw qualified names.
+				qlen := len(local)
+				if prefix != nil {
+					qlen += len(prefix) + 1
+				}
+				if !bytes.Equal(x.data[n.start+1:n.start+1+qlen], x.data[p+2:p+2+qlen]) || nameEnd[x.data[n.start+1+qlen]] == false {
+					return 0, x.fail(p, "end tag %s does not match start tag %s", local, x.bytes(n.local))
 				}
 				p = q + 1
 				n.end = p
@@ -531,7 +566,7 @@ func isXMLChar(r rune) bool {
 // (XML 1.0 section 2.11) but, unlike section 3.3.3 says, literal line breaks and tabs are
 // not turned into spaces: FHIR's reference implementation keeps them, and documents from
 // FHIR systems write multi-line text that way (UK Core does).
-func (x *xdoc) attrValue(pos int, raw []byte) ([]byte, error) {
+func (x *xdoc) attrValue(pos int, raw []byte) (span, error) {
 	plain := true
 	for _, c := range raw {
 		if c == '&' || c == '<' || c == '\r' {
@@ -540,29 +575,29 @@ func (x *xdoc) attrValue(pos int, raw []byte) ([]byte, error) {
 		}
 	}
 	if plain {
-		return raw, nil
+		return x.spanOf(raw), nil
 	}
-	out := make([]byte, 0, len(raw))
+	start := len(x.arena)
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		switch c {
 		case '<':
-			return nil, x.fail(pos+i, "'<' in attribute value")
+			return span{}, x.fail(pos+i, "'<' in attribute value")
 		case '\r':
 			if i+1 < len(raw) && raw[i+1] == '\n' {
 				i++
 			}
-			out = append(out, '\n')
+			x.arena = append(x.arena, '\n')
 		case '&':
 			r, n, err := x.reference(pos+i, raw[i:])
 			if err != nil {
-				return nil, err
+				return span{}, err
 			}
-			out = utf8.AppendRune(out, r)
+			x.arena = utf8.AppendRune(x.arena, r)
 			i += n - 1
 		default:
-			out = append(out, c)
+			x.arena = append(x.arena, c)
 		}
 	}
-	return out, nil
+	return span{off: int32(start), n: int32(len(x.arena) - start), arena: true}, nil
 }

@@ -16,9 +16,33 @@ type xmlWriter struct {
 	depth  int
 	err    error
 	div    xdoc // checks narrative XHTML before it is copied into the output
+	// frames holds, per complex element being written, whether its start tag is still
+	// open for attributes, and whether it is an Extension.
+	frames []xmlFrame
+	found  bool
+	// The callbacks given to EachChild, made once per writer: a closure made per call
+	// would be an allocation per element.
+	elementFn, childFn, anyFn func(string, Element) bool
 }
 
-var xmlWriterPool = sync.Pool{New: func() any { return new(xmlWriter) }}
+type xmlFrame struct {
+	name      string
+	open, ext bool
+}
+
+var xmlWriterPool = sync.Pool{New: func() any {
+	w := new(xmlWriter)
+	w.elementFn = func(name string, c Element) bool {
+		w.element(name, c)
+		return w.err == nil
+	}
+	w.childFn = w.child
+	w.anyFn = func(string, Element) bool {
+		w.found = true
+		return false
+	}
+	return w
+}}
 
 // MarshalResourceXML writes r as compact FHIR XML.
 func MarshalResourceXML(r Resource) ([]byte, error) {
@@ -82,10 +106,7 @@ func (w *xmlWriter) resource(r Resource, root bool) {
 	}
 	w.buf = append(w.buf, '>')
 	w.depth++
-	r.EachChild(func(name string, child Element) bool {
-		w.element(name, child)
-		return w.err == nil
-	})
+	r.EachChild(w.elementFn)
 	w.depth--
 	w.newline()
 	w.buf = append(w.buf, "</"...)
@@ -126,24 +147,11 @@ func (w *xmlWriter) element(name string, v Element) {
 
 // children writes the id attribute, if any, and the child elements of v, then closes it.
 func (w *xmlWriter) children(name string, v Element, extension bool) {
-	empty := true
-	v.EachChild(func(cname string, c Element) bool {
-		if cname == "id" || (extension && cname == "url") {
-			if cname == "id" && !extension {
-				lit, _ := c.(Primitive).Literal()
-				w.attr("id", lit)
-			}
-			return true
-		}
-		if empty {
-			w.buf = append(w.buf, '>')
-			w.depth++
-			empty = false
-		}
-		w.element(cname, c)
-		return w.err == nil
-	})
-	if empty {
+	w.frames = append(w.frames, xmlFrame{name: name, open: true, ext: extension})
+	v.EachChild(w.childFn)
+	f := w.frames[len(w.frames)-1]
+	w.frames = w.frames[:len(w.frames)-1]
+	if f.open {
 		w.buf = append(w.buf, "/>"...)
 		return
 	}
@@ -152,14 +160,32 @@ func (w *xmlWriter) children(name string, v Element, extension bool) {
 	w.close(name)
 }
 
+// child writes one child of the complex element on top of the frames.
+func (w *xmlWriter) child(cname string, c Element) bool {
+	f := &w.frames[len(w.frames)-1]
+	if cname == "id" || (f.ext && cname == "url") {
+		// Attributes; an Extension's were written with its start tag.
+		if cname == "id" && !f.ext {
+			lit, _ := c.(Primitive).Literal()
+			w.attr("id", lit)
+		}
+		return true
+	}
+	if f.open {
+		w.buf = append(w.buf, '>')
+		w.depth++
+		f.open = false
+	}
+	w.element(cname, c)
+	return w.err == nil
+}
+
 func (w *xmlWriter) primitive(name string, p Primitive) {
 	w.newline()
 	w.open(name)
-	hasExt := false
-	p.EachChild(func(string, Element) bool {
-		hasExt = true
-		return false
-	})
+	w.found = false
+	p.EachChild(w.anyFn)
+	hasExt := w.found
 	if id := primitiveID(p); id != "" {
 		w.attr("id", id)
 	}
@@ -172,10 +198,7 @@ func (w *xmlWriter) primitive(name string, p Primitive) {
 	}
 	w.buf = append(w.buf, '>')
 	w.depth++
-	p.EachChild(func(cname string, c Element) bool {
-		w.element(cname, c)
-		return w.err == nil
-	})
+	p.EachChild(w.elementFn)
 	w.depth--
 	w.newline()
 	w.close(name)
@@ -193,7 +216,7 @@ func (w *xmlWriter) xhtml(name string, p *XHTML) {
 		w.err = fmt.Errorf("fhir: xhtml element %s is not well-formed XML: %w", name, err)
 		return
 	}
-	if root := &w.div.nodes[0]; root.ns != nsXHTML || string(root.local) != "div" || root.start != 0 || root.end != len(lit) {
+	if root := &w.div.nodes[0]; root.ns != nsXHTML || string(w.div.bytes(root.local)) != "div" || root.start != 0 || root.end != len(lit) {
 		w.err = fmt.Errorf("fhir: xhtml element %s must be exactly one div element in the namespace %s", name, xhtmlNS)
 		return
 	}
