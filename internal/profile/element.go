@@ -25,6 +25,12 @@ type Element struct {
 	// "_yes" (language sections required), "_no" (none allowed), "_resource" (one for
 	// the resource's language), or language codes that must each have a section.
 	NarrativeLanguages []string
+	// MustHaveValue (the R5 mustHaveValue, by its cross-version extension) requires a
+	// primitive's value, not just extensions; ValueAlternatives are the extensions that
+	// may stand in for a missing value; MinLength is the minLength extension.
+	MustHaveValue     bool
+	ValueAlternatives []string
+	MinLength         int
 	Binding            *Binding
 	Constraints        []Constraint
 	MaxLength          int

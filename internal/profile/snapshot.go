@@ -273,8 +273,15 @@ func (b *builder) set(e *Element, ed *fhir.ElementDefinition) error {
 		return true
 	})
 	for _, x := range ed.Extension {
-		if x.URL == narrativeLanguageControl && x.ValueCode != nil {
+		switch {
+		case x.URL == narrativeLanguageControl && x.ValueCode != nil:
 			e.NarrativeLanguages = append(e.NarrativeLanguages, lit(x.ValueCode))
+		case x.URL == mustHaveValue && x.ValueBoolean != nil && x.ValueBoolean.Value != nil:
+			e.MustHaveValue = *x.ValueBoolean.Value
+		case x.URL == valueAlternatives && x.ValueCanonical != nil:
+			e.ValueAlternatives = append(e.ValueAlternatives, lit(x.ValueCanonical))
+		case x.URL == minLength && x.ValueInteger != nil && x.ValueInteger.Value != nil:
+			e.MinLength = int(*x.ValueInteger.Value)
 		}
 	}
 	if ed.MaxLength != nil && ed.MaxLength.Value != nil {
@@ -347,7 +354,13 @@ func sameValue(a, b fhir.Element) bool {
 	return true
 }
 
-const narrativeLanguageControl = "http://hl7.org/fhir/StructureDefinition/narrative-language-control"
+// Extensions on ElementDefinition that add rules.
+const (
+	narrativeLanguageControl = "http://hl7.org/fhir/StructureDefinition/narrative-language-control"
+	mustHaveValue            = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ElementDefinition.mustHaveValue"
+	valueAlternatives        = "http://hl7.org/fhir/5.0/StructureDefinition/extension-ElementDefinition.valueAlternatives"
+	minLength                = "http://hl7.org/fhir/StructureDefinition/minLength"
+)
 
 // typeCode maps the FHIRPath System type URLs the R4 definitions use for id and
 // primitive values to the model's type names.

@@ -19,6 +19,12 @@ func (r *run) primitive(d *profile.Element, p fhir.Primitive, path, typ string) 
 	if ok && d.MaxLength > 0 && utf8.RuneCountInString(s) > d.MaxLength {
 		r.add(Error, "too-long", path, "The value '%s' exceeds the allowed length of %d characters", s, d.MaxLength)
 	}
+	if ok && d.MinLength > 0 && utf8.RuneCountInString(s) < d.MinLength {
+		r.add(Error, "value", path, "The value '%s' is shorter than the permitted minimum length of %d characters", s, d.MinLength)
+	}
+	if !ok {
+		r.valueAbsent(d, p, path)
+	}
 	if ok && typ != "xhtml" && strings.TrimSpace(s) == "" && s != "" {
 		r.add(Error, "value", path, "@value cannot be empty or only white space")
 	}
@@ -29,6 +35,28 @@ func (r *run) primitive(d *profile.Element, p fhir.Primitive, path, typ string) 
 	} else if typ == "code" && d.Binding != nil && d.Binding.Strength == "required" {
 		r.add(Error, "code-invalid", path, "No code provided, and a code is required from the value set %s", d.Binding.ValueSet)
 	}
+}
+
+// valueAbsent checks a primitive that carries extensions but no value against the
+// profile's mustHaveValue and valueAlternatives.
+func (r *run) valueAbsent(d *profile.Element, p fhir.Primitive, path string) {
+	if d.MustHaveValue {
+		r.add(Error, "required", path, "The profile requires a value in this element, not only extensions")
+		return
+	}
+	if len(d.ValueAlternatives) == 0 {
+		return
+	}
+	for _, x := range p.Children("extension", nil) {
+		if ext, ok := x.(*fhir.Extension); ok {
+			for _, alt := range d.ValueAlternatives {
+				if ext.URL == alt {
+					return
+				}
+			}
+		}
+	}
+	r.add(Error, "required", path, "Without a value, this element must carry one of the extensions %s", strings.Join(d.ValueAlternatives, ", "))
 }
 
 // bounds checks minValue and maxValue of numbers, dates, times and Quantities.
