@@ -31,9 +31,9 @@ type Element struct {
 	MustHaveValue     bool
 	ValueAlternatives []string
 	MinLength         int
-	Binding            *Binding
-	Constraints        []Constraint
-	MaxLength          int
+	Binding           *Binding
+	Constraints       []Constraint
+	MaxLength         int
 	// ContentReference names the element whose definition this one reuses
 	// ("#Questionnaire.item").
 	ContentReference string

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"regexp"
 	"strconv"
 
 	"github.com/joinedup/joinedup/fhir"
@@ -70,6 +71,9 @@ func (r *run) codeSystem(res fhir.Resource, path string) {
 	concepts(cs.Concept, path+".concept")
 }
 
+// codingForm is how a filter value names a Coding: system(|version)#code.
+var codingForm = regexp.MustCompile(`^[^|#\s]+(\|[^#\s]+)?#\S+$`)
+
 // standardProperties are the types of the properties http://hl7.org/fhir/concept-properties
 // defines (https://hl7.org/fhir/R4/codesystem-concept-properties.html).
 var standardProperties = map[string]string{
@@ -131,6 +135,16 @@ func (r *run) valueSetCodes(res fhir.Resource, path string) {
 			case "notSelectable", "inactive":
 				if lit(f.Op) == "=" && value != "true" && value != "false" {
 					r.add(Error, "value", fpath, "The value of a filter on '%s' must be 'true' or 'false', not '%s'", lit(f.Property), value)
+				}
+			default:
+				cs, err := r.v.term.CodeSystem(system, "")
+				if err != nil {
+					break
+				}
+				for _, pd := range cs.Properties {
+					if pd.Code == lit(f.Property) && pd.Type == "Coding" && !codingForm.MatchString(value) {
+						r.add(Error, "value", fpath, "The value of a filter on the Coding property '%s' must be system(|version)#code, not '%s'", pd.Code, value)
+					}
 				}
 			}
 		}

@@ -341,17 +341,19 @@ func isQuantityProfile(code string) bool {
 func (r *run) typeProfiles(t *profile.Type, it fhir.Element, path, typ string) {
 	parent, parentPath := r.parent, r.parentPath
 	var known []*profile.StructureDefinition
+	unusable := false
 	for _, p := range t.Profiles {
 		sd, err := r.v.reg.Snapshot(p)
 		if err != nil {
 			if typ != "Extension" { // an extension's url names its definition: extensionURL reports it
 				r.add(Warning, "not-found", path, "Profile '%s' for this element is unknown or unusable, so it was not checked: %v", p, err)
 			}
+			unusable = true
 			continue
 		}
 		known = append(known, sd)
 	}
-	if len(known) == 1 {
+	if len(known) == 1 && !unusable {
 		r.node(known[0].Root, it, path, typ)
 		return
 	}
@@ -367,7 +369,11 @@ func (r *run) typeProfiles(t *profile.Type, it fhir.Element, path, typ string) {
 		for _, sd := range known {
 			urls = append(urls, sd.URL)
 		}
-		r.add(Error, "structure", path, "The value does not conform to any of the profiles allowed here (%s)", strings.Join(urls, ", "))
+		sev := Error
+		if unusable {
+			sev = Warning // it may conform to an alternative that could not be checked
+		}
+		r.add(sev, "structure", path, "The value does not conform to any of the profiles allowed here that could be checked (%s)", strings.Join(urls, ", "))
 	}
 }
 
