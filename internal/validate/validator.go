@@ -21,8 +21,8 @@ type Options struct {
 	Profiles *profile.Registry
 	// Terminology checks bindings; nil: a terminology.New() over the embedded content.
 	Terminology *terminology.Server
-	// AllowExampleURLs accepts extensions under example.org and example.com without a
-	// definition, as test suites expect. Real data never carries them: a server leaves
+	// AllowExampleURLs accepts extensions under example.org without a definition, as
+	// HL7's test suites expect. Real data never carries example URLs: a server leaves
 	// this off, and such an extension is then an error.
 	AllowExampleURLs bool
 }
