@@ -23,7 +23,18 @@ func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q st
 	p := &store.SearchPage{Total: -1}
 	count := func() error {
 		var n int64
-		if err := qr(ctx, *plan.Count, func(s Scanner) error { return s.Scan(&n) }); err != nil {
+		cctx := ctx
+		if !q.CountTotal {
+			// A cheap total is given only when counting is quick.
+			var cancel context.CancelFunc
+			cctx, cancel = context.WithTimeout(ctx, CheapCountBudget)
+			defer cancel()
+		}
+		err := qr(cctx, *plan.Count, func(s Scanner) error { return s.Scan(&n) })
+		if err != nil && !q.CountTotal && cctx.Err() != nil && ctx.Err() == nil {
+			return nil // over budget: no total
+		}
+		if err != nil {
 			return err
 		}
 		if plan.Cap == 0 || n < int64(plan.Cap) {
@@ -68,22 +79,24 @@ func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q st
 		last := rows[plan.Limit-1]
 		p.NextKey = Key(last.rid, normalise(last.sorts))
 	}
-	switch {
-	case plan.Count == nil:
-	case q.AfterKey == "" && p.NextKey == "":
-		// The whole result fits in the first page: its size is the total.
-		p.Total = len(p.Resources)
-	default:
-		if err := count(); err != nil {
-			return nil, err
-		}
-	}
 	if len(q.Include) > 0 && len(rows) > 0 {
 		rids := make([]int64, 0, len(p.Resources))
 		for _, rw := range rows[:len(p.Resources)] {
 			rids = append(rids, rw.rid)
 		}
 		if p.Included, err = includes(ctx, d, qr, f, q.Include, rids); err != nil {
+			return nil, err
+		}
+	}
+	// The count comes last: a cheap count cut short by its budget may leave a
+	// PostgreSQL transaction unusable.
+	switch {
+	case q.AfterKey == "" && p.NextKey == "" && (q.CountTotal || q.CheapTotal):
+		// The whole result fits in the first page: its size is the total.
+		p.Total = len(p.Resources)
+	case plan.Count == nil:
+	default:
+		if err := count(); err != nil {
 			return nil, err
 		}
 	}

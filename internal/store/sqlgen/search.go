@@ -25,8 +25,12 @@ type Plan struct {
 	Cap int
 }
 
-// CheapCountCap bounds a cheap total: counting more rows than this is not cheap.
-const CheapCountCap = 10000
+// A cheap total (store.Query.CheapTotal) counts at most CheapCountCap rows and for at
+// most CheapCountBudget; beyond either the page has no total.
+const (
+	CheapCountCap    = 100000
+	CheapCountBudget = 3 * time.Millisecond
+)
 
 // Search plans q for the page after q.AfterKey.
 func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Plan, error) {
@@ -39,10 +43,32 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 		return nil, err
 	}
 	p := &Plan{Limit: limit, Sorts: q.Sort}
-	if q.CountTotal || q.CheapTotal {
+	if (q.CountTotal || q.CheapTotal) && f == nil && len(q.Clauses) == 1 && driver(q) == 0 && q.Clauses[0].Kind != store.KindCompartment {
+		// One indexed criterion: count its index rows alone. Index rows exist only for
+		// current, non-deleted versions (a delete replaces them with none), so no join
+		// with current is needed; compartment rows outlive deletes and are not counted
+		// this way.
+		c := q.Clauses[0]
+		b := &builder{d: d}
+		b.w("SELECT count(*) FROM (SELECT ")
+		if !uniqueDriver(c) {
+			b.w("DISTINCT ")
+		}
+		b.w("d.rid FROM ", tables[c.Kind], " d WHERE d.type = ", b.arg(q.Type), " AND d.param = ", b.arg(c.Param), " AND ")
+		if err := b.values("d", c, now); err != nil {
+			return nil, fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
+		}
+		if !q.CountTotal {
+			p.Cap = CheapCountCap
+			b.w(" LIMIT ", b.arg(CheapCountCap))
+		}
+		b.w(") n")
+		s := b.stmt()
+		p.Count = &s
+	} else if q.CountTotal || q.CheapTotal && cheapToCount(q) {
 		b := &builder{d: d}
 		b.w("SELECT count(*) FROM (")
-		if err := b.inner(f, q, now, nil, nil); err != nil {
+		if _, err := b.inner(f, q, now, nil, nil); err != nil {
 			return nil, err
 		}
 		if !q.CountTotal {
@@ -65,12 +91,13 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 	if len(q.Sort) == 0 {
 		// Without sort keys the inner query pages itself in rid order, so an index that
 		// yields rids in order stops after one page.
-		if err := b.inner(f, q, now, after, nil); err != nil {
+		key, err := b.inner(f, q, now, after, nil)
+		if err != nil {
 			return nil, err
 		}
-		b.w(" ORDER BY c.rid LIMIT ", b.arg(limit+1), ") q")
+		b.w(" ORDER BY ", key, " LIMIT ", b.arg(limit+1), ") q")
 	} else {
-		if err := b.inner(f, q, now, nil, q.Sort); err != nil {
+		if _, err := b.inner(f, q, now, nil, q.Sort); err != nil {
 			return nil, err
 		}
 		b.w(") q")
@@ -94,8 +121,10 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 }
 
 // inner writes the SELECT of the matching rids (with their sort values when sorts is
-// set); after, without sort keys, continues after that rid.
-func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, after []any, sorts []store.SortKey) error {
+// set); after, without sort keys, continues after that rid. It returns the column that
+// orders the rids as the driving index yields them (d.rid, equal to c.rid: naming the
+// index's own column lets the engine stop after one page instead of sorting).
+func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, after []any, sorts []store.SortKey) (string, error) {
 	drv := driver(q)
 	b.w("SELECT ")
 	if drv >= 0 && !uniqueDriver(q.Clauses[drv]) {
@@ -105,7 +134,7 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 	for i, k := range sorts {
 		b.w(", ")
 		if err := b.sortExpr("c", k); err != nil {
-			return err
+			return "", err
 		}
 		b.w(" AS s", strconv.Itoa(i))
 	}
@@ -120,7 +149,7 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 			b.w(tables[c.Kind], " d ", b.d.Join, " current c ON c.rid = d.rid WHERE d.type = ", b.arg(q.Type),
 				" AND d.param = ", b.arg(c.Param), " AND ")
 			if err := b.values("d", c, now); err != nil {
-				return fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
+				return "", fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
 			}
 		}
 		if after != nil {
@@ -152,42 +181,57 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 		}
 		b.w(" AND ")
 		if err := b.cond("c", q.Type, c, f, now); err != nil {
-			return fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
+			return "", fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
 		}
 	}
 	b.filter("c", f)
-	return nil
+	if drv >= 0 && uniqueDriver(q.Clauses[drv]) {
+		return "d.rid", nil // with DISTINCT, PostgreSQL orders only by selected columns
+	}
+	return "c.rid", nil
 }
 
-// driver picks the clause whose index drives the query: one equality on an indexed
+// cheapToCount reports whether a count of q reads only an index range: no criteria, or
+// one that drives the query. Anything else would probe every match, and a cheap total
+// is not worth that (the count is then left out rather than started and abandoned).
+func cheapToCount(q store.Query) bool {
+	return len(q.Clauses) == 0 && q.Type != "" || len(q.Clauses) == 1 && driver(q) == 0
+}
+
+// driver picks the clause whose index drives the query: an equality on an indexed
 // value, so that the index yields the few matching rids (in rid order where the value
-// is fully given) instead of scanning the type. -1: scan current.
+// is fully given) instead of scanning the type. Among several, the likely most
+// selective: a compartment or a reference to one resource, then a token with its
+// system, a token code, a string or uri. -1: scan current.
 func driver(q store.Query) int {
-	for i, c := range q.Clauses {
-		if c.Kind == store.KindCompartment && len(c.Values) == 1 && c.Values[0].TargetID != "" {
-			return i
-		}
-	}
-	if q.Type == "" {
-		return -1
-	}
+	best, rank := -1, 0
 	for i, c := range q.Clauses {
 		if len(c.Values) != 1 || c.Chain != nil || len(c.Values[0].Codes) > 0 {
 			continue
 		}
 		v := c.Values[0]
+		r := 0
 		switch {
-		case c.Kind == store.KindToken && c.Modifier == "" && v.Code != "":
-			return i
+		case c.Kind == store.KindCompartment && v.TargetID != "":
+			r = 6
+		case q.Type == "":
+			// Index rows are keyed by type: without one only compartments drive.
 		case c.Kind == store.KindReference && (c.Modifier == "" || isTypeName(c.Modifier)) && v.TargetID != "":
-			return i
+			r = 5
+		case c.Kind == store.KindToken && c.Modifier == "" && v.HasSystem && v.Code != "":
+			r = 4
+		case c.Kind == store.KindToken && c.Modifier == "" && v.Code != "":
+			r = 3
 		case c.Kind == store.KindString && c.Modifier == "" && v.Text != "":
-			return i
+			r = 2
 		case c.Kind == store.KindURI && c.Modifier == "" && v.Text != "":
-			return i
+			r = 1
+		}
+		if r > rank {
+			best, rank = i, r
 		}
 	}
-	return -1
+	return best
 }
 
 // uniqueDriver reports whether the driver yields each rid once: an equality on the

@@ -160,7 +160,8 @@ func testSearchSort(t *testing.T, s store.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q.AfterKey == "" && p.Total != 25 {
+		// A cheap total is the count, or absent when counting took too long.
+		if q.AfterKey == "" && p.Total != 25 && p.Total != -1 {
 			t.Errorf("cheap total %d, want 25", p.Total)
 		}
 		got = append(got, p.Resources...)
