@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/joinedup/joinedup/internal/store"
 )
 
 // The interactions this package implements, as the CapabilityStatement names them
@@ -55,6 +57,8 @@ func (s *Service) Capabilities(req *Request, o CapabilityOptions) []byte {
 		ConditionalUpdate bool          `json:"conditionalUpdate"`
 		ConditionalDelete string        `json:"conditionalDelete"`
 		ReferencePolicy   []string      `json:"referencePolicy"`
+		SearchInclude     []string      `json:"searchInclude,omitempty"`
+		SearchRevInclude  []string      `json:"searchRevInclude,omitempty"`
 		SearchParam       []searchParam `json:"searchParam"`
 		Operation         []operation   `json:"operation,omitempty"`
 	}
@@ -91,6 +95,7 @@ func (s *Service) Capabilities(req *Request, o CapabilityOptions) []byte {
 	if s.opt.ReferentialIntegrity {
 		policy = append(policy, "enforced")
 	}
+	includes, revIncludes := s.includes(o.Types)
 	r := rest{Mode: "server", Interaction: codes(SystemInteractions), SearchParam: params(""), Operation: ops}
 	for _, typ := range o.Types {
 		r.Resource = append(r.Resource, resource{
@@ -98,6 +103,7 @@ func (s *Service) Capabilities(req *Request, o CapabilityOptions) []byte {
 			Versioning: "versioned-update", ReadHistory: true, UpdateCreate: true,
 			ConditionalCreate: true, ConditionalRead: "full-support", ConditionalUpdate: true,
 			ConditionalDelete: "multiple", ReferencePolicy: policy,
+			SearchInclude: includes[typ], SearchRevInclude: revIncludes[typ],
 			SearchParam: params(typ), Operation: ops,
 		})
 	}
@@ -134,4 +140,24 @@ func (s *Service) Capabilities(req *Request, o CapabilityOptions) []byte {
 
 func sortedKeys(m map[string]string) []string {
 	return slices.Sorted(maps.Keys(m))
+}
+
+// includes lists, per type, the _include values it answers (its reference parameters
+// and *) and the _revinclude values (reference parameters of any type that can point
+// at it).
+func (s *Service) includes(types []string) (inc, rev map[string][]string) {
+	inc, rev = map[string][]string{}, map[string][]string{}
+	for _, typ := range types {
+		inc[typ] = []string{"*"}
+		for _, p := range s.SearchParams(typ) {
+			if p.Kind != store.KindReference {
+				continue
+			}
+			inc[typ] = append(inc[typ], typ+":"+p.Code)
+			for _, target := range s.opt.Search.Lookup(typ, p.Code).Target {
+				rev[target] = append(rev[target], typ+":"+p.Code)
+			}
+		}
+	}
+	return inc, rev
 }

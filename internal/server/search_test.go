@@ -168,3 +168,33 @@ func TestReindexCustomParameter(t *testing.T) {
 }
 
 func selfLink(r *response) string { return link(r, "self") }
+
+// TestCapabilityIncludesAreTrue asks for every _include and _revinclude the
+// CapabilityStatement lists, strictly: each must be applied.
+func TestCapabilityIncludesAreTrue(t *testing.T) {
+	eachBackend(t, Config{}, func(t *testing.T, ts *testServer) {
+		rest := ts.do("GET", "/metadata", "").json()["rest"].([]any)[0].(map[string]any)
+		n := 0
+		for _, res := range rest["resource"].([]any) {
+			res := res.(map[string]any)
+			typ := res["type"].(string)
+			for _, kind := range []string{"searchInclude", "searchRevInclude"} {
+				list, _ := res[kind].([]any)
+				for _, v := range list {
+					param := "_include"
+					if kind == "searchRevInclude" {
+						param = "_revinclude"
+					}
+					r := ts.do("GET", "/"+typ+"?"+param+"="+url.QueryEscape(v.(string)), "", "Prefer", "handling=strict")
+					if r.StatusCode != 200 {
+						t.Errorf("%s?%s=%s: %d %s", typ, param, v, r.StatusCode, r.body)
+					}
+					n++
+				}
+			}
+		}
+		if n < 1000 {
+			t.Errorf("only %d includes listed", n)
+		}
+	})
+}
