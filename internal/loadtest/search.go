@@ -165,7 +165,9 @@ func sampleData(ctx context.Context, client *http.Client, base string, n int) (*
 	}
 	for _, e := range b.Entry {
 		var c struct {
-			Code struct{ Coding []struct{ System, Code string } } `json:"code"`
+			Code struct {
+				Coding []struct{ System, Code string }
+			} `json:"code"`
 		}
 		if err := json.Unmarshal(e.Resource, &c); err == nil && len(c.Code.Coding) > 0 {
 			s.condition = c.Code.Coding[0].System + "|" + c.Code.Coding[0].Code
