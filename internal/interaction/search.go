@@ -74,9 +74,16 @@ func (s *Service) search(ctx context.Context, req *Request, typ string, params u
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", typ, err)
 	}
-	links := []bundleLink{{"self", withQuery(path, sq.Applied, "_cursor", q.AfterKey)}}
-	if q.AfterKey != "" {
+	cursor := q.AfterKey
+	if q.BeforeKey != "" {
+		cursor = "-" + q.BeforeKey
+	}
+	links := []bundleLink{{"self", withQuery(path, sq.Applied, "_cursor", cursor)}}
+	if cursor != "" {
 		links = append(links, bundleLink{"first", withQuery(path, sq.Applied, "", "")})
+	}
+	if page.PrevKey != "" {
+		links = append(links, bundleLink{"previous", withQuery(path, sq.Applied, "_cursor", "-"+page.PrevKey)})
 	}
 	if page.NextKey != "" {
 		links = append(links, bundleLink{"next", withQuery(path, sq.Applied, "_cursor", page.NextKey)})

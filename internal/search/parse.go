@@ -131,7 +131,13 @@ func (p *parser) param(typ, key, raw string) error {
 		}
 		return invalidf("_total must be none, estimate or accurate, not %q", raw)
 	case "_cursor":
-		q.AfterKey = raw
+		// A previous link's cursor is the key with a leading "-" (keys never start
+		// with one).
+		if k, ok := strings.CutPrefix(raw, "-"); ok {
+			q.BeforeKey = k
+		} else {
+			q.AfterKey = raw
+		}
 		return nil
 	case "_summary":
 		switch raw {

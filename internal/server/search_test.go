@@ -123,6 +123,16 @@ func TestSearchEndToEnd(t *testing.T) {
 		if len(seen) != 3 {
 			t.Errorf("paging returned %d observations, want 3", len(seen))
 		}
+		// And back: previous links from the last page return the earlier pages.
+		r = ts.do("GET", "/Observation?_count=1&_sort=date", "")
+		first := searchIDs(t, r)
+		r = ts.do("GET", strings.TrimPrefix(link(r, "next"), ts.url), "")
+		r = ts.do("GET", strings.TrimPrefix(link(r, "next"), ts.url), "")
+		r = ts.do("GET", strings.TrimPrefix(link(r, "previous"), ts.url), "")
+		r = ts.do("GET", strings.TrimPrefix(link(r, "previous"), ts.url), "")
+		if got := searchIDs(t, r); !slices.Equal(got, first) || link(r, "previous") != "" {
+			t.Errorf("back to the first page: %v (previous %q), want %v", got, link(r, "previous"), first)
+		}
 	})
 }
 

@@ -108,6 +108,9 @@ type Query struct {
 	Count int
 	// AfterKey continues a previous page (opaque keyset cursor from SearchPage.NextKey).
 	AfterKey string
+	// BeforeKey, instead, asks for the page that ends just before a key
+	// (SearchPage.PrevKey): paging backwards in the same order.
+	BeforeKey string
 	// CountTotal asks for SearchPage.Total.
 	CountTotal bool
 	// The search additions (see search.go): _type, _sort, _include/_revinclude, and a
@@ -197,6 +200,8 @@ type SearchPage struct {
 	Resources []*Resource
 	// NextKey continues with Query.AfterKey; "" on the last page.
 	NextKey string
+	// PrevKey goes back with Query.BeforeKey; "" on the first page.
+	PrevKey string
 	// Total is the count of all matches when Query.CountTotal was set, else -1.
 	Total int
 	// Included are the resources _include and _revinclude add to this page.

@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,14 +75,35 @@ func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q st
 	if err != nil {
 		return nil, err
 	}
-	if len(p.Resources) > plan.Limit {
-		p.Resources = p.Resources[:plan.Limit]
-		last := rows[plan.Limit-1]
-		p.NextKey = Key(last.rid, normalise(last.sorts))
+	more := len(p.Resources) > plan.Limit
+	if more {
+		p.Resources, rows = p.Resources[:plan.Limit], rows[:plan.Limit]
+	}
+	if plan.Backward {
+		slices.Reverse(p.Resources)
+		slices.Reverse(rows)
+	}
+	if len(rows) > 0 {
+		first, last := rows[0], rows[len(rows)-1]
+		switch {
+		case plan.Backward:
+			// The cursor's own row follows this page.
+			p.NextKey = Key(last.rid, normalise(last.sorts))
+			if more {
+				p.PrevKey = Key(first.rid, normalise(first.sorts))
+			}
+		default:
+			if more {
+				p.NextKey = Key(last.rid, normalise(last.sorts))
+			}
+			if q.AfterKey != "" {
+				p.PrevKey = Key(first.rid, normalise(first.sorts))
+			}
+		}
 	}
 	if len(q.Include) > 0 && len(rows) > 0 {
 		rids := make([]int64, 0, len(p.Resources))
-		for _, rw := range rows[:len(p.Resources)] {
+		for _, rw := range rows {
 			rids = append(rids, rw.rid)
 		}
 		if p.Included, err = includes(ctx, d, qr, f, q.Include, rids); err != nil {
@@ -91,7 +113,7 @@ func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q st
 	// The count comes last: a cheap count cut short by its budget may leave a
 	// PostgreSQL transaction unusable.
 	switch {
-	case q.AfterKey == "" && p.NextKey == "" && (q.CountTotal || q.CheapTotal):
+	case q.AfterKey == "" && q.BeforeKey == "" && p.NextKey == "" && (q.CountTotal || q.CheapTotal):
 		// The whole result fits in the first page: its size is the total.
 		p.Total = len(p.Resources)
 	case plan.Count == nil:

@@ -23,6 +23,8 @@ type Plan struct {
 	Sorts []store.SortKey
 	// Cap, when non-zero, is the bound of a cheap count: a count of Cap means "at least".
 	Cap int
+	// Backward: the page rows come in reverse order (Query.BeforeKey).
+	Backward bool
 }
 
 // A cheap total (store.Query.CheapTotal) counts at most CheapCountCap rows and for at
@@ -38,11 +40,25 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 	if limit == 0 {
 		limit = DefaultCount
 	}
-	after, err := decodeKey(q.AfterKey, q.Sort)
+	cursor, backward := q.AfterKey, false
+	if q.BeforeKey != "" {
+		cursor, backward = q.BeforeKey, true
+	}
+	after, err := decodeKey(cursor, q.Sort)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Limit: limit, Sorts: q.Sort}
+	p := &Plan{Limit: limit, Sorts: q.Sort, Backward: backward}
+	// Backwards, the page is read in the opposite order from the cursor, then turned
+	// round by Run.
+	order := q.Sort
+	if backward {
+		order = make([]store.SortKey, len(q.Sort))
+		for i, k := range q.Sort {
+			k.Desc = !k.Desc
+			order[i] = k
+		}
+	}
 	if (q.CountTotal || q.CheapTotal) && f == nil && len(q.Clauses) == 1 && driver(q) == 0 && q.Clauses[0].Kind != store.KindCompartment {
 		// One indexed criterion: count its index rows alone. Index rows exist only for
 		// current, non-deleted versions (a delete replaces them with none), so no join
@@ -91,11 +107,16 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 	if len(q.Sort) == 0 {
 		// Without sort keys the inner query pages itself in rid order, so an index that
 		// yields rids in order stops after one page.
+		b.backward = backward
 		key, err := b.inner(f, q, now, after, nil)
 		if err != nil {
 			return nil, err
 		}
-		b.w(" ORDER BY ", key, " LIMIT ", b.arg(limit+1), ") q")
+		b.w(" ORDER BY ", key)
+		if backward {
+			b.w(" DESC")
+		}
+		b.w(" LIMIT ", b.arg(limit+1), ") q")
 	} else {
 		if _, err := b.inner(f, q, now, nil, q.Sort); err != nil {
 			return nil, err
@@ -105,17 +126,21 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 	b.w(" ", d.Join, " current cc ON cc.rid = q.rid ", d.Join, " resources r ON r.seq = cc.seq")
 	if len(q.Sort) > 0 && after != nil {
 		b.w(" WHERE ")
-		b.keyset(q.Sort, after)
+		b.keyset(order, after, backward)
 	}
 	b.w(" ORDER BY ")
-	for i, k := range q.Sort {
+	for i, k := range order {
 		b.w("q.s", strconv.Itoa(i))
 		if k.Desc {
 			b.w(" DESC")
 		}
 		b.w(", ")
 	}
-	b.w("q.rid LIMIT ", b.arg(limit+1))
+	b.w("q.rid")
+	if backward {
+		b.w(" DESC")
+	}
+	b.w(" LIMIT ", b.arg(limit+1))
 	p.Page = b.stmt()
 	return p, nil
 }
@@ -153,12 +178,12 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 			}
 		}
 		if after != nil {
-			b.w(" AND d.rid > ", b.arg(after[0]))
+			b.w(" AND d.rid ", b.cmp(), " ", b.arg(after[0]))
 		}
 	} else {
 		b.w(" FROM current c WHERE 1 = 1")
 		if after != nil {
-			b.w(" AND c.rid > ", b.arg(after[0]))
+			b.w(" AND c.rid ", b.cmp(), " ", b.arg(after[0]))
 		}
 	}
 	b.w(" AND c.deleted = 0")
@@ -725,10 +750,11 @@ func textSentinel(desc bool) string {
 	return "\U0010FFFF"
 }
 
-// keyset writes the condition "row q comes after the cursor" for the sort keys:
+// keyset writes the condition "row q comes after the cursor" for the sort keys (before
+// it, with rids descending, when backward; the keys are then already reversed):
 // (s0, s1, ..., rid) > (v0, v1, ..., r) with each key's direction, expanded as
 // (s0 > v0 OR (s0 = v0 AND ((s1 > v1 OR (s1 = v1 AND (rid > r)))))).
-func (b *builder) keyset(keys []store.SortKey, after []any) {
+func (b *builder) keyset(keys []store.SortKey, after []any, backward bool) {
 	for i := range keys {
 		col := "q.s" + strconv.Itoa(i)
 		op := " > "
@@ -737,7 +763,11 @@ func (b *builder) keyset(keys []store.SortKey, after []any) {
 		}
 		b.w("(", col, op, b.arg(after[i+1]), " OR (", col, " = ", b.arg(after[i+1]), " AND ")
 	}
-	b.w("q.rid > ", b.arg(after[0]))
+	if backward {
+		b.w("q.rid < ", b.arg(after[0]))
+	} else {
+		b.w("q.rid > ", b.arg(after[0]))
+	}
 	for range keys {
 		b.w("))")
 	}

@@ -130,6 +130,16 @@ type builder struct {
 	sb      strings.Builder
 	args    []any
 	aliases int
+	// backward pages towards lower rids (Query.BeforeKey).
+	backward bool
+}
+
+// cmp is the rid comparison that continues a page in the builder's direction.
+func (b *builder) cmp() string {
+	if b.backward {
+		return "<"
+	}
+	return ">"
 }
 
 // alias returns a table alias not used before in this statement.

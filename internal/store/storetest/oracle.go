@@ -562,12 +562,19 @@ func testSearchOracle(t *testing.T, s store.Store) {
 			return 0 // data order is rid order
 		})
 		var got []string
+		var pages [][]string
+		var prev []string // each page's PrevKey
 		pageNo := 0
 		for {
 			p, err := s.Search(context.Background(), nil, q)
 			if err != nil {
 				t.Fatalf("search %+v: %v", q, err)
 			}
+			var page []string
+			for _, r := range p.Resources {
+				page = append(page, r.Type+"/"+r.ID)
+			}
+			pages, prev = append(pages, page), append(prev, p.PrevKey)
 			if q.CountTotal && p.Total != len(want) {
 				t.Fatalf("total %d, want %d", p.Total, len(want))
 			}
@@ -608,6 +615,29 @@ func testSearchOracle(t *testing.T, s store.Store) {
 		}
 		if !equal(got, w) {
 			t.Fatalf("got  %v\nwant %v", got, w)
+		}
+		// Back from the last page, previous links give the same pages.
+		back := q
+		back.AfterKey, back.CountTotal = "", false
+		for i := len(pages) - 1; i > 0; i-- {
+			if prev[i] == "" {
+				t.Fatalf("page %d has no previous key", i)
+			}
+			back.BeforeKey = prev[i]
+			p, err := s.Search(context.Background(), nil, back)
+			if err != nil {
+				t.Fatalf("search before %q: %v", prev[i], err)
+			}
+			var page []string
+			for _, r := range p.Resources {
+				page = append(page, r.Type+"/"+r.ID)
+			}
+			if !equal(page, pages[i-1]) {
+				t.Fatalf("page before page %d: %v, want %v", i, page, pages[i-1])
+			}
+			if (p.PrevKey == "") != (i == 1) {
+				t.Fatalf("page %d: previous key %q", i-1, p.PrevKey)
+			}
 		}
 	})
 }
