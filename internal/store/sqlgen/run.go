@@ -25,10 +25,10 @@ func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q st
 	count := func() error {
 		var n int64
 		cctx := ctx
-		if !q.CountTotal {
+		if !q.CountTotal && d.CheapBudget > 0 {
 			// A cheap total is given only when counting is quick.
 			var cancel context.CancelFunc
-			cctx, cancel = context.WithTimeout(ctx, CheapCountBudget)
+			cctx, cancel = context.WithTimeout(ctx, d.CheapBudget)
 			defer cancel()
 		}
 		err := qr(cctx, *plan.Count, func(s Scanner) error { return s.Scan(&n) })

@@ -27,12 +27,6 @@ type Plan struct {
 	Backward bool
 }
 
-// A cheap total (store.Query.CheapTotal) counts at most CheapCountCap rows and for at
-// most CheapCountBudget; beyond either the page has no total.
-const (
-	CheapCountCap    = 100000
-	CheapCountBudget = 3 * time.Millisecond
-)
 
 // Search plans q for the page after q.AfterKey.
 func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Plan, error) {
@@ -75,8 +69,8 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 			return nil, fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
 		}
 		if !q.CountTotal {
-			p.Cap = CheapCountCap
-			b.w(" LIMIT ", b.arg(CheapCountCap))
+			p.Cap = d.CheapCount
+			b.w(" LIMIT ", b.arg(d.CheapCount))
 		}
 		b.w(") n")
 		s := b.stmt()
@@ -88,8 +82,8 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 			return nil, err
 		}
 		if !q.CountTotal {
-			p.Cap = CheapCountCap
-			b.w(" LIMIT ", b.arg(CheapCountCap))
+			p.Cap = d.CheapCount
+			b.w(" LIMIT ", b.arg(d.CheapCount))
 		}
 		b.w(") n")
 		s := b.stmt()

@@ -24,6 +24,11 @@ type Dialect struct {
 	// query (placeholders, in that order); TextQuery renders the words as the query.
 	TextMatch func(rid, param, query string) string
 	TextQuery func(words []string) string
+	// A cheap total (store.Query.CheapTotal) counts at most CheapCount rows, and for at
+	// most CheapBudget where the engine can abandon a statement without harm (0: no
+	// budget); beyond either the page has no total.
+	CheapCount  int
+	CheapBudget time.Duration
 }
 
 // SQLite is the dialect of modernc.org/sqlite.
@@ -32,6 +37,9 @@ var SQLite = Dialect{
 	Contains:    func(h, n string) string { return "instr(" + h + ", " + n + ") > 0" },
 	StartsWith:  func(s, p string) string { return "substr(" + s + ", 1, length(" + p + ")) = " + p },
 	Join:        "CROSS JOIN",
+	// An interrupted SQLite statement leaves its connection and read transaction usable.
+	CheapCount:  100000,
+	CheapBudget: 3 * time.Millisecond,
 	TextMatch: func(rid, param, query string) string {
 		return rid + " IN (SELECT x.rid FROM idx_text x WHERE x.param = " + param +
 			" AND x.rowid IN (SELECT rowid FROM idx_text_fts WHERE idx_text_fts MATCH " + query + "))"
@@ -51,6 +59,9 @@ var Postgres = Dialect{
 	Contains:    func(h, n string) string { return "strpos(" + h + ", " + n + ") > 0" },
 	StartsWith:  func(s, p string) string { return "starts_with(" + s + ", " + p + ")" },
 	Join:        "JOIN",
+	// Cancelling a pgx query closes its connection, which would end the read
+	// transaction: the cap alone bounds the count.
+	CheapCount: 10000,
 	TextMatch: func(rid, param, query string) string {
 		return "EXISTS (SELECT 1 FROM idx_text x WHERE x.rid = " + rid + " AND x.param = " + param +
 			" AND x.tsv @@ plainto_tsquery('simple', " + query + "))"
