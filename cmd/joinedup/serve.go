@@ -36,8 +36,8 @@ type serveConfig struct {
 	shutdownTimeout               time.Duration
 	// Validation policy (see newPolicy): profile sets, Type=URL requirements, warn-only
 	// types, and the policy built from them.
-	profileSets, requireProfiles, warnOnly []string
-	policy                                 *validate.Policy
+	profileSets, requireProfiles, warnOnly, igs []string
+	policy                                      *validate.Policy
 }
 
 // demoPatients is how many synthetic patients --demo loads into an empty store.

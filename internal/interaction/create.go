@@ -17,6 +17,9 @@ type Result struct {
 	Version *store.Resource
 	// Written lists every version the interaction stored (a cascade delete stores many).
 	Written []*store.Resource
+	// Issues are the warnings and information validation reported on a write it let
+	// through (returned with Prefer: return=OperationOutcome).
+	Issues []Issue
 }
 
 // CreateOptions are the options of a create.
@@ -50,13 +53,11 @@ func (s *Service) create(ctx context.Context, req *Request, typ string, body []b
 // createResource is Create of a parsed resource; prefix roots error expressions.
 func (s *Service) createResource(ctx context.Context, r metaResource, o CreateOptions, base, prefix string) (*Result, error) {
 	typ := r.ResourceType()
-	if err := s.validate(ctx, r, prefix); err != nil {
+	warnings, err := s.validate(ctx, r, prefix)
+	if err != nil {
 		return nil, err
 	}
-	var (
-		cond *searchQuery
-		err  error
-	)
+	var cond *searchQuery
 	if o.IfNoneExist != "" {
 		if cond, err = s.conditionalQuery(typ, base, o.IfNoneExist); err != nil {
 			return nil, err
@@ -91,7 +92,7 @@ func (s *Service) createResource(ctx context.Context, r metaResource, o CreateOp
 	if err != nil {
 		return nil, err
 	}
-	res.Written = written
+	res.Written, res.Issues = written, warnings
 	return res, nil
 }
 

@@ -65,7 +65,7 @@ func (s *Service) transaction(ctx context.Context, req *Request, b *fhir.Bundle)
 			fullURLs[op.fullURL] = true
 		}
 		if op.resource != nil {
-			if err := s.validate(ctx, op.resource, op.prefix+".resource"); err != nil {
+			if _, err := s.validate(ctx, op.resource, op.prefix+".resource"); err != nil {
 				return nil, op.fail(err)
 			}
 		}

@@ -80,7 +80,8 @@ func (s *Service) updateResource(ctx context.Context, r metaResource, id, criter
 		}
 		ifMatch = v
 	}
-	if err := s.validate(ctx, r, prefix); err != nil {
+	warnings, err := s.validate(ctx, r, prefix)
+	if err != nil {
 		return nil, err
 	}
 
@@ -133,7 +134,7 @@ func (s *Service) updateResource(ctx context.Context, r metaResource, id, criter
 	if err != nil {
 		return nil, err
 	}
-	res.Written = written
+	res.Written, res.Issues = written, warnings
 	return res, nil
 }
 

@@ -49,10 +49,11 @@ func expr(prefix, typ string) string {
 	return typ
 }
 
-// validate runs the validation hook; errors refuse the write with 422.
-func (s *Service) validate(ctx context.Context, r fhir.Resource, prefix string) error {
+// validate runs the validation hook; errors refuse the write with 422. The other issues
+// (warnings, information) are returned for the response.
+func (s *Service) validate(ctx context.Context, r fhir.Resource, prefix string) ([]Issue, error) {
 	if s.opt.Validate == nil {
-		return nil
+		return nil, nil
 	}
 	issues := s.opt.Validate(ctx, r)
 	failed := false
@@ -65,9 +66,9 @@ func (s *Service) validate(ctx context.Context, r fhir.Resource, prefix string) 
 		}
 	}
 	if failed {
-		return &Error{Status: http.StatusUnprocessableEntity, Issues: issues}
+		return nil, &Error{Status: http.StatusUnprocessableEntity, Issues: issues}
 	}
-	return nil
+	return issues, nil
 }
 
 // txn is the work of one store.Write: the versions it stores and the references they make,

@@ -120,10 +120,11 @@ func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, res *intera
 	case interaction.ReturnMinimal:
 		w.WriteHeader(res.Status)
 	case interaction.ReturnOutcome:
-		s.writeBody(w, r, res.Status, interaction.OutcomeJSON([]interaction.Issue{{
+		// The validation warnings come back with the outcome (DESIGN.md, "Validation policy").
+		s.writeBody(w, r, res.Status, interaction.OutcomeJSON(append([]interaction.Issue{{
 			Severity: "information", Code: "informational",
 			Text: fmt.Sprintf("%s/%s version %d: %s", v.Type, v.ID, v.VersionID, http.StatusText(res.Status)),
-		}}))
+		}}, res.Issues...)))
 	default:
 		s.writeBody(w, r, res.Status, v.Body)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/internal/interaction"
+	"github.com/joinedup/joinedup/internal/validate"
 )
 
 // DefaultMaxBody is the default request body limit (64 MiB).
@@ -42,6 +43,8 @@ type Config struct {
 	Logger  *slog.Logger
 	// Version is the software version shown in the CapabilityStatement.
 	Version string
+	// Policy answers $validate; nil: the operation is not offered.
+	Policy *validate.Policy
 }
 
 // Server is the HTTP handler of joinedup.
@@ -114,6 +117,8 @@ func (s *Server) routes() *http.ServeMux {
 	handle("/fhir/{type}/{id}/_history", route{"GET": s.historyInstance})
 	handle("/fhir/{type}/{id}/_history/{vid}", route{"GET": s.vread})
 	handle("/fhir/{type}/{id}/$expunge", route{"POST": s.expunge})
+	handle("/fhir/{type}/$validate", route{"POST": s.validateOp})
+	handle("/fhir/{type}/{id}/$validate", route{"POST": s.validateOp})
 	s.searchRoutes(handle)
 	mux.HandleFunc("/fhir/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, notFound("there is no FHIR endpoint at %s", r.URL.Path))
