@@ -286,8 +286,12 @@ func (s *Server) capabilities(w http.ResponseWriter, r *http.Request) {
 	o := interaction.CapabilityOptions{
 		Software: "joinedup", Version: s.cfg.Version, Formats: formats, Types: fhir.ResourceTypes(),
 	}
+	o.Operations = map[string]string{}
 	if s.cfg.AdminToken != "" {
-		o.Operations = map[string]string{"expunge": ExpungeDefinition}
+		o.Operations["expunge"] = ExpungeDefinition
+	}
+	if s.cfg.Policy != nil {
+		o.Operations["validate"] = "http://hl7.org/fhir/OperationDefinition/Resource-validate"
 	}
 	s.writeBody(w, r, http.StatusOK, s.svc.Capabilities(s.request(r), o))
 }

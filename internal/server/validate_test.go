@@ -135,3 +135,16 @@ func TestValidateInstance(t *testing.T) {
 		}
 	}
 }
+
+// The CapabilityStatement offers $validate when the server has a policy.
+func TestCapabilitiesValidate(t *testing.T) {
+	resp, err := http.Get(validatingServer(t) + "/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"name":"validate"`) || !strings.Contains(string(body), "Resource-validate") {
+		t.Errorf("no $validate in the CapabilityStatement: %.300s", body)
+	}
+}
