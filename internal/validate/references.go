@@ -38,6 +38,9 @@ func (r *run) reference(d *profile.Element, e fhir.Element, path string) {
 			}
 			targetType = r.bundleEntryType(s)
 		}
+	case strings.Contains(s, "?") && fhir.IsResourceType(s[:strings.IndexByte(s, '?')]):
+		// A conditional reference ("Patient?identifier=…"), resolved by a transaction.
+		targetType = s[:strings.IndexByte(s, '?')]
 	default:
 		t, ok := refType(s)
 		if !ok {
