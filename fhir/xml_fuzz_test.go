@@ -10,7 +10,7 @@ import (
 // FuzzReadXML: the XML reader never panics, and whatever it accepts writes back as XML
 // that reads to the same resource.
 //
-//	go test ./fhir -run '^$' -fuzz FuzzReadXML -fuzztime 60s
+//	go test ./fhir -run '^$' -fuzz FuzzReadXML -fuzztime 60s -fuzzminimizetime 50x
 func FuzzReadXML(f *testing.F) {
 	seeds := []string{
 		`<Patient xmlns="http://hl7.org/fhir"><id value="a"/><active value="true"/></Patient>`,
