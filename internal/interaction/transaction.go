@@ -61,6 +61,11 @@ func (s *Service) transaction(ctx context.Context, req *Request, b *fhir.Bundle)
 	conds := map[*entryOp]*searchQuery{}
 	static := true
 	for _, op := range ops {
+		if op.method == "PATCH" {
+			if err := s.prepareEntryPatch(ctx, req, op); err != nil {
+				return nil, op.fail(err)
+			}
+		}
 		if op.fullURL != "" {
 			fullURLs[op.fullURL] = true
 		}

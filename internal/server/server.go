@@ -80,7 +80,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, svc: cfg.Service, formats: []*Format{JSON}, metrics: m, log: cfg.Logger}
+	s := &Server{cfg: cfg, svc: cfg.Service, formats: []*Format{JSON, XML}, metrics: m, log: cfg.Logger}
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }
@@ -109,11 +109,11 @@ func (s *Server) routes() *http.ServeMux {
 	handle("/fhir/_history", route{"GET": s.historySystem})
 	handle("/fhir/_search", route{"POST": s.searchSystem})
 	handle("/fhir/$expunge", route{"POST": s.expunge})
-	handle("/fhir/{type}", route{"GET": s.searchType, "POST": s.create, "PUT": s.conditionalUpdate, "DELETE": s.conditionalDelete})
+	handle("/fhir/{type}", route{"GET": s.searchType, "POST": s.create, "PUT": s.conditionalUpdate, "DELETE": s.conditionalDelete, "PATCH": s.conditionalPatch})
 	handle("/fhir/{type}/_search", route{"POST": s.searchType})
 	handle("/fhir/{type}/_history", route{"GET": s.historyType})
 	handle("/fhir/{type}/$expunge", route{"POST": s.expunge})
-	handle("/fhir/{type}/{id}", route{"GET": s.read, "PUT": s.update, "DELETE": s.delete})
+	handle("/fhir/{type}/{id}", route{"GET": s.read, "PUT": s.update, "DELETE": s.delete, "PATCH": s.patch})
 	handle("/fhir/{type}/{id}/_history", route{"GET": s.historyInstance})
 	handle("/fhir/{type}/{id}/_history/{vid}", route{"GET": s.vread})
 	handle("/fhir/{type}/{id}/$expunge", route{"POST": s.expunge})
