@@ -192,14 +192,3 @@ func cloneTypes(ts []Type) []Type {
 	}
 	return out
 }
-
-// Walk calls fn for e and every element under it (children and slices), depth first.
-func (e *Element) Walk(fn func(*Element)) {
-	fn(e)
-	for _, c := range e.Children {
-		c.Walk(fn)
-	}
-	for _, s := range e.Slices {
-		s.Walk(fn)
-	}
-}

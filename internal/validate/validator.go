@@ -261,7 +261,7 @@ func (r *run) element(c *profile.Element, items []fhir.Element, parent string, p
 		if c.Choice {
 			name += profile.TypeSuffix(it.FHIRType())
 		}
-		if c.Max == 1 && c.Min <= 1 && !repeats(c) {
+		if c.Max == 1 {
 			paths[i] = parent + "." + name
 		} else {
 			paths[i] = parent + "." + name + "[" + strconv.Itoa(i) + "]"
@@ -279,12 +279,6 @@ func (r *run) element(c *profile.Element, items []fhir.Element, parent string, p
 		r.parent, r.parentPath = parentElem, parent
 		r.value(d, it, paths[i])
 	}
-}
-
-// repeats reports whether the base element repeats, so its values carry an index even
-// when a profile restricted it to one.
-func repeats(c *profile.Element) bool {
-	return c.Max != 1
 }
 
 func pathOf(parent string, c *profile.Element) string {
