@@ -26,7 +26,9 @@ func newImportCmd() *cobra.Command {
 other bundles and NDJSON files entry by entry, single resources as one write (resources with an
 id are updated, others created). Folders are read recursively (*.json, *.ndjson, *.jsonl).
 The target is the embedded store in --data (default ./joinedup-data), PostgreSQL with
---database, or a running FHIR server with --server. Exit status 1 if anything failed.`,
+--database, or a running FHIR server with --server. Local imports go through the same write
+path as the server, with the same validation policy flags (--profiles, --require-profile,
+--warn-only, --ig). Exit status 1 if anything failed.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -82,6 +84,7 @@ The target is the embedded store in --data (default ./joinedup-data), PostgreSQL
 	f.StringVar(&cfg.database, "database", "", "PostgreSQL DSN (postgres://...) instead of the embedded store")
 	f.StringVar(&cfg.baseURL, "base-url", "", "public FHIR base URL (absolute references under it count as local)")
 	f.BoolVar(&cfg.referentialIntegrity, "referential-integrity", true, "refuse dangling local references")
+	addPolicyFlags(cmd, &cfg)
 	f.IntVar(&concurrency, "concurrency", 4, "files loaded at once")
 	f.BoolVar(&quiet, "quiet", false, "no progress bar")
 	return cmd
