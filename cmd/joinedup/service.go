@@ -29,6 +29,10 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 			return nil, nil, err
 		}
 	}
+	if err := learnStored(ctx, st, policy, logger); err != nil {
+		closeStore()
+		return nil, nil, err
+	}
 	svc, err = interaction.New(interaction.Options{
 		Store: st, BaseURL: strings.TrimSuffix(cfg.baseURL, "/"), ReferentialIntegrity: cfg.referentialIntegrity,
 		Validate: writeHook(policy), Notify: learnHook(policy, logger),

@@ -187,6 +187,37 @@ func learnHook(p *validate.Policy, logger *slog.Logger) func(ctx context.Context
 	}
 }
 
+// learnStored makes the conformance resources already in the store known to the
+// validator at start-up, as learnHook did when they were written: code systems and value
+// sets first, since profiles bind to them.
+func learnStored(ctx context.Context, st store.Store, p *validate.Policy, logger *slog.Logger) error {
+	learned := 0
+	for _, typ := range []string{"CodeSystem", "ValueSet", "StructureDefinition"} {
+		q := store.Query{Type: typ, Count: 500}
+		for {
+			page, err := st.Search(ctx, nil, q)
+			if err != nil {
+				return fmt.Errorf("loading stored %s resources for validation: %w", typ, err)
+			}
+			for _, r := range page.Resources {
+				if err := p.Learn(r.Type, r.Body); err != nil {
+					logger.Warn("a stored conformance resource could not be used for validation", "type", r.Type, "id", r.ID, "error", err)
+					continue
+				}
+				learned++
+			}
+			if page.NextKey == "" {
+				break
+			}
+			q.AfterKey = page.NextKey
+		}
+	}
+	if learned > 0 {
+		logger.Info("validation: stored conformance resources loaded", "resources", learned)
+	}
+	return nil
+}
+
 // writeHook adapts a policy to interaction.Options.Validate, which every write path calls:
 // REST create and update, batch and transaction entries, import.
 func writeHook(p *validate.Policy) func(ctx context.Context, r fhir.Resource) []interaction.Issue {
