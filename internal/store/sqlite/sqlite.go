@@ -114,9 +114,9 @@ func dsn(file string, readOnly bool) string {
 	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
-		q.Add("_pragma", "cache_size(-16000)")
+		q.Add("_pragma", "cache_size(-8000)")
 	} else {
-		q.Add("_pragma", "cache_size(-64000)")
+		q.Add("_pragma", "cache_size(-32000)")
 	}
 	return "file:" + file + "?" + q.Encode()
 }
