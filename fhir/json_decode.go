@@ -698,7 +698,9 @@ func decodePrimList[T any, P interface {
 		n++
 	}
 	d.setIndex(-1)
-	if have > 0 && n != have {
+	if have > 0 && n != have && !d.lenient {
+		// Lenient reading takes the shorter array as padded with nulls, as writers that
+		// forget the padding mean it (the arrays are written back aligned).
 		d.issue("the value array and its \"_\" array have different lengths")
 	}
 	if n > 0 && nulls == n {

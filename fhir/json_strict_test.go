@@ -186,6 +186,10 @@ func TestLenient(t *testing.T) {
 		{"empty primitive extension kept", `{"resourceType":"Patient","_gender":{}}`, `{"resourceType":"Patient","_gender":{}}`},
 		{"unknown member in primitive extension", `{"resourceType":"Patient","_gender":{"x":1}}`, `{"resourceType":"Patient","_gender":{"x":1}}`},
 		{"two choice types kept", `{"resourceType":"Patient","multipleBirthBoolean":true,"multipleBirthInteger":2}`, `{"resourceType":"Patient","multipleBirthBoolean":true,"multipleBirthInteger":2}`},
+		{"short _given padded", `{"resourceType":"Patient","name":[{"given":[null,"James"],"_given":[{"id":"a"}]}]}`,
+			`{"resourceType":"Patient","name":[{"given":[null,"James"],"_given":[{"id":"a"},null]}]}`},
+		{"short given padded", `{"resourceType":"Patient","name":[{"given":["Ann"],"_given":[null,{"id":"b"}]}]}`,
+			`{"resourceType":"Patient","name":[{"given":["Ann",null],"_given":[null,{"id":"b"}]}]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
