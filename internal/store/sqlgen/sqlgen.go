@@ -24,6 +24,9 @@ type Dialect struct {
 	// query (placeholders, in that order); TextQuery renders the words as the query.
 	TextMatch func(rid, param, query string) string
 	TextQuery func(words []string) string
+	// NoIndex renders a column so that the planner does not choose an index for a
+	// term on it (SQLite's unary +; PostgreSQL plans by statistics).
+	NoIndex func(col string) string
 	// A cheap total (store.Query.CheapTotal) counts at most CheapCount rows, and for at
 	// most CheapBudget where the engine can abandon a statement without harm (0: no
 	// budget); beyond either the page has no total.
@@ -37,6 +40,7 @@ var SQLite = Dialect{
 	Contains:    func(h, n string) string { return "instr(" + h + ", " + n + ") > 0" },
 	StartsWith:  func(s, p string) string { return "substr(" + s + ", 1, length(" + p + ")) = " + p },
 	Join:        "CROSS JOIN",
+	NoIndex:     func(col string) string { return "+" + col },
 	// An interrupted SQLite statement leaves its connection and read transaction usable.
 	CheapCount:  100000,
 	CheapBudget: 3 * time.Millisecond,
@@ -59,6 +63,7 @@ var Postgres = Dialect{
 	Contains:    func(h, n string) string { return "strpos(" + h + ", " + n + ") > 0" },
 	StartsWith:  func(s, p string) string { return "starts_with(" + s + ", " + p + ")" },
 	Join:        "JOIN",
+	NoIndex:     func(col string) string { return col },
 	// Cancelling a pgx query closes its connection, which would end the read
 	// transaction: the cap alone bounds the count.
 	CheapCount: 10000,
