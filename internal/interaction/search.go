@@ -34,7 +34,11 @@ func (s *Service) compartmentSearch(ctx context.Context, req *Request, compType,
 		return nil, newError(http.StatusBadRequest, "not-supported", "", "only the Patient compartment can be searched, not %s", compType)
 	}
 	comp := store.Clause{Kind: store.KindCompartment, Values: []store.Value{{TargetType: compType, TargetID: compID}}}
-	return s.search(ctx, req, typ, params, &searchScope{path: "/" + compType + "/" + compID, clause: comp})
+	path := "/" + compType + "/" + compID
+	if typ == "" {
+		path += "/*" // every type in the compartment
+	}
+	return s.search(ctx, req, typ, params, &searchScope{path: path, clause: comp})
 }
 
 // searchScope narrows a search (compartment search, $everything) with a clause the
