@@ -27,7 +27,6 @@ type Plan struct {
 	Backward bool
 }
 
-
 // Search plans q for the page after q.AfterKey.
 func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Plan, error) {
 	limit := q.Count
@@ -101,7 +100,7 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 	if len(q.Sort) == 0 {
 		// Without sort keys the inner query pages itself in rid order, so an index that
 		// yields rids in order stops after one page.
-		b.backward = backward
+		b.backward, b.fence = backward, true
 		key, err := b.inner(f, q, now, after, nil)
 		if err != nil {
 			return nil, err
@@ -174,6 +173,19 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 		if after != nil {
 			b.w(" AND d.rid ", b.cmp(), " ", b.arg(after[0]))
 		}
+	} else if b.fence && b.d.Fence && q.Type != "" {
+		// The type's resources in rid order, as a fenced subquery: PostgreSQL then
+		// streams them through the criteria and stops after one page, where its
+		// estimate of EXISTS criteria would otherwise make it read and sort them all.
+		b.w(" FROM (SELECT * FROM current WHERE type = ", b.arg(q.Type), " AND deleted = 0")
+		if after != nil {
+			b.w(" AND rid ", b.cmp(), " ", b.arg(after[0]))
+		}
+		b.w(" ORDER BY rid")
+		if b.backward {
+			b.w(" DESC")
+		}
+		b.w(" OFFSET 0) c WHERE 1 = 1")
 	} else {
 		b.w(" FROM current c WHERE 1 = 1")
 		if after != nil {

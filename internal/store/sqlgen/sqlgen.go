@@ -24,6 +24,9 @@ type Dialect struct {
 	// query (placeholders, in that order); TextQuery renders the words as the query.
 	TextMatch func(rid, param, query string) string
 	TextQuery func(words []string) string
+	// Fence: scan a type for a page through an ordered subquery the planner must keep
+	// (PostgreSQL's OFFSET 0), so that the scan stops after one page.
+	Fence bool
 	// NoIndex renders a column so that the planner does not choose an index for a
 	// term on it (SQLite's unary +; PostgreSQL plans by statistics).
 	NoIndex func(col string) string
@@ -63,6 +66,7 @@ var Postgres = Dialect{
 	Contains:    func(h, n string) string { return "strpos(" + h + ", " + n + ") > 0" },
 	StartsWith:  func(s, p string) string { return "starts_with(" + s + ", " + p + ")" },
 	Join:        "JOIN",
+	Fence:       true,
 	NoIndex:     func(col string) string { return col },
 	// Cancelling a pgx query closes its connection, which would end the read
 	// transaction: the cap alone bounds the count.
@@ -148,6 +152,8 @@ type builder struct {
 	aliases int
 	// backward pages towards lower rids (Query.BeforeKey).
 	backward bool
+	// fence: the statement is a page, which a type scan may stream (Dialect.Fence).
+	fence bool
 }
 
 // cmp is the rid comparison that continues a page in the builder's direction.
