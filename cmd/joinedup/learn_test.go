@@ -56,3 +56,42 @@ func TestLearnedProfilesSurviveRestart(t *testing.T) {
 		t.Fatalf("after a restart: got %d, want 422 (the stored profile was forgotten)", got)
 	}
 }
+
+// TestCustomSearchParametersSurviveRestart: a custom SearchParameter stored before a
+// restart is registered again at start-up (pending until $reindex covers it).
+func TestCustomSearchParametersSurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	cfg := serveConfig{data: t.TempDir(), referentialIntegrity: true}
+	const url = "http://example.org/sp/eye"
+	sp := `{"resourceType":"SearchParameter","url":"` + url + `","name":"eye","status":"active",
+		"description":"eye colour","code":"eye-colour","base":["Patient"],"type":"token",
+		"expression":"Patient.extension('http://example.org/eye').value"}`
+
+	svc, closeStore, err := openService(ctx, cfg, nil, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Create(ctx, &interaction.Request{}, "SearchParameter", []byte(sp), interaction.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	closeStore()
+
+	svc, closeStore, err = openService(ctx, cfg, nil, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	if got := svc.PendingSearchParameters(); len(got) != 1 || got[0] != url {
+		t.Fatalf("after a restart pending = %v, want [%s]", got, url)
+	}
+	job, err := svc.Reindex(ctx, &interaction.Request{Admin: true}, "Patient", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := job.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := svc.PendingSearchParameters(); len(got) != 0 {
+		t.Errorf("after $reindex pending = %v", got)
+	}
+}

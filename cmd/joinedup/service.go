@@ -41,5 +41,12 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 		closeStore()
 		return nil, nil, err
 	}
+	if err := svc.LoadSearchParameters(ctx); err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	if pending := svc.PendingSearchParameters(); len(pending) > 0 {
+		logger.Warn("custom search parameters are extracted on write but not searched until $reindex runs", "search_parameters", pending)
+	}
 	return svc, closeStore, nil
 }

@@ -170,6 +170,29 @@ func (s *Service) reindexPage(ctx context.Context, j *ReindexJob, rs []*store.Re
 	return nil
 }
 
+// LoadSearchParameters registers the active SearchParameter resources already in the
+// store, as at start-up after a restart: they are extracted on every write again. Whether
+// a $reindex had covered them is not kept across restarts, so searches use them once a
+// $reindex of their base types has run again; Pending lists them.
+func (s *Service) LoadSearchParameters(ctx context.Context) error {
+	q := store.Query{Type: "SearchParameter", Count: 500}
+	for {
+		page, err := s.opt.Store.Search(ctx, nil, q)
+		if err != nil {
+			return fmt.Errorf("loading stored SearchParameters: %w", err)
+		}
+		s.learnSearchParameters(page.Resources)
+		if page.NextKey == "" {
+			return nil
+		}
+		q.AfterKey = page.NextKey
+	}
+}
+
+// PendingSearchParameters lists the canonical URLs of custom SearchParameters that
+// searches do not use yet because no $reindex has covered them.
+func (s *Service) PendingSearchParameters() []string { return s.opt.Search.Pending() }
+
 // learnSearchParameters registers the active SearchParameter resources a write stored,
 // so that they are extracted from now on (and searchable after $reindex).
 func (s *Service) learnSearchParameters(written []*store.Resource) {
