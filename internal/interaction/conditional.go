@@ -24,7 +24,7 @@ func (s *Service) conditionalQuery(typ, base, raw string) (*searchQuery, error) 
 	if err != nil {
 		return nil, invalid("", "the condition %q is not a query string: %v", raw, err)
 	}
-	sq, err := s.parseSearch(typ, base, q, true)
+	sq, err := s.parseSearch(context.Background(), typ, base, q, true)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ type searchScope struct {
 }
 
 func (s *Service) search(ctx context.Context, req *Request, typ string, params url.Values, scope *searchScope) ([]byte, error) {
-	sq, err := s.parseSearch(typ, s.base(req), params, req.Strict)
+	sq, err := s.parseSearch(ctx, typ, s.base(req), params, req.Strict)
 	if err != nil {
 		return nil, err
 	}

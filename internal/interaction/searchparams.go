@@ -1,6 +1,7 @@
 package interaction
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -40,8 +41,9 @@ type searchQuery struct {
 
 // parseSearch translates the query parameters of a search on typ. Unknown or unsupported
 // parameters are errors when strict, and reported in skipped otherwise.
-func (s *Service) parseSearch(typ, base string, q url.Values, strict bool) (*searchQuery, error) {
-	r, err := s.opt.Search.Parse(typ, q, search.Options{Base: base, DefaultCount: s.opt.DefaultCount, MaxCount: s.opt.MaxCount})
+func (s *Service) parseSearch(ctx context.Context, typ, base string, q url.Values, strict bool) (*searchQuery, error) {
+	r, err := s.opt.Search.Parse(typ, q, search.Options{Base: base, DefaultCount: s.opt.DefaultCount, MaxCount: s.opt.MaxCount,
+		Terminology: s.opt.Terminology, Context: ctx})
 	if errors.Is(err, search.ErrInvalid) {
 		return nil, invalid("", "%s", strings.TrimPrefix(err.Error(), search.ErrInvalid.Error()+": "))
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/joinedup/joinedup/internal/index"
 	"github.com/joinedup/joinedup/internal/search"
 	"github.com/joinedup/joinedup/internal/store"
+	"github.com/joinedup/joinedup/internal/terminology"
 )
 
 // Options configures a Service.
@@ -29,6 +30,9 @@ type Options struct {
 	// Search is the SearchParameter registry searches are parsed against; default the
 	// specification's parameters (search.NewRegistry).
 	Search *search.Registry
+	// Terminology expands the value sets and code hierarchies of token :in, :not-in,
+	// :above and :below searches; default terminology.New() (loaded when first used).
+	Terminology *terminology.Server
 	// Validate checks a parsed resource before it is stored; issues of severity error or
 	// fatal refuse the write with 422. Nil: no validation beyond the strict parser.
 	Validate func(ctx context.Context, r fhir.Resource) []Issue
@@ -91,6 +95,9 @@ func New(o Options) (*Service, error) {
 	}
 	if o.Search == nil {
 		o.Search = search.NewRegistry()
+	}
+	if o.Terminology == nil {
+		o.Terminology = terminology.New()
 	}
 	if o.Extractor == nil {
 		o.Extractor = &search.Extractor{Registry: o.Search}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/internal/index"
 	"github.com/joinedup/joinedup/internal/store"
+	"github.com/joinedup/joinedup/internal/terminology"
 )
 
 // Request is a parsed search: the store query and the result parameters the store does
@@ -42,6 +44,11 @@ type Options struct {
 	Base string
 	// DefaultCount and MaxCount bound _count (50 and 1000 when zero).
 	DefaultCount, MaxCount int
+	// Terminology expands the value sets and code hierarchies of token :in, :not-in,
+	// :above and :below; without it those modifiers are not applied.
+	Terminology *terminology.Server
+	// Context bounds those expansions (context.Background when nil).
+	Context context.Context
 }
 
 // ignored concern the representation, not the search.
@@ -56,6 +63,9 @@ func (r *Registry) Parse(typ string, params url.Values, o Options) (*Request, er
 	}
 	if o.MaxCount <= 0 {
 		o.MaxCount = 1000
+	}
+	if o.Context == nil {
+		o.Context = context.Background()
 	}
 	req := &Request{Query: store.Query{Type: typ, Count: o.DefaultCount}, Applied: url.Values{}}
 	keys := make([]string, 0, len(params))
@@ -93,6 +103,8 @@ type parser struct {
 	r   *Registry
 	o   Options
 	req *Request
+	// expanded holds the codes of the value sets and hierarchies expanded so far.
+	expanded map[string][]store.TokenCode
 }
 
 func (p *parser) unknown(key, reason string) {
@@ -220,6 +232,9 @@ func (p *parser) clause(typ, key, raw string) (c store.Clause, reason string, er
 	if mod != "" && !slices.Contains(prm.Modifiers, mod) {
 		return c, "modifier :" + mod + " is not supported for " + code, nil
 	}
+	if prm.Kind == store.KindToken && terminologyModifiers[mod] && p.o.Terminology == nil {
+		return c, "modifier :" + mod + " needs a terminology server", nil
+	}
 	c = store.Clause{Param: prm.Code, Kind: prm.Kind, Modifier: mod}
 	if mod == "missing" {
 		if raw != "true" && raw != "false" {
@@ -336,6 +351,14 @@ func (p *parser) value(prm *Param, mod, v string) (store.Value, error) {
 	case store.KindToken:
 		if mod == "text" {
 			val.Text = NormalizeString(unescape(v))
+			break
+		}
+		if terminologyModifiers[mod] {
+			codes, err := p.codes(mod, v)
+			if err != nil {
+				return val, err
+			}
+			val.Codes = codes
 			break
 		}
 		if mod == "of-type" {

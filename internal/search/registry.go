@@ -54,7 +54,7 @@ var kinds = map[string]store.ParamKind{
 // :missing applies to every kind but _id.
 var modifiersOf = map[store.ParamKind][]string{
 	store.KindString:    {"missing", "exact", "contains"},
-	store.KindToken:     {"missing", "not", "text", "of-type"},
+	store.KindToken:     {"missing", "not", "text", "of-type", "in", "not-in", "above", "below"},
 	store.KindDate:      {"missing"},
 	store.KindNumber:    {"missing"},
 	store.KindQuantity:  {"missing"},
