@@ -11,5 +11,7 @@
 //
 // Parse turns URL (or form) parameters into a store.Query with chains, _has, includes,
 // sort keys and result parameters; parameters it cannot apply are reported, not guessed
-// at (https://hl7.org/fhir/R4/search.html#errors).
+// at (https://hl7.org/fhir/R4/search.html#errors). Token :in, :not-in, :above and :below
+// are expanded by the terminology server into the codes the store matches, once per
+// request (https://hl7.org/fhir/R4/search.html#token).
 package search
