@@ -8,6 +8,7 @@ import (
 
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/internal/profile"
+	"github.com/joinedup/joinedup/internal/terminology"
 )
 
 // Policy is the validation a server applies to every write (DESIGN.md, "Validation
@@ -99,6 +100,11 @@ func (p *Policy) Describe() (required int, warnOnly []string) {
 	sort.Strings(warnOnly)
 	return len(p.Required), warnOnly
 }
+
+// Terminology is the terminology server the policy validates codes with, so that search
+// (token :in, :below ...) sees the same code systems and value sets, including those
+// loaded from implementation guides or written to the server.
+func (p *Policy) Terminology() *terminology.Server { return p.Validator.term }
 
 // Learn adds the conformance resources a server has just stored — StructureDefinitions,
 // ValueSets, CodeSystems, as JSON — to the validator's definitions, so that resources
