@@ -73,6 +73,10 @@ func testConcurrentMixedOutcomes(t *testing.T, s store.Store) {
 					Op: store.OpCreate, LastUpdated: time.Now().UTC(), Body: body("Basic", id, 1, "")}}); err != nil {
 					return err
 				}
+				if i%7 == 1 {
+					// A failure while the rows are still buffered.
+					return errFail
+				}
 				// Reading sends the buffered rows; a failure after that must still undo them.
 				if _, err := tx.Current(ctx, "Basic", id); err != nil {
 					return err
@@ -94,6 +98,8 @@ func testConcurrentMixedOutcomes(t *testing.T, s store.Store) {
 		_, rerr := s.Read(ctx, nil, "Basic", fmt.Sprintf("r%d", i))
 		var want error
 		switch {
+		case i%7 == 1:
+			want = errFail
 		case i%5 == 0:
 			want = store.ErrConflict
 		case i%3 == 0:
