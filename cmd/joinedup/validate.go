@@ -193,23 +193,16 @@ func learnHook(p *validate.Policy, logger *slog.Logger) func(ctx context.Context
 func learnStored(ctx context.Context, st store.Store, p *validate.Policy, logger *slog.Logger) error {
 	learned := 0
 	for _, typ := range []string{"CodeSystem", "ValueSet", "StructureDefinition"} {
-		q := store.Query{Type: typ, Count: 500}
-		for {
-			page, err := st.Search(ctx, nil, q)
-			if err != nil {
-				return fmt.Errorf("loading stored %s resources for validation: %w", typ, err)
+		err := store.Each(ctx, st, nil, typ, func(r *store.Resource) error {
+			if err := p.Learn(r.Type, r.Body); err != nil {
+				logger.Warn("a stored conformance resource could not be used for validation", "type", r.Type, "id", r.ID, "error", err)
+				return nil
 			}
-			for _, r := range page.Resources {
-				if err := p.Learn(r.Type, r.Body); err != nil {
-					logger.Warn("a stored conformance resource could not be used for validation", "type", r.Type, "id", r.ID, "error", err)
-					continue
-				}
-				learned++
-			}
-			if page.NextKey == "" {
-				break
-			}
-			q.AfterKey = page.NextKey
+			learned++
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("loading stored %s resources for validation: %w", typ, err)
 		}
 	}
 	if learned > 0 {

@@ -175,18 +175,14 @@ func (s *Service) reindexPage(ctx context.Context, j *ReindexJob, rs []*store.Re
 // a $reindex had covered them is not kept across restarts, so searches use them once a
 // $reindex of their base types has run again; Pending lists them.
 func (s *Service) LoadSearchParameters(ctx context.Context) error {
-	q := store.Query{Type: "SearchParameter", Count: 500}
-	for {
-		page, err := s.opt.Store.Search(ctx, nil, q)
-		if err != nil {
-			return fmt.Errorf("loading stored SearchParameters: %w", err)
-		}
-		s.learnSearchParameters(page.Resources)
-		if page.NextKey == "" {
-			return nil
-		}
-		q.AfterKey = page.NextKey
+	err := store.Each(ctx, s.opt.Store, nil, "SearchParameter", func(r *store.Resource) error {
+		s.learnSearchParameters([]*store.Resource{r})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("loading stored SearchParameters: %w", err)
 	}
+	return nil
 }
 
 // PendingSearchParameters lists the canonical URLs of custom SearchParameters that
