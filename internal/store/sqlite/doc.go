@@ -7,9 +7,10 @@
 // the former.) The sync's cost is shared: one writer goroutine takes every Write waiting
 // and commits them together (package groupcommit), so throughput is not bound by sync
 // latency. Index, link and compartment rows are buffered inside the transaction and
-// inserted up to 64 rows per prepared statement. The writer never checkpoints: a
-// background goroutine runs passive WAL checkpoints on its own connection (a truncating
-// one if the WAL passes 64 MiB), so that work runs beside the writer, not in its commits.
+// inserted up to 64 rows per prepared statement. A background goroutine runs passive
+// WAL checkpoints on its own connection, so copying pages runs beside the writer, not in
+// its commits; since a passive checkpoint cannot restart a WAL that the writer keeps
+// appending to, the writer truncates the WAL between two groups once it passes 64 MiB.
 // Reads use a pool of separate read-only connections, which WAL lets run while the
 // writer commits.
 //
