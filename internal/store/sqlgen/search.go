@@ -298,7 +298,7 @@ var tables = map[store.ParamKind]string{
 var modifiers = map[store.ParamKind][]string{
 	store.KindToken:     {"not", "text", "of-type", "in", "not-in", "above", "below"},
 	store.KindString:    {"exact", "contains"},
-	store.KindReference: {"identifier"},
+	store.KindReference: {"identifier", "above", "below"},
 	store.KindURI:       {"below", "above"},
 }
 
@@ -415,6 +415,9 @@ func (b *builder) cond(a, typ string, c store.Clause, f *store.AccessFilter, now
 	}
 	if c.Kind == store.KindText {
 		return b.text(a, c)
+	}
+	if c.Kind == store.KindReference && (c.Modifier == "above" || c.Modifier == "below") {
+		return b.or(c.Values, func(v store.Value) error { return b.hierarchy(a, typ, c, v, f) })
 	}
 	if c.Modifier == "not" || c.Modifier == "not-in" {
 		b.w("NOT ")
@@ -661,20 +664,88 @@ func (b *builder) composite(t string, c store.Clause, v store.Value, now time.Ti
 	return nil
 }
 
-// near matches positions within v.Distance km of v.Lat/v.Long: a bounding box the
-// index can use, then the great-circle distance where the engine has the functions.
+// earthRadius is the Earth's mean radius in km (IUGG), of the sphere near measures on.
+const earthRadius = 6371.0088
+
+// near matches positions within v.Distance km of v.Lat/v.Long along a great circle: a
+// latitude and longitude box that holds the circle, cheap to test, then the haversine
+// of the distance against that of the radius (hav θ = sin²(θ/2), which needs only sin and
+// cos: both engines have them). The box takes every longitude when the circle holds a
+// pole, and two longitude ranges when it crosses the ±180° meridian.
 func (b *builder) near(t string, v store.Value) error {
 	if v.Distance <= 0 {
 		return fmt.Errorf("near needs a positive distance")
 	}
-	dLat := v.Distance / 111.2
-	cos := math.Cos(v.Lat * math.Pi / 180)
-	dLong := 180.0
-	if cos > 1e-6 {
-		dLong = math.Min(180, v.Distance/(111.2*cos))
+	const deg = math.Pi / 180
+	radius := v.Distance / earthRadius // the circle's angular radius
+	if radius >= math.Pi {
+		b.w("1 = 1") // the whole sphere
+		return nil
 	}
-	b.w(t, ".p1_low BETWEEN ", b.arg(v.Lat-dLat), " AND ", b.arg(v.Lat+dLat), " AND ",
-		t, ".p2_low BETWEEN ", b.arg(v.Long-dLong), " AND ", b.arg(v.Long+dLong))
+	// The box is widened by a hair so that rounding cannot drop a point the exact test
+	// keeps.
+	const slack = 1e-9
+	lat0, long0 := v.Lat, v.Long
+	latLo, latHi := lat0-radius/deg, lat0+radius/deg
+	b.w(t, ".p1_low BETWEEN ", b.arg(latLo-slack), " AND ", b.arg(latHi+slack))
+	if latLo > -90 && latHi < 90 {
+		// Neither pole is inside: the circle's widest longitude offset, reached where
+		// the meridian touches it, is asin(sin r / cos lat0) (under 90°).
+		dLong := math.Asin(math.Sin(radius)/math.Cos(lat0*deg))/deg + slack
+		lo, hi := long0-dLong, long0+dLong
+		col := t + ".p2_low"
+		switch {
+		case lo < -180:
+			b.w(" AND (", col, " >= ", b.arg(lo+360), " OR ", col, " <= ", b.arg(hi), ")")
+		case hi > 180:
+			b.w(" AND (", col, " >= ", b.arg(lo), " OR ", col, " <= ", b.arg(hi-360), ")")
+		default:
+			b.w(" AND ", col, " BETWEEN ", b.arg(lo), " AND ", b.arg(hi))
+		}
+	}
+	// hav(d) = hav(Δlat) + cos lat0 · cos lat · hav(Δlong) <= hav(r); the half angles in
+	// radians are the degree differences times π/360.
+	half := deg / 2
+	b.w(" AND power(sin((", t, ".p1_low - ", b.arg(lat0), ") * ", b.arg(half), "), 2) + ", b.arg(math.Cos(lat0*deg)),
+		" * cos(", t, ".p1_low * ", b.arg(deg), ") * power(sin((", t, ".p2_low - ", b.arg(long0), ") * ", b.arg(half), "), 2) <= ",
+		b.arg(math.Pow(math.Sin(radius/2), 2)))
+	return nil
+}
+
+// hierarchy writes reference :above or :below on resource alias a ("Searching
+// Hierarchies", https://hl7.org/fhir/R4/search.html): a's reference parameter points at
+// the value's resource or at one reached from it along the target type's parent links
+// (v.Hierarchy) — down to children for :below, up to parents for :above. The walk is a
+// recursive query whose UNION drops ids already found, so that a cycle ends; it passes
+// only through resources the caller may read, as a chain does. Walk and references are
+// one uncorrelated subquery, which both engines evaluate once per statement.
+func (b *builder) hierarchy(a, typ string, c store.Clause, v store.Value, f *store.AccessFilter) error {
+	if v.TargetType == "" || v.TargetID == "" || v.Hierarchy == "" {
+		return fmt.Errorf(":%s needs Type/id of a local resource and the hierarchy of its type", c.Modifier)
+	}
+	h, e, n, t := b.alias("h"), b.alias("he"), b.alias("hc"), b.alias("t")
+	b.w(a, ".rid IN (WITH RECURSIVE ", h, "(id) AS (SELECT ", b.d.Text(b.arg(v.TargetID)), " UNION SELECT ")
+	if c.Modifier == "below" {
+		// The children of a found resource: those whose parent link points at it.
+		b.w(n, ".id FROM ", h, " ", b.d.Join, " idx_reference ", e, " ON ", e, ".type = ", b.arg(v.TargetType), " AND ",
+			e, ".param = ", b.arg(v.Hierarchy), " AND ", e, ".target_id = ", h, ".id AND ", e, ".target_type = ", b.arg(v.TargetType),
+			" ", b.d.Join, " current ", n, " ON ", n, ".rid = ", e, ".rid")
+	} else {
+		// The parent of a found resource: where its parent link points.
+		b.w(e, ".target_id FROM ", h, " ", b.d.Join, " current ", n, " ON ", n, ".type = ", b.arg(v.TargetType), " AND ",
+			n, ".id = ", h, ".id ", b.d.Join, " idx_reference ", e, " ON ", e, ".rid = ", n, ".rid AND ", e, ".param = ",
+			b.arg(v.Hierarchy), " AND ", e, ".target_type = ", b.arg(v.TargetType))
+	}
+	if f != nil {
+		b.w(" WHERE 1 = 1")
+		b.filter(n, f)
+	}
+	b.w(") SELECT ", t, ".rid FROM idx_reference ", t, " WHERE ")
+	if typ != "" {
+		b.w(t, ".type = ", b.arg(typ), " AND ")
+	}
+	b.w(t, ".param = ", b.arg(c.Param), " AND ", t, ".target_type = ", b.arg(v.TargetType), " AND ", t,
+		".target_id IN (SELECT id FROM ", h, "))")
 	return nil
 }
 
