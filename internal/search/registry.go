@@ -237,7 +237,11 @@ func (r *Registry) plan(typ string) *plan {
 			continue // named queries: none are defined
 		}
 		if prm.Kind == store.KindReference {
-			prm.Modifiers = append(slices.Clone(prm.Modifiers), referenceTargets(d)...)
+			prm.Modifiers = slices.Clone(prm.Modifiers)
+			if slices.ContainsFunc(d.Target, func(t string) bool { return hierarchy(t) != "" }) {
+				prm.Modifiers = append(prm.Modifiers, "above", "below")
+			}
+			prm.Modifiers = append(prm.Modifiers, referenceTargets(d)...)
 		}
 		if prm.Kind == store.KindSpecial && d.Code != "near" {
 			continue
@@ -277,6 +281,51 @@ func (r *Registry) plan(typ string) *plan {
 	r.plans[typ] = p
 	return p
 }
+
+// hierarchies maps each resource type that has a hierarchy to the code of its parameter
+// that links a resource to its parent (see hierarchy).
+var hierarchies = sync.OnceValue(func() map[string]string {
+	// A Reference(Any) lists every resource type but Parameters; no other lists more
+	// than a few.
+	anyType := len(fhir.ResourceTypes()) / 2
+	best := map[string]*fhir.SearchParamDef{}
+	// better reports whether a should define the hierarchy rather than b.
+	better := func(a, b *fhir.SearchParamDef) bool {
+		pa, pb := a.Code == "partof" || a.Code == "part-of", b.Code == "partof" || b.Code == "part-of"
+		if pa != pb {
+			return pa
+		}
+		if len(a.Target) != len(b.Target) {
+			return len(a.Target) < len(b.Target)
+		}
+		return a.Code < b.Code
+	}
+	for _, sp := range fhir.SearchParameters() {
+		if sp.Type != "reference" || len(sp.Target) > anyType {
+			continue
+		}
+		for _, typ := range sp.Base {
+			if slices.Contains(sp.Target, typ) && (best[typ] == nil || better(sp, best[typ])) {
+				best[typ] = sp
+			}
+		}
+	}
+	out := make(map[string]string, len(best))
+	for typ, sp := range best {
+		out[typ] = sp.Code
+	}
+	return out
+})
+
+// hierarchy returns the code of the reference parameter that makes typ's hierarchy for
+// reference :above and :below, "" when typ has none. It is one of the specification's
+// reference parameters of typ that may point at typ itself (a circular reference),
+// leaving out those that may point at any type (Reference(Any) links such as Task focus,
+// not hierarchies): the one named partof or part-of, else the one with the fewest target
+// types, else the first by code. So Location and Organization have partof, Encounter,
+// Procedure and Task part-of, Observation has-member, Specimen parent. Custom
+// SearchParameters make no hierarchy.
+func hierarchy(typ string) string { return hierarchies()[typ] }
 
 // referenceTargets are the type modifiers of a reference parameter (subject:Patient).
 func referenceTargets(d *Def) []string {

@@ -191,7 +191,8 @@ type Value struct {
 	Missing bool
 	// Components are a composite value's parts, in order.
 	Components []Value
-	// Near: latitude and longitude in degrees and the distance in km.
+	// Near: latitude and longitude in degrees and the distance in km; positions match
+	// within that great-circle distance on a sphere of the Earth's mean radius.
 	Lat, Long, Distance float64
 	// Quantities whose unit converts to UCUM base units: the value's range there and
 	// the canonical unit (QuantityEntry.CanonicalCode); "" when it does not convert.
