@@ -17,9 +17,13 @@ func TestHierarchyParameter(t *testing.T) {
 	for typ, want := range map[string]string{
 		"Location": "partof", "Organization": "partof", "Encounter": "part-of", "Procedure": "part-of",
 		"CarePlan": "part-of", "Task": "part-of", "Observation": "has-member", "Specimen": "parent",
-		// Only links that may point at any type: no hierarchy.
+		"Medication": "ingredient", "Composition": "related-ref", "CareTeam": "participant", "Patient": "link",
+		// No reference parameter that may point at the type itself.
+		"Practitioner": "",
+		// Only links that may point at any type.
 		"Communication": "", "Provenance": "",
-		"Practitioner": "", "Medication": "ingredient",
+		// Only canonical references, indexed as URLs.
+		"StructureDefinition": "", "PlanDefinition": "", "CodeSystem": "",
 	} {
 		if got := hierarchy(typ); got != want {
 			t.Errorf("hierarchy(%s) = %q, want %q", typ, got, want)

@@ -305,7 +305,7 @@ var hierarchies = sync.OnceValue(func() map[string]string {
 			continue
 		}
 		for _, typ := range sp.Base {
-			if slices.Contains(sp.Target, typ) && (best[typ] == nil || better(sp, best[typ])) {
+			if slices.Contains(sp.Target, typ) && byReference(sp.Expression, typ) && (best[typ] == nil || better(sp, best[typ])) {
 				best[typ] = sp
 			}
 		}
@@ -319,13 +319,51 @@ var hierarchies = sync.OnceValue(func() map[string]string {
 
 // hierarchy returns the code of the reference parameter that makes typ's hierarchy for
 // reference :above and :below, "" when typ has none. It is one of the specification's
-// reference parameters of typ that may point at typ itself (a circular reference),
-// leaving out those that may point at any type (Reference(Any) links such as Task focus,
-// not hierarchies): the one named partof or part-of, else the one with the fewest target
-// types, else the first by code. So Location and Organization have partof, Encounter,
-// Procedure and Task part-of, Observation has-member, Specimen parent. Custom
-// SearchParameters make no hierarchy.
+// reference parameters of typ that may point at typ itself (a circular reference)
+// through Reference elements, leaving out those that may point at any type
+// (Reference(Any) links such as Task focus, not hierarchies) and canonicals (indexed as
+// URLs, which the walk cannot follow): the one named partof or part-of, else the one
+// with the fewest target types, else the first by code. So Location and Organization
+// have partof, Encounter, Procedure and Task part-of, Observation has-member, Specimen
+// parent. Custom SearchParameters make no hierarchy.
 func hierarchy(typ string) string { return hierarchies()[typ] }
+
+// byReference reports whether a branch of expr for typ selects Reference elements: a
+// path of typ's elements ending in one that may be a Reference, or such a path cast
+// "as Reference".
+func byReference(expr, typ string) bool {
+	for _, br := range splitUnion(expr) {
+		if path, ok := strings.CutSuffix(strings.TrimPrefix(br, "("), " as Reference)"); ok && strings.HasPrefix(path, typ+".") {
+			return true
+		}
+		steps := strings.Split(br, ".")
+		if steps[0] != typ {
+			continue
+		}
+		t := fhir.LookupType(typ)
+		for i, step := range steps[1:] {
+			var e *fhir.ElementDef
+			if t != nil {
+				e = t.Element(step)
+			}
+			switch {
+			case e == nil:
+				t = nil
+			case i == len(steps)-2:
+				if slices.ContainsFunc(e.Types, func(r fhir.TypeRef) bool { return r.Code == "Reference" }) {
+					return true
+				}
+			case e.Backbone != "":
+				t = fhir.LookupType(e.Backbone)
+			case len(e.Types) == 1:
+				t = fhir.LookupType(e.Types[0].Code)
+			default:
+				t = nil
+			}
+		}
+	}
+	return false
+}
 
 // referenceTargets are the type modifiers of a reference parameter (subject:Patient).
 func referenceTargets(d *Def) []string {
