@@ -325,7 +325,9 @@ var hierarchies = sync.OnceValue(func() map[string]string {
 // URLs, which the walk cannot follow): the one named partof or part-of, else the one
 // with the fewest target types, else the first by code. So Location and Organization
 // have partof, Encounter, Procedure and Task part-of, Observation has-member, Specimen
-// parent. Custom SearchParameters make no hierarchy.
+// parent. Custom SearchParameters make no hierarchy. The parameter is read as pointing
+// from a resource to its parent, as partOf does; where it points from a whole to its
+// parts instead (Observation has-member, Group member), :below walks towards the wholes.
 func hierarchy(typ string) string { return hierarchies()[typ] }
 
 // byReference reports whether a branch of expr for typ selects Reference elements: a
