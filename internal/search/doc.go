@@ -13,5 +13,10 @@
 // sort keys and result parameters; parameters it cannot apply are reported, not guessed
 // at (https://hl7.org/fhir/R4/search.html#errors). Token :in, :not-in, :above and :below
 // are expanded by the terminology server into the codes the store matches, once per
-// request (https://hl7.org/fhir/R4/search.html#token).
+// request (https://hl7.org/fhir/R4/search.html#token). Reference :above and :below follow
+// the hierarchy of the target type, made by the one of its reference parameters that
+// points at its own type (Location partof; see hierarchy for the choice among several);
+// they are offered on the parameters with such a target type and refused as invalid on
+// any other.
+// Location near takes its distance in any UCUM unit of length (km by default).
 package search

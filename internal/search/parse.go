@@ -229,6 +229,10 @@ func (p *parser) clause(typ, key, raw string) (c store.Clause, reason string, er
 	if chained {
 		return p.chain(prm, mod, chain, raw)
 	}
+	if prm.Kind == store.KindReference && (mod == "above" || mod == "below") {
+		c, err = p.hierarchy(prm, mod, raw)
+		return c, "", err
+	}
 	if mod != "" && !slices.Contains(prm.Modifiers, mod) {
 		return c, "modifier :" + mod + " is not supported for " + code, nil
 	}
@@ -451,7 +455,8 @@ func quantityValue(val *store.Value, v string) error {
 	return nil
 }
 
-// nearValue parses Location near: "latitude|longitude|distance|units" (km by default).
+// nearValue parses Location near: "latitude|longitude|distance|units", the distance 1
+// when absent, in a UCUM unit of length (km when absent; mi is taken for [mi_i]).
 func nearValue(v string) (store.Value, error) {
 	var val store.Value
 	parts := strings.Split(v, "|")
@@ -472,13 +477,56 @@ func nearValue(v string) (store.Value, error) {
 		}
 	}
 	if len(parts) == 4 && parts[3] != "" && parts[3] != "km" {
-		km, _, ok := Canonical(val.Distance, parts[3])
-		if !ok {
-			return val, fmt.Errorf("near %q: unknown distance unit", v)
+		unit := parts[3]
+		if unit == "mi" {
+			unit = "[mi_i]" // the common spelling of UCUM's international mile
 		}
-		val.Distance = km / 1000 // canonical length is metres
+		m, base, ok := Canonical(val.Distance, unit)
+		if !ok || base != "m" {
+			return val, fmt.Errorf("near %q: %q is not a UCUM unit of length", v, parts[3])
+		}
+		val.Distance = m / 1000
 	}
 	return val, nil
+}
+
+// hierarchy parses reference :above and :below (search.html, "Searching Hierarchies").
+// Each value is a local resource of a target type with a hierarchy: Type/id, an
+// absolute URL under the base, or an id alone, which is of the parameter's one target
+// type with a hierarchy. A parameter none of whose target types has a hierarchy is the
+// client's error rather than a modifier the server merely does not know: the search it
+// asks for cannot be made.
+func (p *parser) hierarchy(prm *Param, mod, raw string) (store.Clause, error) {
+	c := store.Clause{Param: prm.Code, Kind: store.KindReference, Modifier: mod}
+	var types []string
+	for _, t := range prm.Target {
+		if hierarchy(t) != "" {
+			types = append(types, t)
+		}
+	}
+	if len(types) == 0 {
+		return c, invalidf("%s:%s: %s has no hierarchy: no target type of %s refers to its own type", prm.Code, mod, prm.Code, prm.Code)
+	}
+	for _, v := range splitEscaped(raw, ',') {
+		val, err := p.reference("", v)
+		switch {
+		case err != nil:
+			return c, invalidf("%s:%s: %v", prm.Code, mod, err)
+		case val.Text != "":
+			return c, invalidf("%s:%s: %s is not a resource on this server, whose hierarchy it could follow", prm.Code, mod, val.Text)
+		case val.TargetType == "" && len(types) > 1:
+			return c, invalidf("%s:%s: %q could be any of %s: give Type/id", prm.Code, mod, val.TargetID, strings.Join(types, ", "))
+		case val.TargetType == "":
+			val.TargetType = types[0]
+		case !slices.Contains(prm.Target, val.TargetType):
+			return c, invalidf("%s:%s: %s is not a target type of %s", prm.Code, mod, val.TargetType, prm.Code)
+		}
+		if val.Hierarchy = hierarchy(val.TargetType); val.Hierarchy == "" {
+			return c, invalidf("%s:%s: %s has no hierarchy", prm.Code, mod, val.TargetType)
+		}
+		c.Values = append(c.Values, val)
+	}
+	return c, nil
 }
 
 func (p *parser) reference(mod, v string) (store.Value, error) {

@@ -195,7 +195,7 @@ func TestNormalizeAndNumbers(t *testing.T) {
 // accepts is either applied or reported.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"name=smith", "subject:Patient.name=x", "_has:Observation:patient:code=1", "code-value-quantity=a|b$gt1",
-		"date=ap2020-01", "near=1|2|3|mi", "_include:iterate=Observation:subject:Patient", "_sort=-date,_id", `identifier=a\|b|c`, "value-quantity=1e400"} {
+		"date=ap2020-01", "near=1|2|3|mi", "has-member:below=Observation/1,o2", "_include:iterate=Observation:subject:Patient", "_sort=-date,_id", `identifier=a\|b|c`, "value-quantity=1e400"} {
 		f.Add("Observation", s)
 	}
 	f.Fuzz(func(t *testing.T, typ, query string) {

@@ -237,7 +237,11 @@ func (r *Registry) plan(typ string) *plan {
 			continue // named queries: none are defined
 		}
 		if prm.Kind == store.KindReference {
-			prm.Modifiers = append(slices.Clone(prm.Modifiers), referenceTargets(d)...)
+			prm.Modifiers = slices.Clone(prm.Modifiers)
+			if slices.ContainsFunc(d.Target, func(t string) bool { return hierarchy(t) != "" }) {
+				prm.Modifiers = append(prm.Modifiers, "above", "below")
+			}
+			prm.Modifiers = append(prm.Modifiers, referenceTargets(d)...)
 		}
 		if prm.Kind == store.KindSpecial && d.Code != "near" {
 			continue
@@ -276,6 +280,91 @@ func (r *Registry) plan(typ string) *plan {
 	p.extract = slices.DeleteFunc(p.extract, func(x *Param) bool { return p.byCode[x.Code] != x })
 	r.plans[typ] = p
 	return p
+}
+
+// hierarchies maps each resource type that has a hierarchy to the code of its parameter
+// that links a resource to its parent (see hierarchy).
+var hierarchies = sync.OnceValue(func() map[string]string {
+	// A Reference(Any) lists every resource type but Parameters; no other lists more
+	// than a few.
+	anyType := len(fhir.ResourceTypes()) / 2
+	best := map[string]*fhir.SearchParamDef{}
+	// better reports whether a should define the hierarchy rather than b.
+	better := func(a, b *fhir.SearchParamDef) bool {
+		pa, pb := a.Code == "partof" || a.Code == "part-of", b.Code == "partof" || b.Code == "part-of"
+		if pa != pb {
+			return pa
+		}
+		if len(a.Target) != len(b.Target) {
+			return len(a.Target) < len(b.Target)
+		}
+		return a.Code < b.Code
+	}
+	for _, sp := range fhir.SearchParameters() {
+		if sp.Type != "reference" || len(sp.Target) > anyType {
+			continue
+		}
+		for _, typ := range sp.Base {
+			if slices.Contains(sp.Target, typ) && byReference(sp.Expression, typ) && (best[typ] == nil || better(sp, best[typ])) {
+				best[typ] = sp
+			}
+		}
+	}
+	out := make(map[string]string, len(best))
+	for typ, sp := range best {
+		out[typ] = sp.Code
+	}
+	return out
+})
+
+// hierarchy returns the code of the reference parameter that makes typ's hierarchy for
+// reference :above and :below, "" when typ has none. It is one of the specification's
+// reference parameters of typ that may point at typ itself (a circular reference)
+// through Reference elements, leaving out those that may point at any type
+// (Reference(Any) links such as Task focus, not hierarchies) and canonicals (indexed as
+// URLs, which the walk cannot follow): the one named partof or part-of, else the one
+// with the fewest target types, else the first by code. So Location and Organization
+// have partof, Encounter, Procedure and Task part-of, Observation has-member, Specimen
+// parent. Custom SearchParameters make no hierarchy. The parameter is read as pointing
+// from a resource to its parent, as partOf does; where it points from a whole to its
+// parts instead (Observation has-member, Group member), :below walks towards the wholes.
+func hierarchy(typ string) string { return hierarchies()[typ] }
+
+// byReference reports whether a branch of expr for typ selects Reference elements: a
+// path of typ's elements ending in one that may be a Reference, or such a path cast
+// "as Reference".
+func byReference(expr, typ string) bool {
+	for _, br := range splitUnion(expr) {
+		if path, ok := strings.CutSuffix(strings.TrimPrefix(br, "("), " as Reference)"); ok && strings.HasPrefix(path, typ+".") {
+			return true
+		}
+		steps := strings.Split(br, ".")
+		if steps[0] != typ {
+			continue
+		}
+		t := fhir.LookupType(typ)
+		for i, step := range steps[1:] {
+			var e *fhir.ElementDef
+			if t != nil {
+				e = t.Element(step)
+			}
+			switch {
+			case e == nil:
+				t = nil
+			case i == len(steps)-2:
+				if slices.ContainsFunc(e.Types, func(r fhir.TypeRef) bool { return r.Code == "Reference" }) {
+					return true
+				}
+			case e.Backbone != "":
+				t = fhir.LookupType(e.Backbone)
+			case len(e.Types) == 1:
+				t = fhir.LookupType(e.Types[0].Code)
+			default:
+				t = nil
+			}
+		}
+	}
+	return false
 }
 
 // referenceTargets are the type modifiers of a reference parameter (subject:Patient).

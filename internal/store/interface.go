@@ -147,7 +147,8 @@ type Clause struct {
 	Kind  ParamKind
 	// Modifier: "", "exact", "contains", "not", "missing", "identifier", "below", or a
 	// resource type name for a reference. A modifier a kind does not support is
-	// ErrInvalid.
+	// ErrInvalid. On a reference, "above" and "below" follow a hierarchy: see
+	// Value.Hierarchy.
 	Modifier string
 	Values   []Value
 	// Chain, on a reference clause, requires the referenced resource to be of
@@ -180,11 +181,18 @@ type Value struct {
 	NumLow, NumHigh float64
 	// Reference: TargetType/TargetID.
 	TargetType, TargetID string
+	// Hierarchy, for reference :above and :below, is the reference parameter of
+	// TargetType that points a resource at its parent (Location partof). :below matches
+	// references to TargetType/TargetID or to any resource below it (whose chain of
+	// parents reaches it), :above references to it or to any of its ancestors; a
+	// cyclic chain ends where it repeats.
+	Hierarchy string
 	// :missing
 	Missing bool
 	// Components are a composite value's parts, in order.
 	Components []Value
-	// Near: latitude and longitude in degrees and the distance in km.
+	// Near: latitude and longitude in degrees and the distance in km; positions match
+	// within that great-circle distance on a sphere of the Earth's mean radius.
 	Lat, Long, Distance float64
 	// Quantities whose unit converts to UCUM base units: the value's range there and
 	// the canonical unit (QuantityEntry.CanonicalCode); "" when it does not convert.

@@ -37,7 +37,9 @@ func searchAllKinds() store.Query {
 		store.Clause{Param: "q", Kind: store.KindQuantity, Values: []store.Value{{Prefix: "gt", NumLow: 1, NumHigh: 1, Code: "g", Canonical: "g", CanonicalLow: 1, CanonicalHigh: 1}}},
 		store.Clause{Param: "cv", Kind: store.KindComposite, Components: []store.ParamKind{store.KindToken, store.KindQuantity},
 			Values: []store.Value{{Components: []store.Value{{Code: "c"}, {Prefix: "ge", NumLow: 1, NumHigh: 2}}}}},
-		store.Clause{Param: "near", Kind: store.KindSpecial, Values: []store.Value{{Lat: 51, Long: 0, Distance: 5}}},
+		store.Clause{Param: "near", Kind: store.KindSpecial, Values: []store.Value{{Lat: 51, Long: 0, Distance: 5}, {Lat: 0, Long: 179.99, Distance: 5}}},
+		store.Clause{Param: "location", Kind: store.KindReference, Modifier: "below", Values: []store.Value{{TargetType: "Location", TargetID: "1", Hierarchy: "partof"}}},
+		store.Clause{Param: "location", Kind: store.KindReference, Modifier: "above", Values: []store.Value{{TargetType: "Location", TargetID: "1", Hierarchy: "partof"}}},
 		store.Clause{Param: "_content", Kind: store.KindText, Values: []store.Value{{Text: "heart rate"}}},
 		store.Clause{Param: "subject", Kind: store.KindReference, Chain: &store.Query{Type: "Patient", Clauses: []store.Clause{
 			{Param: "name", Kind: store.KindString, Values: []store.Value{{Text: "smi"}}},

@@ -64,7 +64,7 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 			b.w("DISTINCT ")
 		}
 		b.w("d.rid FROM ", tables[c.Kind], " d WHERE d.type = ", b.arg(q.Type), " AND d.param = ", b.arg(c.Param), " AND ")
-		if err := b.values("d", c, now); err != nil {
+		if err := b.values("d", c, nil, now); err != nil {
 			return nil, fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
 		}
 		if !q.CountTotal {
@@ -166,7 +166,7 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 		} else {
 			b.w(tables[c.Kind], " d ", b.d.Join, " current c ON c.rid = d.rid WHERE d.type = ", b.arg(q.Type),
 				" AND d.param = ", b.arg(c.Param), " AND ")
-			if err := b.values("d", c, now); err != nil {
+			if err := b.values("d", c, f, now); err != nil {
 				return "", fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
 			}
 		}
@@ -236,7 +236,8 @@ func cheapToCount(q store.Query) bool {
 // value, so that the index yields the few matching rids (in rid order where the value
 // is fully given) instead of scanning the type. Among several, the likely most
 // selective: a compartment or a reference to one resource, then a token with its
-// system, a token code, a string or uri. -1: scan current.
+// system, a token code, a reference into a hierarchy (the ids its walk finds), a string
+// or uri. -1: scan current.
 func driver(q store.Query) int {
 	best, rank := -1, 0
 	for i, c := range q.Clauses {
@@ -247,14 +248,16 @@ func driver(q store.Query) int {
 		r := 0
 		switch {
 		case c.Kind == store.KindCompartment && v.TargetID != "":
-			r = 6
+			r = 7
 		case q.Type == "":
 			// Index rows are keyed by type: without one only compartments drive.
 		case c.Kind == store.KindReference && (c.Modifier == "" || isTypeName(c.Modifier)) && v.TargetID != "":
-			r = 5
+			r = 6
 		case c.Kind == store.KindToken && c.Modifier == "" && v.HasSystem && v.Code != "":
-			r = 4
+			r = 5
 		case c.Kind == store.KindToken && c.Modifier == "" && v.Code != "":
+			r = 4
+		case c.Kind == store.KindReference && (c.Modifier == "above" || c.Modifier == "below"):
 			r = 3
 		case c.Kind == store.KindString && c.Modifier == "" && v.Text != "":
 			r = 2
@@ -269,14 +272,15 @@ func driver(q store.Query) int {
 }
 
 // uniqueDriver reports whether the driver yields each rid once: an equality on the
-// whole of a token or reference value, whose rows are distinct per resource (Rows).
+// whole of a token or reference value, whose rows are distinct per resource (Rows). A
+// hierarchy's several ids may each be referenced by one resource.
 func uniqueDriver(c store.Clause) bool {
 	v := c.Values[0]
 	switch c.Kind {
 	case store.KindToken:
 		return v.HasSystem && v.Code != ""
 	case store.KindReference:
-		return v.TargetType != "" || isTypeName(c.Modifier)
+		return c.Modifier != "above" && c.Modifier != "below" && (v.TargetType != "" || isTypeName(c.Modifier))
 	case store.KindCompartment:
 		return true
 	}
@@ -301,7 +305,7 @@ var tables = map[store.ParamKind]string{
 var modifiers = map[store.ParamKind][]string{
 	store.KindToken:     {"not", "text", "of-type", "in", "not-in", "above", "below"},
 	store.KindString:    {"exact", "contains"},
-	store.KindReference: {"identifier"},
+	store.KindReference: {"identifier", "above", "below"},
 	store.KindURI:       {"below", "above"},
 }
 
@@ -423,7 +427,7 @@ func (b *builder) cond(a, typ string, c store.Clause, f *store.AccessFilter, now
 		b.w("NOT ")
 	}
 	b.w("EXISTS (SELECT 1 FROM ", table, " ", t, " WHERE ", t, ".rid = ", a, ".rid AND ", t, ".param = ", b.arg(c.Param), " AND ")
-	if err := b.values(t, c, now); err != nil {
+	if err := b.values(t, c, f, now); err != nil {
 		return err
 	}
 	b.w(")")
@@ -490,13 +494,14 @@ func (b *builder) or(values []store.Value, pred func(store.Value) error) error {
 	return nil
 }
 
-// values writes the OR of the clause's value predicates on index row alias t.
-func (b *builder) values(t string, c store.Clause, now time.Time) error {
-	return b.or(c.Values, func(v store.Value) error { return b.value(t, c, v, now) })
+// values writes the OR of the clause's value predicates on index row alias t; f is the
+// access filter, which a reference :above or :below applies to the hierarchy it walks.
+func (b *builder) values(t string, c store.Clause, f *store.AccessFilter, now time.Time) error {
+	return b.or(c.Values, func(v store.Value) error { return b.value(t, c, v, f, now) })
 }
 
 // value writes the predicate one value puts on an index row t.
-func (b *builder) value(t string, c store.Clause, v store.Value, now time.Time) error {
+func (b *builder) value(t string, c store.Clause, v store.Value, f *store.AccessFilter, now time.Time) error {
 	ranged := c.Kind == store.KindDate || c.Kind == store.KindNumber || c.Kind == store.KindQuantity
 	if v.Prefix != "" && !ranged && c.Kind != store.KindComposite {
 		return fmt.Errorf("prefix %q on a parameter without order", v.Prefix)
@@ -524,7 +529,7 @@ func (b *builder) value(t string, c store.Clause, v store.Value, now time.Time) 
 			b.w(t, ".value = ", b.arg(v.Text))
 		}
 	case store.KindReference:
-		return b.reference(t, c, v)
+		return b.reference(t, c, v, f)
 	case store.KindDate:
 		lo, hi := Micros(v.Low, false), Micros(v.High, true)
 		if v.Prefix == "ap" {
@@ -664,25 +669,92 @@ func (b *builder) composite(t string, c store.Clause, v store.Value, now time.Ti
 	return nil
 }
 
-// near matches positions within v.Distance km of v.Lat/v.Long: a bounding box the
-// index can use, then the great-circle distance where the engine has the functions.
+// earthRadius is the Earth's mean radius in km (IUGG), of the sphere near measures on.
+const earthRadius = 6371.0088
+
+// near matches positions within v.Distance km of v.Lat/v.Long along a great circle: a
+// latitude and longitude box that holds the circle, cheap to test, then the haversine
+// of the distance against that of the radius (hav θ = sin²(θ/2), which needs only sin and
+// cos: both engines have them). The box takes every longitude when the circle holds a
+// pole, and two longitude ranges when it crosses the ±180° meridian.
 func (b *builder) near(t string, v store.Value) error {
 	if v.Distance <= 0 {
 		return fmt.Errorf("near needs a positive distance")
 	}
-	dLat := v.Distance / 111.2
-	cos := math.Cos(v.Lat * math.Pi / 180)
-	dLong := 180.0
-	if cos > 1e-6 {
-		dLong = math.Min(180, v.Distance/(111.2*cos))
+	const deg = math.Pi / 180
+	radius := v.Distance / earthRadius // the circle's angular radius
+	if radius >= math.Pi {
+		b.w("1 = 1") // the whole sphere
+		return nil
 	}
-	b.w(t, ".p1_low BETWEEN ", b.arg(v.Lat-dLat), " AND ", b.arg(v.Lat+dLat), " AND ",
-		t, ".p2_low BETWEEN ", b.arg(v.Long-dLong), " AND ", b.arg(v.Long+dLong))
+	// The box is widened by a hair so that rounding cannot drop a point the exact test
+	// keeps.
+	const slack = 1e-9
+	lat0, long0 := v.Lat, v.Long
+	latLo, latHi := lat0-radius/deg, lat0+radius/deg
+	b.w(t, ".p1_low BETWEEN ", b.arg(latLo-slack), " AND ", b.arg(latHi+slack))
+	if latLo > -90 && latHi < 90 {
+		// Neither pole is inside: the circle's widest longitude offset, reached where
+		// the meridian touches it, is asin(sin r / cos lat0) (under 90°).
+		dLong := math.Asin(math.Sin(radius)/math.Cos(lat0*deg))/deg + slack
+		lo, hi := long0-dLong, long0+dLong
+		col := t + ".p2_low"
+		switch {
+		case lo < -180:
+			b.w(" AND (", col, " >= ", b.arg(lo+360), " OR ", col, " <= ", b.arg(hi), ")")
+		case hi > 180:
+			b.w(" AND (", col, " >= ", b.arg(lo), " OR ", col, " <= ", b.arg(hi-360), ")")
+		default:
+			b.w(" AND ", col, " BETWEEN ", b.arg(lo), " AND ", b.arg(hi))
+		}
+	}
+	// hav(d) = hav(Δlat) + cos lat0 · cos lat · hav(Δlong) <= hav(r); the half angles in
+	// radians are the degree differences times π/360.
+	half := deg / 2
+	b.w(" AND power(sin((", t, ".p1_low - ", b.arg(lat0), ") * ", b.arg(half), "), 2) + ", b.arg(math.Cos(lat0*deg)),
+		" * cos(", t, ".p1_low * ", b.arg(deg), ") * power(sin((", t, ".p2_low - ", b.arg(long0), ") * ", b.arg(half), "), 2) <= ",
+		b.arg(math.Pow(math.Sin(radius/2), 2)))
 	return nil
 }
 
-func (b *builder) reference(t string, c store.Clause, v store.Value) error {
-	if c.Modifier == "identifier" {
+// hierarchy writes reference :above or :below on index row t ("Searching Hierarchies",
+// https://hl7.org/fhir/R4/search.html): the reference points at the value's resource or
+// at one reached from it along the target type's parent links (v.Hierarchy) — down to
+// children for :below, up to parents for :above. The walk is a recursive query whose
+// UNION drops ids already found, so that a cycle ends; it passes only through resources
+// the caller may read, as a chain does. It is uncorrelated, so both engines run it once
+// per statement, and its ids can drive the query through the reference index.
+func (b *builder) hierarchy(t string, c store.Clause, v store.Value, f *store.AccessFilter) error {
+	if v.TargetType == "" || v.TargetID == "" || v.Hierarchy == "" {
+		return fmt.Errorf(":%s needs Type/id of a local resource and the hierarchy of its type", c.Modifier)
+	}
+	h, e, n := b.alias("h"), b.alias("he"), b.alias("hc")
+	b.w(t, ".target_type = ", b.arg(v.TargetType), " AND ", t, ".target_id IN (WITH RECURSIVE ", h, "(id) AS (SELECT ",
+		b.d.Text(b.arg(v.TargetID)), " UNION SELECT ")
+	if c.Modifier == "below" {
+		// The children of a found resource: those whose parent link points at it.
+		b.w(n, ".id FROM ", h, " ", b.d.Join, " idx_reference ", e, " ON ", e, ".type = ", b.arg(v.TargetType), " AND ",
+			e, ".param = ", b.arg(v.Hierarchy), " AND ", e, ".target_id = ", h, ".id AND ", e, ".target_type = ", b.arg(v.TargetType),
+			" ", b.d.Join, " current ", n, " ON ", n, ".rid = ", e, ".rid")
+	} else {
+		// The parent of a found resource: where its parent link points.
+		b.w(e, ".target_id FROM ", h, " ", b.d.Join, " current ", n, " ON ", n, ".type = ", b.arg(v.TargetType), " AND ",
+			n, ".id = ", h, ".id ", b.d.Join, " idx_reference ", e, " ON ", e, ".rid = ", n, ".rid AND ", e, ".param = ",
+			b.arg(v.Hierarchy), " AND ", e, ".target_type = ", b.arg(v.TargetType))
+	}
+	if f != nil {
+		b.w(" WHERE 1 = 1")
+		b.filter(n, f)
+	}
+	b.w(") SELECT id FROM ", h, ")")
+	return nil
+}
+
+func (b *builder) reference(t string, c store.Clause, v store.Value, f *store.AccessFilter) error {
+	switch c.Modifier {
+	case "above", "below":
+		return b.hierarchy(t, c, v, f)
+	case "identifier":
 		if v.HasSystem && v.System != "" {
 			b.w(t, ".identifier_system = ", b.arg(v.System), " AND ")
 		}

@@ -30,6 +30,10 @@ type Dialect struct {
 	// NoIndex renders a column so that the planner does not choose an index for a
 	// term on it (SQLite's unary +; PostgreSQL plans by statistics).
 	NoIndex func(col string) string
+	// Text renders a text bind parameter typed and collated as the text columns, for
+	// where no column gives it both: the first term of a recursive query, which
+	// PostgreSQL requires to match the recursive term's collation.
+	Text func(param string) string
 	// A cheap total (store.Query.CheapTotal) counts at most CheapCount rows, and for at
 	// most CheapBudget where the engine can abandon a statement without harm (0: no
 	// budget); beyond either the page has no total.
@@ -44,6 +48,7 @@ var SQLite = Dialect{
 	StartsWith:  func(s, p string) string { return "substr(" + s + ", 1, length(" + p + ")) = " + p },
 	Join:        "CROSS JOIN",
 	NoIndex:     func(col string) string { return "+" + col },
+	Text:        func(p string) string { return p },
 	// An interrupted SQLite statement leaves its connection and read transaction usable.
 	CheapCount:  100000,
 	CheapBudget: 3 * time.Millisecond,
@@ -68,6 +73,7 @@ var Postgres = Dialect{
 	Join:        "JOIN",
 	Fence:       true,
 	NoIndex:     func(col string) string { return col },
+	Text:        func(p string) string { return "CAST(" + p + ` AS text) COLLATE "C"` },
 	// Cancelling a pgx query closes its connection, which would end the read
 	// transaction: the cap alone bounds the count.
 	CheapCount: 10000,

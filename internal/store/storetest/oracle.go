@@ -20,7 +20,10 @@ import (
 // The oracle test: a random data set is written once, then random queries (every
 // parameter kind, modifier and prefix, chains, _has, sort keys, includes, paging) are
 // answered by the store and by a brute-force evaluation of the same criteria over the
-// rows in memory, and the pages must agree exactly.
+// rows in memory, and the pages must agree exactly. Locations form a hierarchy through
+// partof (trees, a cycle, a child of the cycle, a parent elsewhere) for reference
+// :above and :below, and have positions around places that test near at a pole and
+// across the ±180° meridian.
 
 type oracleResource struct {
 	typ, id string
@@ -33,7 +36,12 @@ var (
 	oracleSystems = []string{"http://s1", "http://s2"}
 	oracleNames   = []string{"smith", "smithson", "jones", "jonas", "émile", "o'neil"}
 	oracleURIs    = []string{"http://x.org/a", "http://x.org/a/b", "http://x.org/c", "urn:oid:1.2"}
+	// oracleCentres are the places Location positions and near values are drawn around.
+	oracleCentres = [][2]float64{{53.8, -1.55}, {-17, 179.9}, {89.7, 10}, {0, 0}}
 )
+
+// oracleLocations is how many Locations the data set has; the last three form a cycle.
+const oracleLocations = 16
 
 func oracleData(n int) []*oracleResource {
 	rng := uint64(42)
@@ -110,6 +118,36 @@ func oracleData(n int) []*oracleResource {
 		}
 		out = append(out, r)
 	}
+	observations := out[patients:]
+	for i := range oracleLocations {
+		r := &oracleResource{typ: "Location", id: fmt.Sprintf("l%d", i), lu: base.Add(time.Duration(next(1000)) * time.Minute)}
+		parent := ""
+		switch {
+		case i >= oracleLocations-3: // l13 > l15 > l14 > l13
+			parent = fmt.Sprintf("l%d", oracleLocations-3+(i-(oracleLocations-3)+2)%3)
+		case i == oracleLocations-4:
+			parent = fmt.Sprintf("l%d", oracleLocations-1) // below the cycle
+		case i > 0 && next(8) == 0:
+			r.idx.References = append(r.idx.References, store.ReferenceEntry{Param: "partof", URL: "http://elsewhere/Location/1"})
+		case i > 0 && next(4) > 0:
+			parent = fmt.Sprintf("l%d", next(i))
+		}
+		if parent != "" {
+			r.idx.References = append(r.idx.References, store.ReferenceEntry{Param: "partof", TargetType: "Location", TargetID: parent})
+		}
+		if next(6) > 0 {
+			c := oracleCentres[next(len(oracleCentres))]
+			lat, long := destination(c[0], c[1], float64(next(360)), float64(next(150)))
+			r.idx.Composites = append(r.idx.Composites, store.CompositeEntry{Param: "near", Parts: []store.CompositePart{{Low: lat, High: lat}, {Low: long, High: long}}})
+		}
+		out = append(out, r)
+	}
+	for _, r := range observations {
+		if next(2) == 0 {
+			// l16 and beyond do not exist: a reference to them is dangling.
+			r.idx.References = append(r.idx.References, store.ReferenceEntry{Param: "loc", TargetType: "Location", TargetID: fmt.Sprintf("l%d", next(oracleLocations+2))})
+		}
+	}
 	return out
 }
 
@@ -131,6 +169,10 @@ var oracleParams = []struct {
 	{"Observation", "u", store.KindURI},
 	{"Observation", "code-value-quantity", store.KindComposite},
 	{"Observation", "_id", store.KindID},
+	{"Observation", "loc", store.KindReference},
+	{"Location", "partof", store.KindReference},
+	{"Location", "near", store.KindSpecial},
+	{"Location", "_id", store.KindID},
 }
 
 var oraclePrefixes = []string{"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb"}
@@ -152,9 +194,19 @@ func genDate(t *rapid.T, label string, fromYear, years int) (time.Time, time.Tim
 // genClause draws a clause on a parameter of typ; depth bounds chains and _has.
 func genClause(t *rapid.T, typ string, depth int) store.Clause {
 	if depth > 0 && rapid.IntRange(0, 5).Draw(t, "nest") == 0 {
-		if typ == "Observation" {
+		switch {
+		case typ == "Observation" && rapid.Bool().Draw(t, "to-patient"):
 			return store.Clause{Param: "subject", Kind: store.KindReference, Chain: &store.Query{Type: "Patient",
 				Clauses: []store.Clause{genClause(t, "Patient", depth-1)}}}
+		case typ == "Observation":
+			return store.Clause{Param: "loc", Kind: store.KindReference, Chain: &store.Query{Type: "Location",
+				Clauses: []store.Clause{genClause(t, "Location", depth-1)}}}
+		case typ == "Location" && rapid.Bool().Draw(t, "to-parent"):
+			return store.Clause{Param: "partof", Kind: store.KindReference, Chain: &store.Query{Type: "Location",
+				Clauses: []store.Clause{genClause(t, "Location", depth-1)}}}
+		case typ == "Location":
+			return store.Clause{Param: "loc", Kind: store.KindHas, Has: &store.Query{Type: "Observation",
+				Clauses: []store.Clause{genClause(t, "Observation", depth-1)}}}
 		}
 		return store.Clause{Param: "subject", Kind: store.KindHas, Has: &store.Query{Type: "Observation",
 			Clauses: []store.Clause{genClause(t, "Observation", depth-1)}}}
@@ -180,7 +232,11 @@ func genClause(t *rapid.T, typ string, depth int) store.Clause {
 	case store.KindURI:
 		c.Modifier = rapid.SampledFrom([]string{"", "below", "above"}).Draw(t, "uri-mod")
 	case store.KindReference:
-		c.Modifier = rapid.SampledFrom([]string{"", "Patient"}).Draw(t, "ref-mod")
+		if p.code == "subject" {
+			c.Modifier = rapid.SampledFrom([]string{"", "Patient"}).Draw(t, "ref-mod")
+		} else {
+			c.Modifier = rapid.SampledFrom([]string{"", "Location", "above", "below"}).Draw(t, "loc-mod")
+		}
 	case store.KindComposite:
 		c.Components = []store.ParamKind{store.KindToken, store.KindQuantity}
 	}
@@ -207,6 +263,18 @@ func genClause(t *rapid.T, typ string, depth int) store.Clause {
 		case store.KindID:
 			v.Text = fmt.Sprintf("%s%d", strings.ToLower(typ[:1]), rapid.IntRange(0, 30).Draw(t, "id"))
 		case store.KindReference:
+			if p.code != "subject" {
+				v.TargetID = fmt.Sprintf("l%d", rapid.IntRange(0, oracleLocations+1).Draw(t, "location"))
+				switch {
+				case c.Modifier == "above" || c.Modifier == "below":
+					v.TargetType, v.Hierarchy = "Location", "partof"
+				case rapid.IntRange(0, 5).Draw(t, "url?") == 0:
+					v = store.Value{Text: "http://elsewhere/Location/1"}
+				case rapid.Bool().Draw(t, "typed"):
+					v.TargetType = "Location"
+				}
+				break
+			}
 			if rapid.IntRange(0, 5).Draw(t, "url?") == 0 {
 				v.Text = "http://elsewhere/Patient/1"
 			} else {
@@ -240,6 +308,10 @@ func genClause(t *rapid.T, typ string, depth int) store.Clause {
 			case 2:
 				v.System, v.Code, v.Canonical, v.CanonicalLow, v.CanonicalHigh = ucum, "kg", "g", n*1000, n*1000
 			}
+		case store.KindSpecial:
+			at := rapid.SampledFrom(oracleCentres).Draw(t, "centre")
+			v.Lat, v.Long = destination(at[0], at[1], float64(rapid.IntRange(0, 359).Draw(t, "bearing")), float64(rapid.IntRange(0, 100).Draw(t, "offset")))
+			v.Distance = rapid.SampledFrom([]float64{1, 20, 50, 100, 200, 500, 25000}).Draw(t, "km")
 		case store.KindComposite:
 			n := float64(rapid.IntRange(0, 100).Draw(t, "cq"))
 			v.Components = []store.Value{
@@ -395,12 +467,46 @@ func (o *oracle) rows(r *oracleResource, kind store.ParamKind, param string) []a
 		for _, e := range x.URIs {
 			add(e.Param, e)
 		}
-	case store.KindComposite:
+	case store.KindComposite, store.KindSpecial:
 		for _, e := range x.Composites {
 			add(e.Param, e)
 		}
 	}
 	return out
+}
+
+// closure returns id and the ids reached from it along typ's reference parameter param:
+// children (below) or parents (above), each once however the links cycle.
+func (o *oracle) closure(typ, param, id string, below bool) map[string]bool {
+	seen := map[string]bool{id: true}
+	for queue := []string{id}; len(queue) > 0; queue = queue[1:] {
+		for _, r := range o.rs {
+			for _, ref := range r.idx.References {
+				if r.typ != typ || ref.Param != param || ref.TargetType != typ {
+					continue
+				}
+				next := ""
+				switch {
+				case below && ref.TargetID == queue[0]:
+					next = r.id
+				case !below && r.id == queue[0]:
+					next = ref.TargetID
+				}
+				if next != "" && !seen[next] {
+					seen[next] = true
+					queue = append(queue, next)
+				}
+			}
+		}
+	}
+	return seen
+}
+
+// greatCircle is the distance in km between two positions in degrees.
+func greatCircle(lat1, long1, lat2, long2 float64) float64 {
+	const deg = math.Pi / 180
+	h := math.Pow(math.Sin((lat2-lat1)*deg/2), 2) + math.Cos(lat1*deg)*math.Cos(lat2*deg)*math.Pow(math.Sin((long2-long1)*deg/2), 2)
+	return 2 * nearRadius * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
 func (o *oracle) rowMatches(c store.Clause, v store.Value, row any) bool {
@@ -432,6 +538,9 @@ func (o *oracle) rowMatches(c store.Clause, v store.Value, row any) bool {
 		}
 		return e.Value == v.Text
 	case store.ReferenceEntry:
+		if c.Modifier == "above" || c.Modifier == "below" {
+			return e.TargetType == v.TargetType && o.closure(v.TargetType, v.Hierarchy, v.TargetID, c.Modifier == "below")[e.TargetID]
+		}
 		if v.TargetID != "" {
 			typ := v.TargetType
 			if typ == "" && c.Modifier != "" {
@@ -458,6 +567,9 @@ func (o *oracle) rowMatches(c store.Clause, v store.Value, row any) bool {
 		}
 		return inRange(v.Prefix, e.Low, e.High, v.NumLow, v.NumHigh)
 	case store.CompositeEntry:
+		if c.Kind == store.KindSpecial {
+			return greatCircle(v.Lat, v.Long, e.Parts[0].Low, e.Parts[1].Low) <= v.Distance
+		}
 		t, q := v.Components[0], v.Components[1]
 		p1, p2 := e.Parts[0], e.Parts[1]
 		return p1.Code == t.Code && p2.System == ucum && p2.Code == q.Canonical && inRange(q.Prefix, p2.Low, p2.High, q.CanonicalLow, q.CanonicalHigh)
@@ -529,7 +641,7 @@ func testSearchOracle(t *testing.T, s store.Store) {
 		put(t, s, store.Write{Resource: store.Resource{Type: r.typ, ID: r.id, LastUpdated: r.lu}, Index: r.idx})
 	}
 	rapid.Check(t, func(t *rapid.T) {
-		typ := rapid.SampledFrom([]string{"Patient", "Observation"}).Draw(t, "type")
+		typ := rapid.SampledFrom([]string{"Patient", "Observation", "Location"}).Draw(t, "type")
 		q := store.Query{Type: typ, Count: rapid.IntRange(1, 12).Draw(t, "count")}
 		for range rapid.IntRange(0, 3).Draw(t, "clauses") {
 			q.Clauses = append(q.Clauses, genClause(t, typ, 2))
@@ -537,6 +649,7 @@ func testSearchOracle(t *testing.T, s store.Store) {
 		sortable := map[string][]store.SortKey{
 			"Patient":     {{Param: "name", Kind: store.KindString}, {Param: "birthdate", Kind: store.KindDate}, {Param: "_id"}, {Param: "_lastUpdated"}},
 			"Observation": {{Param: "date", Kind: store.KindDate}, {Param: "_lastUpdated"}},
+			"Location":    {{Param: "_id"}, {Param: "_lastUpdated"}},
 		}
 		for range rapid.IntRange(0, 2).Draw(t, "sorts") {
 			k := rapid.SampledFrom(sortable[typ]).Draw(t, "sort")

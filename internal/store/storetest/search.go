@@ -344,6 +344,11 @@ func testSearchInvalid(t *testing.T, s store.Store) {
 		{"clause without values", store.Query{Type: "Patient", Clauses: []store.Clause{clause("name", store.KindString, "")}}},
 		{"unknown kind", store.Query{Type: "Patient", Clauses: []store.Clause{clause("x", 99, "", text("a"))}}},
 		{"reference without target", store.Query{Type: "Observation", Clauses: []store.Clause{clause("subject", store.KindReference, "", store.Value{})}}},
+		{"reference :below without a hierarchy", store.Query{Type: "Encounter", Clauses: []store.Clause{clause("location", store.KindReference, "below",
+			store.Value{TargetType: "Location", TargetID: "l1"})}}},
+		{"reference :above without a type", store.Query{Type: "Encounter", Clauses: []store.Clause{clause("location", store.KindReference, "above",
+			store.Value{TargetID: "l1", Hierarchy: "partof"})}}},
+		{"near without a distance", store.Query{Type: "Location", Clauses: []store.Clause{clause("near", store.KindSpecial, "", store.Value{Lat: 1, Long: 2})}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

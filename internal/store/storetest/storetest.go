@@ -39,6 +39,8 @@ func Run(t *testing.T, open Opener) {
 		{"Expunge", testExpunge},
 		{"ReferencedBy", testReferencedBy},
 		{"SearchGraph", testSearchGraph},
+		{"SearchHierarchy", testSearchHierarchy},
+		{"SearchNear", testSearchNear},
 		{"SearchSort", testSearchSort},
 		{"SearchPagingConcurrent", testSearchPagingConcurrent},
 		{"Reindex", testReindex},
