@@ -174,6 +174,13 @@ func TestReindexCustomParameter(t *testing.T) {
 		if got := searchIDs(t, ts.do("GET", "/Patient?eye-colour=blue", "", "Prefer", "handling=strict")); !slices.Equal(got, []string{"Patient/" + p + " (match)"}) {
 			t.Errorf("after $reindex: %v", got)
 		}
+		// A job id this process does not know (one from before a restart) is a 404
+		// that says why.
+		r = ts.do("GET", "/$reindex?job=fromanearlierprocess", "")
+		if codes, _ := r.outcome(); r.StatusCode != 404 || !slices.Equal(codes, []string{"not-found"}) ||
+			!strings.Contains(string(r.body), "restart") {
+			t.Errorf("status of an unknown job: %d %s", r.StatusCode, r.body)
+		}
 	})
 }
 

@@ -33,6 +33,8 @@ type Store interface {
 	History(ctx context.Context, f *AccessFilter, q HistoryQuery) (*HistoryPage, error)
 	// Search returns the current, non-deleted resources of q.Type matching every clause.
 	Search(ctx context.Context, f *AccessFilter, q Query) (*SearchPage, error)
+	// ParamStates returns what Tx.SetParamState recorded, by canonical URL.
+	ParamStates(ctx context.Context) (map[string]string, error)
 
 	// Backup writes a consistent online copy of the store to path (embedded store only;
 	// others return an error saying so).
@@ -65,6 +67,10 @@ type Tx interface {
 	// w.Type/w.ID with w's, without a new version ($reindex). ErrNotFound when the
 	// resource does not exist; a deleted resource has no rows to replace.
 	Reindex(ctx context.Context, w *Write) error
+	// SetParamState records, in place of any earlier record for url, the state (opaque
+	// to the store) of a custom SearchParameter whose index a $reindex has completed, so
+	// that a restart can tell which parameters searches may use at once.
+	SetParamState(ctx context.Context, url, state string) error
 }
 
 // AccessFilter restricts what a request may see: the security work fills it from the

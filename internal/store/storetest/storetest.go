@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"SearchSort", testSearchSort},
 		{"SearchPagingConcurrent", testSearchPagingConcurrent},
 		{"Reindex", testReindex},
+		{"ParamStates", testParamStates},
 		{"SearchOracle", testSearchOracle},
 	}
 	for _, tc := range tests {
