@@ -14,4 +14,9 @@
 // at (https://hl7.org/fhir/R4/search.html#errors). Token :in, :not-in, :above and :below
 // are expanded by the terminology server into the codes the store matches, once per
 // request (https://hl7.org/fhir/R4/search.html#token).
+//
+// _total=accurate counts every match; _total=estimate gives an exact count where that is
+// cheap and otherwise an approximate one (store.Query.EstimateTotal: the database
+// planner's row estimate or a bounded sample), so Bundle.total is then not exact;
+// without _total a total is given only where it is cheap (search.html#total).
 package search

@@ -100,6 +100,23 @@ func TestParseResultParameters(t *testing.T) {
 	}
 }
 
+func TestParseTotal(t *testing.T) {
+	tests := []struct {
+		query                  string
+		count, cheap, estimate bool // CountTotal, CheapTotal, EstimateTotal
+	}{
+		{"_total=none", false, false, false},
+		{"_total=estimate", false, true, true},
+		{"_total=accurate", true, false, false},
+	}
+	for _, tt := range tests {
+		q := parse(t, "Patient", tt.query).Query
+		if q.CountTotal != tt.count || q.CheapTotal != tt.cheap || q.EstimateTotal != tt.estimate {
+			t.Errorf("%s: CountTotal %v CheapTotal %v EstimateTotal %v", tt.query, q.CountTotal, q.CheapTotal, q.EstimateTotal)
+		}
+	}
+}
+
 func TestParseUnknown(t *testing.T) {
 	for _, q := range []string{"nonsense=1", "family:below=x", "subject:Device.name=x", "_has:Observation:code:code=1", "_sort=nonsense", "_include=Patient:nonsense"} {
 		r := parse(t, "Patient", q)

@@ -125,6 +125,11 @@ type Query struct {
 	Sort       []SortKey
 	Include    []Include
 	CheapTotal bool
+	// EstimateTotal (_total=estimate) asks for a total that is exact when cheap to count
+	// (as CheapTotal, which it implies) and otherwise an estimate: approximate, from the
+	// planner's statistics or a bounded sample, and left out only when even that is not
+	// quick.
+	EstimateTotal bool
 }
 
 // ParamKind is the search parameter type a clause uses, choosing the index table.
@@ -208,7 +213,8 @@ type SearchPage struct {
 	NextKey string
 	// PrevKey goes back with Query.BeforeKey; "" on the first page.
 	PrevKey string
-	// Total is the count of all matches when Query.CountTotal was set, else -1.
+	// Total is the count of all matches when Query.CountTotal was set (or CheapTotal
+	// and it was cheap), an estimate for EstimateTotal, else -1.
 	Total int
 	// Included are the resources _include and _revinclude add to this page.
 	Included []*Resource

@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"Reindex", testReindex},
 		{"ParamStates", testParamStates},
 		{"SearchOracle", testSearchOracle},
+		{"SearchEstimate", testSearchEstimate},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
