@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -63,6 +64,9 @@ path as the server, with the same validation policy flags (--profiles, --require
 			if err != nil {
 				return err
 			}
+			if err := analyze(ctx, o.Target); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "%d files in %.1fs: %d created, %d updated, %d failed\n",
 				sum.Files, time.Since(start).Seconds(), sum.Created, sum.Updated, sum.Failed)
@@ -88,4 +92,18 @@ path as the server, with the same validation policy flags (--profiles, --require
 	f.IntVar(&concurrency, "concurrency", 4, "files loaded at once")
 	f.BoolVar(&quiet, "quiet", false, "no progress bar")
 	return cmd
+}
+
+// analyze brings the planner statistics of a local store that keeps them (PostgreSQL)
+// up to date after the load, so that plans and estimated totals need not wait for
+// autovacuum.
+func analyze(ctx context.Context, target importer.Target) error {
+	local, ok := target.(*importer.Local)
+	if !ok {
+		return nil
+	}
+	if a, ok := local.Service.Store().(interface{ Analyze(context.Context) error }); ok {
+		return a.Analyze(ctx)
+	}
+	return nil
 }

@@ -58,7 +58,8 @@ func TestLearnedProfilesSurviveRestart(t *testing.T) {
 }
 
 // TestCustomSearchParametersSurviveRestart: a custom SearchParameter stored before a
-// restart is registered again at start-up (pending until $reindex covers it).
+// restart is registered again at start-up, pending until a $reindex covers it, and
+// searchable at once after later restarts.
 func TestCustomSearchParametersSurviveRestart(t *testing.T) {
 	ctx := context.Background()
 	cfg := serveConfig{data: t.TempDir(), referentialIntegrity: true}
@@ -80,7 +81,6 @@ func TestCustomSearchParametersSurviveRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closeStore()
 	if got := svc.PendingSearchParameters(); len(got) != 1 || got[0] != url {
 		t.Fatalf("after a restart pending = %v, want [%s]", got, url)
 	}
@@ -93,5 +93,15 @@ func TestCustomSearchParametersSurviveRestart(t *testing.T) {
 	}
 	if got := svc.PendingSearchParameters(); len(got) != 0 {
 		t.Errorf("after $reindex pending = %v", got)
+	}
+	closeStore()
+
+	svc, closeStore, err = openService(ctx, cfg, nil, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	if got := svc.PendingSearchParameters(); len(got) != 0 {
+		t.Errorf("restarted after $reindex: pending = %v", got)
 	}
 }

@@ -16,7 +16,9 @@ import (
 
 // ReindexJob is a $reindex running in the background: it re-extracts the index of every
 // resource in scope with the current SearchParameters, without new versions. Custom
-// parameters become searchable when a job that covers their base types completes.
+// parameters become searchable when a job that covers their base types completes, and
+// the store records that they are indexed (Tx.SetParamState), so they stay searchable
+// after a restart. Jobs themselves live only in the process that started them.
 type ReindexJob struct {
 	ID, Type, ResourceID string
 
@@ -70,18 +72,14 @@ func (s *Service) Reindex(ctx context.Context, req *Request, typ, id string) (*R
 	}
 	s.jobs.jobs[j.ID] = j
 	s.jobs.mu.Unlock()
-	pending := s.opt.Search.Pending()
+	covered := s.coveredPending(typ)
 	base := s.base(req)
 	go func() {
 		// The job outlives the request that started it.
 		ctx := context.WithoutCancel(ctx)
 		j.err = s.reindex(ctx, j, base)
 		if j.err == nil && id == "" {
-			for _, url := range pending {
-				if s.covers(typ, url) {
-					s.opt.Search.MarkIndexed(url)
-				}
-			}
+			j.err = s.markIndexed(ctx, covered)
 		}
 		if j.err != nil {
 			slog.Warn("reindex failed", "job", j.ID, "type", typ, "err", j.err)
@@ -91,10 +89,46 @@ func (s *Service) Reindex(ctx context.Context, req *Request, typ, id string) (*R
 	return j, nil
 }
 
-// covers reports whether reindexing typ ("" for all) indexes the custom parameter url.
-func (s *Service) covers(typ, url string) bool {
-	d := s.opt.Search.Definition(url)
-	return typ == "" || d != nil && slices.Equal(d.Base, []string{typ})
+// coveredPending returns the pending custom parameters that reindexing typ ("" for all)
+// indexes, by URL, with the state they are registered in now.
+func (s *Service) coveredPending(typ string) map[string]string {
+	out := map[string]string{}
+	for _, url := range s.opt.Search.Pending() {
+		d := s.opt.Search.Definition(url)
+		if d != nil && (typ == "" || slices.Equal(d.Base, []string{typ})) {
+			out[url] = d.State
+		}
+	}
+	return out
+}
+
+// markIndexed records, after a job has reindexed everything, that the parameters it
+// covered are indexed, and lets searches use them. A parameter changed while the job
+// ran is left pending: resources the job passed before the change carry the old rows.
+func (s *Service) markIndexed(ctx context.Context, covered map[string]string) error {
+	for url, state := range covered {
+		if d := s.opt.Search.Definition(url); d == nil || d.State != state {
+			delete(covered, url)
+		}
+	}
+	if len(covered) == 0 {
+		return nil
+	}
+	err := s.opt.Store.Write(ctx, func(tx store.Tx) error {
+		for url, state := range covered {
+			if err := tx.SetParamState(ctx, url, state); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("recording the indexed search parameters: %w", err)
+	}
+	for url, state := range covered {
+		s.opt.Search.MarkIndexed(url, state)
+	}
+	return nil
 }
 
 // Job returns the reindex job id started by this process.
@@ -171,22 +205,33 @@ func (s *Service) reindexPage(ctx context.Context, j *ReindexJob, rs []*store.Re
 }
 
 // LoadSearchParameters registers the active SearchParameter resources already in the
-// store, as at start-up after a restart: they are extracted on every write again. Whether
-// a $reindex had covered them is not kept across restarts, so searches use them once a
-// $reindex of their base types has run again; Pending lists them.
+// store, as at start-up after a restart: they are extracted on every write again. Those
+// that a completed $reindex indexed in the version now stored are searchable at once;
+// the others (never indexed, changed since, or left by a job the restart interrupted)
+// wait for a $reindex of their base types: Pending lists them.
 func (s *Service) LoadSearchParameters(ctx context.Context) error {
-	err := store.Each(ctx, s.opt.Store, nil, "SearchParameter", func(r *store.Resource) error {
+	states, err := s.opt.Store.ParamStates(ctx)
+	if err != nil {
+		return fmt.Errorf("loading the states of stored SearchParameters: %w", err)
+	}
+	err = store.Each(ctx, s.opt.Store, nil, "SearchParameter", func(r *store.Resource) error {
 		s.learnSearchParameters([]*store.Resource{r})
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("loading stored SearchParameters: %w", err)
 	}
+	for _, url := range s.opt.Search.Pending() {
+		if state, ok := states[url]; ok {
+			s.opt.Search.MarkIndexed(url, state)
+		}
+	}
 	return nil
 }
 
 // PendingSearchParameters lists the canonical URLs of custom SearchParameters that
-// searches do not use yet because no $reindex has covered them.
+// searches do not use yet because no completed $reindex has covered their current
+// version.
 func (s *Service) PendingSearchParameters() []string { return s.opt.Search.Pending() }
 
 // learnSearchParameters registers the active SearchParameter resources a write stored,

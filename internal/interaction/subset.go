@@ -30,7 +30,7 @@ func newSubsetter(summary string, elements []string) *subsetter {
 const subsettedTag = `{"system":"http://terminology.hl7.org/CodeSystem/v3-ObservationValue","code":"SUBSETTED","display":"As requested, resource is not fully detailed"}`
 
 // apply returns body (a resource of typ) reduced as asked; body itself when nothing is
-// asked or the body cannot be read.
+// asked or the body cannot be read. meta is kept whole, with the SUBSETTED tag, after id.
 func (s *subsetter) apply(typ string, body []byte) []byte {
 	if s.summary == "" && len(s.elements) == 0 {
 		return body
@@ -39,44 +39,74 @@ func (s *subsetter) apply(typ string, body []byte) []byte {
 	if td == nil {
 		return body
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(body))
-	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+	members, ok := objectMembers(body)
+	if !ok {
+		return body
+	}
+	var meta []byte
+	anchor := "resourceType" // meta follows id, or resourceType when there is no id
+	for _, m := range members {
+		switch m.name {
+		case "meta":
+			meta = m.value
+		case "id":
+			anchor = "id"
+		}
+	}
+	if meta, ok = tagged(meta); !ok {
 		return body
 	}
 	out := []byte{'{'}
-	first := true
-	var meta []byte
-	for dec.PeekKind() != '}' {
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return body
-		}
-		name := tok.String()
-		val, err := dec.ReadValue()
-		if err != nil {
-			return body
-		}
-		if name == "meta" {
-			meta = val
-			continue
-		}
-		if !s.keep(td, name) {
-			continue
-		}
-		if !first {
+	add := func(name string, val []byte) {
+		if len(out) > 1 {
 			out = append(out, ',')
 		}
-		first = false
 		out, _ = jsontext.AppendQuote(out, name)
 		out = append(out, ':')
 		out = append(out, val...)
-		if name == "id" {
-			out = append(out, `,"meta":`...)
-			out = append(out, tagged(meta)...)
+	}
+	for _, m := range members {
+		if m.name == "meta" || !s.keep(td, m.name) {
+			continue
+		}
+		add(m.name, m.value)
+		if m.name == anchor {
+			add("meta", meta)
 			meta = nil
 		}
 	}
+	if meta != nil {
+		add("meta", meta)
+	}
 	return append(out, '}')
+}
+
+// member is one member of a JSON object, its value as written.
+type member struct {
+	name  string
+	value jsontext.Value
+}
+
+// objectMembers splits a JSON object into its members in order; false if it is not one.
+func objectMembers(obj []byte) ([]member, bool) {
+	dec := jsontext.NewDecoder(bytes.NewReader(obj))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return nil, false
+	}
+	var out []member
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, false
+		}
+		name := tok.String() // before the next read reuses the token's buffer
+		val, err := dec.ReadValue()
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, member{name, val.Clone()})
+	}
+	return out, true
 }
 
 // keep reports whether the member name (a JSON name: "valueQuantity", "_birthDate")
@@ -116,24 +146,57 @@ func elementOf(td *fhir.TypeDef, name string) *fhir.ElementDef {
 	return nil
 }
 
-// tagged returns meta (nil: none) with the SUBSETTED tag added.
-func tagged(meta []byte) []byte {
-	m := map[string]json.RawMessage{}
-	if len(meta) > 0 {
-		if err := json.Unmarshal(meta, &m); err != nil {
-			m = map[string]json.RawMessage{}
+// tagged returns meta (nil: none) with every member it has, in order, and the SUBSETTED
+// tag added to meta.tag unless it is there already; false if meta is not an object.
+func tagged(meta []byte) ([]byte, bool) {
+	if meta == nil {
+		return []byte(`{"tag":[` + subsettedTag + `]}`), true
+	}
+	members, ok := objectMembers(meta)
+	if !ok {
+		return nil, false
+	}
+	out := []byte{'{'}
+	hasTag := false
+	for i, m := range members {
+		if i > 0 {
+			out = append(out, ',')
 		}
+		out, _ = jsontext.AppendQuote(out, m.name)
+		out = append(out, ':')
+		if m.name != "tag" {
+			out = append(out, m.value...)
+			continue
+		}
+		hasTag = true
+		var tags []json.RawMessage
+		if err := json.Unmarshal(m.value, &tags); err != nil {
+			return nil, false
+		}
+		if !slices.ContainsFunc(tags, isSubsetted) {
+			tags = append(tags, json.RawMessage(subsettedTag))
+		}
+		out = append(out, '[')
+		for j, t := range tags {
+			if j > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, t...)
+		}
+		out = append(out, ']')
 	}
-	var tags []json.RawMessage
-	if t, ok := m["tag"]; ok {
-		_ = json.Unmarshal(t, &tags)
+	if !hasTag {
+		if len(members) > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, `"tag":[`+subsettedTag+`]`...)
 	}
-	tags = append(tags, json.RawMessage(subsettedTag))
-	b, _ := json.Marshal(tags)
-	m["tag"] = b
-	out, err := json.Marshal(m)
-	if err != nil {
-		return []byte(`{"tag":[` + subsettedTag + `]}`)
-	}
-	return out
+	return append(out, '}'), true
+}
+
+// isSubsetted reports whether a Coding is the SUBSETTED tag.
+func isSubsetted(coding json.RawMessage) bool {
+	var c struct{ System, Code string }
+	return json.Unmarshal(coding, &c) == nil && c.Code == "SUBSETTED" &&
+		c.System == "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
 }

@@ -19,4 +19,9 @@
 // they are offered on the parameters with such a target type and refused as invalid on
 // any other.
 // Location near takes its distance in any UCUM unit of length (km by default).
+//
+// _total=accurate counts every match; _total=estimate gives an exact count where that is
+// cheap and otherwise an approximate one (store.Query.EstimateTotal: the database
+// planner's row estimate or a bounded sample), so Bundle.total is then not exact;
+// without _total a total is given only where it is cheap (search.html#total).
 package search

@@ -20,7 +20,8 @@ import (
 // not see.
 type Request struct {
 	Query store.Query
-	// Total is _total: "" (cheap totals), none, estimate or accurate.
+	// Total is _total: "" (cheap totals), none, estimate (approximate where counting is
+	// not cheap) or accurate.
 	Total string
 	// Summary is _summary (true, text, data, count, false; "" when absent).
 	Summary string
@@ -137,7 +138,9 @@ func (p *parser) param(typ, key, raw string) error {
 		case "none", "estimate", "accurate":
 			p.req.Total = raw
 			q.CountTotal = raw == "accurate"
+			// An estimate is exact when cheap, approximate otherwise (see store.Query).
 			q.CheapTotal = raw == "estimate"
+			q.EstimateTotal = raw == "estimate"
 			p.req.Applied.Set(key, raw)
 			return nil
 		}

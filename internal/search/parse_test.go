@@ -100,6 +100,23 @@ func TestParseResultParameters(t *testing.T) {
 	}
 }
 
+func TestParseTotal(t *testing.T) {
+	tests := []struct {
+		query                  string
+		count, cheap, estimate bool // CountTotal, CheapTotal, EstimateTotal
+	}{
+		{"_total=none", false, false, false},
+		{"_total=estimate", false, true, true},
+		{"_total=accurate", true, false, false},
+	}
+	for _, tt := range tests {
+		q := parse(t, "Patient", tt.query).Query
+		if q.CountTotal != tt.count || q.CheapTotal != tt.cheap || q.EstimateTotal != tt.estimate {
+			t.Errorf("%s: CountTotal %v CheapTotal %v EstimateTotal %v", tt.query, q.CountTotal, q.CheapTotal, q.EstimateTotal)
+		}
+	}
+}
+
 func TestParseUnknown(t *testing.T) {
 	for _, q := range []string{"nonsense=1", "family:below=x", "subject:Device.name=x", "_has:Observation:code:code=1", "_sort=nonsense", "_include=Patient:nonsense"} {
 		r := parse(t, "Patient", q)
@@ -124,12 +141,19 @@ func TestParseInvalid(t *testing.T) {
 
 func TestCustomParameterIsSearchableOnceIndexed(t *testing.T) {
 	r := NewRegistry()
-	sp := mustParse(t, `{"resourceType":"SearchParameter","url":"http://example.org/sp/eye","status":"active",
-		"code":"eye-colour","base":["Patient"],"type":"token",
-		"expression":"Patient.extension('http://example.org/eye').value"}`)
-	if _, err := r.Add(sp.(*fhir.SearchParameter)); err != nil {
-		t.Fatal(err)
+	const url = "http://example.org/sp/eye"
+	add := func(version, expression string) *Def {
+		t.Helper()
+		sp := mustParse(t, `{"resourceType":"SearchParameter","id":"eye","meta":{"versionId":"`+version+`",
+			"lastUpdated":"2024-01-01T00:00:00.000Z"},"url":"`+url+`","status":"active",
+			"code":"eye-colour","base":["Patient"],"type":"token","expression":"`+expression+`"}`)
+		d, err := r.Add(sp.(*fhir.SearchParameter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
 	}
+	v1 := add("1", "Patient.extension('http://example.org/eye').value")
 	if r.Lookup("Patient", "eye-colour") != nil {
 		t.Error("a parameter not yet indexed is offered")
 	}
@@ -138,9 +162,33 @@ func TestCustomParameterIsSearchableOnceIndexed(t *testing.T) {
 	if idx := x.Index(p, ""); !hasToken(idx, "eye-colour", "", "blue") {
 		t.Errorf("custom parameter not extracted: %+v", idx.Tokens)
 	}
-	r.MarkIndexed("http://example.org/sp/eye")
-	if r.Lookup("Patient", "eye-colour") == nil {
+	if !r.MarkIndexed(url, v1.State) || r.Lookup("Patient", "eye-colour") == nil {
 		t.Error("an indexed custom parameter is not offered")
+	}
+
+	// A new version is pending again, whatever it changed, and an index of an earlier
+	// version does not make it searchable.
+	same := add("2", "Patient.extension('http://example.org/eye').value")
+	changed := add("3", "Patient.extension('http://example.org/eyes').value")
+	if same.State == v1.State || changed.State == same.State {
+		t.Fatalf("versions share a state: %q %q %q", v1.State, same.State, changed.State)
+	}
+	if r.Lookup("Patient", "eye-colour") != nil {
+		t.Error("a changed parameter is offered before it is reindexed")
+	}
+	for _, stale := range []string{v1.State, same.State, ""} {
+		if r.MarkIndexed(url, stale) {
+			t.Errorf("MarkIndexed with the stale state %q succeeded", stale)
+		}
+	}
+	if got := r.Pending(); len(got) != 1 || got[0] != url {
+		t.Errorf("pending = %v", got)
+	}
+	if r.MarkIndexed("http://hl7.org/fhir/SearchParameter/individual-gender", "") {
+		t.Error("a specification parameter was marked as a custom one")
+	}
+	if !r.MarkIndexed(url, changed.State) || len(r.Pending()) != 0 {
+		t.Errorf("the current state did not mark the parameter indexed: pending %v", r.Pending())
 	}
 }
 

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"sort"
@@ -22,6 +23,12 @@ type Def struct {
 	Components []Component
 	// Custom is set for parameters added from SearchParameter resources.
 	Custom bool
+	// State identifies a custom parameter as registered, for the durable record of what a
+	// completed $reindex indexed: the SearchParameter version it came from (id, versionId,
+	// lastUpdated) and a digest of what extraction and search use. Any new version of the
+	// resource changes it, so a record can never vouch for index rows written while the
+	// parameter was changed, deleted or unregistered.
+	State string
 }
 
 // Component is one part of a composite parameter: its definition and the expression
@@ -103,7 +110,7 @@ var baseTypes = map[string]bool{"Resource": true, "DomainResource": true}
 
 // Add registers a custom SearchParameter. It is extracted on every write from now on,
 // but searches use it only once MarkIndexed says the existing resources are indexed
-// ($reindex).
+// ($reindex); registering a new version of one makes it pending again.
 func (r *Registry) Add(sp *fhir.SearchParameter) (*Def, error) {
 	d := &Def{URL: lit(sp.URL), Code: lit(sp.Code), Type: lit(sp.Type), Expression: lit(sp.Expression), Custom: true}
 	for _, b := range sp.Base {
@@ -133,6 +140,7 @@ func (r *Registry) Add(sp *fhir.SearchParameter) (*Def, error) {
 	if d.Type == "composite" && len(d.Components) < 2 {
 		return nil, fmt.Errorf("composite search parameter %s needs two components", d.Code)
 	}
+	d.State = state(sp, d)
 	for _, b := range d.Base {
 		if !fhir.IsResourceType(b) && !baseTypes[b] {
 			return nil, fmt.Errorf("base %q is not a resource type", b)
@@ -161,11 +169,18 @@ func (r *Registry) Definition(url string) *Def {
 	return r.byURL[url]
 }
 
-// MarkIndexed makes a custom parameter available to searches.
-func (r *Registry) MarkIndexed(url string) {
+// MarkIndexed makes the custom parameter url available to searches if it is still
+// registered in the given State (a $reindex indexed that definition), and reports
+// whether it did.
+func (r *Registry) MarkIndexed(url, state string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	d := r.byURL[url]
+	if d == nil || !d.Custom || d.State != state {
+		return false
+	}
 	delete(r.custom, url)
+	return true
 }
 
 // Pending lists the custom parameters not yet indexed.
@@ -445,4 +460,28 @@ func lit[T any, P interface {
 	}
 	s, _ := p.Literal()
 	return s
+}
+
+// state renders Def.State for d, added from sp.
+func state(sp *fhir.SearchParameter, d *Def) string {
+	h := sha256.New()
+	field := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
+	for _, s := range []string{d.URL, d.Code, d.Type, d.Expression} {
+		field(s)
+	}
+	for _, list := range [][]string{d.Base, d.Target} {
+		fmt.Fprintf(h, "%d;", len(list))
+		for _, s := range list {
+			field(s)
+		}
+	}
+	for _, c := range d.Components {
+		field(c.Def.URL)
+		field(c.Expression)
+	}
+	var version, updated string
+	if sp.Meta != nil {
+		version, updated = lit(sp.Meta.VersionID), lit(sp.Meta.LastUpdated)
+	}
+	return fmt.Sprintf("SearchParameter/%s/_history/%s@%s %x", lit(sp.ID), version, updated, h.Sum(nil))
 }

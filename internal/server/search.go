@@ -76,7 +76,8 @@ func (s *Server) reindexStatus(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("job")
 	j, ok := s.svc.Job(id)
 	if !ok {
-		s.fail(w, r, notFound("there is no reindex job %q", id))
+		s.fail(w, r, notFound("there is no reindex job %q: jobs are known only to the server process that started them, "+
+			"not after a restart; a job interrupted by one left its search parameters pending, to be indexed by a new $reindex", id))
 		return
 	}
 	processed, total, done, err := j.Status()

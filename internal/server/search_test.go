@@ -96,6 +96,11 @@ func TestSearchEndToEnd(t *testing.T) {
 		if r := ts.do("GET", "/Observation?_total=none", "").json(); r["total"] != nil {
 			t.Errorf("_total=none gave total %v", r["total"])
 		}
+		// Two criteria and a short page: no cheap count, so an estimate, an integer.
+		r = ts.do("GET", "/Observation?status=final&code=http://loinc.org|8867-4&_count=1&_total=estimate", "")
+		if n, ok := r.json()["total"].(float64); !ok || n < 1 || n != float64(int(n)) || !strings.Contains(string(r.body), `"total":`+strconv.Itoa(int(n))+`,`) {
+			t.Errorf("_total=estimate: %.300s", r.body)
+		}
 		// _elements keeps the chosen elements and marks the resource SUBSETTED.
 		r = ts.do("GET", "/Patient?_id="+p1+"&_elements=birthDate", "")
 		res := r.json()["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
@@ -173,6 +178,13 @@ func TestReindexCustomParameter(t *testing.T) {
 		}
 		if got := searchIDs(t, ts.do("GET", "/Patient?eye-colour=blue", "", "Prefer", "handling=strict")); !slices.Equal(got, []string{"Patient/" + p + " (match)"}) {
 			t.Errorf("after $reindex: %v", got)
+		}
+		// A job id this process does not know (one from before a restart) is a 404
+		// that says why.
+		r = ts.do("GET", "/$reindex?job=fromanearlierprocess", "")
+		if codes, _ := r.outcome(); r.StatusCode != 404 || !slices.Equal(codes, []string{"not-found"}) ||
+			!strings.Contains(string(r.body), "restart") {
+			t.Errorf("status of an unknown job: %d %s", r.StatusCode, r.body)
 		}
 	})
 }

@@ -3,7 +3,8 @@
 // "vread", https://hl7.org/fhir/R4/http.html#history), the search index rows the search
 // layer extracts (https://hl7.org/fhir/R4/search.html), the local references kept for
 // referential integrity and the patient compartment memberships an AccessFilter uses
-// (https://hl7.org/fhir/R4/compartmentdefinition.html).
+// (https://hl7.org/fhir/R4/compartmentdefinition.html), and which custom
+// SearchParameters a completed $reindex indexed (Tx.SetParamState).
 //
 // Bodies are opaque JSON bytes here: the interaction layer above parses, validates and
 // extracts index values. Two backends implement Store: store/sqlite (embedded, the

@@ -33,6 +33,8 @@ type Store interface {
 	History(ctx context.Context, f *AccessFilter, q HistoryQuery) (*HistoryPage, error)
 	// Search returns the current, non-deleted resources of q.Type matching every clause.
 	Search(ctx context.Context, f *AccessFilter, q Query) (*SearchPage, error)
+	// ParamStates returns what Tx.SetParamState recorded, by canonical URL.
+	ParamStates(ctx context.Context) (map[string]string, error)
 
 	// Backup writes a consistent online copy of the store to path (embedded store only;
 	// others return an error saying so).
@@ -65,6 +67,10 @@ type Tx interface {
 	// w.Type/w.ID with w's, without a new version ($reindex). ErrNotFound when the
 	// resource does not exist; a deleted resource has no rows to replace.
 	Reindex(ctx context.Context, w *Write) error
+	// SetParamState records, in place of any earlier record for url, the state (opaque
+	// to the store) of a custom SearchParameter whose index a $reindex has completed, so
+	// that a restart can tell which parameters searches may use at once.
+	SetParamState(ctx context.Context, url, state string) error
 }
 
 // AccessFilter restricts what a request may see: the security work fills it from the
@@ -119,6 +125,11 @@ type Query struct {
 	Sort       []SortKey
 	Include    []Include
 	CheapTotal bool
+	// EstimateTotal (_total=estimate) asks for a total that is exact when cheap to count
+	// (as CheapTotal, which it implies) and otherwise an estimate: approximate, from the
+	// planner's statistics or a bounded sample, and left out only when even that is not
+	// quick.
+	EstimateTotal bool
 }
 
 // ParamKind is the search parameter type a clause uses, choosing the index table.
@@ -210,7 +221,8 @@ type SearchPage struct {
 	NextKey string
 	// PrevKey goes back with Query.BeforeKey; "" on the first page.
 	PrevKey string
-	// Total is the count of all matches when Query.CountTotal was set, else -1.
+	// Total is the count of all matches when Query.CountTotal was set (or CheapTotal
+	// and it was cheap), an estimate for EstimateTotal, else -1.
 	Total int
 	// Included are the resources _include and _revinclude add to this page.
 	Included []*Resource

@@ -20,5 +20,6 @@
 // when the rows are sent, and Put's contract in package store says so.
 //
 // Reads use a pgxpool pool; a page and its total are read in one REPEATABLE READ
-// snapshot. Backup is not offered: use pg_dump.
+// snapshot. Estimated totals are the planner's (package sqlgen), so Analyze refreshes
+// the statistics after a bulk load. Backup is not offered: use pg_dump.
 package postgres

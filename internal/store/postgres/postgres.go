@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -161,6 +162,20 @@ func (s *Store) Close() error {
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("postgres store: ping: %w", err)
+	}
+	return nil
+}
+
+// Analyze brings the planner's statistics of the store's tables up to date (ANALYZE), as
+// after a bulk load: plans and estimated totals rest on them, and autovacuum refreshes
+// them only on its next pass.
+func (s *Store) Analyze(ctx context.Context) error {
+	tables := []string{"resources", "current"}
+	for _, t := range sqlgen.WriteTables {
+		tables = append(tables, t.Name)
+	}
+	if _, err := s.pool.Exec(ctx, "ANALYZE "+strings.Join(tables, ", ")); err != nil {
+		return fmt.Errorf("postgres store: analyze: %w", err)
 	}
 	return nil
 }

@@ -88,6 +88,24 @@ func (s *Store) Search(ctx context.Context, f *store.AccessFilter, q store.Query
 	return p, nil
 }
 
+// ParamStates returns the recorded states of custom SearchParameters by URL.
+func (s *Store) ParamStates(ctx context.Context) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, "SELECT url, state FROM param_states")
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: param states: %w", err)
+	}
+	out := map[string]string{}
+	var url, state string
+	_, err = pgx.ForEachRow(rows, []any{&url, &state}, func() error {
+		out[url] = state
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres store: param states: %w", err)
+	}
+	return out, nil
+}
+
 // rowsOf adapts a querier to sqlgen.Run.
 func rowsOf(q querier) sqlgen.Querier {
 	return func(ctx context.Context, st sqlgen.Stmt, row func(sqlgen.Scanner) error) error {

@@ -518,3 +518,19 @@ func (t *tx) Reindex(ctx context.Context, w *store.Write) error {
 	}
 	return nil
 }
+
+func (t *tx) SetParamState(ctx context.Context, url, state string) error {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	pb := t.batch()
+	pb.Queue("INSERT INTO param_states (url, state) VALUES ($1, $2) ON CONFLICT (url) DO UPDATE SET state = excluded.state", url, state)
+	if err := t.send(ctx, pb); err != nil {
+		return fmt.Errorf("postgres store: set state of %s: %w", url, err)
+	}
+	return nil
+}

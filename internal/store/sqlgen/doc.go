@@ -15,4 +15,8 @@
 // indexed value) whose index yields rids in order, so that a page stops after Count
 // rows; every other criterion is a correlated EXISTS probe on a covering (rid, param,
 // value) index. Without such a clause the type is scanned in rid order.
+//
+// Totals are exact when asked for (store.Query.CountTotal), exact within a budget
+// (CheapTotal), or exact within that budget and otherwise estimated (EstimateTotal):
+// approximate, from the planner's row estimate or a bounded sample (see estimate.go).
 package sqlgen

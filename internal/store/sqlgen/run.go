@@ -17,6 +17,7 @@ type Querier func(ctx context.Context, st Stmt, row func(Scanner) error) error
 // Run executes a search: the count, the page, and the page's includes. Both backends
 // call it, so that they cannot differ in what a query means.
 func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, now time.Time) (*store.SearchPage, error) {
+	q.CheapTotal = q.CheapTotal || q.EstimateTotal
 	plan, err := Search(d, f, q, now)
 	if err != nil {
 		return nil, err
@@ -119,6 +120,11 @@ func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q st
 	case plan.Count == nil:
 	default:
 		if err := count(); err != nil {
+			return nil, err
+		}
+	}
+	if q.EstimateTotal && p.Total < 0 {
+		if p.Total, err = estimate(ctx, d, qr, f, q, now, p); err != nil {
 			return nil, err
 		}
 	}

@@ -39,6 +39,11 @@ type Dialect struct {
 	// budget); beyond either the page has no total.
 	CheapCount  int
 	CheapBudget time.Duration
+	// An estimated total (store.Query.EstimateTotal) is the planner's row estimate
+	// (EXPLAIN) when Explain is set, else a bounded sample; EstimateBudget bounds the
+	// sample (see estimate.go).
+	Explain        bool
+	EstimateBudget time.Duration
 }
 
 // SQLite is the dialect of modernc.org/sqlite.
@@ -50,8 +55,9 @@ var SQLite = Dialect{
 	NoIndex:     func(col string) string { return "+" + col },
 	Text:        func(p string) string { return p },
 	// An interrupted SQLite statement leaves its connection and read transaction usable.
-	CheapCount:  100000,
-	CheapBudget: 3 * time.Millisecond,
+	CheapCount:     100000,
+	CheapBudget:    3 * time.Millisecond,
+	EstimateBudget: 10 * time.Millisecond,
 	TextMatch: func(rid, param, query string) string {
 		return rid + " IN (SELECT x.rid FROM idx_text x WHERE x.param = " + param +
 			" AND x.rowid IN (SELECT rowid FROM idx_text_fts WHERE idx_text_fts MATCH " + query + "))"
@@ -77,6 +83,7 @@ var Postgres = Dialect{
 	// Cancelling a pgx query closes its connection, which would end the read
 	// transaction: the cap alone bounds the count.
 	CheapCount: 10000,
+	Explain:    true,
 	TextMatch: func(rid, param, query string) string {
 		return "EXISTS (SELECT 1 FROM idx_text x WHERE x.rid = " + rid + " AND x.param = " + param +
 			" AND x.tsv @@ plainto_tsquery('simple', " + query + "))"

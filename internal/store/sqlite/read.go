@@ -112,6 +112,27 @@ func (s *Store) Search(ctx context.Context, f *store.AccessFilter, q store.Query
 	return p, nil
 }
 
+// ParamStates returns the recorded states of custom SearchParameters by URL.
+func (s *Store) ParamStates(ctx context.Context) (map[string]string, error) {
+	rows, err := s.rdb.QueryContext(ctx, "SELECT url, state FROM param_states")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: param states: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var url, state string
+		if err := rows.Scan(&url, &state); err != nil {
+			return nil, fmt.Errorf("sqlite store: param states: %w", err)
+		}
+		out[url] = state
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite store: param states: %w", err)
+	}
+	return out, nil
+}
+
 // rowsOf adapts a querier to sqlgen.Run.
 func rowsOf(q querier) sqlgen.Querier {
 	return func(ctx context.Context, st sqlgen.Stmt, row func(sqlgen.Scanner) error) error {

@@ -20,6 +20,7 @@ type writeStmts struct {
 	deleteRows                       []*sql.Stmt // per sqlgen.WriteTables
 	referencedBy                     *sql.Stmt
 	expungeResources, expungeCurrent *sql.Stmt
+	setParamState                    *sql.Stmt
 
 	conn  *sql.Conn
 	multi map[[2]int]*sql.Stmt // {table, rows} → multi-row INSERT, prepared when first needed
@@ -66,6 +67,7 @@ func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
 		WHERE l.target_type = ? AND l.target_id = ? AND c.deleted = 0 ORDER BY c.type, c.id LIMIT ?`)
 	ws.expungeResources = prep("DELETE FROM resources WHERE rid = ?")
 	ws.expungeCurrent = prep("DELETE FROM current WHERE rid = ?")
+	ws.setParamState = prep("INSERT INTO param_states (url, state) VALUES (?, ?) ON CONFLICT (url) DO UPDATE SET state = excluded.state")
 	if err := errors.Join(errs...); err != nil {
 		_ = ws.close()
 		return nil, fmt.Errorf("sqlite store: %w", err)
@@ -75,7 +77,7 @@ func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
 
 func (ws *writeStmts) close() error {
 	all := append([]*sql.Stmt{ws.current, ws.currentKey, ws.lastSeq, ws.insertResource, ws.insertCurrent,
-		ws.updateCurrent, ws.referencedBy, ws.expungeResources, ws.expungeCurrent}, ws.deleteRows...)
+		ws.updateCurrent, ws.referencedBy, ws.expungeResources, ws.expungeCurrent, ws.setParamState}, ws.deleteRows...)
 	for _, st := range ws.multi {
 		all = append(all, st)
 	}
@@ -464,5 +466,13 @@ func (t *tx) Reindex(ctx context.Context, w *store.Write) error {
 		b.n++
 		return nil
 	})
+	return nil
+}
+
+func (t *tx) SetParamState(ctx context.Context, url, state string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t.ops = append(t.ops, op{t.s.ws.setParamState, []any{url, state}})
 	return nil
 }

@@ -44,7 +44,9 @@ func Run(t *testing.T, open Opener) {
 		{"SearchSort", testSearchSort},
 		{"SearchPagingConcurrent", testSearchPagingConcurrent},
 		{"Reindex", testReindex},
+		{"ParamStates", testParamStates},
 		{"SearchOracle", testSearchOracle},
+		{"SearchEstimate", testSearchEstimate},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
