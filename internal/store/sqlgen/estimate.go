@@ -121,7 +121,7 @@ func sampleStrata(ctx context.Context, d Dialect, qr Querier, f *store.AccessFil
 	var lo, hi int64
 	for i, dir := range []string{"", " DESC"} {
 		b := &builder{d: d}
-		if err := b.candidates(q, drv, now); err != nil {
+		if err := b.candidates(f, q, drv, now); err != nil {
 			return 0, err
 		}
 		b.w(" ORDER BY d.rid", dir, " LIMIT 1")
@@ -153,7 +153,7 @@ func sampleStrata(ctx context.Context, d Dialect, qr Querier, f *store.AccessFil
 			return 0, err
 		}
 		b.w("), 0) FROM (")
-		if err := b.candidates(q, drv, now); err != nil {
+		if err := b.candidates(f, q, drv, now); err != nil {
 			return 0, err
 		}
 		// One rid more than the sample tells a stratum read to its end from one cut short.
@@ -184,7 +184,7 @@ func sampleStrata(ctx context.Context, d Dialect, qr Querier, f *store.AccessFil
 func sampleRange(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, drv int, now time.Time) (int, bool, error) {
 	b := &builder{d: d}
 	b.w("SELECT count(*) FROM (")
-	if err := b.candidates(q, drv, now); err != nil {
+	if err := b.candidates(f, q, drv, now); err != nil {
 		return 0, false, err
 	}
 	b.w(" LIMIT ", b.arg(estimateRange), ") s")
@@ -208,7 +208,7 @@ func sampleRange(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilt
 		return 0, false, err
 	}
 	b.w("), 0) FROM (")
-	if err := b.candidates(q, drv, now); err != nil {
+	if err := b.candidates(f, q, drv, now); err != nil {
 		return 0, false, err
 	}
 	if float64(n) > want {
@@ -228,7 +228,7 @@ func sampleRange(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilt
 // candidates writes the SELECT of the rids an estimate samples, as d.rid, ending in a
 // WHERE clause that more conditions may follow: the driving clause drv's index range, or
 // (drv -1) every current resource of the type.
-func (b *builder) candidates(q store.Query, drv int, now time.Time) error {
+func (b *builder) candidates(f *store.AccessFilter, q store.Query, drv int, now time.Time) error {
 	if drv < 0 {
 		b.w("SELECT d.rid AS rid FROM current d WHERE d.deleted = 0")
 		if q.Type != "" {
@@ -247,7 +247,7 @@ func (b *builder) candidates(q store.Query, drv int, now time.Time) error {
 		return nil
 	}
 	b.w("d.rid AS rid FROM ", tables[c.Kind], " d WHERE d.type = ", b.arg(q.Type), " AND d.param = ", b.arg(c.Param), " AND ")
-	if err := b.values("d", c, now); err != nil {
+	if err := b.values("d", c, f, now); err != nil {
 		return fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
 	}
 	return nil
