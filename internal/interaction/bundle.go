@@ -2,6 +2,7 @@ package interaction
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -64,6 +65,10 @@ func (b *bundleWriter) str(s string) {
 	// replacement is what we want, so the error is not needed.
 	b.buf, _ = jsontext.AppendQuote(b.buf, s)
 }
+
+// grow makes room for n more bytes at once, so that splicing a page of resources copies
+// each once instead of regrowing the buffer (and copying what it holds) along the way.
+func (b *bundleWriter) grow(n int) { b.buf = slices.Grow(b.buf, n) }
 
 // entry appends one entry; empty parts are left out. resource is spliced as is.
 func (b *bundleWriter) entry(fullURL string, resource []byte, searchMode string, req *entryRequest, resp *entryResponse) {

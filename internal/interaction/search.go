@@ -53,6 +53,9 @@ type searchScope struct {
 	used    url.Values
 }
 
+// entryOverhead is a searchset entry's size besides its URL and resource.
+const entryOverhead = len(`,{"fullUrl":"/","resource":,"search":{"mode":"include"}}`)
+
 func (s *Service) search(ctx context.Context, req *Request, typ string, params url.Values, scope *searchScope) ([]byte, error) {
 	sq, err := s.parseSearch(ctx, typ, s.base(req), params, req.Strict)
 	if err != nil {
@@ -97,6 +100,14 @@ func (s *Service) search(ctx context.Context, req *Request, typ string, params u
 		total = -1
 	}
 	b := newBundle("searchset", s.now(), total, links)
+	size := 0
+	for _, v := range page.Resources {
+		size += len(v.Body) + len(req.BaseURL) + len(v.Type) + len(v.ID) + entryOverhead
+	}
+	for _, v := range page.Included {
+		size += len(v.Body) + len(req.BaseURL) + len(v.Type) + len(v.ID) + entryOverhead
+	}
+	b.grow(size)
 	sub := newSubsetter(sq.Summary, sq.Elements)
 	for _, v := range page.Resources {
 		b.entry(req.BaseURL+"/"+v.Type+"/"+v.ID, sub.apply(v.Type, v.Body), "match", nil, nil)

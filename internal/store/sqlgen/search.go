@@ -144,17 +144,16 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 // index's own column lets the engine stop after one page instead of sorting).
 func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, after []any, sorts []store.SortKey) (string, error) {
 	drv := driver(q)
+	if drv >= 0 && !needsCurrent(f, q, drv, sorts) {
+		return b.indexOnly(q, drv, f, now, after, sorts)
+	}
 	b.w("SELECT ")
 	if drv >= 0 && !uniqueDriver(q.Clauses[drv]) {
 		b.w("DISTINCT ")
 	}
 	b.w("c.rid AS rid")
-	for i, k := range sorts {
-		b.w(", ")
-		if err := b.sortExpr("c", k); err != nil {
-			return "", err
-		}
-		b.w(" AS s", strconv.Itoa(i))
+	if err := b.sortColumns("c", sorts); err != nil {
+		return "", err
 	}
 	if drv >= 0 {
 		c := q.Clauses[drv]
@@ -223,6 +222,76 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 		return "d.rid", nil // with DISTINCT, PostgreSQL orders only by selected columns
 	}
 	return "c.rid", nil
+}
+
+// indexOnly writes inner for a query whose driver is an index table and whose other
+// criteria and sort keys read only the rid: the driver's rows are then the matches'
+// rows (index rows exist only for current, undeleted versions), so no row of current is
+// read per candidate.
+func (b *builder) indexOnly(q store.Query, drv int, f *store.AccessFilter, now time.Time, after []any, sorts []store.SortKey) (string, error) {
+	c := q.Clauses[drv]
+	b.w("SELECT ")
+	if !uniqueDriver(c) {
+		b.w("DISTINCT ")
+	}
+	b.w("d.rid AS rid")
+	if err := b.sortColumns("d", sorts); err != nil {
+		return "", err
+	}
+	b.w(" FROM ", tables[c.Kind], " d WHERE d.type = ", b.arg(q.Type), " AND d.param = ", b.arg(c.Param), " AND ")
+	if err := b.values("d", c, f, now); err != nil {
+		return "", fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
+	}
+	if after != nil {
+		b.w(" AND d.rid ", b.cmp(), " ", b.arg(after[0]))
+	}
+	for i, o := range q.Clauses {
+		if i == drv {
+			continue
+		}
+		b.w(" AND ")
+		if err := b.cond("d", q.Type, o, f, now); err != nil {
+			return "", fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, o.Param, err)
+		}
+	}
+	return "d.rid", nil
+}
+
+// needsCurrent reports whether inner must join the driver's rows to current: for a
+// compartment driver (its rows outlive deletes), the access filter, or a criterion or
+// sort key that reads a column of current rather than the rid.
+func needsCurrent(f *store.AccessFilter, q store.Query, drv int, sorts []store.SortKey) bool {
+	if f != nil || q.Clauses[drv].Kind == store.KindCompartment {
+		return true
+	}
+	for _, k := range sorts {
+		if k.Param == "_id" || k.Param == "_lastUpdated" {
+			return true
+		}
+	}
+	for i, c := range q.Clauses {
+		if i == drv {
+			continue
+		}
+		switch {
+		case c.Kind == store.KindID, c.Kind == store.KindLastUpdated, c.Kind == store.KindHas,
+			c.Kind == store.KindDate && c.Param == store.AnyDate:
+			return true
+		}
+	}
+	return false
+}
+
+// sortColumns writes ", <sort value> AS sN" for each sort key of resource alias a.
+func (b *builder) sortColumns(a string, sorts []store.SortKey) error {
+	for i, k := range sorts {
+		b.w(", ")
+		if err := b.sortExpr(a, k); err != nil {
+			return err
+		}
+		b.w(" AS s", strconv.Itoa(i))
+	}
+	return nil
 }
 
 // cheapToCount reports whether a count of q reads only an index range: no criteria, or
