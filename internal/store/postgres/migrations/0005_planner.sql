@@ -6,13 +6,10 @@ DROP INDEX current_type_rid;
 CREATE INDEX current_type_rid ON current (type, deleted, rid) INCLUDE (id, last_updated);
 
 -- The rows of one resource are written together, so ANALYZE's block sample finds them
--- in clusters and puts the distinct rids of these tables at a fifth of the truth (at
--- 10,000 patients: 199k for 1.05M in idx_reference). The planner then expects 30 index
--- rows per resource instead of 5, and an include over a page of 431 resources hashed all
--- of current (480 ms instead of 18). A resource has a handful of rows in each: say so.
+-- in clusters and puts the distinct rids of idx_reference at a fifth of the truth (at
+-- 10,000 patients: 199k for 1.05M). The planner then expects 30 references per resource
+-- instead of 5, and an include over a page of 431 resources hashed all of current
+-- (480 ms instead of 18). A resource has a handful of references: say so.
 ALTER TABLE idx_reference ALTER COLUMN rid SET (n_distinct = -0.2);
-ALTER TABLE idx_token ALTER COLUMN rid SET (n_distinct = -0.2);
-ALTER TABLE idx_string ALTER COLUMN rid SET (n_distinct = -0.2);
-ALTER TABLE idx_composite ALTER COLUMN rid SET (n_distinct = -0.2);
 ALTER TABLE links ALTER COLUMN rid SET (n_distinct = -0.2);
-ANALYZE idx_reference, idx_token, idx_string, idx_composite, links;
+ANALYZE idx_reference, links;
