@@ -21,5 +21,8 @@
 //
 // Reads use a pgxpool pool; a page and its total are read in one REPEATABLE READ
 // snapshot. Estimated totals are the planner's (package sqlgen), so Analyze refreshes
-// the statistics after a bulk load. Backup is not offered: use pg_dump.
+// the statistics after a bulk load. Connections plan with random_page_cost 1.1 (index
+// probes into cached or SSD-resident data) unless the DSN names its own; migration 0005
+// corrects ANALYZE's estimate of rows per resource in idx_reference and links, which
+// its clustered sample puts at six times the truth. Backup is not offered: use pg_dump.
 package postgres

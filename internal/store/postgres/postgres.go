@@ -69,6 +69,13 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		cfg.MaxConns = opt.MaxConns
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = opt.Schema
+	if _, set := cfg.ConnConfig.RuntimeParams["random_page_cost"]; !set {
+		// The store's reads are index probes into data that is cached or on SSD; at the
+		// default cost of 4 (a spinning disk) the planner hashes all of current rather
+		// than probe it 2,000 times for a page's includes (88 ms instead of 26 at 1,000
+		// patients). A DSN that names random_page_cost keeps its own.
+		cfg.ConnConfig.RuntimeParams["random_page_cost"] = "1.1"
+	}
 	h := fnv.New64a()
 	h.Write([]byte("joinedup store writer:" + opt.Schema))
 	s := &Store{connCfg: cfg.ConnConfig.Copy(), lockKey: int64(h.Sum64()), observe: opt.Observe,
