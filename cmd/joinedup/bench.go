@@ -188,6 +188,7 @@ func newBenchSearchCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.BaseURL, "server", "http://127.0.0.1:8080/fhir", "FHIR base URL")
 	cmd.Flags().IntVar(&o.Iterations, "iterations", 100, "runs of each query")
 	cmd.Flags().IntVar(&o.Sample, "sample", 100, "patients to draw query values from")
+	cmd.Flags().StringVar(&o.Condition, "condition", "", "system|code of the Condition query (default: the code of the first Condition listed, which depends on load order)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

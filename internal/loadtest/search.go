@@ -19,6 +19,10 @@ type SearchOptions struct {
 	Iterations int
 	// Sample is how many patients to draw identifiers and ids from (default 100).
 	Sample int
+	// Condition is the system|code of the Condition query; empty: the code of the
+	// first Condition the server lists, which depends on the order data was loaded in
+	// (name one to compare two servers).
+	Condition string
 	Client *http.Client
 }
 
@@ -61,7 +65,7 @@ func Search(ctx context.Context, o SearchOptions) ([]SearchQuery, error) {
 		client = newClient(1)
 	}
 	base := strings.TrimSuffix(o.BaseURL, "/")
-	s, err := sampleData(ctx, client, base, o.Sample)
+	s, err := sampleData(ctx, client, base, o.Sample, o.Condition)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +139,7 @@ type bundle struct {
 	} `json:"entry"`
 }
 
-func sampleData(ctx context.Context, client *http.Client, base string, n int) (*sample, error) {
+func sampleData(ctx context.Context, client *http.Client, base string, n int, condition string) (*sample, error) {
 	var b bundle
 	if err := getJSON(ctx, client, fmt.Sprintf("%s/Patient?_count=%d&_elements=identifier", base, n), &b); err != nil {
 		return nil, err
@@ -159,17 +163,20 @@ func sampleData(ctx context.Context, client *http.Client, base string, n int) (*
 	if len(s.ids) == 0 || len(s.nhs) == 0 {
 		return nil, fmt.Errorf("the server at %s holds no patients with NHS numbers: load data first", base)
 	}
-	if err := getJSON(ctx, client, base+"/Condition?_count=1", &b); err != nil {
-		return nil, err
-	}
-	for _, e := range b.Entry {
-		var c struct {
-			Code struct {
-				Coding []struct{ System, Code string }
-			} `json:"code"`
+	s.condition = condition
+	if s.condition == "" {
+		if err := getJSON(ctx, client, base+"/Condition?_count=1", &b); err != nil {
+			return nil, err
 		}
-		if err := json.Unmarshal(e.Resource, &c); err == nil && len(c.Code.Coding) > 0 {
-			s.condition = c.Code.Coding[0].System + "|" + c.Code.Coding[0].Code
+		for _, e := range b.Entry {
+			var c struct {
+				Code struct {
+					Coding []struct{ System, Code string }
+				} `json:"code"`
+			}
+			if err := json.Unmarshal(e.Resource, &c); err == nil && len(c.Code.Coding) > 0 {
+				s.condition = c.Code.Coding[0].System + "|" + c.Code.Coding[0].Code
+			}
 		}
 	}
 	if s.condition == "" {
