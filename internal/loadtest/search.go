@@ -23,7 +23,7 @@ type SearchOptions struct {
 	// first Condition the server lists, which depends on the order data was loaded in
 	// (name one to compare two servers).
 	Condition string
-	Client *http.Client
+	Client    *http.Client
 }
 
 // SearchQuery is one measured query.
