@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/fhirpath"
@@ -77,6 +78,7 @@ type Registry struct {
 	byURL  map[string]*Def
 	plans  map[string]*plan // resource type → compiled parameters, built on first use
 	custom map[string]bool  // URLs of custom parameters not yet indexed
+	gen    atomic.Uint64    // see Generation
 }
 
 // plan is the parameters of one resource type.
@@ -159,8 +161,14 @@ func (r *Registry) Add(sp *fhir.SearchParameter) (*Def, error) {
 	r.byURL[d.URL] = d
 	r.custom[d.URL] = true
 	r.plans = map[string]*plan{}
+	r.gen.Add(1)
 	return d, nil
 }
+
+// Generation counts the parameters Add has registered. Index rows extracted after it
+// was read lack no parameter registered before, so a writer that reads it before
+// extracting can tell, by reading it again, whether its rows may miss one since.
+func (r *Registry) Generation() uint64 { return r.gen.Load() }
 
 // Definition returns the parameter with canonical url, nil if unknown.
 func (r *Registry) Definition(url string) *Def {

@@ -64,8 +64,11 @@ type Tx interface {
 	// Expunge erases every version of Type/ID and its index rows for good.
 	Expunge(ctx context.Context, typ, id string) error
 	// Reindex replaces the index, link and compartment rows of the current version of
-	// w.Type/w.ID with w's, without a new version ($reindex). ErrNotFound when the
-	// resource does not exist; a deleted resource has no rows to replace.
+	// w.Type/w.ID with w's, without a new version ($reindex). w.Seq is the Seq of the
+	// version w's rows were extracted from: when it is no longer the current one (a
+	// later version or a delete was committed since it was read), Reindex returns
+	// ErrConflict and leaves the rows the later version's writer stored. ErrNotFound
+	// when the resource does not exist.
 	Reindex(ctx context.Context, w *Write) error
 	// SetParamState records, in place of any earlier record for url, the state (opaque
 	// to the store) of a custom SearchParameter whose index a $reindex has completed, so
