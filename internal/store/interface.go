@@ -196,11 +196,14 @@ type Value struct {
 	// Reference: TargetType/TargetID.
 	TargetType, TargetID string
 	// Hierarchy, for reference :above and :below, is the reference parameter of
-	// TargetType that points a resource at its parent (Location partof). :below matches
-	// references to TargetType/TargetID or to any resource below it (whose chain of
-	// parents reaches it), :above references to it or to any of its ancestors; a
-	// cyclic chain ends where it repeats.
-	Hierarchy string
+	// TargetType that links its resources into a hierarchy: pointing a part at its
+	// whole (Location partof) or, with HierarchyToParts, a whole at its parts
+	// (Observation has-member). :below matches references to TargetType/TargetID or to
+	// any resource below it (its parts, their parts ...), :above references to it or to
+	// any resource above it (its wholes, theirs ...); a cyclic chain ends where it
+	// repeats.
+	Hierarchy        string
+	HierarchyToParts bool
 	// :missing
 	Missing bool
 	// Components are a composite value's parts, in order.
