@@ -19,6 +19,12 @@ import (
 // parameters become searchable when a job that covers their base types completes, and
 // the store records that they are indexed (Tx.SetParamState), so they stay searchable
 // after a restart. Jobs themselves live only in the process that started them.
+//
+// One pass suffices although writes go on: every version committed after the job
+// starts was extracted with the parameters it covers (see learnSearchParameters), and
+// the pass reads, after the start, every version committed before. The pass replaces
+// the rows of the version it read only if that version is still current (Tx.Reindex
+// checks its Seq), so it never puts a stale body's rows over a newer version's.
 type ReindexJob struct {
 	ID, Type, ResourceID string
 
@@ -184,14 +190,15 @@ func (s *Service) reindexPage(ctx context.Context, j *ReindexJob, rs []*store.Re
 		if err != nil {
 			return fmt.Errorf("reindex %s/%s: %w", v.Type, v.ID, err)
 		}
-		writes = append(writes, &store.Write{Resource: store.Resource{Type: v.Type, ID: v.ID},
+		writes = append(writes, &store.Write{Resource: store.Resource{Type: v.Type, ID: v.ID, Seq: v.Seq},
 			Index: e.Index, Links: e.Refs(), Compartments: e.Compartments})
 	}
 	err := s.opt.Store.Write(ctx, func(tx store.Tx) error {
 		for _, w := range writes {
-			// A resource deleted or expunged since the page was read has nothing to
-			// reindex.
-			if err := tx.Reindex(ctx, w); err != nil && !errors.Is(err, store.ErrNotFound) {
+			// A resource expunged since the page was read has nothing to reindex; one
+			// changed or deleted since has the rows its writer extracted, with the
+			// parameters this job covers.
+			if err := tx.Reindex(ctx, w); err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) {
 				return err
 			}
 		}
@@ -208,14 +215,15 @@ func (s *Service) reindexPage(ctx context.Context, j *ReindexJob, rs []*store.Re
 // store, as at start-up after a restart: they are extracted on every write again. Those
 // that a completed $reindex indexed in the version now stored are searchable at once;
 // the others (never indexed, changed since, or left by a job the restart interrupted)
-// wait for a $reindex of their base types: Pending lists them.
+// wait for a $reindex of their base types: Pending lists them. Call it before the
+// service takes writes: these registrations are not serialised with them.
 func (s *Service) LoadSearchParameters(ctx context.Context) error {
 	states, err := s.opt.Store.ParamStates(ctx)
 	if err != nil {
 		return fmt.Errorf("loading the states of stored SearchParameters: %w", err)
 	}
 	err = store.Each(ctx, s.opt.Store, nil, "SearchParameter", func(r *store.Resource) error {
-		s.learnSearchParameters([]*store.Resource{r})
+		s.register(activeSearchParameters([]*store.Resource{r}))
 		return nil
 	})
 	if err != nil {
@@ -235,8 +243,37 @@ func (s *Service) LoadSearchParameters(ctx context.Context) error {
 func (s *Service) PendingSearchParameters() []string { return s.opt.Search.Pending() }
 
 // learnSearchParameters registers the active SearchParameter resources a write stored,
-// so that they are extracted from now on (and searchable after $reindex).
-func (s *Service) learnSearchParameters(written []*store.Resource) {
+// so that they are extracted from now on (and searchable after $reindex). It registers
+// them inside a Write of their own: the store runs transaction functions one at a time,
+// so a write whose function extracted its rows before the registration commits no later
+// than it, and one whose function runs after it extracts with the new parameters
+// (putPrepared re-extracts rows prepared earlier). Every version committed after
+// Reindex is called therefore carries the rows of every parameter the job covers, and
+// the job's one pass over what was committed before reindexes the rest.
+//
+// The written versions are committed, whatever happens here: when the store cannot run
+// the registration (it has closed), it is left to the next start-up
+// (LoadSearchParameters) rather than risk a $reindex vouching for rows written without
+// it.
+func (s *Service) learnSearchParameters(ctx context.Context, written []*store.Resource) {
+	params := activeSearchParameters(written)
+	if len(params) == 0 {
+		return
+	}
+	registered := false
+	err := s.opt.Store.Write(context.WithoutCancel(ctx), func(store.Tx) error {
+		s.register(params)
+		registered = true
+		return nil
+	})
+	if !registered {
+		slog.Warn("custom search parameters not registered until restart", "count", len(params), "err", err)
+	}
+}
+
+// activeSearchParameters returns the active SearchParameters among written.
+func activeSearchParameters(written []*store.Resource) []*fhir.SearchParameter {
+	var out []*fhir.SearchParameter
 	for _, v := range written {
 		if v.Type != "SearchParameter" || v.Deleted() {
 			continue
@@ -249,8 +286,16 @@ func (s *Service) learnSearchParameters(written []*store.Resource) {
 		if sp.Status == nil || sp.Status.Value == nil || *sp.Status.Value != "active" {
 			continue
 		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// register adds params to the registry.
+func (s *Service) register(params []*fhir.SearchParameter) {
+	for _, sp := range params {
 		if _, err := s.opt.Search.Add(sp); err != nil {
-			slog.Warn("custom search parameter not registered", "id", v.ID, "err", err)
+			slog.Warn("custom search parameter not registered", "id", lit(sp.ID), "err", err)
 		}
 	}
 }

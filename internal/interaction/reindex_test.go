@@ -111,10 +111,10 @@ func eyeParam(ext string) []byte {
 		"expression":"Patient.extension('` + ext + `').value"}`)
 }
 
-// strictEyeSearch searches Patient?eye-colour=blue strictly: the ids found, or an error
-// when the parameter is not searchable.
-func strictEyeSearch(svc *Service) ([]string, error) {
-	body, err := svc.Search(bg, &Request{BaseURL: "http://test/fhir", Strict: true}, "Patient", url.Values{"eye-colour": {"blue"}})
+// strictEyeSearch searches Patient?eye-colour=colour strictly: the ids found, or an
+// error when the parameter is not searchable.
+func strictEyeSearch(svc *Service, colour string) ([]string, error) {
+	body, err := svc.Search(bg, &Request{BaseURL: "http://test/fhir", Strict: true}, "Patient", url.Values{"eye-colour": {colour}})
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func TestReindexStateSurvivesRestart(t *testing.T) {
 			if got := svc.PendingSearchParameters(); pending != slices.Equal(got, []string{eyeURL}) || !pending && len(got) > 0 {
 				t.Errorf("%s: pending %v, want pending %v", step, got, pending)
 			}
-			got, err := strictEyeSearch(svc)
+			got, err := strictEyeSearch(svc, "blue")
 			switch {
 			case pending && AsError(err) == nil:
 				t.Errorf("%s: a pending parameter was searched: %v %v", step, got, err)
@@ -197,22 +197,89 @@ func TestReindexStateSurvivesRestart(t *testing.T) {
 	})
 }
 
-// gatedStore holds every Write once armed until released, as if the process stopped
-// there.
-type gatedStore struct {
-	store.Store
-	armed   bool
-	reached chan struct{} // closed when the first gated Write arrives
+// gate stops one call until it is opened.
+type gate struct {
+	reached chan struct{} // closed when the call arrives
 	release chan struct{}
 	once    sync.Once
 }
 
-func (g *gatedStore) Write(ctx context.Context, fn func(tx store.Tx) error) error {
-	if g.armed {
-		g.once.Do(func() { close(g.reached) })
+func newGate(t *testing.T) *gate {
+	g := &gate{reached: make(chan struct{}), release: make(chan struct{})}
+	t.Cleanup(g.open) // a failed test leaves no call stopped
+	return g
+}
+
+func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
+
+// pass is where the stopped call waits; a nil gate stops nothing.
+func (g *gate) pass() {
+	if g != nil {
+		close(g.reached)
 		<-g.release
 	}
-	return g.Store.Write(ctx, fn)
+}
+
+// hookedStore stops chosen writes as if the process stalled there: the next Write before
+// it reaches the store (holdWrite) or the next Put inside a transaction function
+// (holdPut); afterWrite runs a function once the next Write has returned.
+type hookedStore struct {
+	store.Store
+	mu         sync.Mutex
+	write, put *gate
+	after      func()
+}
+
+func (h *hookedStore) holdWrite(t *testing.T) *gate {
+	g := newGate(t)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.write = g
+	return g
+}
+
+func (h *hookedStore) holdPut(t *testing.T) *gate {
+	g := newGate(t)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.put = g
+	return g
+}
+
+func (h *hookedStore) afterWrite(fn func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.after = fn
+}
+
+// take returns the hook at p and clears it: each runs once.
+func take[T any](h *hookedStore, p *T) T {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	v := *p
+	var zero T
+	*p = zero
+	return v
+}
+
+func (h *hookedStore) Write(ctx context.Context, fn func(tx store.Tx) error) error {
+	take(h, &h.write).pass()
+	after := take(h, &h.after)
+	err := h.Store.Write(ctx, func(tx store.Tx) error { return fn(hookedTx{Tx: tx, h: h}) })
+	if after != nil {
+		after()
+	}
+	return err
+}
+
+type hookedTx struct {
+	store.Tx
+	h *hookedStore
+}
+
+func (t hookedTx) Put(ctx context.Context, w *store.Write) error {
+	take(t.h, &t.h.put).pass()
+	return t.Tx.Put(ctx, w)
 }
 
 // TestInterruptedReindexLeavesPending: a job that a restart interrupts records nothing,
@@ -220,18 +287,18 @@ func (g *gatedStore) Write(ctx context.Context, fn func(tx store.Tx) error) erro
 func TestInterruptedReindexLeavesPending(t *testing.T) {
 	eachRestartable(t, func(t *testing.T, open restartable) {
 		st := open(t)
-		g := &gatedStore{Store: st, reached: make(chan struct{}), release: make(chan struct{})}
-		svc := startService(t, g)
-		mustCreate(t, svc, "Patient", `{"resourceType":"Patient","extension":[{"url":"http://example.org/eye","valueCode":"blue"}]}`)
+		h := &hookedStore{Store: st}
+		svc := startService(t, h)
+		mustCreate(t, svc, "Patient", string(eyePatient("", "blue")))
 		if _, err := svc.Update(bg, anyone, "SearchParameter", "eye", eyeParam("http://example.org/eye"), UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		g.armed = true
+		stalled := h.holdWrite(t)
 		j, err := svc.Reindex(bg, &Request{Admin: true}, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		<-g.reached
+		<-stalled.reached
 		if err := st.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -243,9 +310,139 @@ func TestInterruptedReindexLeavesPending(t *testing.T) {
 		if _, ok := svc2.Job(j.ID); ok {
 			t.Error("the interrupted job is known after the restart")
 		}
-		close(g.release)
+		stalled.open()
 		if err := j.Wait(bg); err == nil {
 			t.Error("a job whose store closed under it succeeded")
 		}
+	})
+}
+
+// eyePatient is a Patient (with id, unless "") whose eye colour the eye parameter
+// indexes.
+func eyePatient(id, colour string) []byte {
+	idField := ""
+	if id != "" {
+		idField = `"id":"` + id + `",`
+	}
+	return []byte(`{"resourceType":"Patient",` + idField + `"extension":[{"url":"http://example.org/eye","valueCode":"` + colour + `"}]}`)
+}
+
+// expectEyes checks which Patients strict searches for each eye colour find.
+func expectEyes(t *testing.T, svc *Service, want map[string][]string) {
+	t.Helper()
+	for colour, ids := range want {
+		got, err := strictEyeSearch(svc, colour)
+		if err != nil || !slices.Equal(got, ids) {
+			t.Errorf("eye-colour=%s: %v (%v), want %v", colour, got, err, ids)
+		}
+	}
+}
+
+// TestReindexCoversWritePreparedBeforeRegistration: a create whose rows were extracted
+// before a custom parameter was registered, and that commits only after a $reindex
+// covering the parameter has completed, is found by the parameter.
+func TestReindexCoversWritePreparedBeforeRegistration(t *testing.T) {
+	eachRestartable(t, func(t *testing.T, open restartable) {
+		h := &hookedStore{Store: open(t)}
+		svc := startService(t, h)
+		stalled := h.holdWrite(t)
+		created := make(chan *store.Resource, 1)
+		go func() {
+			res, err := svc.Create(bg, anyone, "Patient", eyePatient("", "blue"), CreateOptions{})
+			if err != nil {
+				t.Errorf("create: %v", err)
+				created <- nil
+				return
+			}
+			created <- res.Version
+		}()
+		<-stalled.reached
+		if _, err := svc.Update(bg, anyone, "SearchParameter", "eye", eyeParam("http://example.org/eye"), UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		reindexAndWait(t, svc, "Patient")
+		stalled.open()
+		p := <-created
+		if p == nil {
+			return
+		}
+		if got := svc.PendingSearchParameters(); len(got) > 0 {
+			t.Errorf("pending after $reindex: %v", got)
+		}
+		expectEyes(t, svc, map[string][]string{"blue": {p.ID}})
+	})
+}
+
+// TestReindexKeepsRowsOfLaterVersion: a version committed after the job read the
+// previous one, and before it stored that one's rows, keeps its own rows.
+func TestReindexKeepsRowsOfLaterVersion(t *testing.T) {
+	eachRestartable(t, func(t *testing.T, open restartable) {
+		h := &hookedStore{Store: open(t)}
+		svc := startService(t, h)
+		p := mustCreate(t, svc, "Patient", string(eyePatient("", "blue"))).ID
+		if _, err := svc.Update(bg, anyone, "SearchParameter", "eye", eyeParam("http://example.org/eye"), UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		stalled := h.holdWrite(t)
+		j, err := svc.Reindex(bg, &Request{Admin: true}, "Patient", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-stalled.reached // holding the rows of the blue version
+		if _, err := svc.Update(bg, anyone, "Patient", p, eyePatient(p, "green"), UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		stalled.open()
+		if err := j.Wait(bg); err != nil {
+			t.Fatalf("reindex: %v", err)
+		}
+		expectEyes(t, svc, map[string][]string{"blue": nil, "green": {p}})
+	})
+}
+
+// TestRegistrationWaitsForWriteInProgress: a write whose transaction function extracted
+// its rows before a SearchParameter was registered commits before the registration
+// completes, so a $reindex started after it reads that write's version.
+func TestRegistrationWaitsForWriteInProgress(t *testing.T) {
+	eachRestartable(t, func(t *testing.T, open restartable) {
+		h := &hookedStore{Store: open(t)}
+		svc := startService(t, h)
+		p := mustCreate(t, svc, "Patient", `{"resourceType":"Patient"}`).ID
+		var put, registration *gate
+		hooked := make(chan struct{})
+		updated := make(chan error, 1)
+		// Once the SearchParameter is stored, and before it is registered, an update of
+		// the Patient stops in its transaction function, its rows extracted without it.
+		h.afterWrite(func() {
+			put = h.holdPut(t)
+			go func() {
+				_, err := svc.Update(bg, anyone, "Patient", p, eyePatient(p, "blue"), UpdateOptions{})
+				updated <- err
+			}()
+			<-put.reached
+			registration = h.holdWrite(t)
+			close(hooked)
+		})
+		registered := make(chan error, 1)
+		go func() {
+			_, err := svc.Update(bg, anyone, "SearchParameter", "eye", eyeParam("http://example.org/eye"), UpdateOptions{})
+			registered <- err
+		}()
+		<-hooked
+		select {
+		case err := <-registered:
+			t.Errorf("the SearchParameter write returned (%v) while a write that extracted its rows before the registration was uncommitted", err)
+			registered <- err
+		case <-registration.reached:
+		}
+		put.open()
+		registration.open()
+		for _, c := range []chan error{updated, registered} {
+			if err := <-c; err != nil {
+				t.Fatal(err)
+			}
+		}
+		reindexAndWait(t, svc, "Patient")
+		expectEyes(t, svc, map[string][]string{"blue": {p}})
 	})
 }

@@ -123,7 +123,10 @@ type prepared struct {
 	w        store.Write
 	resource fhir.Resource
 	links    []index.Link
+	base     string
 	prefix   string
+	// gen is the registry's Generation before the rows were extracted.
+	gen uint64
 }
 
 // prepare sets r's meta for version at now and computes what the store needs; base is
@@ -135,24 +138,40 @@ func (s *Service) prepare(r metaResource, version int64, op store.Op, now time.T
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s/%s: %w", typ, id, err)
 	}
-	entry, err := s.opt.Extractor.Extract(r, base)
-	if err != nil {
-		return nil, fmt.Errorf("index %s/%s: %w", typ, id, err)
-	}
-	return &prepared{
-		w: store.Write{
-			Resource: store.Resource{Type: typ, ID: id, VersionID: version, LastUpdated: now, Op: op, Body: body},
-			Index:    entry.Index, Links: entry.Refs(), Compartments: entry.Compartments,
-		},
+	p := &prepared{
+		w:        store.Write{Resource: store.Resource{Type: typ, ID: id, VersionID: version, LastUpdated: now, Op: op, Body: body}},
 		resource: r,
-		links:    entry.Links,
+		base:     base,
 		prefix:   prefix,
-	}, nil
+	}
+	if err := s.extract(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// extract fills in p's index rows, links and compartments with the search parameters
+// registered now.
+func (s *Service) extract(p *prepared) error {
+	p.gen = s.opt.Search.Generation()
+	entry, err := s.opt.Extractor.Extract(p.resource, p.base)
+	if err != nil {
+		return fmt.Errorf("index %s/%s: %w", p.w.Type, p.w.ID, err)
+	}
+	p.w.Index, p.w.Links, p.w.Compartments, p.links = entry.Index, entry.Refs(), entry.Compartments, entry.Links
+	return nil
 }
 
 // putPrepared stores p (a fresh copy of its Write, so that a re-run transaction function
-// can Put it again).
+// can Put it again). Rows prepared before a SearchParameter was registered are extracted
+// again: registrations are serialised with the store's transaction functions (see
+// learnSearchParameters), so every version committed after one carries its rows.
 func (t *txn) putPrepared(ctx context.Context, p *prepared) (*store.Resource, error) {
+	if p.gen != t.s.opt.Search.Generation() {
+		if err := t.s.extract(p); err != nil {
+			return nil, err
+		}
+	}
 	w := p.w
 	if err := t.tx.Put(ctx, &w); err != nil {
 		return nil, fmt.Errorf("store %s/%s: %w", w.Type, w.ID, err)
@@ -328,7 +347,7 @@ func (s *Service) commit(ctx context.Context, now time.Time, base string, fn fun
 	if err != nil {
 		return nil, err
 	}
-	s.learnSearchParameters(written)
+	s.learnSearchParameters(ctx, written)
 	s.notify(ctx, written)
 	return written, nil
 }

@@ -15,8 +15,9 @@
 // are expanded by the terminology server into the codes the store matches, once per
 // request (https://hl7.org/fhir/R4/search.html#token). Reference :above and :below follow
 // the hierarchy of the target type, made by the one of its reference parameters that
-// points at its own type (Location partof; see hierarchy for the choice among several);
-// they are offered on the parameters with such a target type and refused as invalid on
+// points at its own type (Location partof; see hierarchy for the choice among several),
+// down to the parts whether that parameter points a part at its whole (partof) or a
+// whole at its parts (Observation has-member); they are offered on the parameters with such a target type and refused as invalid on
 // any other.
 // Location near takes its distance in any UCUM unit of length (km by default).
 //

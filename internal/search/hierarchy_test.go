@@ -13,20 +13,45 @@ import (
 	"github.com/joinedup/joinedup/internal/store"
 )
 
+// TestHierarchyParameter pins every hierarchy the specification's parameters make, and
+// which way each runs.
 func TestHierarchyParameter(t *testing.T) {
-	for typ, want := range map[string]string{
-		"Location": "partof", "Organization": "partof", "Encounter": "part-of", "Procedure": "part-of",
-		"CarePlan": "part-of", "Task": "part-of", "Observation": "has-member", "Specimen": "parent",
-		"Medication": "ingredient", "Composition": "related-ref", "CareTeam": "participant", "Patient": "link",
+	partToWhole := func(code string) hierarchyDef { return hierarchyDef{code: code} }
+	wholeToParts := func(code string) hierarchyDef { return hierarchyDef{code: code, toParts: true} }
+	want := map[string]hierarchyDef{
+		"CarePlan": partToWhole("part-of"), "Encounter": partToWhole("part-of"), "MedicationStatement": partToWhole("part-of"),
+		"Procedure": partToWhole("part-of"), "Task": partToWhole("part-of"), "Location": partToWhole("partof"),
+		"Organization": partToWhole("partof"), "ResearchStudy": partToWhole("partof"), "Specimen": partToWhole("parent"),
+		"DeviceDefinition": partToWhole("parent"),
+		// To what a resource follows, replaces, relates to or comes from.
+		"ClinicalImpression": partToWhole("previous"), "CommunicationRequest": partToWhole("replaces"),
+		"ServiceRequest": partToWhole("replaces"), "Composition": partToWhole("related-ref"),
+		"DocumentReference": partToWhole("relatesto"), "Patient": partToWhole("link"), "Person": partToWhole("link"),
+		"Consent":     partToWhole("source-reference"),
+		"Observation": wholeToParts("has-member"), "Group": wholeToParts("member"), "CareTeam": wholeToParts("participant"),
+		"Medication": wholeToParts("ingredient"), "Substance": wholeToParts("substance-reference"),
+	}
+	got := hierarchies()
+	for typ, w := range want {
+		if got[typ] != w {
+			t.Errorf("hierarchy(%s) = %+v, want %+v", typ, got[typ], w)
+		}
+	}
+	for typ, h := range got {
+		if _, ok := want[typ]; !ok {
+			t.Errorf("unexpected hierarchy of %s: %+v", typ, h)
+		}
+	}
+	for _, typ := range []string{
 		// No reference parameter that may point at the type itself.
-		"Practitioner": "",
+		"Practitioner",
 		// Only links that may point at any type.
-		"Communication": "", "Provenance": "",
+		"Communication", "Provenance", "List",
 		// Only canonical references, indexed as URLs.
-		"StructureDefinition": "", "PlanDefinition": "", "CodeSystem": "",
+		"StructureDefinition", "PlanDefinition", "CodeSystem",
 	} {
-		if got := hierarchy(typ); got != want {
-			t.Errorf("hierarchy(%s) = %q, want %q", typ, got, want)
+		if h := hierarchy(typ); h.code != "" {
+			t.Errorf("hierarchy(%s) = %+v, want none", typ, h)
 		}
 	}
 }
@@ -65,10 +90,12 @@ func TestParseHierarchy(t *testing.T) {
 		{"Encounter", "location:below=https://example.org/fhir/Location/l1,l2",
 			store.Clause{Param: "location", Kind: store.KindReference, Modifier: "below", Values: []store.Value{loc("l1"), loc("l2")}}},
 		{"Observation", "has-member:below=Observation/o1", store.Clause{Param: "has-member", Kind: store.KindReference, Modifier: "below",
-			Values: []store.Value{{TargetType: "Observation", TargetID: "o1", Hierarchy: "has-member"}}}},
+			Values: []store.Value{{TargetType: "Observation", TargetID: "o1", Hierarchy: "has-member", HierarchyToParts: true}}}},
 		// Of the targets only Observation has a hierarchy: an id alone is an Observation.
 		{"Observation", "has-member:above=o1", store.Clause{Param: "has-member", Kind: store.KindReference, Modifier: "above",
-			Values: []store.Value{{TargetType: "Observation", TargetID: "o1", Hierarchy: "has-member"}}}},
+			Values: []store.Value{{TargetType: "Observation", TargetID: "o1", Hierarchy: "has-member", HierarchyToParts: true}}}},
+		{"DiagnosticReport", "result:below=o1", store.Clause{Param: "result", Kind: store.KindReference, Modifier: "below",
+			Values: []store.Value{{TargetType: "Observation", TargetID: "o1", Hierarchy: "has-member", HierarchyToParts: true}}}},
 		{"Patient", "general-practitioner:below=Organization/g1", store.Clause{Param: "general-practitioner", Kind: store.KindReference,
 			Modifier: "below", Values: []store.Value{{TargetType: "Organization", TargetID: "g1", Hierarchy: "partof"}}}},
 	}

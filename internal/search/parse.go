@@ -503,7 +503,7 @@ func (p *parser) hierarchy(prm *Param, mod, raw string) (store.Clause, error) {
 	c := store.Clause{Param: prm.Code, Kind: store.KindReference, Modifier: mod}
 	var types []string
 	for _, t := range prm.Target {
-		if hierarchy(t) != "" {
+		if hierarchy(t).code != "" {
 			types = append(types, t)
 		}
 	}
@@ -524,9 +524,11 @@ func (p *parser) hierarchy(prm *Param, mod, raw string) (store.Clause, error) {
 		case !slices.Contains(prm.Target, val.TargetType):
 			return c, invalidf("%s:%s: %s is not a target type of %s", prm.Code, mod, val.TargetType, prm.Code)
 		}
-		if val.Hierarchy = hierarchy(val.TargetType); val.Hierarchy == "" {
+		h := hierarchy(val.TargetType)
+		if h.code == "" {
 			return c, invalidf("%s:%s: %s has no hierarchy", prm.Code, mod, val.TargetType)
 		}
+		val.Hierarchy, val.HierarchyToParts = h.code, h.toParts
 		c.Values = append(c.Values, val)
 	}
 	return c, nil

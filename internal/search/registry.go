@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/fhirpath"
@@ -77,6 +78,7 @@ type Registry struct {
 	byURL  map[string]*Def
 	plans  map[string]*plan // resource type → compiled parameters, built on first use
 	custom map[string]bool  // URLs of custom parameters not yet indexed
+	gen    atomic.Uint64    // see Generation
 }
 
 // plan is the parameters of one resource type.
@@ -159,8 +161,14 @@ func (r *Registry) Add(sp *fhir.SearchParameter) (*Def, error) {
 	r.byURL[d.URL] = d
 	r.custom[d.URL] = true
 	r.plans = map[string]*plan{}
+	r.gen.Add(1)
 	return d, nil
 }
+
+// Generation counts the parameters Add has registered. Index rows extracted after it
+// was read lack no parameter registered before, so a writer that reads it before
+// extracting can tell, by reading it again, whether its rows may miss one since.
+func (r *Registry) Generation() uint64 { return r.gen.Load() }
 
 // Definition returns the parameter with canonical url, nil if unknown.
 func (r *Registry) Definition(url string) *Def {
@@ -253,7 +261,7 @@ func (r *Registry) plan(typ string) *plan {
 		}
 		if prm.Kind == store.KindReference {
 			prm.Modifiers = slices.Clone(prm.Modifiers)
-			if slices.ContainsFunc(d.Target, func(t string) bool { return hierarchy(t) != "" }) {
+			if slices.ContainsFunc(d.Target, func(t string) bool { return hierarchy(t).code != "" }) {
 				prm.Modifiers = append(prm.Modifiers, "above", "below")
 			}
 			prm.Modifiers = append(prm.Modifiers, referenceTargets(d)...)
@@ -297,9 +305,17 @@ func (r *Registry) plan(typ string) *plan {
 	return p
 }
 
-// hierarchies maps each resource type that has a hierarchy to the code of its parameter
-// that links a resource to its parent (see hierarchy).
-var hierarchies = sync.OnceValue(func() map[string]string {
+// hierarchyDef is a resource type's hierarchy for reference :above and :below: the
+// reference parameter that links its resources, and which way its links run.
+type hierarchyDef struct {
+	code string // "" when the type has no hierarchy
+	// toParts: the parameter points from a whole at its parts (Observation has-member)
+	// rather than from a part at its whole (Location partof).
+	toParts bool
+}
+
+// hierarchies maps each resource type that has a hierarchy to it (see hierarchy).
+var hierarchies = sync.OnceValue(func() map[string]hierarchyDef {
 	// A Reference(Any) lists every resource type but Parameters; no other lists more
 	// than a few.
 	anyType := len(fhir.ResourceTypes()) / 2
@@ -325,25 +341,55 @@ var hierarchies = sync.OnceValue(func() map[string]string {
 			}
 		}
 	}
-	out := make(map[string]string, len(best))
+	out := make(map[string]hierarchyDef, len(best))
 	for typ, sp := range best {
-		out[typ] = sp.Code
+		out[typ] = hierarchyDef{code: sp.Code, toParts: toParts(sp.Expression, typ)}
 	}
 	return out
 })
 
-// hierarchy returns the code of the reference parameter that makes typ's hierarchy for
-// reference :above and :below, "" when typ has none. It is one of the specification's
-// reference parameters of typ that may point at typ itself (a circular reference)
-// through Reference elements, leaving out those that may point at any type
-// (Reference(Any) links such as Task focus, not hierarchies) and canonicals (indexed as
-// URLs, which the walk cannot follow): the one named partof or part-of, else the one
-// with the fewest target types, else the first by code. So Location and Organization
-// have partof, Encounter, Procedure and Task part-of, Observation has-member, Specimen
-// parent. Custom SearchParameters make no hierarchy. The parameter is read as pointing
-// from a resource to its parent, as partOf does; where it points from a whole to its
-// parts instead (Observation has-member, Group member), :below walks towards the wholes.
-func hierarchy(typ string) string { return hierarchies()[typ] }
+// hierarchy returns typ's hierarchy for reference :above and :below, with code "" when
+// typ has none. Its parameter is one of the specification's reference parameters of typ
+// that may point at typ itself (a circular reference) through Reference elements,
+// leaving out those that may point at any type (Reference(Any) links such as Task focus,
+// List item or Composition entry, not hierarchies) and canonicals (indexed as URLs,
+// which the walk cannot follow): the one named partof or part-of, else the one with the
+// fewest target types, else the first by code. Custom SearchParameters make no
+// hierarchy.
+//
+// Which way the links run comes from the R4 definition of the element the parameter
+// selects (see toParts). From a whole to its parts: Observation has-member, Group
+// member, CareTeam participant, Medication ingredient, Substance substance-reference;
+// :below follows their links and :above walks back to the wholes. From a part to its
+// whole: CarePlan, Encounter, MedicationStatement, Procedure and Task part-of, Location,
+// Organization and ResearchStudy partof, Specimen and DeviceDefinition parent; and,
+// read the same way, from a resource to the one it follows, replaces, relates to or
+// comes from: ClinicalImpression previous, CommunicationRequest and ServiceRequest
+// replaces, Composition related-ref, DocumentReference relatesto, Patient and Person
+// link, Consent source-reference. Their :below walks back along the links to what
+// points at the value, :above follows them.
+func hierarchy(typ string) hierarchyDef { return hierarchies()[typ] }
+
+// partsElements are the elements whose R4 definitions make the resource a whole and the
+// resources they reference its parts: Observation.hasMember ("includes the target as a
+// member of the group"), Group.member and CareTeam.participant.member (the members of
+// the group or team), Medication.ingredient and Substance.ingredient (their
+// constituents). Every other hierarchy's parameter points at a whole (partOf, parent,
+// parentDevice) or at an earlier or source resource.
+var partsElements = []string{"hasMember", "member", "ingredient"}
+
+// toParts reports whether a branch of expr for typ selects a reference inside one of
+// partsElements.
+func toParts(expr, typ string) bool {
+	for _, br := range splitUnion(expr) {
+		path := strings.TrimSuffix(strings.TrimPrefix(br, "("), " as Reference)")
+		steps := strings.Split(path, ".")
+		if steps[0] == typ && slices.ContainsFunc(steps[1:], func(s string) bool { return slices.Contains(partsElements, s) }) {
+			return true
+		}
+	}
+	return false
+}
 
 // byReference reports whether a branch of expr for typ selects Reference elements: a
 // path of typ's elements ending in one that may be a Reference, or such a path cast

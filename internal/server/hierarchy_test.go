@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestSearchHierarchyAndNear runs reference :above/:below and near through the REST
-// API: parsing, the index the server extracts, the store, the 400 for a parameter
+// TestSearchHierarchyAndNear runs reference :above/:below (on a hierarchy that points
+// parts at their whole and one that points a whole at its parts) and near through the
+// REST API: parsing, the index the server extracts, the store, the 400 for a parameter
 // without a hierarchy, and the CapabilityStatement.
 func TestSearchHierarchyAndNear(t *testing.T) {
 	eachBackend(t, Config{}, func(t *testing.T, ts *testServer) {
@@ -34,6 +35,25 @@ func TestSearchHierarchyAndNear(t *testing.T) {
 		enc("e-site", "site")
 		enc("e-bed", "bed")
 		enc("e-c2", "c2")
+		// Observation has-member points a whole at its parts: panel > sub > m1, panel > m2.
+		obs := func(id string, parts ...string) {
+			var refs []string
+			for _, p := range parts {
+				refs = append(refs, `{"reference":"Observation/`+p+`"}`)
+			}
+			members := ""
+			if len(refs) > 0 {
+				members = `,"hasMember":[` + strings.Join(refs, ",") + `]`
+			}
+			put("Observation", id, `,"status":"final","code":{"text":"`+id+`"}`+members)
+		}
+		obs("m1")
+		obs("m2")
+		obs("sub", "m1")
+		obs("panel", "sub", "m2")
+		for _, o := range []string{"panel", "m1"} {
+			put("DiagnosticReport", "r-"+o, `,"status":"final","code":{"text":"report"},"result":[{"reference":"Observation/`+o+`"}]`)
+		}
 
 		cases := []struct {
 			query string
@@ -46,6 +66,12 @@ func TestSearchHierarchyAndNear(t *testing.T) {
 			{"/Encounter?location:below=c1", []string{"Encounter/e-c2"}},
 			{"/Location?partof:below=site", []string{"Location/bed", "Location/ward"}},
 			{"/Location?partof:above=Location/bed", []string{"Location/bed", "Location/ward"}},
+			{"/DiagnosticReport?result:below=Observation/sub", []string{"DiagnosticReport/r-m1"}},
+			{"/DiagnosticReport?result:below=panel", []string{"DiagnosticReport/r-m1", "DiagnosticReport/r-panel"}},
+			{"/DiagnosticReport?result:above=m1", []string{"DiagnosticReport/r-m1", "DiagnosticReport/r-panel"}},
+			{"/DiagnosticReport?result:above=sub", []string{"DiagnosticReport/r-panel"}},
+			{"/Observation?has-member:below=sub", []string{"Observation/panel", "Observation/sub"}},
+			{"/Observation?has-member:above=m2", []string{"Observation/panel"}},
 			{"/Location?near=" + url.QueryEscape("53.8|-1.55|5|km"), []string{"Location/site", "Location/ward"}},
 			{"/Location?near=" + url.QueryEscape("53.8|-1.55|5"), []string{"Location/site", "Location/ward"}},
 			{"/Location?near=" + url.QueryEscape("53.8|-1.55|6000|m"), []string{"Location/bed", "Location/site", "Location/ward"}},

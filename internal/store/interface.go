@@ -64,8 +64,11 @@ type Tx interface {
 	// Expunge erases every version of Type/ID and its index rows for good.
 	Expunge(ctx context.Context, typ, id string) error
 	// Reindex replaces the index, link and compartment rows of the current version of
-	// w.Type/w.ID with w's, without a new version ($reindex). ErrNotFound when the
-	// resource does not exist; a deleted resource has no rows to replace.
+	// w.Type/w.ID with w's, without a new version ($reindex). w.Seq is the Seq of the
+	// version w's rows were extracted from: when it is no longer the current one (a
+	// later version or a delete was committed since it was read), Reindex returns
+	// ErrConflict and leaves the rows the later version's writer stored. ErrNotFound
+	// when the resource does not exist.
 	Reindex(ctx context.Context, w *Write) error
 	// SetParamState records, in place of any earlier record for url, the state (opaque
 	// to the store) of a custom SearchParameter whose index a $reindex has completed, so
@@ -193,11 +196,14 @@ type Value struct {
 	// Reference: TargetType/TargetID.
 	TargetType, TargetID string
 	// Hierarchy, for reference :above and :below, is the reference parameter of
-	// TargetType that points a resource at its parent (Location partof). :below matches
-	// references to TargetType/TargetID or to any resource below it (whose chain of
-	// parents reaches it), :above references to it or to any of its ancestors; a
-	// cyclic chain ends where it repeats.
-	Hierarchy string
+	// TargetType that links its resources into a hierarchy: pointing a part at its
+	// whole (Location partof) or, with HierarchyToParts, a whole at its parts
+	// (Observation has-member). :below matches references to TargetType/TargetID or to
+	// any resource below it (its parts, their parts ...), :above references to it or to
+	// any resource above it (its wholes, theirs ...); a cyclic chain ends where it
+	// repeats.
+	Hierarchy        string
+	HierarchyToParts bool
 	// :missing
 	Missing bool
 	// Components are a composite value's parts, in order.

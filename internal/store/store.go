@@ -9,7 +9,8 @@ import (
 var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict reports a failed version check: Put with a VersionID that is not the
-	// current version + 1 (another writer changed the resource first).
+	// current version + 1, or Reindex of a version that is no longer current (another
+	// writer changed the resource first).
 	ErrConflict = errors.New("store: conflict")
 	// ErrInvalid reports a query the store cannot run: an unsupported modifier or prefix,
 	// or a paging key it did not issue.

@@ -115,8 +115,8 @@ func (b *batch) Rollback() error {
 // known is what the transaction knows of a resource's current row; valid for the whole
 // group because the advisory lock keeps every other writer out.
 type known struct {
-	rid, version int64
-	pending      bool // written to the buffer, not yet flushed
+	rid, version, seq int64
+	pending           bool // written to the buffer, not yet flushed
 }
 
 // tx is store.Tx on the writer's transaction.
@@ -314,19 +314,20 @@ func (t *tx) Current(ctx context.Context, typ, id string) (*store.Resource, erro
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: current %s/%s: %w", typ, id, err)
 	}
-	t.known[store.Ref{Type: typ, ID: id}] = known{rid: rid, version: r.VersionID}
+	t.known[store.Ref{Type: typ, ID: id}] = known{rid: rid, version: r.VersionID, seq: r.Seq}
 	return r, nil
 }
 
-// lookup returns the resource's rid and current version (0, 0 if it does not exist).
+// lookup returns the resource's rid, current version and its seq (all 0 if it does not
+// exist).
 func (t *tx) lookup(ctx context.Context, ref store.Ref) (known, error) {
 	if k, ok := t.known[ref]; ok {
 		return k, nil
 	}
 	var k known
 	pb := t.batch()
-	pb.Queue("SELECT rid, version FROM current WHERE type = $1 AND id = $2", ref.Type, ref.ID).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&k.rid, &k.version) })
+	pb.Queue("SELECT rid, version, seq FROM current WHERE type = $1 AND id = $2", ref.Type, ref.ID).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&k.rid, &k.version, &k.seq) })
 	if err := t.send(ctx, pb); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return known{}, err
 	}
@@ -401,7 +402,7 @@ func (t *tx) Put(ctx context.Context, w *store.Write) error {
 		return nil
 	})
 	b.n++
-	t.known[ref] = known{rid: k.rid, version: w.VersionID, pending: true}
+	t.known[ref] = known{rid: k.rid, version: w.VersionID, seq: seq, pending: true}
 	w.Seq = seq
 	return nil
 }
@@ -497,6 +498,9 @@ func (t *tx) Reindex(ctx context.Context, w *store.Write) error {
 	}
 	if k.version == 0 {
 		return fmt.Errorf("reindex %s/%s: %w", w.Type, w.ID, store.ErrNotFound)
+	}
+	if k.seq != w.Seq {
+		return fmt.Errorf("reindex %s/%s at seq %d, current seq %d: %w", w.Type, w.ID, w.Seq, k.seq, store.ErrConflict)
 	}
 	pb := t.batch()
 	for _, tb := range sqlgen.WriteTables {

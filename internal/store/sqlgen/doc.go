@@ -2,8 +2,8 @@
 // search over the typed index tables with the FHIR search semantics of
 // https://hl7.org/fhir/R4/search.html (prefixes over ranges, token system|code forms,
 // string starts-with/:exact/:contains, :missing, :not, :text, :of-type, uri :above and
-// :below, reference :above and :below through a hierarchy (a recursive query that ends on
-// cycles), composites, Location near by great-circle distance, full text), chains to any
+// :below, reference :above and :below through a hierarchy whose links point at wholes or
+// at parts (a recursive query that ends on cycles), composites, Location near by great-circle distance, full text), chains to any
 // depth and nested _has,
 // multi-key _sort with keyset cursors, _include/_revinclude (:iterate, *), totals, history
 // (https://hl7.org/fhir/R4/http.html#history) and the AccessFilter predicate, which every

@@ -788,11 +788,15 @@ func (b *builder) near(t string, v store.Value) error {
 
 // hierarchy writes reference :above or :below on index row t ("Searching Hierarchies",
 // https://hl7.org/fhir/R4/search.html): the reference points at the value's resource or
-// at one reached from it along the target type's parent links (v.Hierarchy) — down to
-// children for :below, up to parents for :above. The walk is a recursive query whose
-// UNION drops ids already found, so that a cycle ends; it passes only through resources
-// the caller may read, as a chain does. It is uncorrelated, so both engines run it once
-// per statement, and its ids can drive the query through the reference index.
+// at one reached from it along the target type's hierarchy links (v.Hierarchy) — down
+// to the parts for :below, up to the wholes for :above. Where the links point from a
+// part at its whole (Location partof) the walk down finds the resources whose link
+// points at a found one and the walk up follows a found one's links; where they point
+// from a whole at its parts (v.HierarchyToParts, Observation has-member) the other way
+// round. The walk is a recursive query whose UNION drops ids already found, so that a
+// cycle ends; it passes only through resources the caller may read, as a chain does. It
+// is uncorrelated, so both engines run it once per statement, and its ids can drive the
+// query through the reference index.
 func (b *builder) hierarchy(t string, c store.Clause, v store.Value, f *store.AccessFilter) error {
 	if v.TargetType == "" || v.TargetID == "" || v.Hierarchy == "" {
 		return fmt.Errorf(":%s needs Type/id of a local resource and the hierarchy of its type", c.Modifier)
@@ -800,13 +804,13 @@ func (b *builder) hierarchy(t string, c store.Clause, v store.Value, f *store.Ac
 	h, e, n := b.alias("h"), b.alias("he"), b.alias("hc")
 	b.w(t, ".target_type = ", b.arg(v.TargetType), " AND ", t, ".target_id IN (WITH RECURSIVE ", h, "(id) AS (SELECT ",
 		b.d.Text(b.arg(v.TargetID)), " UNION SELECT ")
-	if c.Modifier == "below" {
-		// The children of a found resource: those whose parent link points at it.
+	if (c.Modifier == "below") != v.HierarchyToParts {
+		// Those whose link points at a found resource.
 		b.w(n, ".id FROM ", h, " ", b.d.Join, " idx_reference ", e, " ON ", e, ".type = ", b.arg(v.TargetType), " AND ",
 			e, ".param = ", b.arg(v.Hierarchy), " AND ", e, ".target_id = ", h, ".id AND ", e, ".target_type = ", b.arg(v.TargetType),
 			" ", b.d.Join, " current ", n, " ON ", n, ".rid = ", e, ".rid")
 	} else {
-		// The parent of a found resource: where its parent link points.
+		// Those a found resource's links point at.
 		b.w(e, ".target_id FROM ", h, " ", b.d.Join, " current ", n, " ON ", n, ".type = ", b.arg(v.TargetType), " AND ",
 			n, ".id = ", h, ".id ", b.d.Join, " idx_reference ", e, " ON ", e, ".rid = ", n, ".rid AND ", e, ".param = ",
 			b.arg(v.Hierarchy), " AND ", e, ".target_type = ", b.arg(v.TargetType))

@@ -14,7 +14,8 @@ import (
 
 // writeStmts are the writer connection's prepared statements.
 type writeStmts struct {
-	current, currentKey, lastSeq     *sql.Stmt
+	current, currentKey, currentSeq  *sql.Stmt
+	lastSeq                          *sql.Stmt
 	insertResource, insertCurrent    *sql.Stmt
 	updateCurrent                    *sql.Stmt
 	deleteRows                       []*sql.Stmt // per sqlgen.WriteTables
@@ -56,6 +57,7 @@ func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
 	}
 	ws.current = prep("SELECT " + sqlgen.Columns + " FROM current c JOIN resources r ON r.seq = c.seq WHERE c.type = ? AND c.id = ?")
 	ws.currentKey = prep("SELECT rid, version FROM current WHERE type = ? AND id = ?")
+	ws.currentSeq = prep("SELECT rid, seq FROM current WHERE type = ? AND id = ?")
 	ws.lastSeq = prep("SELECT seq FROM sqlite_sequence WHERE name = 'resources'")
 	ws.insertResource = prep("INSERT INTO resources (seq, rid, type, id, version, last_updated, op, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 	ws.insertCurrent = prep("INSERT INTO current (rid, type, id, version, seq, last_updated, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -76,7 +78,7 @@ func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
 }
 
 func (ws *writeStmts) close() error {
-	all := append([]*sql.Stmt{ws.current, ws.currentKey, ws.lastSeq, ws.insertResource, ws.insertCurrent,
+	all := append([]*sql.Stmt{ws.current, ws.currentKey, ws.currentSeq, ws.lastSeq, ws.insertResource, ws.insertCurrent,
 		ws.updateCurrent, ws.referencedBy, ws.expungeResources, ws.expungeCurrent, ws.setParamState}, ws.deleteRows...)
 	for _, st := range ws.multi {
 		all = append(all, st)
@@ -448,12 +450,14 @@ func (t *tx) Reindex(ctx context.Context, w *store.Write) error {
 		return err
 	}
 	ws := t.s.ws
-	var rid, version int64
-	switch err := ws.currentKey.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &version); {
+	var rid, seq int64
+	switch err := ws.currentSeq.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &seq); {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("reindex %s/%s: %w", w.Type, w.ID, store.ErrNotFound)
 	case err != nil:
 		return fmt.Errorf("sqlite store: reindex %s/%s: %w", w.Type, w.ID, err)
+	case seq != w.Seq:
+		return fmt.Errorf("reindex %s/%s at seq %d, current seq %d: %w", w.Type, w.ID, w.Seq, seq, store.ErrConflict)
 	}
 	for _, st := range ws.deleteRows {
 		if _, err := st.ExecContext(ctx, rid); err != nil {

@@ -8,10 +8,16 @@ import (
 	"github.com/joinedup/joinedup/internal/store"
 )
 
-// hierarchyFixture writes a four-level Location tree (site > building > ward > bed, and
-// a bed below the ward that is then deleted), a second tree (clinic > room), a cycle
-// (c1 > c3 > c2 > c1) and an Encounter at each, through Location partof and Encounter
-// location as the server indexes them.
+// hierarchyFixture writes the suite's two hierarchies as the server indexes them, with
+// a resource of another type referring to each of their members.
+//
+// Location partof, pointing a part at its whole: a four-level tree (site > building >
+// ward > bed, and a bed below the ward that is then deleted), a second tree (clinic >
+// room), a cycle (c1 > c3 > c2 > c1) and an Encounter location at each.
+//
+// Observation has-member, pointing a whole at its parts: a panel of two sub-panels that
+// share a member (panel > sub-a > m1, m2; panel > sub-b > m2, m3), a deleted panel that
+// had m1, a cycle (k1 > k2 > k3 > k1) and a DiagnosticReport result at each.
 func hierarchyFixture(t *testing.T, s store.Store) {
 	loc := func(id, parent string) {
 		var x store.Index
@@ -41,28 +47,68 @@ func hierarchyFixture(t *testing.T, s store.Store) {
 	}
 	enc("e-org", "Organization", "ward") // the same id as a Location, of another type
 	del(t, s, "Location", "bed2", base)
+
+	obs := func(id string, members ...string) {
+		var x store.Index
+		for _, m := range members {
+			x.References = append(x.References, store.ReferenceEntry{Param: "has-member", TargetType: "Observation", TargetID: m})
+		}
+		put(t, s, store.Write{Resource: store.Resource{Type: "Observation", ID: id}, Index: x})
+	}
+	obs("m1")
+	obs("m2")
+	obs("m3")
+	obs("sub-a", "m1", "m2")
+	obs("sub-b", "m2", "m3")
+	obs("panel", "sub-a", "sub-b")
+	obs("old", "m1")
+	obs("k1", "k2")
+	obs("k2", "k3")
+	obs("k3", "k1")
+	put(t, s, store.Write{Resource: store.Resource{Type: "Observation", ID: "outer"}, Index: store.Index{
+		References: []store.ReferenceEntry{{Param: "has-member", URL: "http://elsewhere/Observation/panel"}}}})
+	for _, o := range []string{"panel", "sub-a", "sub-b", "m1", "m2", "m3", "old", "k1", "k2"} {
+		put(t, s, store.Write{Resource: store.Resource{Type: "DiagnosticReport", ID: "r-" + o}, Index: store.Index{
+			References: []store.ReferenceEntry{{Param: "result", TargetType: "Observation", TargetID: o}}}})
+	}
+	del(t, s, "Observation", "old", base)
 }
 
-func below(param, id string) store.Clause { return hierClause(param, "below", id) }
-func above(param, id string) store.Clause { return hierClause(param, "above", id) }
+// partof and members are the fixture's hierarchies, as a clause value without its id.
+var (
+	partof  = store.Value{TargetType: "Location", Hierarchy: "partof"}
+	members = store.Value{TargetType: "Observation", Hierarchy: "has-member", HierarchyToParts: true}
+)
 
-func hierClause(param, mod string, ids ...string) store.Clause {
+func below(param string, h store.Value, id string) store.Clause {
+	return hierClause(param, "below", h, id)
+}
+func above(param string, h store.Value, id string) store.Clause {
+	return hierClause(param, "above", h, id)
+}
+
+func hierClause(param, mod string, h store.Value, ids ...string) store.Clause {
 	c := store.Clause{Param: param, Kind: store.KindReference, Modifier: mod}
 	for _, id := range ids {
-		c.Values = append(c.Values, store.Value{TargetType: "Location", TargetID: id, Hierarchy: "partof"})
+		v := h
+		v.TargetID = id
+		c.Values = append(c.Values, v)
 	}
 	return c
 }
 
 func testSearchHierarchy(t *testing.T, s store.Store) {
 	hierarchyFixture(t, s)
-	encs := func(ids ...string) []string {
-		var out []string
-		for _, id := range ids {
-			out = append(out, "Encounter/e-"+id)
+	prefixed := func(prefix string) func(ids ...string) []string {
+		return func(ids ...string) []string {
+			var out []string
+			for _, id := range ids {
+				out = append(out, prefix+id)
+			}
+			return out
 		}
-		return out
 	}
+	encs, reports, observations := prefixed("Encounter/e-"), prefixed("DiagnosticReport/r-"), prefixed("Observation/")
 	cases := []struct {
 		name    string
 		typ     string
@@ -70,30 +116,53 @@ func testSearchHierarchy(t *testing.T, s store.Store) {
 		f       *store.AccessFilter
 		want    []string
 	}{
-		{"below the root", "Encounter", []store.Clause{below("location", "site")}, nil, encs("bed", "building", "site", "ward")},
-		{"below the middle", "Encounter", []store.Clause{below("location", "building")}, nil, encs("bed", "building", "ward")},
-		{"below a leaf", "Encounter", []store.Clause{below("location", "bed")}, nil, encs("bed")},
-		{"a deleted child is no descendant", "Encounter", []store.Clause{below("location", "ward")}, nil, encs("bed", "ward")},
-		{"above a leaf", "Encounter", []store.Clause{above("location", "bed")}, nil, encs("bed", "building", "site", "ward")},
-		{"above the middle", "Encounter", []store.Clause{above("location", "building")}, nil, encs("building", "site")},
-		{"above the root", "Encounter", []store.Clause{above("location", "site")}, nil, encs("site")},
-		{"below in a cycle", "Encounter", []store.Clause{below("location", "c1")}, nil, encs("c1", "c2")},
-		{"above in a cycle", "Encounter", []store.Clause{above("location", "c3")}, nil, encs("c1", "c2")},
-		{"below either of two", "Encounter", []store.Clause{hierClause("location", "below", "bed", "clinic")}, nil, encs("bed", "room")},
-		{"below an unknown resource", "Encounter", []store.Clause{below("location", "nowhere")}, nil, nil},
-		{"with another criterion", "Encounter", []store.Clause{below("location", "site"), clause("_id", store.KindID, "", text("e-ward"))}, nil, encs("ward")},
-		{"the circular parameter below", "Location", []store.Clause{below("partof", "site")},
+		{"below the root", "Encounter", []store.Clause{below("location", partof, "site")}, nil, encs("bed", "building", "site", "ward")},
+		{"below the middle", "Encounter", []store.Clause{below("location", partof, "building")}, nil, encs("bed", "building", "ward")},
+		{"below a leaf", "Encounter", []store.Clause{below("location", partof, "bed")}, nil, encs("bed")},
+		{"a deleted child is no descendant", "Encounter", []store.Clause{below("location", partof, "ward")}, nil, encs("bed", "ward")},
+		{"above a leaf", "Encounter", []store.Clause{above("location", partof, "bed")}, nil, encs("bed", "building", "site", "ward")},
+		{"above the middle", "Encounter", []store.Clause{above("location", partof, "building")}, nil, encs("building", "site")},
+		{"above the root", "Encounter", []store.Clause{above("location", partof, "site")}, nil, encs("site")},
+		{"below in a cycle", "Encounter", []store.Clause{below("location", partof, "c1")}, nil, encs("c1", "c2")},
+		{"above in a cycle", "Encounter", []store.Clause{above("location", partof, "c3")}, nil, encs("c1", "c2")},
+		{"below either of two", "Encounter", []store.Clause{hierClause("location", "below", partof, "bed", "clinic")}, nil, encs("bed", "room")},
+		{"below an unknown resource", "Encounter", []store.Clause{below("location", partof, "nowhere")}, nil, nil},
+		{"with another criterion", "Encounter", []store.Clause{below("location", partof, "site"), clause("_id", store.KindID, "", text("e-ward"))}, nil, encs("ward")},
+		{"the circular parameter below", "Location", []store.Clause{below("partof", partof, "site")},
 			nil, []string{"Location/bed", "Location/building", "Location/ward"}},
-		{"the circular parameter above", "Location", []store.Clause{above("partof", "ward")},
+		{"the circular parameter above", "Location", []store.Clause{above("partof", partof, "ward")},
 			nil, []string{"Location/bed", "Location/building", "Location/ward"}},
-		{"the circular parameter in a cycle", "Location", []store.Clause{below("partof", "c2")},
+		{"the circular parameter in a cycle", "Location", []store.Clause{below("partof", partof, "c2")},
 			nil, []string{"Location/c1", "Location/c2", "Location/c3"}},
-		{"in a chain", "Encounter", []store.Clause{chain("location", "Location", below("partof", "building"))}, nil, encs("bed", "ward")},
+		{"in a chain", "Encounter", []store.Clause{chain("location", "Location", below("partof", partof, "building"))}, nil, encs("bed", "ward")},
 		// The walk passes only through resources the caller may read.
-		{"below, Locations hidden", "Encounter", []store.Clause{below("location", "site")},
+		{"below, Locations hidden", "Encounter", []store.Clause{below("location", partof, "site")},
 			&store.AccessFilter{Types: []string{"Encounter"}}, encs("site")},
-		{"above, Locations hidden", "Encounter", []store.Clause{above("location", "bed")},
+		{"above, Locations hidden", "Encounter", []store.Clause{above("location", partof, "bed")},
 			&store.AccessFilter{Types: []string{"Encounter"}}, encs("bed")},
+
+		// Links from a whole to its parts: :below follows them, :above walks them back.
+		{"parts below the panel", "DiagnosticReport", []store.Clause{below("result", members, "panel")},
+			nil, reports("m1", "m2", "m3", "panel", "sub-a", "sub-b")},
+		{"parts below a sub-panel", "DiagnosticReport", []store.Clause{below("result", members, "sub-a")}, nil, reports("m1", "m2", "sub-a")},
+		{"below a part", "DiagnosticReport", []store.Clause{below("result", members, "m1")}, nil, reports("m1")},
+		{"wholes above a shared part", "DiagnosticReport", []store.Clause{above("result", members, "m2")},
+			nil, reports("m2", "panel", "sub-a", "sub-b")},
+		{"a deleted whole is not above its part", "DiagnosticReport", []store.Clause{above("result", members, "m1")},
+			nil, reports("m1", "panel", "sub-a")},
+		{"above the whole", "DiagnosticReport", []store.Clause{above("result", members, "panel")}, nil, reports("panel")},
+		{"parts below in a cycle", "DiagnosticReport", []store.Clause{below("result", members, "k1")}, nil, reports("k1", "k2")},
+		{"wholes above in a cycle", "DiagnosticReport", []store.Clause{above("result", members, "k3")}, nil, reports("k1", "k2")},
+		{"the whole-to-parts parameter below", "Observation", []store.Clause{below("has-member", members, "sub-a")},
+			nil, observations("panel", "sub-a", "sub-b")},
+		{"the whole-to-parts parameter above", "Observation", []store.Clause{above("has-member", members, "m3")},
+			nil, observations("panel", "sub-b")},
+		{"parts in a chain", "DiagnosticReport", []store.Clause{chain("result", "Observation", below("has-member", members, "sub-b"))},
+			nil, reports("panel", "sub-a", "sub-b")},
+		{"below, Observations hidden", "DiagnosticReport", []store.Clause{below("result", members, "panel")},
+			&store.AccessFilter{Types: []string{"DiagnosticReport"}}, reports("panel")},
+		{"above, Observations hidden", "DiagnosticReport", []store.Clause{above("result", members, "m2")},
+			&store.AccessFilter{Types: []string{"DiagnosticReport"}}, reports("m2")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -21,9 +21,12 @@ import (
 // parameter kind, modifier and prefix, chains, _has, sort keys, includes, paging) are
 // answered by the store and by a brute-force evaluation of the same criteria over the
 // rows in memory, and the pages must agree exactly. Locations form a hierarchy through
-// partof (trees, a cycle, a child of the cycle, a parent elsewhere) for reference
-// :above and :below, and have positions around places that test near at a pole and
-// across the ±180° meridian.
+// partof, which points a part at its whole (trees, a cycle, a child of the cycle, a
+// parent elsewhere), and Observations one through has-member, which points a whole at
+// its parts (panels of later Observations sharing parts, a cycle, a panel of the cycle,
+// members elsewhere or missing), for reference :above and :below in both directions.
+// Locations have positions around places that test near at a pole and across the ±180°
+// meridian.
 
 type oracleResource struct {
 	typ, id string
@@ -40,10 +43,31 @@ var (
 	oracleCentres = [][2]float64{{53.8, -1.55}, {-17, 179.9}, {89.7, 10}, {0, 0}}
 )
 
-// oracleLocations is how many Locations the data set has; the last three form a cycle.
-const oracleLocations = 16
+const (
+	// oracleSize is how many Patients and Observations the data set has, a third of
+	// them Patients.
+	oracleSize         = 90
+	oracleObservations = oracleSize - oracleSize/3
+	// oracleLocations is how many Locations the data set has; the last three form a
+	// cycle.
+	oracleLocations = 16
+)
 
-func oracleData(n int) []*oracleResource {
+// oracleHierarchies are the data set's hierarchies, by the reference parameters that
+// point into them: the clause value without its id, the ids' prefix and how many
+// resources the hierarchy has.
+var oracleHierarchies = map[string]struct {
+	value  store.Value
+	prefix string
+	n      int
+}{
+	"loc":        {partof, "l", oracleLocations},
+	"partof":     {partof, "l", oracleLocations},
+	"has-member": {members, "o", oracleObservations},
+}
+
+func oracleData() []*oracleResource {
+	n := oracleSize
 	rng := uint64(42)
 	next := func(k int) int { // xorshift: the same data set on every run and store
 		rng ^= rng << 13
@@ -148,6 +172,29 @@ func oracleData(n int) []*oracleResource {
 			r.idx.References = append(r.idx.References, store.ReferenceEntry{Param: "loc", TargetType: "Location", TargetID: fmt.Sprintf("l%d", next(oracleLocations+2))})
 		}
 	}
+	last := len(observations) - 3 // o57 > o58 > o59 > o57
+	for i, r := range observations {
+		var parts []string
+		switch {
+		case i >= last:
+			parts = []string{fmt.Sprintf("o%d", last+(i-last+1)%3)}
+		case i == last-1:
+			parts = []string{fmt.Sprintf("o%d", last)} // a panel of the cycle
+		case next(3) == 0:
+			for range 1 + next(3) {
+				// A later Observation, or o60 and o61, which do not exist.
+				p := fmt.Sprintf("o%d", i+1+next(len(observations)+1-i))
+				if !slices.Contains(parts, p) {
+					parts = append(parts, p)
+				}
+			}
+		case next(10) == 0:
+			r.idx.References = append(r.idx.References, store.ReferenceEntry{Param: "has-member", URL: "http://elsewhere/Observation/1"})
+		}
+		for _, p := range parts {
+			r.idx.References = append(r.idx.References, store.ReferenceEntry{Param: "has-member", TargetType: "Observation", TargetID: p})
+		}
+	}
 	return out
 }
 
@@ -170,6 +217,7 @@ var oracleParams = []struct {
 	{"Observation", "code-value-quantity", store.KindComposite},
 	{"Observation", "_id", store.KindID},
 	{"Observation", "loc", store.KindReference},
+	{"Observation", "has-member", store.KindReference},
 	{"Location", "partof", store.KindReference},
 	{"Location", "near", store.KindSpecial},
 	{"Location", "_id", store.KindID},
@@ -195,12 +243,10 @@ func genDate(t *rapid.T, label string, fromYear, years int) (time.Time, time.Tim
 func genClause(t *rapid.T, typ string, depth int) store.Clause {
 	if depth > 0 && rapid.IntRange(0, 5).Draw(t, "nest") == 0 {
 		switch {
-		case typ == "Observation" && rapid.Bool().Draw(t, "to-patient"):
-			return store.Clause{Param: "subject", Kind: store.KindReference, Chain: &store.Query{Type: "Patient",
-				Clauses: []store.Clause{genClause(t, "Patient", depth-1)}}}
 		case typ == "Observation":
-			return store.Clause{Param: "loc", Kind: store.KindReference, Chain: &store.Query{Type: "Location",
-				Clauses: []store.Clause{genClause(t, "Location", depth-1)}}}
+			to := rapid.SampledFrom([][2]string{{"subject", "Patient"}, {"loc", "Location"}, {"has-member", "Observation"}}).Draw(t, "chain")
+			return store.Clause{Param: to[0], Kind: store.KindReference, Chain: &store.Query{Type: to[1],
+				Clauses: []store.Clause{genClause(t, to[1], depth-1)}}}
 		case typ == "Location" && rapid.Bool().Draw(t, "to-parent"):
 			return store.Clause{Param: "partof", Kind: store.KindReference, Chain: &store.Query{Type: "Location",
 				Clauses: []store.Clause{genClause(t, "Location", depth-1)}}}
@@ -232,10 +278,10 @@ func genClause(t *rapid.T, typ string, depth int) store.Clause {
 	case store.KindURI:
 		c.Modifier = rapid.SampledFrom([]string{"", "below", "above"}).Draw(t, "uri-mod")
 	case store.KindReference:
-		if p.code == "subject" {
-			c.Modifier = rapid.SampledFrom([]string{"", "Patient"}).Draw(t, "ref-mod")
+		if h, ok := oracleHierarchies[p.code]; ok {
+			c.Modifier = rapid.SampledFrom([]string{"", h.value.TargetType, "above", "below"}).Draw(t, "hierarchy-mod")
 		} else {
-			c.Modifier = rapid.SampledFrom([]string{"", "Location", "above", "below"}).Draw(t, "loc-mod")
+			c.Modifier = rapid.SampledFrom([]string{"", "Patient"}).Draw(t, "ref-mod")
 		}
 	case store.KindComposite:
 		c.Components = []store.ParamKind{store.KindToken, store.KindQuantity}
@@ -263,16 +309,18 @@ func genClause(t *rapid.T, typ string, depth int) store.Clause {
 		case store.KindID:
 			v.Text = fmt.Sprintf("%s%d", strings.ToLower(typ[:1]), rapid.IntRange(0, 30).Draw(t, "id"))
 		case store.KindReference:
-			if p.code != "subject" {
-				v.TargetID = fmt.Sprintf("l%d", rapid.IntRange(0, oracleLocations+1).Draw(t, "location"))
+			if h, ok := oracleHierarchies[p.code]; ok {
+				id := fmt.Sprintf("%s%d", h.prefix, rapid.IntRange(0, h.n+1).Draw(t, "member"))
 				switch {
 				case c.Modifier == "above" || c.Modifier == "below":
-					v.TargetType, v.Hierarchy = "Location", "partof"
+					v = h.value
 				case rapid.IntRange(0, 5).Draw(t, "url?") == 0:
-					v = store.Value{Text: "http://elsewhere/Location/1"}
+					v = store.Value{Text: "http://elsewhere/" + h.value.TargetType + "/1"}
+					id = ""
 				case rapid.Bool().Draw(t, "typed"):
-					v.TargetType = "Location"
+					v.TargetType = h.value.TargetType
 				}
+				v.TargetID = id
 				break
 			}
 			if rapid.IntRange(0, 5).Draw(t, "url?") == 0 {
@@ -475,21 +523,23 @@ func (o *oracle) rows(r *oracleResource, kind store.ParamKind, param string) []a
 	return out
 }
 
-// closure returns id and the ids reached from it along typ's reference parameter param:
-// children (below) or parents (above), each once however the links cycle.
-func (o *oracle) closure(typ, param, id string, below bool) map[string]bool {
+// closure returns id and the ids reached from it in the hierarchy h (a clause value):
+// down to its parts (down) or up to its wholes, each once however the links cycle.
+func (o *oracle) closure(h store.Value, id string, down bool) map[string]bool {
+	// A link leads from a resource to its whole, or to its parts where HierarchyToParts.
+	follow := down == h.HierarchyToParts
 	seen := map[string]bool{id: true}
 	for queue := []string{id}; len(queue) > 0; queue = queue[1:] {
 		for _, r := range o.rs {
 			for _, ref := range r.idx.References {
-				if r.typ != typ || ref.Param != param || ref.TargetType != typ {
+				if r.typ != h.TargetType || ref.Param != h.Hierarchy || ref.TargetType != h.TargetType {
 					continue
 				}
 				next := ""
 				switch {
-				case below && ref.TargetID == queue[0]:
+				case !follow && ref.TargetID == queue[0]:
 					next = r.id
-				case !below && r.id == queue[0]:
+				case follow && r.id == queue[0]:
 					next = ref.TargetID
 				}
 				if next != "" && !seen[next] {
@@ -500,6 +550,40 @@ func (o *oracle) closure(typ, param, id string, below bool) map[string]bool {
 		}
 	}
 	return seen
+}
+
+// testHierarchySweep checks :above and :below of every resource of each hierarchy (and
+// of ids that do not exist), alone on every parameter that points into it; the random
+// queries combine them with the rest.
+func testHierarchySweep(t *testing.T, s store.Store, o *oracle) {
+	for _, p := range oracleParams {
+		h, ok := oracleHierarchies[p.code]
+		if !ok {
+			continue
+		}
+		for i := range h.n + 2 {
+			for _, mod := range []string{"above", "below"} {
+				v := h.value
+				v.TargetID = fmt.Sprintf("%s%d", h.prefix, i)
+				c := store.Clause{Param: p.code, Kind: store.KindReference, Modifier: mod, Values: []store.Value{v}}
+				page, err := s.Search(context.Background(), nil, store.Query{Type: p.typ, Clauses: []store.Clause{c}, Count: oracleSize})
+				if err != nil {
+					t.Fatalf("%s?%s:%s=%s: %v", p.typ, p.code, mod, v.TargetID, err)
+				}
+				var want []string
+				for _, r := range o.find(p.typ, nil, func(r *oracleResource) bool { return o.matches(r, c) }) {
+					want = append(want, r.typ+"/"+r.id)
+				}
+				var got []string
+				for _, r := range page.Resources {
+					got = append(got, r.Type+"/"+r.ID)
+				}
+				if !equal(got, want) {
+					t.Errorf("%s?%s:%s=%s: got %v, want %v", p.typ, p.code, mod, v.TargetID, got, want)
+				}
+			}
+		}
+	}
 }
 
 // greatCircle is the distance in km between two positions in degrees.
@@ -539,7 +623,7 @@ func (o *oracle) rowMatches(c store.Clause, v store.Value, row any) bool {
 		return e.Value == v.Text
 	case store.ReferenceEntry:
 		if c.Modifier == "above" || c.Modifier == "below" {
-			return e.TargetType == v.TargetType && o.closure(v.TargetType, v.Hierarchy, v.TargetID, c.Modifier == "below")[e.TargetID]
+			return e.TargetType == v.TargetType && o.closure(v, v.TargetID, c.Modifier == "below")[e.TargetID]
 		}
 		if v.TargetID != "" {
 			typ := v.TargetType
@@ -634,12 +718,13 @@ func compareAny(a, b any) int {
 }
 
 func testSearchOracle(t *testing.T, s store.Store) {
-	data := oracleData(90)
+	data := oracleData()
 	o := &oracle{rs: data, byID: map[string]*oracleResource{}}
 	for _, r := range data {
 		o.byID[r.typ+"/"+r.id] = r
 		put(t, s, store.Write{Resource: store.Resource{Type: r.typ, ID: r.id, LastUpdated: r.lu}, Index: r.idx})
 	}
+	testHierarchySweep(t, s, o)
 	rapid.Check(t, func(t *rapid.T) {
 		typ := rapid.SampledFrom([]string{"Patient", "Observation", "Location"}).Draw(t, "type")
 		q := store.Query{Type: typ, Count: rapid.IntRange(1, 12).Draw(t, "count")}

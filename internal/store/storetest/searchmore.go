@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -240,27 +241,67 @@ func testSearchPagingConcurrent(t *testing.T, s store.Store) {
 	}
 }
 
-// testReindex replaces a resource's rows without a new version.
+// testReindex replaces the rows of the version a reindex read, without a new version,
+// and refuses to when another version has been committed since.
 func testReindex(t *testing.T, s store.Store) {
-	put(t, s, store.Write{Resource: store.Resource{Type: "Basic", ID: "r1"}, Index: store.Index{Tokens: []store.TokenEntry{{Param: "code", Code: "old"}}}})
-	err := s.Write(context.Background(), func(tx store.Tx) error {
-		return tx.Reindex(context.Background(), &store.Write{Resource: store.Resource{Type: "Basic", ID: "r1"},
-			Index: store.Index{Tokens: []store.TokenEntry{{Param: "code", Code: "new"}}}})
+	ctx := context.Background()
+	reindex := func(v *store.Resource, codes ...string) error {
+		w := &store.Write{Resource: store.Resource{Type: v.Type, ID: v.ID, Seq: v.Seq}}
+		for _, c := range codes {
+			w.Index.Tokens = append(w.Index.Tokens, store.TokenEntry{Param: "code", Code: c})
+		}
+		return s.Write(ctx, func(tx store.Tx) error { return tx.Reindex(ctx, w) })
+	}
+	expect := func(step string, version int64, codes map[string]bool) {
+		t.Helper()
+		for _, c := range []string{"v1", "v1-reindexed", "v2", "stale"} {
+			p, err := s.Search(ctx, nil, store.Query{Type: "Basic", Clauses: []store.Clause{clause("code", store.KindToken, "", code(c))}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			if codes[c] {
+				want = 1
+			}
+			if len(p.Resources) != want || want == 1 && p.Resources[0].VersionID != version {
+				t.Errorf("%s: code %s: %v, want %d match(es) at version %d", step, c, versions(p.Resources), want, version)
+			}
+		}
+	}
+	v1 := put(t, s, store.Write{Resource: store.Resource{Type: "Basic", ID: "r1"}, Index: store.Index{Tokens: []store.TokenEntry{{Param: "code", Code: "v1"}}}})
+	if err := reindex(v1, "v1-reindexed"); err != nil {
+		t.Fatal(err)
+	}
+	expect("reindexed", 1, map[string]bool{"v1-reindexed": true})
+
+	v2 := put(t, s, store.Write{Resource: store.Resource{Type: "Basic", ID: "r1"}, Index: store.Index{Tokens: []store.TokenEntry{{Param: "code", Code: "v2"}}}})
+	if err := reindex(v1, "stale"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("reindex of version 1 over version 2: %v, want ErrConflict", err)
+	}
+	expect("a reindex of an earlier version", 2, map[string]bool{"v2": true})
+
+	// In one transaction: the version a Put just stored is the current one.
+	err := s.Write(ctx, func(tx store.Tx) error {
+		w := &store.Write{Resource: store.Resource{Type: "Basic", ID: "r1", VersionID: 3, Op: store.OpUpdate, LastUpdated: base,
+			Body: body("Basic", "r1", 3, "")}}
+		if err := tx.Put(ctx, w); err != nil {
+			return err
+		}
+		if err := tx.Reindex(ctx, &store.Write{Resource: store.Resource{Type: "Basic", ID: "r1", Seq: v2.Seq}}); !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("reindex of version 2 over version 3 in its transaction: %v, want ErrConflict", err)
+		}
+		return tx.Reindex(ctx, &store.Write{Resource: store.Resource{Type: "Basic", ID: "r1", Seq: w.Seq},
+			Index: store.Index{Tokens: []store.TokenEntry{{Param: "code", Code: "v1-reindexed"}}}})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for c, want := range map[string]int{"old": 0, "new": 1} {
-		p, err := s.Search(context.Background(), nil, store.Query{Type: "Basic", Clauses: []store.Clause{clause("code", store.KindToken, "", code(c))}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Resources) != want || want == 1 && p.Resources[0].VersionID != 1 {
-			t.Errorf("code %s: %v, want %d match(es) at version 1", c, versions(p.Resources), want)
-		}
+	expect("reindexed after a Put in one transaction", 3, map[string]bool{"v1-reindexed": true})
+
+	v3 := read(t, s, nil, "Basic", "r1")
+	del(t, s, "Basic", "r1", base)
+	if err := reindex(v3, "stale"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("reindex of a version since deleted: %v, want ErrConflict", err)
 	}
-	err = s.Write(context.Background(), func(tx store.Tx) error {
-		return tx.Reindex(context.Background(), &store.Write{Resource: store.Resource{Type: "Basic", ID: "absent"}})
-	})
-	notFound(t, "reindex of a missing resource", err)
+	notFound(t, "reindex of a missing resource", reindex(&store.Resource{Type: "Basic", ID: "absent"}))
 }
