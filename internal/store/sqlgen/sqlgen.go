@@ -44,7 +44,27 @@ type Dialect struct {
 	// sample (see estimate.go).
 	Explain        bool
 	EstimateBudget time.Duration
+	// RangeCap bounds the index rows a range criterion may select and still drive a
+	// search (see Driver); 0: range criteria never drive.
+	RangeCap int
 }
+
+// WithRangeCap returns d with RangeCap set to n; 0 keeps d's, a negative n turns range
+// drivers off.
+func (d Dialect) WithRangeCap(n int) Dialect {
+	switch {
+	case n < 0:
+		d.RangeCap = 0
+	case n > 0:
+		d.RangeCap = n
+	}
+	return d
+}
+
+// RangeCap is both dialects' Dialect.RangeCap: a range of up to 2,000 index rows is read
+// and sorted in about a millisecond or two, where a scan for rare matches may read a
+// whole type.
+const RangeCap = 2000
 
 // SQLite is the dialect of modernc.org/sqlite.
 var SQLite = Dialect{
@@ -58,6 +78,7 @@ var SQLite = Dialect{
 	CheapCount:     100000,
 	CheapBudget:    3 * time.Millisecond,
 	EstimateBudget: 10 * time.Millisecond,
+	RangeCap:       RangeCap,
 	TextMatch: func(rid, param, query string) string {
 		return rid + " IN (SELECT x.rid FROM idx_text x WHERE x.param = " + param +
 			" AND x.rowid IN (SELECT rowid FROM idx_text_fts WHERE idx_text_fts MATCH " + query + "))"
@@ -84,6 +105,7 @@ var Postgres = Dialect{
 	// transaction: the cap alone bounds the count.
 	CheapCount: 10000,
 	Explain:    true,
+	RangeCap:   RangeCap,
 	TextMatch: func(rid, param, query string) string {
 		return "EXISTS (SELECT 1 FROM idx_text x WHERE x.rid = " + rid + " AND x.param = " + param +
 			" AND x.tsv @@ plainto_tsquery('simple', " + query + "))"
