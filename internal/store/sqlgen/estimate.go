@@ -110,16 +110,6 @@ func sample(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q
 	return sampleStrata(ctx, d, qr, f, q, drv, now)
 }
 
-// ridOrdered reports whether a driving clause's index range yields rids in order: an
-// equality on the whole of the indexed value (not a range, nor _lastUpdated, whose
-// index orders a type's rids by time).
-func ridOrdered(c store.Clause) bool {
-	if c.Kind == store.KindLastUpdated {
-		return false
-	}
-	return uniqueDriver(c) || c.Kind == store.KindURI
-}
-
 // sampleStrata samples the candidates stratum by stratum of their rid span: the driving
 // clause drv's range (which must yield rids in order), or the type's resources (drv -1).
 func sampleStrata(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, drv int, now time.Time) (int, error) {

@@ -163,7 +163,14 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, drv int, now time.
 			return "", err
 		}
 		if after != nil {
-			b.w(" AND d.rid ", b.cmp(), " ", b.arg(after[0]))
+			col := "d.rid"
+			if !ridOrdered(c) {
+				// The cursor only filters rows that come in another order: an index
+				// on rid must not be scanned for it instead (SQLite would, from the
+				// cursor to the end of the type, for _lastUpdated).
+				col = b.d.NoIndex(col)
+			}
+			b.w(" AND ", col, " ", b.cmp(), " ", b.arg(after[0]))
 		}
 	} else if b.fence && b.d.Fence && q.Type != "" {
 		// The type's resources in rid order, as a fenced subquery: PostgreSQL then
@@ -211,9 +218,11 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, drv int, now time.
 		}
 	}
 	b.filter("c", f)
-	if drv >= 0 && uniqueDriver(q.Clauses[drv]) {
+	if drv >= 0 && uniqueDriver(q.Clauses[drv]) && ridOrdered(q.Clauses[drv]) {
 		return "d.rid", nil // with DISTINCT, PostgreSQL orders only by selected columns
 	}
+	// Rows out of rid order are sorted: naming c's column (not the driving index's)
+	// leaves SQLite no rid-order scan of the driver to prefer.
 	return "c.rid", nil
 }
 
@@ -281,6 +290,16 @@ func uniqueDriver(c store.Clause) bool {
 		return true
 	}
 	return false
+}
+
+// ridOrdered reports whether a driving clause's index range yields rids in order: an
+// equality on the whole of the indexed value (not a range, nor _lastUpdated, whose
+// index orders a type's rids by time).
+func ridOrdered(c store.Clause) bool {
+	if c.Kind == store.KindLastUpdated {
+		return false
+	}
+	return uniqueDriver(c) || c.Kind == store.KindURI
 }
 
 var tables = map[store.ParamKind]string{
