@@ -257,8 +257,14 @@ func (ix *indexer) dates(param string, v fhirpath.Value) {
 		if start == "" && end == "" {
 			return
 		}
-		lo, _, ok1 := ix.dateRange(param, start, true)
-		_, hi, ok2 := ix.dateRange(param, end, true)
+		lo, startHigh, ok1 := ix.dateRange(param, start, true)
+		endLow, hi, ok2 := ix.dateRange(param, end, true)
+		if !hi.IsZero() && lo.After(hi) {
+			// A period that ends before it starts (invalid, per-1, but a type may be
+			// stored with warnings only) spans both ends: no index range is reversed,
+			// which search plans rely on (package sqlgen's index bounds).
+			lo, hi = endLow, startHigh
+		}
 		if ok1 && ok2 {
 			add(lo, hi)
 		}

@@ -115,6 +115,31 @@ func TestExtractObservation(t *testing.T) {
 	}
 }
 
+// TestExtractPeriod: a period's range runs from its start's first instant to its end's
+// last; one that ends before it starts spans both ends, never a reversed range.
+func TestExtractPeriod(t *testing.T) {
+	x := &Extractor{Registry: NewRegistry()}
+	tests := []struct {
+		period    string
+		low, high string
+	}{
+		{`{"start":"2024-03-05","end":"2024-04"}`, "2024-03-05T00:00:00Z", "2024-04-30T23:59:59.999999Z"},
+		{`{"start":"2024-03-05T10:00:00Z"}`, "2024-03-05T10:00:00Z", "0001-01-01T00:00:00Z"},
+		{`{"end":"2024-03-05"}`, "0001-01-01T00:00:00Z", "2024-03-05T23:59:59.999999Z"},
+		{`{"start":"2024-04","end":"2024-03-05"}`, "2024-03-05T00:00:00Z", "2024-04-30T23:59:59.999999Z"},
+	}
+	for _, tc := range tests {
+		e, err := x.Extract(mustParse(t, `{"resourceType":"Encounter","id":"e1","status":"finished",
+			"class":{"code":"AMB"},"period":`+tc.period+`}`), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hasDate(e.Index, "date", tc.low, tc.high) {
+			t.Errorf("period %s: dates %+v, want [%s, %s]", tc.period, e.Index.Dates, tc.low, tc.high)
+		}
+	}
+}
+
 func hasString(idx store.Index, param, value, exact string) bool {
 	for _, s := range idx.Strings {
 		if s.Param == param && s.Value == value && s.Exact == exact {

@@ -33,6 +33,10 @@ type Options struct {
 	Observe store.Observer
 	// Logger receives lifecycle messages (default slog.Default()).
 	Logger *slog.Logger
+	// RangeCap bounds the index rows a range criterion (date, number, quantity,
+	// _lastUpdated) may select and still drive a search (default sqlgen.RangeCap;
+	// negative: range criteria never drive; see sqlgen.Driver).
+	RangeCap int
 }
 
 // Store is the PostgreSQL implementation of store.Store.
@@ -45,6 +49,8 @@ type Store struct {
 	observe  store.Observer
 	log      *slog.Logger
 	maxGroup int
+	// dialect plans searches: sqlgen.Postgres with Options.RangeCap.
+	dialect sqlgen.Dialect
 }
 
 var _ store.Store = (*Store)(nil)
@@ -79,7 +85,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	h := fnv.New64a()
 	h.Write([]byte("joinedup store writer:" + opt.Schema))
 	s := &Store{connCfg: cfg.ConnConfig.Copy(), lockKey: int64(h.Sum64()), observe: opt.Observe,
-		log: opt.Logger, maxGroup: opt.MaxGroup}
+		log: opt.Logger, maxGroup: opt.MaxGroup, dialect: sqlgen.Postgres.WithRangeCap(opt.RangeCap)}
 
 	boot, err := pgx.ConnectConfig(ctx, s.connCfg.Copy())
 	if err != nil {

@@ -47,7 +47,14 @@ func freshSchema(t testing.TB, dsn string) string {
 
 func openSchema(t testing.TB, dsn, schema string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), dsn, Options{Schema: schema, MaxConns: 4, Logger: slog.New(slog.DiscardHandler)})
+	return openOptions(t, dsn, Options{Schema: schema})
+}
+
+// openOptions opens a store with opt, quiet and with a small pool.
+func openOptions(t testing.TB, dsn string, opt Options) *Store {
+	t.Helper()
+	opt.MaxConns, opt.Logger = 4, slog.New(slog.DiscardHandler)
+	s, err := Open(context.Background(), dsn, opt)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -62,4 +69,11 @@ func openSchema(t testing.TB, dsn, schema string) *Store {
 func TestStore(t *testing.T) {
 	dsn := testDSN(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return openSchema(t, dsn, freshSchema(t, dsn)) })
+}
+
+func TestRangePlans(t *testing.T) {
+	dsn := testDSN(t)
+	storetest.RunRangePlans(t, func(t *testing.T) store.Store {
+		return openOptions(t, dsn, Options{Schema: freshSchema(t, dsn), RangeCap: storetest.SmallRangeCap})
+	})
 }

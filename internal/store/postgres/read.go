@@ -79,7 +79,7 @@ func (s *Store) Search(ctx context.Context, f *store.AccessFilter, q store.Query
 	var p *store.SearchPage
 	err := s.snapshot(ctx, q.CountTotal || q.CheapTotal || len(q.Include) > 0, func(qr querier) error {
 		var err error
-		p, err = sqlgen.Run(ctx, sqlgen.Postgres, rowsOf(qr), f, q, time.Now())
+		p, err = sqlgen.Run(ctx, s.dialect, rowsOf(qr), f, q, time.Now())
 		return err
 	})
 	if err != nil {

@@ -57,7 +57,7 @@ func (s *Store) begin() (groupcommit.Batch, error) {
 		_, _ = s.wconn.Exec(ctx, "ROLLBACK")
 		return nil, err
 	}
-	return &batch{ctx: ctx, first: last, t: &tx{conn: s.wconn, seq: last, known: map[store.Ref]known{}}}, nil
+	return &batch{ctx: ctx, first: last, t: &tx{conn: s.wconn, dialect: s.dialect, seq: last, known: map[store.Ref]known{}}}, nil
 }
 
 func (b *batch) Tx() store.Tx { return b.t }
@@ -122,6 +122,7 @@ type known struct {
 // tx is store.Tx on the writer's transaction.
 type tx struct {
 	conn    *pgx.Conn
+	dialect sqlgen.Dialect // the store's, for searches
 	seq     int64
 	known   map[store.Ref]known
 	buf     buffer
@@ -418,7 +419,7 @@ func (t *tx) Search(ctx context.Context, q store.Query) (*store.SearchPage, erro
 	if err := t.sync(ctx); err != nil {
 		return nil, err
 	}
-	p, err := sqlgen.Run(ctx, sqlgen.Postgres, rowsOf(t.conn), nil, q, time.Now())
+	p, err := sqlgen.Run(ctx, t.dialect, rowsOf(t.conn), nil, q, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: search in write: %w", err)
 	}

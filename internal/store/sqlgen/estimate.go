@@ -45,11 +45,11 @@ const (
 // estimate returns an estimate of how many resources match q, -1 when it ran out of
 // time. page is the page Run found: a first page with a next one proves that more than
 // its own resources match, whatever the estimate says.
-func estimate(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, now time.Time, page *store.SearchPage) (int, error) {
+func estimate(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, drv int, now time.Time, page *store.SearchPage) (int, error) {
 	var n int
 	if d.Explain {
 		var err error
-		if n, err = explainRows(ctx, d, qr, f, q, now); err != nil {
+		if n, err = explainRows(ctx, d, qr, f, q, drv, now); err != nil {
 			return 0, err
 		}
 	} else {
@@ -60,7 +60,7 @@ func estimate(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter,
 			defer cancel()
 		}
 		var err error
-		n, err = sample(ectx, d, qr, f, q, now)
+		n, err = sample(ectx, d, qr, f, q, drv, now)
 		if err != nil && ectx.Err() != nil && ctx.Err() == nil {
 			return -1, nil // over budget: no total
 		}
@@ -74,11 +74,12 @@ func estimate(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter,
 	return n, nil
 }
 
-// explainRows is the planner's estimate of the rows of q's matching rids.
-func explainRows(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, now time.Time) (int, error) {
+// explainRows is the planner's estimate of the rows of q's matching rids, driven by
+// clause drv.
+func explainRows(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, drv int, now time.Time) (int, error) {
 	b := &builder{d: d}
 	b.w("EXPLAIN (FORMAT JSON) ")
-	if _, err := b.inner(f, q, now, nil, nil); err != nil {
+	if _, err := b.inner(f, q, drv, now, nil, nil); err != nil {
 		return 0, err
 	}
 	var out []byte
@@ -96,9 +97,9 @@ func explainRows(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilt
 	return int(math.Round(plans[0].Plan.Rows)), nil
 }
 
-// sample estimates q's matches from a sample of its candidates (see estimateStrata).
-func sample(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, now time.Time) (int, error) {
-	drv := driver(q)
+// sample estimates q's matches from a sample of its candidates, those of the driving
+// clause drv (see estimateStrata).
+func sample(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, drv int, now time.Time) (int, error) {
 	if drv >= 0 && !ridOrdered(q.Clauses[drv]) {
 		n, ok, err := sampleRange(ctx, d, qr, f, q, drv, now)
 		if ok || err != nil {
@@ -107,12 +108,6 @@ func sample(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q
 		drv = -1 // too large to count: sample the type instead
 	}
 	return sampleStrata(ctx, d, qr, f, q, drv, now)
-}
-
-// ridOrdered reports whether a driving clause's index range yields rids in order: an
-// equality on the whole of the indexed value.
-func ridOrdered(c store.Clause) bool {
-	return uniqueDriver(c) || c.Kind == store.KindURI
 }
 
 // sampleStrata samples the candidates stratum by stratum of their rid span: the driving
@@ -241,16 +236,8 @@ func (b *builder) candidates(f *store.AccessFilter, q store.Query, drv int, now 
 	if !uniqueDriver(c) {
 		b.w("DISTINCT ")
 	}
-	if c.Kind == store.KindCompartment {
-		v := c.Values[0]
-		b.w("d.rid AS rid FROM compartments d WHERE d.comp_type = ", b.arg(v.TargetType), " AND d.comp_id = ", b.arg(v.TargetID))
-		return nil
-	}
-	b.w("d.rid AS rid FROM ", tables[c.Kind], " d WHERE d.type = ", b.arg(q.Type), " AND d.param = ", b.arg(c.Param), " AND ")
-	if err := b.values("d", c, f, now); err != nil {
-		return fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
-	}
-	return nil
+	b.w("d.rid AS rid FROM ", source(c), " d WHERE ")
+	return b.driving(q.Type, c, f, now)
 }
 
 // matches writes a test that the candidate rid is a current resource of the search's

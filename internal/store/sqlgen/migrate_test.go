@@ -44,7 +44,8 @@ func TestPlaceholdersInTextOrder(t *testing.T) {
 	// SQLite binds "?" by position, so every generated statement must bind its arguments
 	// in the order their placeholders appear; Postgres numbers them, which shows the order.
 	f := &store.AccessFilter{Types: []string{"Observation", "Patient"}, Compartment: &store.Ref{Type: "Patient", ID: "p"}}
-	plan, err := Search(Postgres, f, searchAllKinds(), fixedNow)
+	all := searchAllKinds()
+	plan, err := Search(Postgres, f, all, fixedNow, driver(all))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,11 +54,27 @@ func TestPlaceholdersInTextOrder(t *testing.T) {
 	sorted.Sort = []store.SortKey{{Param: "d", Kind: store.KindDate, Desc: true}, {Param: "s", Kind: store.KindString}}
 	sorted.AfterKey = Key(5, []any{int64(7), "x"})
 	sorted.CountTotal = true
-	if plan, err = Search(Postgres, f, sorted, fixedNow); err != nil {
+	if plan, err = Search(Postgres, f, sorted, fixedNow, driver(sorted)); err != nil {
 		t.Fatal(err)
 	}
 	checkPlaceholders(t, plan.Page)
 	checkPlaceholders(t, *plan.Count)
+	// Every range criterion with an index bound, driving; and its probe.
+	for i, c := range all.Clauses {
+		if !bounded(c) {
+			continue
+		}
+		if plan, err = Search(Postgres, f, all, fixedNow, i); err != nil {
+			t.Fatal(err)
+		}
+		checkPlaceholders(t, plan.Page)
+		checkPlaceholders(t, probeStmt(Postgres, all.Type, c, fixedNow))
+		one := store.Query{Type: all.Type, Clauses: []store.Clause{c}, CountTotal: true}
+		if plan, err = Search(Postgres, nil, one, fixedNow, 0); err != nil {
+			t.Fatal(err)
+		}
+		checkPlaceholders(t, *plan.Count)
+	}
 	checkPlaceholders(t, Include(Postgres, f, store.Include{Reverse: true, Type: "Observation", Param: "subject", TargetType: "Patient"}, []int64{1, 2}))
 }
 

@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -18,7 +19,15 @@ type Querier func(ctx context.Context, st Stmt, row func(Scanner) error) error
 // call it, so that they cannot differ in what a query means.
 func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q store.Query, now time.Time) (*store.SearchPage, error) {
 	q.CheapTotal = q.CheapTotal || q.EstimateTotal
-	plan, err := Search(d, f, q, now)
+	drv, err := Driver(d, q, now, func(st Stmt) (int, error) {
+		var n int64
+		err := qr(ctx, st, func(s Scanner) error { return s.Scan(&n) })
+		return int(n), err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("probe: %w", err)
+	}
+	plan, err := Search(d, f, q, now, drv)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +133,7 @@ func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q st
 		}
 	}
 	if q.EstimateTotal && p.Total < 0 {
-		if p.Total, err = estimate(ctx, d, qr, f, q, now, p); err != nil {
+		if p.Total, err = estimate(ctx, d, qr, f, q, drv, now, p); err != nil {
 			return nil, err
 		}
 	}

@@ -27,8 +27,8 @@ type Plan struct {
 	Backward bool
 }
 
-// Search plans q for the page after q.AfterKey.
-func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Plan, error) {
+// Search plans q for the page after q.AfterKey, driven by clause drv (see Driver).
+func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time, drv int) (*Plan, error) {
 	limit := q.Count
 	if limit == 0 {
 		limit = DefaultCount
@@ -52,7 +52,7 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 			order[i] = k
 		}
 	}
-	if (q.CountTotal || q.CheapTotal) && f == nil && len(q.Clauses) == 1 && driver(q) == 0 && q.Clauses[0].Kind != store.KindCompartment {
+	if (q.CountTotal || q.CheapTotal) && f == nil && len(q.Clauses) == 1 && drv == 0 && q.Clauses[0].Kind != store.KindCompartment {
 		// One indexed criterion: count its index rows alone. Index rows exist only for
 		// current, non-deleted versions (a delete replaces them with none), so no join
 		// with current is needed; compartment rows outlive deletes and are not counted
@@ -63,9 +63,9 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 		if !uniqueDriver(c) {
 			b.w("DISTINCT ")
 		}
-		b.w("d.rid FROM ", tables[c.Kind], " d WHERE d.type = ", b.arg(q.Type), " AND d.param = ", b.arg(c.Param), " AND ")
-		if err := b.values("d", c, nil, now); err != nil {
-			return nil, fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
+		b.w("d.rid FROM ", source(c), " d WHERE ")
+		if err := b.driving(q.Type, c, nil, now); err != nil {
+			return nil, err
 		}
 		if !q.CountTotal {
 			p.Cap = d.CheapCount
@@ -74,10 +74,10 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 		b.w(") n")
 		s := b.stmt()
 		p.Count = &s
-	} else if q.CountTotal || q.CheapTotal && cheapToCount(q) {
+	} else if q.CountTotal || q.CheapTotal && cheapToCount(q, drv) {
 		b := &builder{d: d}
 		b.w("SELECT count(*) FROM (")
-		if _, err := b.inner(f, q, now, nil, nil); err != nil {
+		if _, err := b.inner(f, q, drv, now, nil, nil); err != nil {
 			return nil, err
 		}
 		if !q.CountTotal {
@@ -101,7 +101,7 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 		// Without sort keys the inner query pages itself in rid order, so an index that
 		// yields rids in order stops after one page.
 		b.backward, b.fence = backward, true
-		key, err := b.inner(f, q, now, after, nil)
+		key, err := b.inner(f, q, drv, now, after, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +111,7 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 		}
 		b.w(" LIMIT ", b.arg(limit+1), ") q")
 	} else {
-		if _, err := b.inner(f, q, now, nil, q.Sort); err != nil {
+		if _, err := b.inner(f, q, drv, now, nil, q.Sort); err != nil {
 			return nil, err
 		}
 		b.w(") q")
@@ -139,11 +139,11 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time) (*Pl
 }
 
 // inner writes the SELECT of the matching rids (with their sort values when sorts is
-// set); after, without sort keys, continues after that rid. It returns the column that
-// orders the rids as the driving index yields them (d.rid, equal to c.rid: naming the
-// index's own column lets the engine stop after one page instead of sorting).
-func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, after []any, sorts []store.SortKey) (string, error) {
-	drv := driver(q)
+// set), driven by clause drv; after, without sort keys, continues after that rid. It
+// returns the column that orders the rids as the driving index yields them (d.rid, equal
+// to c.rid: naming the index's own column lets the engine stop after one page instead
+// of sorting).
+func (b *builder) inner(f *store.AccessFilter, q store.Query, drv int, now time.Time, after []any, sorts []store.SortKey) (string, error) {
 	if drv >= 0 && !needsCurrent(f, q, drv, sorts) {
 		return b.indexOnly(q, drv, f, now, after, sorts)
 	}
@@ -157,20 +157,19 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 	}
 	if drv >= 0 {
 		c := q.Clauses[drv]
-		b.w(" FROM ")
-		if c.Kind == store.KindCompartment {
-			v := c.Values[0]
-			b.w("compartments d ", b.d.Join, " current c ON c.rid = d.rid WHERE d.comp_type = ", b.arg(v.TargetType),
-				" AND d.comp_id = ", b.arg(v.TargetID))
-		} else {
-			b.w(tables[c.Kind], " d ", b.d.Join, " current c ON c.rid = d.rid WHERE d.type = ", b.arg(q.Type),
-				" AND d.param = ", b.arg(c.Param), " AND ")
-			if err := b.values("d", c, f, now); err != nil {
-				return "", fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
-			}
+		b.w(" FROM ", source(c), " d ", b.d.Join, " current c ON c.rid = d.rid WHERE ")
+		if err := b.driving(q.Type, c, f, now); err != nil {
+			return "", err
 		}
 		if after != nil {
-			b.w(" AND d.rid ", b.cmp(), " ", b.arg(after[0]))
+			col := "d.rid"
+			if !ridOrdered(c) {
+				// The cursor only filters rows that come in another order: an index
+				// on rid must not be scanned for it instead (SQLite would, from the
+				// cursor to the end of the type, for _lastUpdated).
+				col = b.d.NoIndex(col)
+			}
+			b.w(" AND ", col, " ", b.cmp(), " ", b.arg(after[0]))
 		}
 	} else if b.fence && b.d.Fence && q.Type != "" {
 		// The type's resources in rid order, as a fenced subquery: PostgreSQL then
@@ -218,9 +217,11 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, now time.Time, aft
 		}
 	}
 	b.filter("c", f)
-	if drv >= 0 && uniqueDriver(q.Clauses[drv]) {
+	if drv >= 0 && uniqueDriver(q.Clauses[drv]) && ridOrdered(q.Clauses[drv]) {
 		return "d.rid", nil // with DISTINCT, PostgreSQL orders only by selected columns
 	}
+	// Rows out of rid order are sorted: naming c's column (not the driving index's)
+	// leaves SQLite no rid-order scan of the driver to prefer.
 	return "c.rid", nil
 }
 
@@ -238,12 +239,18 @@ func (b *builder) indexOnly(q store.Query, drv int, f *store.AccessFilter, now t
 	if err := b.sortColumns("d", sorts); err != nil {
 		return "", err
 	}
-	b.w(" FROM ", tables[c.Kind], " d WHERE d.type = ", b.arg(q.Type), " AND d.param = ", b.arg(c.Param), " AND ")
-	if err := b.values("d", c, f, now); err != nil {
-		return "", fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, c.Param, err)
+	b.w(" FROM ", source(c), " d WHERE ")
+	if err := b.driving(q.Type, c, f, now); err != nil {
+		return "", err
+	}
+	key := "d.rid"
+	if !ridOrdered(c) {
+		// As in inner: rows that come in another order are sorted, and neither the
+		// cursor nor the order may tempt SQLite into a rid-order scan of the index.
+		key = b.d.NoIndex(key)
 	}
 	if after != nil {
-		b.w(" AND d.rid ", b.cmp(), " ", b.arg(after[0]))
+		b.w(" AND ", key, " ", b.cmp(), " ", b.arg(after[0]))
 	}
 	for i, o := range q.Clauses {
 		if i == drv {
@@ -254,7 +261,10 @@ func (b *builder) indexOnly(q store.Query, drv int, f *store.AccessFilter, now t
 			return "", fmt.Errorf("%w: parameter %s: %w", store.ErrInvalid, o.Param, err)
 		}
 	}
-	return "d.rid", nil
+	if uniqueDriver(c) && ridOrdered(c) {
+		return "d.rid", nil
+	}
+	return key, nil
 }
 
 // needsCurrent reports whether inner must join the driver's rows to current: for a
@@ -295,10 +305,11 @@ func (b *builder) sortColumns(a string, sorts []store.SortKey) error {
 }
 
 // cheapToCount reports whether a count of q reads only an index range: no criteria, or
-// one that drives the query. Anything else would probe every match, and a cheap total
-// is not worth that (the count is then left out rather than started and abandoned).
-func cheapToCount(q store.Query) bool {
-	return len(q.Clauses) == 0 && q.Type != "" || len(q.Clauses) == 1 && driver(q) == 0
+// one that drives the query (drv). Anything else would probe every match, and a cheap
+// total is not worth that (the count is then left out rather than started and
+// abandoned).
+func cheapToCount(q store.Query, drv int) bool {
+	return len(q.Clauses) == 0 && q.Type != "" || len(q.Clauses) == 1 && drv == 0
 }
 
 // driver picks the clause whose index drives the query: an equality on an indexed
@@ -341,11 +352,14 @@ func driver(q store.Query) int {
 }
 
 // uniqueDriver reports whether the driver yields each rid once: an equality on the
-// whole of a token or reference value, whose rows are distinct per resource (Rows). A
-// hierarchy's several ids may each be referenced by one resource.
+// whole of a token or reference value, whose rows are distinct per resource (Rows), or
+// _lastUpdated, a column of the resource's one current row. A hierarchy's several ids
+// may each be referenced by one resource.
 func uniqueDriver(c store.Clause) bool {
 	v := c.Values[0]
 	switch c.Kind {
+	case store.KindLastUpdated:
+		return true
 	case store.KindToken:
 		return v.HasSystem && v.Code != ""
 	case store.KindReference:
@@ -354,6 +368,16 @@ func uniqueDriver(c store.Clause) bool {
 		return true
 	}
 	return false
+}
+
+// ridOrdered reports whether a driving clause's index range yields rids in order: an
+// equality on the whole of the indexed value (not a range, nor _lastUpdated, whose
+// index orders a type's rids by time).
+func ridOrdered(c store.Clause) bool {
+	if c.Kind == store.KindLastUpdated {
+		return false
+	}
+	return uniqueDriver(c) || c.Kind == store.KindURI
 }
 
 var tables = map[store.ParamKind]string{
@@ -406,10 +430,7 @@ func (b *builder) cond(a, typ string, c store.Clause, f *store.AccessFilter, now
 			return fmt.Errorf("modifier %q not supported", c.Modifier)
 		}
 		return b.or(c.Values, func(v store.Value) error {
-			lo, hi := Nanos(v.Low, false), Nanos(v.High, true)
-			if v.Prefix == "ap" {
-				lo, hi = widenInt(lo, hi, now.UnixNano())
-			}
+			lo, hi := searchRange(c.Kind, v, now)
 			return b.rangePred(a+".last_updated", a+".last_updated", v.Prefix, lo, hi)
 		})
 	case store.KindCompartment:
@@ -599,14 +620,8 @@ func (b *builder) value(t string, c store.Clause, v store.Value, f *store.Access
 		}
 	case store.KindReference:
 		return b.reference(t, c, v, f)
-	case store.KindDate:
-		lo, hi := Micros(v.Low, false), Micros(v.High, true)
-		if v.Prefix == "ap" {
-			lo, hi = widenInt(lo, hi, now.UnixMicro())
-		}
-		return b.rangePred(t+".low", t+".high", v.Prefix, lo, hi)
-	case store.KindNumber:
-		lo, hi := widenFloat(v.Prefix, v.NumLow, v.NumHigh)
+	case store.KindDate, store.KindNumber:
+		lo, hi := searchRange(c.Kind, v, now)
 		return b.rangePred(t+".low", t+".high", v.Prefix, lo, hi)
 	case store.KindQuantity:
 		return b.quantity(t, v)

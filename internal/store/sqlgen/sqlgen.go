@@ -45,6 +45,9 @@ type Dialect struct {
 	// sample (see estimate.go).
 	Explain        bool
 	EstimateBudget time.Duration
+	// RangeCap bounds the index rows a range criterion may select and still drive a
+	// search (see Driver); 0: range criteria never drive.
+	RangeCap int
 }
 
 // CheapRows bounds the count behind a total that nobody asked for: counting 2,000 index
@@ -52,6 +55,23 @@ type Dialect struct {
 // PostgreSQL and was most of a Condition?code= page at 10,000 patients. Larger results
 // get a total with _total=accurate (always counted) or _total=estimate.
 const CheapRows = 2000
+
+// WithRangeCap returns d with RangeCap set to n; 0 keeps d's, a negative n turns range
+// drivers off.
+func (d Dialect) WithRangeCap(n int) Dialect {
+	switch {
+	case n < 0:
+		d.RangeCap = 0
+	case n > 0:
+		d.RangeCap = n
+	}
+	return d
+}
+
+// RangeCap is both dialects' Dialect.RangeCap: a range of up to 2,000 index rows is read
+// and sorted in a millisecond or two, where a scan for rare matches may read a whole
+// type; counting 2,000 index rows to find a range dense costs a fraction of that.
+const RangeCap = 2000
 
 // SQLite is the dialect of modernc.org/sqlite.
 var SQLite = Dialect{
@@ -65,6 +85,7 @@ var SQLite = Dialect{
 	CheapCount:     CheapRows,
 	CheapBudget:    3 * time.Millisecond,
 	EstimateBudget: 10 * time.Millisecond,
+	RangeCap:       RangeCap,
 	TextMatch: func(rid, param, query string) string {
 		return rid + " IN (SELECT x.rid FROM idx_text x WHERE x.param = " + param +
 			" AND x.rowid IN (SELECT rowid FROM idx_text_fts WHERE idx_text_fts MATCH " + query + "))"
@@ -91,6 +112,7 @@ var Postgres = Dialect{
 	// transaction: the cap alone bounds the count.
 	CheapCount: CheapRows,
 	Explain:    true,
+	RangeCap:   RangeCap,
 	TextMatch: func(rid, param, query string) string {
 		return "EXISTS (SELECT 1 FROM idx_text x WHERE x.rid = " + rid + " AND x.param = " + param +
 			" AND x.tsv @@ plainto_tsquery('simple', " + query + "))"

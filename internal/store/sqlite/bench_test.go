@@ -123,3 +123,71 @@ func BenchmarkRawInsertCeiling(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "resources/s")
 }
+
+// BenchmarkRangeSearch: 5,000 Observations, one date each spread over ten years (about
+// 1.4 a day), searched for a rare day, a month and a dense half. "scan" turns range
+// drivers off (RangeCap < 0), so every range search scans the type in rid order, as
+// before ranges were probed; "probed" is the default plan.
+func BenchmarkRangeSearch(b *testing.B) {
+	const n, days = 5000, 3650
+	ctx := context.Background()
+	start := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	day := func(d int) (time.Time, time.Time) {
+		lo := start.AddDate(0, 0, d)
+		return lo, lo.AddDate(0, 0, 1).Add(-time.Microsecond)
+	}
+	load := func(s *Store) {
+		for first := 0; first < n; first += 500 {
+			err := s.Write(ctx, func(tx store.Tx) error {
+				for i := first; i < first+500; i++ {
+					at := start.AddDate(0, 0, i*37%days).Add(time.Duration(i%24) * time.Hour) // 37 is prime to days: each day in turn
+					w := benchWrite(fmt.Sprintf("o%d", i))
+					w.Index.Dates = []store.DateEntry{{Param: "date", Low: at, High: at}}
+					if err := tx.Put(ctx, w); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	date := func(prefix string, lo, hi time.Time) store.Query {
+		return store.Query{Type: "Observation", Count: 50, Clauses: []store.Clause{
+			{Param: "date", Kind: store.KindDate, Values: []store.Value{{Prefix: prefix, Low: lo, High: hi}}}}}
+	}
+	rareLo, rareHi := day(50) // Observations o100 and o3750
+	monthLo := time.Date(2016, 3, 1, 0, 0, 0, 0, time.UTC)
+	half := start.AddDate(5, 0, 0)
+	queries := []struct {
+		name string
+		q    store.Query
+		want int // the first page's size
+	}{
+		{"rare day", date("eq", rareLo, rareHi), 2},
+		{"month", date("eq", monthLo, monthLo.AddDate(0, 1, 0).Add(-time.Microsecond)), 42},
+		{"dense half", date("lt", half, half), 50},
+	}
+	for _, plan := range []struct {
+		name     string
+		rangeCap int
+	}{{"scan", -1}, {"probed", 0}} {
+		s := openTemp(b, Options{RangeCap: plan.rangeCap})
+		load(s)
+		for _, qc := range queries {
+			b.Run(plan.name+"/"+qc.name, func(b *testing.B) {
+				for b.Loop() {
+					p, err := s.Search(ctx, nil, qc.q)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(p.Resources) != qc.want {
+						b.Fatalf("%d matches, want %d", len(p.Resources), qc.want)
+					}
+				}
+			})
+		}
+	}
+}

@@ -103,7 +103,7 @@ func (s *Store) Search(ctx context.Context, f *store.AccessFilter, q store.Query
 	var p *store.SearchPage
 	err := s.readTx(ctx, q.CountTotal || q.CheapTotal || len(q.Include) > 0, func(qr querier) error {
 		var err error
-		p, err = sqlgen.Run(ctx, sqlgen.SQLite, rowsOf(qr), f, q, time.Now())
+		p, err = sqlgen.Run(ctx, s.dialect, rowsOf(qr), f, q, time.Now())
 		return err
 	})
 	if err != nil {

@@ -38,6 +38,10 @@ type Options struct {
 	Observe store.Observer
 	// Logger receives lifecycle messages (default slog.Default()).
 	Logger *slog.Logger
+	// RangeCap bounds the index rows a range criterion (date, number, quantity,
+	// _lastUpdated) may select and still drive a search (default sqlgen.RangeCap;
+	// negative: range criteria never drive; see sqlgen.Driver).
+	RangeCap int
 }
 
 // Store is the SQLite implementation of store.Store.
@@ -56,6 +60,8 @@ type Store struct {
 	observe store.Observer
 	stmts   stmtCache
 	log     *slog.Logger
+	// dialect plans searches: sqlgen.SQLite with Options.RangeCap.
+	dialect sqlgen.Dialect
 }
 
 var _ store.Store = (*Store)(nil)
@@ -78,7 +84,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	s := &Store{path: file, observe: opt.Observe, log: opt.Logger}
+	s := &Store{path: file, observe: opt.Observe, log: opt.Logger, dialect: sqlgen.SQLite.WithRangeCap(opt.RangeCap)}
 	if err := s.open(opt); err != nil {
 		s.closeDBs()
 		return nil, err

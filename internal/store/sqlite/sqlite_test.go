@@ -31,3 +31,7 @@ func openTemp(t testing.TB, opt Options) *Store {
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t, Options{}) })
 }
+
+func TestRangePlans(t *testing.T) {
+	storetest.RunRangePlans(t, func(t *testing.T) store.Store { return openTemp(t, Options{RangeCap: storetest.SmallRangeCap}) })
+}

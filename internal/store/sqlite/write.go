@@ -368,7 +368,7 @@ func (t *tx) Search(ctx context.Context, q store.Query) (*store.SearchPage, erro
 	if err := t.sync(ctx); err != nil {
 		return nil, err
 	}
-	p, err := sqlgen.Run(ctx, sqlgen.SQLite, rowsOf(t.query), nil, q, time.Now())
+	p, err := sqlgen.Run(ctx, t.s.dialect, rowsOf(t.query), nil, q, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: search in write: %w", err)
 	}

@@ -1,0 +1,224 @@
+package sqlgen
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/joinedup/joinedup/internal/store"
+)
+
+func TestDriver(t *testing.T) {
+	day := func(param, prefix string) store.Clause {
+		lo := time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)
+		return store.Clause{Param: param, Kind: store.KindDate, Values: []store.Value{{Prefix: prefix, Low: lo, High: lo.AddDate(0, 0, 1).Add(-time.Microsecond)}}}
+	}
+	code := store.Clause{Param: "code", Kind: store.KindToken, Values: []store.Value{{Code: "x"}}}
+	name := store.Clause{Param: "name", Kind: store.KindString, Values: []store.Value{{Text: "smi"}}}
+	number := store.Clause{Param: "n", Kind: store.KindNumber, Values: []store.Value{{Prefix: "lt", NumLow: 1, NumHigh: 1}}}
+	grams := store.Clause{Param: "q", Kind: store.KindQuantity, Values: []store.Value{{Prefix: "eq", NumLow: 1, NumHigh: 1,
+		System: "http://unitsofmeasure.org", Code: "kg", Canonical: "g", CanonicalLow: 1000, CanonicalHigh: 1000}}}
+	updated := store.Clause{Param: "_lastUpdated", Kind: store.KindLastUpdated, Values: []store.Value{{Prefix: "gt", Low: fixedNow, High: fixedNow}}}
+	twoDays := day("date", "eq")
+	twoDays.Values = append(twoDays.Values, twoDays.Values[0])
+	tests := []struct {
+		name    string
+		typ     string
+		clauses []store.Clause
+		counts  map[string]int // a probe's count by parameter; the cap when absent
+		want    int
+		probed  []string
+	}{
+		{"an equality drives unprobed", "Observation", []store.Clause{day("date", "eq"), code}, nil, 1, nil},
+		{"a rare range drives", "Observation", []store.Clause{day("date", "eq")}, map[string]int{"date": 12}, 0, []string{"date"}},
+		{"a dense range does not", "Observation", []store.Clause{day("date", "eq")}, nil, -1, []string{"date"}},
+		{"the fewest rows drive", "Observation", []store.Clause{day("date", "le"), number, day("issued", "sa")},
+			map[string]int{"date": 900, "n": 40, "issued": 300}, 1, []string{"date", "n", "issued"}},
+		{"no range is fewer than none", "Observation", []store.Clause{day("date", "lt"), day("issued", "eq")},
+			map[string]int{"date": 0, "issued": 0}, 0, []string{"date"}},
+		{"ne has no bound", "Observation", []store.Clause{day("date", "ne")}, nil, -1, nil},
+		{"gt and ge bound high", "Observation", []store.Clause{day("date", "gt"), day("issued", "ge")},
+			map[string]int{"date": 50, "issued": 5}, 1, []string{"date", "issued"}},
+		{"_lastUpdated", "Patient", []store.Clause{updated}, map[string]int{"_lastUpdated": 3}, 0, []string{"_lastUpdated"}},
+		{"a unit that converts has no bound", "Observation", []store.Clause{grams}, nil, -1, nil},
+		{"several values have no bound", "Observation", []store.Clause{twoDays}, nil, -1, nil},
+		{"a modifier has no bound", "Observation", []store.Clause{{Param: "date", Kind: store.KindDate, Modifier: "missing",
+			Values: []store.Value{{Missing: true}}}}, nil, -1, nil},
+		{"no type, no probe", "", []store.Clause{day("date", "eq")}, nil, -1, nil},
+		{"a range with fewer rows beats a prefix", "Patient", []store.Clause{name, day("birthdate", "eq")},
+			map[string]int{"name": 800, "birthdate": 2}, 1, []string{"name", "birthdate"}},
+		{"a prefix wins a tie", "Patient", []store.Clause{day("birthdate", "eq"), name},
+			map[string]int{"name": 7, "birthdate": 7}, 1, []string{"name", "birthdate"}},
+		{"a prefix over the cap still drives", "Patient", []store.Clause{name, day("birthdate", "eq")}, nil, 0, []string{"name", "birthdate"}},
+		{"a prefix without a bounded range is not probed", "Patient", []store.Clause{name, day("birthdate", "ne")}, nil, 0, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var probed []string
+			probe := func(st Stmt) (int, error) {
+				param := "_lastUpdated"
+				if !strings.Contains(st.SQL, " FROM current d ") {
+					param = st.Args[1].(string)
+				}
+				probed = append(probed, param)
+				if n, ok := tc.counts[param]; ok {
+					return n, nil
+				}
+				return SQLite.RangeCap, nil
+			}
+			got, err := Driver(SQLite, store.Query{Type: tc.typ, Clauses: tc.clauses}, fixedNow, probe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want || !slices.Equal(probed, tc.probed) {
+				t.Errorf("driver %d after probing %v, want %d after %v", got, probed, tc.want, tc.probed)
+			}
+		})
+	}
+	t.Run("a failed probe fails", func(t *testing.T) {
+		boom := errors.New("boom")
+		_, err := Driver(SQLite, store.Query{Type: "Observation", Clauses: []store.Clause{day("date", "eq")}}, fixedNow,
+			func(Stmt) (int, error) { return 0, boom })
+		if !errors.Is(err, boom) {
+			t.Errorf("error %v, want %v", err, boom)
+		}
+	})
+	t.Run("no cap, no probe", func(t *testing.T) {
+		d := SQLite
+		d.RangeCap = 0
+		got, err := Driver(d, store.Query{Type: "Observation", Clauses: []store.Clause{day("date", "eq")}}, fixedNow,
+			func(Stmt) (int, error) { t.Fatal("probed"); return 0, nil })
+		if err != nil || got != -1 {
+			t.Errorf("driver %d (%v), want -1", got, err)
+		}
+	})
+}
+
+// TestSeek: the index bound of each prefix, as SQL.
+func TestSeek(t *testing.T) {
+	date := func(prefix string) store.Clause {
+		return store.Clause{Param: "date", Kind: store.KindDate, Values: []store.Value{{Prefix: prefix, Low: fixedNow, High: fixedNow}}}
+	}
+	tests := []struct {
+		c    store.Clause
+		want string
+	}{
+		{date(""), "d.low >= $1 AND d.low <= $2"},
+		{date("eq"), "d.low >= $1 AND d.low <= $2"},
+		{date("lt"), "d.low < $1"},
+		{date("eb"), "d.low < $1"},
+		{date("le"), "d.low <= $1"},
+		{date("ap"), "d.low <= $1"},
+		{date("sa"), "d.low > $1"},
+		{date("gt"), "d.high > $1"},
+		{date("ge"), "d.high >= $1"},
+		{store.Clause{Param: "_lastUpdated", Kind: store.KindLastUpdated, Values: []store.Value{{Prefix: "ge", Low: fixedNow, High: fixedNow}}},
+			"d.last_updated >= $1"},
+		{store.Clause{Param: "name", Kind: store.KindString, Values: []store.Value{{Text: "smi"}}}, "d.value >= $1 AND d.value < $2"},
+	}
+	for _, tc := range tests {
+		b := &builder{d: Postgres}
+		b.seek(tc.c, fixedNow)
+		if got := b.sb.String(); got != tc.want {
+			t.Errorf("%s %q: %s, want %s", tc.c.Param, tc.c.Values[0].Prefix, got, tc.want)
+		}
+	}
+}
+
+// TestBoundHoldsForEveryMatch: a range's index bound must hold for every stored range
+// [low, high] (low <= high) that its prefix matches, or driving by the bound would lose
+// matches.
+func TestBoundHoldsForEveryMatch(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		prefix := rapid.SampledFrom([]string{"", "eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"}).Draw(t, "prefix")
+		col, withLow, withHigh, ok := boundOf(prefix)
+		if !ok {
+			return
+		}
+		lo := rapid.IntRange(-20, 20).Draw(t, "low")
+		hi := lo + rapid.IntRange(0, 10).Draw(t, "width")
+		vl := rapid.IntRange(-20, 20).Draw(t, "vl")
+		vh := vl + rapid.IntRange(0, 10).Draw(t, "search width")
+		if !rangeMatches(prefix, lo, hi, vl, vh) {
+			return
+		}
+		x := lo
+		if col == "high" {
+			x = hi
+		}
+		if !compare(x, withLow, vl) || !compare(x, withHigh, vh) {
+			t.Fatalf("%s matches [%d, %d] against [%d, %d], but %s %s %d %s %d fails", prefix, lo, hi, vl, vh, col, withLow, vl, withHigh, vh)
+		}
+	})
+}
+
+// rangeMatches is rangePred's test in Go (ap: the ranges overlap).
+func rangeMatches(prefix string, lo, hi, vl, vh int) bool {
+	switch prefix {
+	case "", "eq":
+		return lo >= vl && hi <= vh
+	case "ne":
+		return lo < vl || hi > vh
+	case "gt":
+		return hi > vh
+	case "lt":
+		return lo < vl
+	case "ge":
+		return hi > vh || lo >= vl && hi <= vh
+	case "le":
+		return lo < vl || lo >= vl && hi <= vh
+	case "sa":
+		return lo > vh
+	case "eb":
+		return hi < vl
+	case "ap":
+		return lo <= vh && hi >= vl
+	}
+	panic(prefix)
+}
+
+// compare evaluates "x op v"; an empty op holds.
+func compare(x int, op string, v int) bool {
+	switch op {
+	case "":
+		return true
+	case "<":
+		return x < v
+	case "<=":
+		return x <= v
+	case ">":
+		return x > v
+	case ">=":
+		return x >= v
+	}
+	panic(op)
+}
+
+// TestCursorOnDriver: a page after a cursor seeks the cursor in a driving index that
+// yields rids in order; for one that does not (a range, _lastUpdated), the cursor only
+// filters, and must keep SQLite from scanning an index on rid from the cursor on.
+func TestCursorOnDriver(t *testing.T) {
+	tests := []struct {
+		c          store.Clause
+		cursor     string
+		orderByRid string
+	}{
+		{store.Clause{Param: "code", Kind: store.KindToken, Values: []store.Value{{HasSystem: true, System: "s", Code: "c"}}}, " AND d.rid > ?", "ORDER BY d.rid"},
+		{store.Clause{Param: "date", Kind: store.KindDate, Values: []store.Value{{Prefix: "eq", Low: fixedNow, High: fixedNow}}}, " AND +d.rid > ?", "ORDER BY c.rid"},
+		{store.Clause{Param: "_lastUpdated", Kind: store.KindLastUpdated, Values: []store.Value{{Prefix: "gt", Low: fixedNow, High: fixedNow}}}, " AND +d.rid > ?", "ORDER BY c.rid"},
+	}
+	for _, tc := range tests {
+		q := store.Query{Type: "Observation", Clauses: []store.Clause{tc.c}, AfterKey: Key(7, nil)}
+		plan, err := Search(SQLite, nil, q, fixedNow, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan.Page.SQL, tc.cursor) || !strings.Contains(plan.Page.SQL, tc.orderByRid) {
+			t.Errorf("%s: want %q and %q in %s", tc.c.Param, tc.cursor, tc.orderByRid, plan.Page.SQL)
+		}
+	}
+}
