@@ -200,7 +200,8 @@ func compare(x int, op string, v int) bool {
 
 // TestCursorOnDriver: a page after a cursor seeks the cursor in a driving index that
 // yields rids in order; for one that does not (a range, _lastUpdated), the cursor only
-// filters, and must keep SQLite from scanning an index on rid from the cursor on.
+// filters, and must keep SQLite from scanning an index on rid from the cursor on (the
+// order is then by an expression, +d.rid, that no index yields).
 func TestCursorOnDriver(t *testing.T) {
 	tests := []struct {
 		c          store.Clause
@@ -208,8 +209,8 @@ func TestCursorOnDriver(t *testing.T) {
 		orderByRid string
 	}{
 		{store.Clause{Param: "code", Kind: store.KindToken, Values: []store.Value{{HasSystem: true, System: "s", Code: "c"}}}, " AND d.rid > ?", "ORDER BY d.rid"},
-		{store.Clause{Param: "date", Kind: store.KindDate, Values: []store.Value{{Prefix: "eq", Low: fixedNow, High: fixedNow}}}, " AND +d.rid > ?", "ORDER BY c.rid"},
-		{store.Clause{Param: "_lastUpdated", Kind: store.KindLastUpdated, Values: []store.Value{{Prefix: "gt", Low: fixedNow, High: fixedNow}}}, " AND +d.rid > ?", "ORDER BY c.rid"},
+		{store.Clause{Param: "date", Kind: store.KindDate, Values: []store.Value{{Prefix: "eq", Low: fixedNow, High: fixedNow}}}, " AND +d.rid > ?", "ORDER BY +d.rid"},
+		{store.Clause{Param: "_lastUpdated", Kind: store.KindLastUpdated, Values: []store.Value{{Prefix: "gt", Low: fixedNow, High: fixedNow}}}, " AND +d.rid > ?", "ORDER BY +d.rid"},
 	}
 	for _, tc := range tests {
 		q := store.Query{Type: "Observation", Clauses: []store.Clause{tc.c}, AfterKey: Key(7, nil)}
@@ -220,5 +221,15 @@ func TestCursorOnDriver(t *testing.T) {
 		if !strings.Contains(plan.Page.SQL, tc.cursor) || !strings.Contains(plan.Page.SQL, tc.orderByRid) {
 			t.Errorf("%s: want %q and %q in %s", tc.c.Param, tc.cursor, tc.orderByRid, plan.Page.SQL)
 		}
+	}
+	// A criterion on a column of current (_id) joins the driver to it: then c.rid orders.
+	byID := store.Clause{Param: "_id", Kind: store.KindID, Values: []store.Value{{Text: "x"}}}
+	q := store.Query{Type: "Observation", Clauses: []store.Clause{tests[1].c, byID}, AfterKey: Key(7, nil)}
+	plan, err := Search(SQLite, nil, q, fixedNow, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan.Page.SQL, " AND +d.rid > ?") || !strings.Contains(plan.Page.SQL, "ORDER BY c.rid") {
+		t.Errorf("date and _id: want the cursor on +d.rid and ORDER BY c.rid in %s", plan.Page.SQL)
 	}
 }
