@@ -68,7 +68,7 @@ func TestPlaceholdersInTextOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkPlaceholders(t, plan.Page)
-		checkPlaceholders(t, probeStmt(Postgres, all.Type, c, fixedNow))
+		checkPlaceholders(t, probeStmt(Postgres, all.Type, c, fixedNow, RangeCap))
 		one := store.Query{Type: all.Type, Clauses: []store.Clause{c}, CountTotal: true}
 		if plan, err = Search(Postgres, nil, one, fixedNow, 0); err != nil {
 			t.Fatal(err)

@@ -65,10 +65,11 @@ func TestDriver(t *testing.T) {
 					param = st.Args[1].(string)
 				}
 				probed = append(probed, param)
+				limit := st.Args[len(st.Args)-1].(int) // a probe counts up to its LIMIT
 				if n, ok := tc.counts[param]; ok {
-					return n, nil
+					return min(n, limit), nil
 				}
-				return SQLite.RangeCap, nil
+				return limit, nil
 			}
 			got, err := Driver(SQLite, store.Query{Type: tc.typ, Clauses: tc.clauses}, fixedNow, probe)
 			if err != nil {
@@ -79,6 +80,22 @@ func TestDriver(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a probe counts no further than the fewest so far", func(t *testing.T) {
+		var limits []int
+		probe := func(st Stmt) (int, error) {
+			limit := st.Args[len(st.Args)-1].(int)
+			limits = append(limits, limit)
+			return min(map[string]int{"name": 70, "birthdate": 5000, "date": 30}[st.Args[1].(string)], limit), nil
+		}
+		q := store.Query{Type: "Patient", Clauses: []store.Clause{name, day("birthdate", "ge"), day("date", "eq")}}
+		got, err := Driver(SQLite, q, fixedNow, probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{SQLite.RangeCap, 70, 70}; got != 2 || !slices.Equal(limits, want) {
+			t.Errorf("driver %d after probes limited to %v, want 2 after %v", got, limits, want)
+		}
+	})
 	t.Run("a failed probe fails", func(t *testing.T) {
 		boom := errors.New("boom")
 		_, err := Driver(SQLite, store.Query{Type: "Observation", Clauses: []store.Clause{day("date", "eq")}}, fixedNow,
