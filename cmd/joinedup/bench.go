@@ -189,6 +189,7 @@ func newBenchSearchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.Iterations, "iterations", 100, "runs of each query")
 	cmd.Flags().IntVar(&o.Sample, "sample", 100, "patients to draw query values from")
 	cmd.Flags().StringVar(&o.Condition, "condition", "", "system|code of the Condition query (default: the code of the first Condition listed, which depends on load order)")
+	cmd.Flags().StringVar(&o.Everything, "everything", "", "Patient id of the $everything query (default: the sampled patient with most resources)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

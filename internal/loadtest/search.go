@@ -23,7 +23,10 @@ type SearchOptions struct {
 	// first Condition the server lists, which depends on the order data was loaded in
 	// (name one to compare two servers).
 	Condition string
-	Client    *http.Client
+	// Everything is the Patient id of the $everything query; empty: the sampled patient
+	// with most resources.
+	Everything string
+	Client     *http.Client
 }
 
 // SearchQuery is one measured query.
@@ -68,6 +71,9 @@ func Search(ctx context.Context, o SearchOptions) ([]SearchQuery, error) {
 	s, err := sampleData(ctx, client, base, o.Sample, o.Condition)
 	if err != nil {
 		return nil, err
+	}
+	if o.Everything != "" {
+		s.busiest = o.Everything
 	}
 	queries := []struct {
 		name string
