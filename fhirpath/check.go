@@ -26,16 +26,15 @@ var unknownType = staticType{}
 
 func (t staticType) known() bool { return len(t.types) > 0 }
 
-// checkChoiceNames runs the checks of every mode.
-func (c *compiler) checkChoiceNames(tree *ast) error {
-	_, err := c.infer(tree, c.rootType(tree), false)
-	return err
+// checkChoiceNames runs the checks of every mode and returns the inferred type of the
+// result.
+func (c *compiler) checkChoiceNames(tree *ast) (staticType, error) {
+	return c.infer(tree, c.rootType(tree), false)
 }
 
 // check is the strict mode.
-func (c *compiler) check(tree *ast) error {
-	_, err := c.infer(tree, c.rootType(tree), true)
-	return err
+func (c *compiler) check(tree *ast) (staticType, error) {
+	return c.infer(tree, c.rootType(tree), true)
 }
 
 // rootType is the type of the input: the configured context type, or the type named

@@ -3,6 +3,7 @@ package fhirpath
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -325,6 +326,36 @@ func TestLenientResolve(t *testing.T) {
 		}
 		if s := render(t, got); s != tt.want {
 			t.Errorf("%s (lenient %v) = %s, want %s", tt.expr, tt.lenient, s, tt.want)
+		}
+	}
+}
+
+func TestTypes(t *testing.T) {
+	tests := []struct {
+		expr string
+		opts []Option
+		want []string
+	}{
+		{"Patient.gender", nil, []string{"code"}},
+		{"Patient.identifier", nil, []string{"Identifier"}},
+		{"Patient.contact", nil, []string{"Patient.contact"}},
+		{"Patient.telecom.where(system = 'email')", nil, []string{"ContactPoint"}},
+		{"Observation.value", nil, []string{"Quantity", "CodeableConcept", "string", "boolean", "integer", "Range", "Ratio", "SampledData", "time", "dateTime", "Period"}},
+		{"(Observation.value as CodeableConcept) | Observation.code", []Option{Lenient()}, []string{"CodeableConcept", "CodeableConcept"}},
+		{"Observation.value.ofType(Quantity)", nil, []string{"Quantity"}},
+		{"Resource.meta.tag", nil, []string{"Coding"}},
+		{"gender", []Option{ContextType("Patient")}, []string{"code"}},
+		// What the model does not tell: operators, most functions, a union with an
+		// untyped branch, an input of unknown type.
+		{"Patient.deceased.exists() and Patient.deceased != false", nil, nil},
+		{"Patient.name.count()", nil, nil},
+		{"Patient.gender | Patient.name.count()", nil, nil},
+		{"gender", nil, nil},
+	}
+	for _, tt := range tests {
+		got := MustCompile(tt.expr, tt.opts...).Types()
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.expr, got, tt.want)
 		}
 	}
 }

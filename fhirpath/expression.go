@@ -2,6 +2,7 @@ package fhirpath
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/joinedup/joinedup/fhir"
@@ -13,6 +14,8 @@ type Expression struct {
 	src  string
 	root node
 	cfg  config
+	// types are the FHIR types of the result's items as the compiler inferred them.
+	types []string
 }
 
 type config struct {
@@ -88,14 +91,15 @@ func Compile(expr string, opts ...Option) (*Expression, error) {
 	if err != nil {
 		return nil, err
 	}
+	check := c.checkChoiceNames
 	if cfg.strict {
-		if err := c.check(tree); err != nil {
-			return nil, err
-		}
-	} else if err := c.checkChoiceNames(tree); err != nil {
+		check = c.check
+	}
+	st, err := check(tree)
+	if err != nil {
 		return nil, err
 	}
-	return &Expression{src: expr, root: root, cfg: cfg}, nil
+	return &Expression{src: expr, root: root, cfg: cfg, types: st.types}, nil
 }
 
 // MustCompile is Compile for expressions known to be valid; it panics on error.
@@ -109,6 +113,15 @@ func MustCompile(expr string, opts ...Option) *Expression {
 
 // String returns the source of the expression.
 func (e *Expression) String() string { return e.src }
+
+// Types returns the FHIR types the items of the result can have, as the compiler
+// inferred them from the meta-model: type names ("CodeableConcept", "code") or
+// backbone element paths ("Patient.contact"), in the order of the expression's
+// branches, possibly repeated. It is nil when the model does not tell: the result of
+// an operator or of most functions, a System value, an expression whose input type is
+// unknown, or a union with such a branch. Search uses it to offer only the modifiers
+// that apply to what a parameter selects.
+func (e *Expression) Types() []string { return slices.Clone(e.types) }
 
 // Evaluate evaluates the expression on input (which may be nil: the expression then
 // starts from an empty collection) in env (which may be nil).

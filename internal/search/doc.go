@@ -11,7 +11,12 @@
 //
 // Parse turns URL (or form) parameters into a store.Query with chains, _has, includes,
 // sort keys and result parameters; parameters it cannot apply are reported, not guessed
-// at (https://hl7.org/fhir/R4/search.html#errors). Token :in, :not-in, :above and :below
+// at (https://hl7.org/fhir/R4/search.html#errors). Each parameter offers the modifiers
+// of its type that can apply to the elements its expression selects, by the types the
+// FHIRPath compiler infers (fhirpath.Expression.Types): token :text on CodeableConcept,
+// Coding and Identifier, :of-type on Identifier, :in, :not-in, :above and :below on
+// codes, reference :identifier on Reference (not canonical); the CapabilityStatement
+// lists them and any other is refused. Token :in, :not-in, :above and :below
 // are expanded by the terminology server into the codes the store matches, once per
 // request (https://hl7.org/fhir/R4/search.html#token). Reference :above and :below follow
 // the hierarchy of the target type, made by the one of its reference parameters that

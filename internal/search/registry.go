@@ -59,8 +59,9 @@ var kinds = map[string]store.ParamKind{
 }
 
 // modifiersOf lists what the store answers for each kind (search.html#modifiers);
-// :missing applies to every kind but _id.
+// :missing applies to every kind but _id, _lastUpdated, _text and _content.
 var modifiersOf = map[store.ParamKind][]string{
+	store.KindID:        {"not"},
 	store.KindString:    {"missing", "exact", "contains"},
 	store.KindToken:     {"missing", "not", "text", "of-type", "in", "not-in", "above", "below"},
 	store.KindDate:      {"missing"},
@@ -69,6 +70,46 @@ var modifiersOf = map[store.ParamKind][]string{
 	store.KindReference: {"missing", "identifier"},
 	store.KindURI:       {"missing", "above", "below"},
 	store.KindComposite: {"missing"},
+}
+
+// codedTypes are the element types whose values are codes of a code system.
+var codedTypes = []string{"code", "Coding", "CodeableConcept"}
+
+// modifierTypes limits modifiers of modifiersOf to parameters that select an element of
+// one of the types listed; elsewhere they could never match. search.html#token: :text
+// searches CodeableConcept.text, Coding.display or Identifier.type.text; :of-type takes
+// an Identifier's type and value; :in, :not-in, :above and :below test a code against a
+// value set or a code system's hierarchy. search.html#reference: :identifier matches
+// Reference.identifier (a canonical or a contained resource has none).
+var modifierTypes = map[store.ParamKind]map[string][]string{
+	store.KindToken: {
+		"text":    {"CodeableConcept", "Coding", "Identifier"},
+		"of-type": {"Identifier"},
+		"in":      codedTypes, "not-in": codedTypes, "above": codedTypes, "below": codedTypes,
+	},
+	store.KindReference: {"identifier": {"Reference"}},
+}
+
+// modifiers lists the modifiers offered for d, of kind, whose expression selects
+// elements of types (nil when the FHIRPath compiler cannot tell, as for Patient
+// deceased, a Boolean expression): those of modifiersOf that apply to the types, and
+// for a reference :above and :below when a target type has a hierarchy, and its target
+// types (subject:Patient).
+func modifiers(kind store.ParamKind, d *Def, types []string) []string {
+	var out []string
+	for _, m := range modifiersOf[kind] {
+		want, limited := modifierTypes[kind][m]
+		if !limited || slices.ContainsFunc(types, func(t string) bool { return slices.Contains(want, t) }) {
+			out = append(out, m)
+		}
+	}
+	if kind == store.KindReference {
+		if slices.ContainsFunc(d.Target, func(t string) bool { return hierarchy(t).code != "" }) {
+			out = append(out, "above", "below")
+		}
+		out = append(out, d.Target...)
+	}
+	return out
 }
 
 // Registry holds the search parameters the server knows. It is safe for concurrent use.
@@ -248,52 +289,51 @@ func (r *Registry) plan(typ string) *plan {
 		if !appliesTo(d, typ) {
 			continue
 		}
-		prm := &Param{Def: d, Kind: kinds[d.Type], Modifiers: modifiersOf[kinds[d.Type]]}
+		prm := &Param{Def: d, Kind: kinds[d.Type]}
 		switch d.Code {
 		case "_id":
-			prm.Kind, prm.Modifiers = store.KindID, []string{"not"}
+			prm.Kind = store.KindID
 		case "_lastUpdated":
-			prm.Kind, prm.Modifiers = store.KindLastUpdated, nil
+			prm.Kind = store.KindLastUpdated
 		case "_text", "_content":
-			prm.Kind, prm.Modifiers = store.KindText, nil
+			prm.Kind = store.KindText
 		case "_query":
 			continue // named queries: none are defined
-		}
-		if prm.Kind == store.KindReference {
-			prm.Modifiers = slices.Clone(prm.Modifiers)
-			if slices.ContainsFunc(d.Target, func(t string) bool { return hierarchy(t).code != "" }) {
-				prm.Modifiers = append(prm.Modifiers, "above", "below")
-			}
-			prm.Modifiers = append(prm.Modifiers, referenceTargets(d)...)
 		}
 		if prm.Kind == store.KindSpecial && d.Code != "near" {
 			continue
 		}
-		if typ != "" && d.Expression != "" && prm.Kind != store.KindID && prm.Kind != store.KindLastUpdated {
+		var types []string // of the elements the parameter selects; nil when unknown
+		if d.Expression != "" && prm.Kind != store.KindID && prm.Kind != store.KindLastUpdated {
 			expr, err := compileFor(d, typ)
-			if err != nil {
+			switch {
+			case typ == "":
+				// A system search's parameters are not extracted: compiled for the types only.
+				if err == nil && expr != nil {
+					types = expr.Types()
+				}
+			case err != nil || expr == nil:
 				// The specification's expressions all compile; a failure here is a bug
 				// in the FHIRPath engine, and the parameter is left out rather than
 				// offered and never matched.
 				continue
-			}
-			if expr == nil {
-				continue
-			}
-			prm.expr = expr
-			for _, c := range d.Components {
-				ce, err := fhirpath.Compile(c.Expression, fhirpath.Lenient())
-				if err != nil || c.Def == nil {
-					prm.expr = nil
-					break
+			default:
+				prm.expr, types = expr, expr.Types()
+				for _, c := range d.Components {
+					ce, err := fhirpath.Compile(c.Expression, fhirpath.Lenient())
+					if err != nil || c.Def == nil {
+						prm.expr = nil
+						break
+					}
+					prm.parts = append(prm.parts, ce)
 				}
-				prm.parts = append(prm.parts, ce)
+				if prm.expr == nil {
+					continue
+				}
+				p.extract = append(p.extract, prm)
 			}
-			if prm.expr == nil {
-				continue
-			}
-			p.extract = append(p.extract, prm)
 		}
+		prm.Modifiers = modifiers(prm.Kind, d, types)
 		p.byCode[d.Code] = prm // a custom parameter replaces one of the same code
 	}
 	for _, prm := range p.byCode {
@@ -428,14 +468,6 @@ func byReference(expr, typ string) bool {
 	return false
 }
 
-// referenceTargets are the type modifiers of a reference parameter (subject:Patient).
-func referenceTargets(d *Def) []string {
-	if len(d.Target) > 0 {
-		return d.Target
-	}
-	return nil
-}
-
 func appliesTo(d *Def, typ string) bool {
 	for _, b := range d.Base {
 		if b == typ || baseTypes[b] && (typ == "" || b == "Resource" || isDomainResource(typ)) {
@@ -451,14 +483,15 @@ func isDomainResource(typ string) bool {
 }
 
 // compileFor compiles the part of d's expression that can apply to typ: the top-level
-// union branches whose first step is typ, a base type or not a type at all. nil (and no
-// error) when none can.
+// union branches whose first step (inside any opening parentheses) is typ, a base type
+// or not a type at all. nil (and no error) when none can.
 func compileFor(d *Def, typ string) (*fhirpath.Expression, error) {
 	var keep []string
 	for _, br := range splitUnion(d.Expression) {
-		first := br
-		if i := strings.IndexAny(br, ".( "); i >= 0 {
-			first = br[:i]
+		// A branch may be parenthesised: (Observation.value as Quantity).
+		first := strings.TrimLeft(br, "(")
+		if i := strings.IndexAny(first, ".( "); i >= 0 {
+			first = first[:i]
 		}
 		if first == typ || baseTypes[first] || first == "" || !fhir.IsResourceType(first) && !baseTypes[first] {
 			keep = append(keep, br)
