@@ -10,7 +10,7 @@
 // inserted up to 64 rows per prepared statement. A background goroutine runs passive
 // WAL checkpoints on its own connection, so copying pages runs beside the writer, not in
 // its commits; since a passive checkpoint cannot restart a WAL that the writer keeps
-// appending to, the writer truncates the WAL between two groups once it passes 64 MiB.
+// appending to, the writer restarts the WAL between two groups once it passes 64 MiB.
 // Reads use a pool of separate read-only connections, which WAL lets run while the
 // writer commits.
 //

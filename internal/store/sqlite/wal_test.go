@@ -13,12 +13,12 @@ import (
 
 // TestWALBoundedUnderSustainedWrites keeps the writer busy, with readers beside it, and
 // samples the WAL's size: passive checkpoints alone cannot restart a WAL that the writer
-// never stops appending to, so without the writer's truncation the file grows with
+// never stops appending to, so without the writer's restarts the file grows with
 // every group.
 func TestWALBoundedUnderSustainedWrites(t *testing.T) {
-	old := truncateFrames
-	truncateFrames = 64 // 256 KiB
-	t.Cleanup(func() { truncateFrames = old })
+	oldFrames, oldInterval := restartFrames, checkpointInterval
+	restartFrames, checkpointInterval = 64, 10*time.Millisecond // 256 KiB, checked often
+	t.Cleanup(func() { restartFrames, checkpointInterval = oldFrames, oldInterval })
 	ctx := context.Background()
 	s := openTemp(t, Options{})
 	const writers, perWriter = 4, 1500
@@ -55,7 +55,7 @@ func TestWALBoundedUnderSustainedWrites(t *testing.T) {
 		return
 	}
 	// The limit plus what the writer adds between two checkpointer ticks; without the
-	// truncation this run leaves a WAL of tens of megabytes.
+	// restarts this run leaves a WAL of over a hundred megabytes.
 	const bound = 16 << 20
 	if largest > bound {
 		t.Errorf("the WAL grew to %d bytes under sustained writes; want at most %d", largest, bound)
@@ -65,6 +65,6 @@ func TestWALBoundedUnderSustainedWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n != writers*perWriter {
-		t.Errorf("%d resources read back after truncations, want %d", n, writers*perWriter)
+		t.Errorf("%d resources read back after restarts, want %d", n, writers*perWriter)
 	}
 }

@@ -109,7 +109,7 @@ type batch struct {
 // caller must not interrupt a statement (SQLite would roll back the whole group).
 func (s *Store) begin() (groupcommit.Batch, error) {
 	ctx := context.Background()
-	s.truncateWAL(ctx)
+	s.restartWAL(ctx)
 	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return nil, err
 	}
