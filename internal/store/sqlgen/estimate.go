@@ -244,19 +244,7 @@ func (b *builder) candidates(f *store.AccessFilter, q store.Query, drv int, now 
 // type(s) that meets every clause but drv (which chose it) and the access filter.
 func (b *builder) matches(rid string, f *store.AccessFilter, q store.Query, drv int, now time.Time) error {
 	b.w("EXISTS (SELECT 1 FROM current c WHERE c.rid = ", rid, " AND c.deleted = 0")
-	switch {
-	case q.Type != "":
-		b.w(" AND c.type = ", b.arg(q.Type))
-	case len(q.Types) > 0:
-		b.w(" AND c.type IN (")
-		for i, t := range q.Types {
-			if i > 0 {
-				b.w(", ")
-			}
-			b.w(b.arg(t))
-		}
-		b.w(")")
-	}
+	b.types("c", q)
 	rest := q
 	rest.Clauses = nil
 	for i, c := range q.Clauses {

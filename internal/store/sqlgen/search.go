@@ -194,19 +194,7 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, drv int, now time.
 		}
 	}
 	b.w(" AND c.deleted = 0")
-	switch {
-	case q.Type != "":
-		b.w(" AND c.type = ", b.arg(q.Type))
-	case len(q.Types) > 0:
-		b.w(" AND c.type IN (")
-		for i, t := range q.Types {
-			if i > 0 {
-				b.w(", ")
-			}
-			b.w(b.arg(t))
-		}
-		b.w(")")
-	}
+	b.types("c", q)
 	for i, c := range q.Clauses {
 		if i == drv {
 			continue
@@ -223,6 +211,23 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, drv int, now time.
 	// Rows out of rid order are sorted: naming c's column (not the driving index's)
 	// leaves SQLite no rid-order scan of the driver to prefer.
 	return "c.rid", nil
+}
+
+// types writes " AND a.type ..." for the search's type or _type list, if any.
+func (b *builder) types(a string, q store.Query) {
+	switch {
+	case q.Type != "":
+		b.w(" AND ", a, ".type = ", b.arg(q.Type))
+	case len(q.Types) > 0:
+		b.w(" AND ", a, ".type IN (")
+		for i, t := range q.Types {
+			if i > 0 {
+				b.w(", ")
+			}
+			b.w(b.arg(t))
+		}
+		b.w(")")
+	}
 }
 
 // indexOnly writes inner for a query whose driver is an index table and whose other
