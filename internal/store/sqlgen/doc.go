@@ -3,9 +3,9 @@
 // https://hl7.org/fhir/R4/search.html (prefixes over ranges, token system|code forms,
 // string starts-with/:exact/:contains, :missing, :not, :text, :of-type, uri :above and
 // :below, reference :above and :below through a hierarchy whose links point at wholes or
-// at parts (a recursive query that ends on cycles), composites, Location near by great-circle distance, full text), chains to any
-// depth and nested _has,
-// multi-key _sort with keyset cursors, _include/_revinclude (:iterate, *), totals, history
+// at parts (a recursive query that ends on cycles), composites, Location near by
+// great-circle distance, full text), chains to any depth and nested _has, multi-key
+// _sort with keyset cursors, _include/_revinclude (:iterate, *), totals, history
 // (https://hl7.org/fhir/R4/http.html#history) and the AccessFilter predicate, which every
 // statement (chains, _has and includes too) carries. Run executes a search the same way
 // for both backends. The two share one logical schema (see their migrations); a Dialect
@@ -36,11 +36,15 @@
 //     page stops after Count matches: quick when matches are dense, which is when a
 //     range has reached the cap.
 //
+// Index rows exist only for current, undeleted versions, so where the other criteria and
+// the sort keys read only the rid, the driver's rows are the candidates and no row of
+// current is read for each (indexOnly); otherwise each is joined to current.
+//
 // Sorts, cursors in both directions, includes, totals and estimates (a range driver is
 // sampled like any range out of rid order) take whichever driver was chosen; the choice
 // changes how a search runs, never what it finds.
 //
-// Totals are exact when asked for (store.Query.CountTotal), exact within a budget
-// (CheapTotal), or exact within that budget and otherwise estimated (EstimateTotal):
+// Totals are exact when asked for (store.Query.CountTotal), exact within a budget of
+// CheapRows index rows (CheapTotal), or exact within that budget and otherwise estimated (EstimateTotal):
 // approximate, from the planner's row estimate or a bounded sample (see estimate.go).
 package sqlgen
