@@ -1,6 +1,7 @@
 package sqlgen
 
 import (
+	"math"
 	"testing"
 	"testing/fstest"
 
@@ -74,6 +75,24 @@ func TestPlaceholdersInTextOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkPlaceholders(t, *plan.Count)
+	}
+	// A sort-driven page, every criterion tested per candidate: its parts, with cursors
+	// in either, both ways.
+	byDate := searchAllKinds()
+	byDate.Sort = []store.SortKey{{Param: "d", Kind: store.KindDate, Desc: true}}
+	for _, key := range []string{Key(5, []any{int64(7)}), Key(5, []any{int64(math.MinInt64)})} {
+		for _, backward := range []bool{false, true} {
+			byDate.AfterKey, byDate.BeforeKey = key, ""
+			if backward {
+				byDate.AfterKey, byDate.BeforeKey = "", key
+			}
+			if plan, err = Search(Postgres, f, byDate, fixedNow, -1); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range append([]Stmt{plan.Page}, plan.Then...) {
+				checkPlaceholders(t, st)
+			}
+		}
 	}
 	checkPlaceholders(t, Include(Postgres, f, store.Include{Reverse: true, Type: "Observation", Param: "subject", TargetType: "Patient"}, []int64{1, 2}))
 }

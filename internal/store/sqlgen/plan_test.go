@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -248,5 +249,78 @@ func TestCursorOnDriver(t *testing.T) {
 	}
 	if !strings.Contains(plan.Page.SQL, " AND +d.rid > ?") || !strings.Contains(plan.Page.SQL, "ORDER BY c.rid") {
 		t.Errorf("date and _id: want the cursor on +d.rid and ORDER BY c.rid in %s", plan.Page.SQL)
+	}
+}
+
+// TestSortDriven: a search that no clause drives, sorted by one key of an index
+// parameter, reads that key's index in order, and its page continues with the
+// resources without a value; a cursor seeks in its part, and backwards the parts come
+// in reverse. Other searches keep the sort over every candidate.
+func TestSortDriven(t *testing.T) {
+	date := store.SortKey{Param: "date", Kind: store.KindDate}
+	desc := store.SortKey{Param: "date", Kind: store.KindDate, Desc: true}
+	code := store.Clause{Param: "code", Kind: store.KindToken, Values: []store.Value{{Code: "c"}}}
+	notCode := store.Clause{Param: "code", Kind: store.KindToken, Modifier: "not", Values: []store.Value{{Code: "c"}}}
+	const (
+		ordered  = "SELECT DISTINCT d.rid AS rid, d."
+		missing  = " AS s0 FROM current c WHERE c.type = ?"
+		wholeSet = "COALESCE((SELECT"
+	)
+	tests := []struct {
+		name          string
+		q             store.Query
+		drv           int
+		parts         []string // each statement's mark, in order
+		want, wantNot []string // in the first statement
+	}{
+		{"ascending", store.Query{Type: "Observation", Sort: []store.SortKey{date}}, -1,
+			[]string{ordered, missing}, []string{"d.low < ?", "e.low < d.low", "ORDER BY d.low, d.rid LIMIT ?"}, nil},
+		{"descending, a criterion per candidate", store.Query{Type: "Observation", Sort: []store.SortKey{desc}, Clauses: []store.Clause{notCode}}, -1,
+			[]string{ordered, missing}, []string{"d.high > ?", "e.high > d.high", "NOT EXISTS (SELECT 1 FROM idx_token", "ORDER BY d.high DESC, d.rid LIMIT ?"}, nil},
+		{"after a value", store.Query{Type: "Observation", Sort: []store.SortKey{desc}, AfterKey: Key(9, []any{int64(7)})}, -1,
+			[]string{ordered, missing}, []string{"d.high <= ? AND (d.high < ? OR d.rid > ?)"}, nil},
+		{"before a value", store.Query{Type: "Observation", Sort: []store.SortKey{desc}, BeforeKey: Key(9, []any{int64(7)})}, -1,
+			[]string{ordered}, []string{"d.high >= ? AND (d.high > ? OR d.rid < ?)", "ORDER BY d.high, d.rid DESC"}, nil},
+		{"after a resource without a value", store.Query{Type: "Observation", Sort: []store.SortKey{date}, AfterKey: Key(9, []any{int64(math.MaxInt64)})}, -1,
+			[]string{missing}, []string{"c.rid > ?", "m.low < ?", "ORDER BY c.rid LIMIT ?"}, nil},
+		{"before a resource without a value", store.Query{Type: "Observation", Sort: []store.SortKey{date}, BeforeKey: Key(9, []any{int64(math.MaxInt64)})}, -1,
+			[]string{missing, ordered}, []string{"c.rid < ?", "ORDER BY c.rid DESC LIMIT ?"}, nil},
+		{"a text key", store.Query{Type: "Patient", Sort: []store.SortKey{{Param: "family", Kind: store.KindString}}}, -1,
+			[]string{ordered, missing}, []string{"d.value AS s0 FROM idx_string d", "ORDER BY d.value, d.rid"}, nil},
+		{"an equality drives", store.Query{Type: "Observation", Sort: []store.SortKey{date}, Clauses: []store.Clause{code}}, 0,
+			[]string{wholeSet}, nil, []string{ordered}},
+		{"two keys", store.Query{Type: "Observation", Sort: []store.SortKey{date, {Param: "_id"}}}, -1,
+			[]string{wholeSet}, nil, []string{ordered}},
+		{"a key of current", store.Query{Type: "Observation", Sort: []store.SortKey{{Param: "_lastUpdated"}}}, -1,
+			[]string{"c.last_updated AS s0"}, nil, []string{ordered}},
+		{"several types", store.Query{Types: []string{"Observation", "Condition"}, Sort: []store.SortKey{date}}, -1,
+			[]string{wholeSet}, nil, []string{ordered}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := Search(SQLite, nil, tc.q, fixedNow, tc.drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stmts := append([]Stmt{plan.Page}, plan.Then...)
+			if len(stmts) != len(tc.parts) {
+				t.Fatalf("%d statements, want %d: %v", len(stmts), len(tc.parts), stmts)
+			}
+			for i, mark := range tc.parts {
+				if !strings.Contains(stmts[i].SQL, mark) {
+					t.Errorf("statement %d: want %q in %s", i, mark, stmts[i].SQL)
+				}
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(plan.Page.SQL, s) {
+					t.Errorf("want %q in %s", s, plan.Page.SQL)
+				}
+			}
+			for _, s := range tc.wantNot {
+				if strings.Contains(plan.Page.SQL, s) {
+					t.Errorf("want no %q in %s", s, plan.Page.SQL)
+				}
+			}
+		})
 	}
 }

@@ -66,24 +66,29 @@ func Run(ctx context.Context, d Dialect, qr Querier, f *store.AccessFilter, q st
 		sorts []any
 	}
 	var rows []row
-	err = qr(ctx, plan.Page, func(s Scanner) error {
-		var rw row
-		extra := []any{&rw.rid}
-		vals := make([]any, len(plan.Sorts))
-		for i := range vals {
-			extra = append(extra, &vals[i])
+	for _, st := range append([]Stmt{plan.Page}, plan.Then...) {
+		if len(rows) > plan.Limit {
+			break
 		}
-		r, err := ScanWith(s, extra...)
+		err = qr(ctx, st, func(s Scanner) error {
+			var rw row
+			extra := []any{&rw.rid}
+			vals := make([]any, len(plan.Sorts))
+			for i := range vals {
+				extra = append(extra, &vals[i])
+			}
+			r, err := ScanWith(s, extra...)
+			if err != nil {
+				return err
+			}
+			rw.sorts = vals
+			rows = append(rows, rw)
+			p.Resources = append(p.Resources, r)
+			return nil
+		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		rw.sorts = vals
-		rows = append(rows, rw)
-		p.Resources = append(p.Resources, r)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	more := len(p.Resources) > plan.Limit
 	if more {

@@ -14,7 +14,10 @@ import (
 // Plan is the SQL of one search: the page, the optional count, and what the caller
 // needs to read the page (see Run).
 type Plan struct {
-	Page  Stmt
+	Page Stmt
+	// Then continue the page, in order, while it has at most Limit rows: the parts of a
+	// sort-driven page (see sorted).
+	Then  []Stmt
 	Count *Stmt
 	// Limit is the page size; the page statement selects up to Limit+1 rows so that the
 	// caller can tell whether another page follows. Negative: no page, only a count.
@@ -89,6 +92,14 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time, drv 
 		p.Count = &s
 	}
 	if limit < 0 {
+		return p, nil
+	}
+	if sortDriven(q, drv) {
+		stmts, err := sorted(d, f, q, now, limit, after, backward)
+		if err != nil {
+			return nil, err
+		}
+		p.Page, p.Then = stmts[0], stmts[1:]
 		return p, nil
 	}
 	b := &builder{d: d}
@@ -172,21 +183,7 @@ func (b *builder) inner(f *store.AccessFilter, q store.Query, drv int, now time.
 			b.w(" AND ", col, " ", b.cmp(), " ", b.arg(after[0]))
 		}
 	} else if b.fence && b.d.Fence && q.Type != "" {
-		// The type's resources in rid order, as a fenced subquery: PostgreSQL then
-		// streams them through the criteria and stops after one page, where its
-		// estimate of EXISTS criteria would otherwise make it read and sort them all.
-		// The columns are those criteria read, which the type's index covers: planned
-		// without the page's limit, the subquery is then an index-only scan in rid order
-		// rather than a read and sort of the whole type.
-		b.w(" FROM (SELECT rid, type, id, last_updated, deleted FROM current WHERE type = ", b.arg(q.Type), " AND deleted = 0")
-		if after != nil {
-			b.w(" AND rid ", b.cmp(), " ", b.arg(after[0]))
-		}
-		b.w(" ORDER BY rid")
-		if b.backward {
-			b.w(" DESC")
-		}
-		b.w(" OFFSET 0) c WHERE 1 = 1")
+		b.typeScan(q.Type, after)
 	} else {
 		b.w(" FROM current c WHERE 1 = 1")
 		if after != nil {
@@ -228,6 +225,25 @@ func (b *builder) types(a string, q store.Query) {
 		}
 		b.w(")")
 	}
+}
+
+// typeScan writes " FROM (...) c WHERE 1 = 1" over the resources of typ in rid order
+// (after the rid after[0], if set, in the builder's direction) as a fenced subquery:
+// PostgreSQL then streams them through the criteria and stops after one page, where
+// its estimate of EXISTS criteria would otherwise make it read and sort them all. The
+// columns are those criteria read, which the type's index covers: planned without the
+// page's limit, the subquery is then an index-only scan in rid order rather than a read
+// and sort of the whole type.
+func (b *builder) typeScan(typ string, after []any) {
+	b.w(" FROM (SELECT rid, type, id, last_updated, deleted FROM current WHERE type = ", b.arg(typ), " AND deleted = 0")
+	if after != nil {
+		b.w(" AND rid ", b.cmp(), " ", b.arg(after[0]))
+	}
+	b.w(" ORDER BY rid")
+	if b.backward {
+		b.w(" DESC")
+	}
+	b.w(" OFFSET 0) c WHERE 1 = 1")
 }
 
 // indexOnly writes inner for a query whose driver is an index table and whose other
@@ -884,10 +900,26 @@ func (b *builder) sortExpr(a string, k store.SortKey) error {
 		b.w(a, ".last_updated")
 		return nil
 	}
-	agg, col, sentinel := "min", "", any(nil)
+	table, col, sentinel, ok := sortIndex(k)
+	if !ok {
+		return fmt.Errorf("%w: cannot sort by %s", store.ErrInvalid, k.Param)
+	}
+	agg := "min"
 	if k.Desc {
 		agg = "max"
 	}
+	s := b.alias("s")
+	b.w("COALESCE((SELECT ", agg, "(", s, ".", col, ") FROM ", table, " ", s, " WHERE ", s, ".rid = ", a,
+		".rid AND ", s, ".param = ", b.arg(k.Param), "), ", b.arg(sentinel), ")")
+	return nil
+}
+
+// sortIndex is where the values of sort key k of an index parameter are: the index
+// table and the column whose lowest (ascending) or highest (descending) value of a
+// resource is its sort value, and the sentinel that stands for no value, after every
+// value in k's order. Each such table has an index on (type, param, col), which the
+// sort-driven plan reads in order (see sorted). ok is false for other keys.
+func sortIndex(k store.SortKey) (table, col string, sentinel any, ok bool) {
 	switch k.Kind {
 	case store.KindString:
 		col, sentinel = "value", textSentinel(k.Desc)
@@ -908,12 +940,9 @@ func (b *builder) sortExpr(a string, k store.SortKey) error {
 			col, sentinel = "high", -math.MaxFloat64
 		}
 	default:
-		return fmt.Errorf("%w: cannot sort by %s", store.ErrInvalid, k.Param)
+		return "", "", nil, false
 	}
-	s := b.alias("s")
-	b.w("COALESCE((SELECT ", agg, "(", s, ".", col, ") FROM ", tables[k.Kind], " ", s, " WHERE ", s, ".rid = ", a,
-		".rid AND ", s, ".param = ", b.arg(k.Param), "), ", b.arg(sentinel), ")")
-	return nil
+	return tables[k.Kind], col, sentinel, k.Param != "_id" && k.Param != "_lastUpdated"
 }
 
 // textSentinel sorts after (ascending) or before (descending) every indexed text.

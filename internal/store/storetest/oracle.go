@@ -719,15 +719,34 @@ func (o *oracle) sortValue(r *oracleResource, k store.SortKey) any {
 			}
 		}
 		return best
-	case store.KindString:
+	case store.KindString, store.KindToken:
 		best := "\U0010FFFF"
 		if k.Desc {
 			best = ""
 		}
 		for _, row := range rows {
-			v := row.(store.StringEntry).Value
+			var v string
+			if e, ok := row.(store.StringEntry); ok {
+				v = e.Value
+			} else {
+				v = row.(store.TokenEntry).Code
+			}
 			if k.Desc && v > best || !k.Desc && v < best {
 				best = v
+			}
+		}
+		return best
+	case store.KindQuantity:
+		best := math.MaxFloat64
+		if k.Desc {
+			best = -math.MaxFloat64
+		}
+		for _, row := range rows {
+			e := row.(store.QuantityEntry)
+			if k.Desc {
+				best = max(best, e.High)
+			} else {
+				best = min(best, e.Low)
 			}
 		}
 		return best
@@ -739,6 +758,8 @@ func compareAny(a, b any) int {
 	switch x := a.(type) {
 	case int64:
 		return cmp.Compare(x, b.(int64))
+	case float64:
+		return cmp.Compare(x, b.(float64))
 	case string:
 		return strings.Compare(x, b.(string))
 	}
@@ -771,9 +792,10 @@ func searchOracle(t *testing.T, s store.Store, ranged bool) {
 			q.Clauses = append(q.Clauses, genClause(t, typ, 2))
 		}
 		sortable := map[string][]store.SortKey{
-			"Patient":     {{Param: "name", Kind: store.KindString}, {Param: "birthdate", Kind: store.KindDate}, {Param: "_id"}, {Param: "_lastUpdated"}},
-			"Observation": {{Param: "date", Kind: store.KindDate}, {Param: "_lastUpdated"}},
-			"Location":    {{Param: "_id"}, {Param: "_lastUpdated"}},
+			"Patient": {{Param: "name", Kind: store.KindString}, {Param: "birthdate", Kind: store.KindDate}, {Param: "_id"}, {Param: "_lastUpdated"}},
+			"Observation": {{Param: "date", Kind: store.KindDate}, {Param: "value-quantity", Kind: store.KindQuantity},
+				{Param: "code", Kind: store.KindToken}, {Param: "_lastUpdated"}},
+			"Location": {{Param: "_id"}, {Param: "_lastUpdated"}},
 		}
 		for range rapid.IntRange(0, 2).Draw(t, "sorts") {
 			k := rapid.SampledFrom(sortable[typ]).Draw(t, "sort")
