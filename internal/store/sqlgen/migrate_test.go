@@ -77,20 +77,36 @@ func TestPlaceholdersInTextOrder(t *testing.T) {
 		checkPlaceholders(t, *plan.Count)
 	}
 	// A sort-driven page, every criterion tested per candidate: its parts, with cursors
-	// in either, both ways.
-	byDate := searchAllKinds()
-	byDate.Sort = []store.SortKey{{Param: "d", Kind: store.KindDate, Desc: true}}
-	for _, key := range []string{Key(5, []any{int64(7)}), Key(5, []any{int64(math.MinInt64)})} {
-		for _, backward := range []bool{false, true} {
-			byDate.AfterKey, byDate.BeforeKey = key, ""
-			if backward {
-				byDate.AfterKey, byDate.BeforeKey = "", key
-			}
-			if plan, err = Search(Postgres, f, byDate, fixedNow, -1); err != nil {
-				t.Fatal(err)
-			}
-			for _, st := range append([]Stmt{plan.Page}, plan.Then...) {
-				checkPlaceholders(t, st)
+	// in either, both ways; by one key, by several (later values in the cursor), and
+	// by columns of current.
+	date := store.SortKey{Param: "d", Kind: store.KindDate, Desc: true}
+	name := store.SortKey{Param: "s", Kind: store.KindString}
+	updated, id := store.SortKey{Param: "_lastUpdated", Desc: true}, store.SortKey{Param: "_id"}
+	sorts := []struct {
+		keys    []store.SortKey
+		cursors [][]any
+	}{
+		{[]store.SortKey{date}, [][]any{{int64(7)}, {int64(math.MinInt64)}}},
+		{[]store.SortKey{date, name, updated}, [][]any{{int64(7), "x", int64(3)}, {int64(math.MinInt64), "x", int64(3)}}},
+		{[]store.SortKey{updated}, [][]any{{int64(7)}}},
+		{[]store.SortKey{id, date}, [][]any{{"x", int64(7)}}},
+	}
+	for _, s := range sorts {
+		byKeys := searchAllKinds()
+		byKeys.Sort = s.keys
+		for _, cursor := range s.cursors {
+			key := Key(5, cursor)
+			for _, backward := range []bool{false, true} {
+				byKeys.AfterKey, byKeys.BeforeKey = key, ""
+				if backward {
+					byKeys.AfterKey, byKeys.BeforeKey = "", key
+				}
+				if plan, err = Search(Postgres, f, byKeys, fixedNow, -1); err != nil {
+					t.Fatal(err)
+				}
+				for _, st := range append([]Stmt{plan.Page}, plan.Then...) {
+					checkPlaceholders(t, st)
+				}
 			}
 		}
 	}

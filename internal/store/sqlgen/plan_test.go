@@ -252,18 +252,24 @@ func TestCursorOnDriver(t *testing.T) {
 	}
 }
 
-// TestSortDriven: a search that no clause drives, sorted by one key of an index
-// parameter, reads that key's index in order, and its page continues with the
-// resources without a value; a cursor seeks in its part, and backwards the parts come
-// in reverse. Other searches keep the sort over every candidate.
+// TestSortDriven: a search that no clause drives, sorted first by a key of an index
+// parameter, reads that key's index in order, and its page continues with the resources
+// without a value; a cursor seeks in its part, and backwards the parts come in reverse.
+// Later keys are computed per candidate and sorted within ties on the first, and in the
+// missing part. Sorted first by _id or _lastUpdated, it reads current in that order, in
+// one part. Other searches keep the sort over every candidate.
 func TestSortDriven(t *testing.T) {
 	date := store.SortKey{Param: "date", Kind: store.KindDate}
 	desc := store.SortKey{Param: "date", Kind: store.KindDate, Desc: true}
 	code := store.Clause{Param: "code", Kind: store.KindToken, Values: []store.Value{{Code: "c"}}}
 	notCode := store.Clause{Param: "code", Kind: store.KindToken, Modifier: "not", Values: []store.Value{{Code: "c"}}}
+	byCode := store.SortKey{Param: "code", Kind: store.KindToken}
+	updated, newest := store.SortKey{Param: "_lastUpdated"}, store.SortKey{Param: "_lastUpdated", Desc: true}
+	id, lastID := store.SortKey{Param: "_id"}, store.SortKey{Param: "_id", Desc: true}
 	const (
 		ordered  = "SELECT DISTINCT d.rid AS rid, d."
-		missing  = " AS s0 FROM current c WHERE c.type = ?"
+		missing  = "(SELECT c.rid AS rid, CAST(? AS "
+		current  = "(SELECT c.rid AS rid, c."
 		wholeSet = "COALESCE((SELECT"
 	)
 	tests := []struct {
@@ -289,12 +295,34 @@ func TestSortDriven(t *testing.T) {
 			[]string{ordered, missing}, []string{"d.value AS s0 FROM idx_string d", "ORDER BY d.value, d.rid"}, nil},
 		{"an equality drives", store.Query{Type: "Observation", Sort: []store.SortKey{date}, Clauses: []store.Clause{code}}, 0,
 			[]string{wholeSet}, nil, []string{ordered}},
-		{"two keys", store.Query{Type: "Observation", Sort: []store.SortKey{date, {Param: "_id"}}}, -1,
-			[]string{wholeSet}, nil, []string{ordered}},
-		{"a key of current", store.Query{Type: "Observation", Sort: []store.SortKey{{Param: "_lastUpdated"}}}, -1,
-			[]string{"c.last_updated AS s0"}, nil, []string{ordered}},
 		{"several types", store.Query{Types: []string{"Observation", "Condition"}, Sort: []store.SortKey{date}}, -1,
 			[]string{wholeSet}, nil, []string{ordered}},
+		{"two keys", store.Query{Type: "Observation", Sort: []store.SortKey{desc, byCode}}, -1,
+			[]string{ordered, missing}, []string{"d.high AS s0, COALESCE((SELECT min(s1.code) FROM idx_token s1 WHERE s1.rid = c.rid",
+				"ORDER BY d.high DESC, s1, d.rid LIMIT ?", "ORDER BY q.s0 DESC, q.s1, q.rid LIMIT ?"}, nil},
+		{"two keys after a value", store.Query{Type: "Observation", Sort: []store.SortKey{desc, byCode}, AfterKey: Key(9, []any{int64(7), "x"})}, -1,
+			[]string{ordered, missing}, []string{"d.high <= ? AND (d.high < ? OR (COALESCE((SELECT min(s", ") > ? OR (COALESCE((SELECT min(s",
+				") = ? AND d.rid > ?)))"}, nil},
+		{"two keys before a value", store.Query{Type: "Observation", Sort: []store.SortKey{desc, byCode}, BeforeKey: Key(9, []any{int64(7), "x"})}, -1,
+			[]string{ordered}, []string{"d.high >= ? AND (d.high > ? OR (COALESCE((SELECT min(s", ") < ? OR (", ") = ? AND d.rid < ?)))",
+				"ORDER BY d.high, s1 DESC, d.rid DESC LIMIT ?"}, nil},
+		{"two keys after a resource without the first", store.Query{Type: "Observation", Sort: []store.SortKey{desc, byCode}, AfterKey: Key(9, []any{int64(math.MinInt64), "x"})}, -1,
+			[]string{missing}, []string{"m.high > ?", ") > ? OR (COALESCE((SELECT min(s", ") = ? AND c.rid > ?))", "ORDER BY s1, c.rid LIMIT ?"}, []string{"OFFSET 0"}},
+		{"two keys before a resource without the first", store.Query{Type: "Observation", Sort: []store.SortKey{desc, byCode}, BeforeKey: Key(9, []any{int64(math.MinInt64), "x"})}, -1,
+			[]string{missing, ordered}, []string{") < ? OR (", ") = ? AND c.rid < ?))", "ORDER BY s1 DESC, c.rid DESC LIMIT ?"}, nil},
+		{"newest first", store.Query{Type: "Observation", Sort: []store.SortKey{newest}, Clauses: []store.Clause{notCode}}, -1,
+			[]string{current}, []string{"c.last_updated AS s0", "NOT EXISTS (SELECT 1 FROM idx_token", "ORDER BY c.last_updated DESC, c.rid LIMIT ?"}, []string{wholeSet}},
+		{"after the newest", store.Query{Type: "Observation", Sort: []store.SortKey{newest}, AfterKey: Key(9, []any{int64(7)})}, -1,
+			[]string{current}, []string{"c.last_updated <= ? AND (c.last_updated < ? OR c.rid > ?)"}, nil},
+		{"oldest first", store.Query{Type: "Observation", Sort: []store.SortKey{updated}, BeforeKey: Key(9, []any{int64(7)})}, -1,
+			[]string{current}, []string{"c.last_updated <= ? AND (c.last_updated < ? OR c.rid < ?)", "ORDER BY c.last_updated DESC, c.rid DESC LIMIT ?"}, nil},
+		{"by id", store.Query{Type: "Patient", Sort: []store.SortKey{id}, AfterKey: Key(9, []any{"x"})}, -1,
+			[]string{current}, []string{"c.id AS s0", "c.id >= ? AND (c.id > ? OR c.rid > ?)", "ORDER BY c.id, c.rid LIMIT ?"}, nil},
+		{"by id descending, then a date", store.Query{Type: "Patient", Sort: []store.SortKey{lastID, date}, BeforeKey: Key(9, []any{"x", int64(7)})}, -1,
+			[]string{current}, []string{"c.id >= ? AND (c.id > ? OR (COALESCE((SELECT min(s", ") < ? OR (", ") = ? AND c.rid < ?)))",
+				"ORDER BY c.id, s1 DESC, c.rid DESC LIMIT ?"}, nil},
+		{"newest first, driven", store.Query{Type: "Observation", Sort: []store.SortKey{newest}, Clauses: []store.Clause{code}}, 0,
+			[]string{"c.last_updated AS s0"}, nil, []string{current}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -45,16 +45,7 @@ func Search(d Dialect, f *store.AccessFilter, q store.Query, now time.Time, drv 
 		return nil, err
 	}
 	p := &Plan{Limit: limit, Sorts: q.Sort, Backward: backward}
-	// Backwards, the page is read in the opposite order from the cursor, then turned
-	// round by Run.
-	order := q.Sort
-	if backward {
-		order = make([]store.SortKey, len(q.Sort))
-		for i, k := range q.Sort {
-			k.Desc = !k.Desc
-			order[i] = k
-		}
-	}
+	order := readingOrder(q.Sort, backward)
 	if (q.CountTotal || q.CheapTotal) && f == nil && len(q.Clauses) == 1 && drv == 0 && q.Clauses[0].Kind != store.KindCompartment {
 		// One indexed criterion: count its index rows alone. Index rows exist only for
 		// current, non-deleted versions (a delete replaces them with none), so no join
@@ -953,27 +944,57 @@ func textSentinel(desc bool) string {
 	return "\U0010FFFF"
 }
 
+// readingOrder is the order in which a page reads the sort keys: backwards, the page is
+// read in the opposite order from the cursor, then turned round by Run.
+func readingOrder(sorts []store.SortKey, backward bool) []store.SortKey {
+	if !backward {
+		return sorts
+	}
+	order := make([]store.SortKey, len(sorts))
+	for i, k := range sorts {
+		k.Desc = !k.Desc
+		order[i] = k
+	}
+	return order
+}
+
 // keyset writes the condition "row q comes after the cursor" for the sort keys (before
-// it, with rids descending, when backward; the keys are then already reversed):
-// (s0, s1, ..., rid) > (v0, v1, ..., r) with each key's direction, expanded as
-// (s0 > v0 OR (s0 = v0 AND ((s1 > v1 OR (s1 = v1 AND (rid > r)))))).
+// it, with rids descending, when backward; the keys are then already reversed).
 func (b *builder) keyset(keys []store.SortKey, after []any, backward bool) {
-	for i := range keys {
-		col := "q.s" + strconv.Itoa(i)
+	// The values are columns: no error.
+	_ = b.keysetOf(keys, 0, after, backward, func(i int) error { b.w("q.s", strconv.Itoa(i)); return nil }, "q.rid")
+}
+
+// keysetOf writes the condition that a row comes after the cursor on the sort keys from
+// the from-th on (in reading order, reversed when backward) and then rid: the row's value
+// of key i is what val(i) writes, the cursor's after[i+1], its rid after[0].
+// (s_from, ..., rid) > (v_from, ..., r), with each key's direction, is expanded as
+// (s_from > v_from OR (s_from = v_from AND (... (rid > r)))), val writing each s twice.
+func (b *builder) keysetOf(keys []store.SortKey, from int, after []any, backward bool, val func(i int) error, rid string) error {
+	for i := from; i < len(keys); i++ {
 		op := " > "
 		if keys[i].Desc {
 			op = " < "
 		}
-		b.w("(", col, op, b.arg(after[i+1]), " OR (", col, " = ", b.arg(after[i+1]), " AND ")
+		b.w("(")
+		if err := val(i); err != nil {
+			return err
+		}
+		b.w(op, b.arg(after[i+1]), " OR (")
+		if err := val(i); err != nil {
+			return err
+		}
+		b.w(" = ", b.arg(after[i+1]), " AND ")
 	}
 	if backward {
-		b.w("q.rid < ", b.arg(after[0]))
+		b.w(rid, " < ", b.arg(after[0]))
 	} else {
-		b.w("q.rid > ", b.arg(after[0]))
+		b.w(rid, " > ", b.arg(after[0]))
 	}
-	for range keys {
+	for i := from; i < len(keys); i++ {
 		b.w("))")
 	}
+	return nil
 }
 
 // Key renders the paging key for a row: its rid and sort values.
