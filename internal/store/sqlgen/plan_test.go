@@ -267,7 +267,7 @@ func TestSortDriven(t *testing.T) {
 	updated, newest := store.SortKey{Param: "_lastUpdated"}, store.SortKey{Param: "_lastUpdated", Desc: true}
 	id, lastID := store.SortKey{Param: "_id"}, store.SortKey{Param: "_id", Desc: true}
 	const (
-		ordered  = "SELECT DISTINCT d.rid AS rid, d."
+		ordered  = "(SELECT d.rid AS rid, d."
 		missing  = "(SELECT c.rid AS rid, CAST(? AS "
 		current  = "(SELECT c.rid AS rid, c."
 		wholeSet = "COALESCE((SELECT"
@@ -280,9 +280,10 @@ func TestSortDriven(t *testing.T) {
 		want, wantNot []string // in the first statement
 	}{
 		{"ascending", store.Query{Type: "Observation", Sort: []store.SortKey{date}}, -1,
-			[]string{ordered, missing}, []string{"d.low < ?", "e.low < d.low", "ORDER BY d.low, d.rid LIMIT ?"}, nil},
+			[]string{ordered, missing}, []string{"d.low < ?", "(e.low < d.low OR e.low = d.low AND e.rowid < d.rowid)", "ORDER BY d.low, d.rid LIMIT ?"},
+			[]string{"DISTINCT"}},
 		{"descending, a criterion per candidate", store.Query{Type: "Observation", Sort: []store.SortKey{desc}, Clauses: []store.Clause{notCode}}, -1,
-			[]string{ordered, missing}, []string{"d.high > ?", "e.high > d.high", "NOT EXISTS (SELECT 1 FROM idx_token", "ORDER BY d.high DESC, d.rid LIMIT ?"}, nil},
+			[]string{ordered, missing}, []string{"d.high > ?", "(e.high > d.high OR e.high = d.high AND e.rowid < d.rowid)", "NOT EXISTS (SELECT 1 FROM idx_token", "ORDER BY d.high DESC, d.rid LIMIT ?"}, nil},
 		{"after a value", store.Query{Type: "Observation", Sort: []store.SortKey{desc}, AfterKey: Key(9, []any{int64(7)})}, -1,
 			[]string{ordered, missing}, []string{"d.high <= ? AND (d.high < ? OR d.rid > ?)"}, nil},
 		{"before a value", store.Query{Type: "Observation", Sort: []store.SortKey{desc}, BeforeKey: Key(9, []any{int64(7)})}, -1,

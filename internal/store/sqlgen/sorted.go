@@ -128,8 +128,7 @@ func (b *builder) sortedPart(f *store.AccessFilter, q store.Query, now time.Time
 	if k.Desc {
 		better = ">"
 	}
-	// DISTINCT: a resource's best value may be on several of its rows.
-	b.w("SELECT ", b.selected(len(q.Sort)), ", ", Columns, " FROM (SELECT DISTINCT d.rid AS rid, d.", col, " AS s0")
+	b.w("SELECT ", b.selected(len(q.Sort)), ", ", Columns, " FROM (SELECT d.rid AS rid, d.", col, " AS s0")
 	if err := b.laterColumns(q.Sort); err != nil {
 		return err
 	}
@@ -140,7 +139,12 @@ func (b *builder) sortedPart(f *store.AccessFilter, q store.Query, now time.Time
 			return err
 		}
 	}
-	b.w(" AND NOT EXISTS (SELECT 1 FROM ", table, " e WHERE e.rid = d.rid AND e.param = d.param AND e.", col, " ", better, " d.", col, ")")
+	// A resource's best value may be on several of its rows: the first of them in
+	// the table is kept. DISTINCT would do as well, but PostgreSQL (15) then sorts
+	// every candidate by all the keys, where the index order leaves it only ties to sort.
+	id := b.d.RowID
+	b.w(" AND NOT EXISTS (SELECT 1 FROM ", table, " e WHERE e.rid = d.rid AND e.param = d.param AND (e.", col, " ", better, " d.", col,
+		" OR e.", col, " = d.", col, " AND e.", id, " < d.", id, "))")
 	b.w(" AND c.deleted = 0")
 	if err := b.criteria(f, q, now); err != nil {
 		return err

@@ -48,6 +48,10 @@ type Dialect struct {
 	// RangeCap bounds the index rows a range criterion may select and still drive a
 	// search (see Driver); 0: range criteria never drive.
 	RangeCap int
+	// RowID names the column that tells apart rows of one table within a statement
+	// (SQLite's rowid, PostgreSQL's ctid), so that one of equal rows can be kept
+	// without DISTINCT (see sortedPart).
+	RowID string
 }
 
 // CheapRows bounds the count behind a total that nobody asked for: counting 2,000 index
@@ -86,6 +90,7 @@ var SQLite = Dialect{
 	CheapBudget:    3 * time.Millisecond,
 	EstimateBudget: 10 * time.Millisecond,
 	RangeCap:       RangeCap,
+	RowID:          "rowid",
 	TextMatch: func(rid, param, query string) string {
 		return rid + " IN (SELECT x.rid FROM idx_text x WHERE x.param = " + param +
 			" AND x.rowid IN (SELECT rowid FROM idx_text_fts WHERE idx_text_fts MATCH " + query + "))"
@@ -113,6 +118,7 @@ var Postgres = Dialect{
 	CheapCount: CheapRows,
 	Explain:    true,
 	RangeCap:   RangeCap,
+	RowID:      "ctid",
 	TextMatch: func(rid, param, query string) string {
 		return "EXISTS (SELECT 1 FROM idx_text x WHERE x.rid = " + rid + " AND x.param = " + param +
 			" AND x.tsv @@ plainto_tsquery('simple', " + query + "))"
