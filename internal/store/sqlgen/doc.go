@@ -35,18 +35,23 @@
 //   - Without a driver the type is scanned in rid order, testing each resource, and the
 //     page stops after Count matches: quick when matches are dense, which is when a
 //     range has reached the cap.
-//   - Without a driver but sorted by one key of an index parameter (a date, number,
+//   - Without a driver but sorted first by a key of an index parameter (a date, number,
 //     quantity, string, token, uri or reference), the sort drives: its index is read in
 //     the key's order (low ascending, high descending for ranges), keeping each
 //     resource's first row in that order, which holds its sort value (a probe of the
-//     index on rid finds no row before it), testing the criteria and the access filter
-//     per candidate, and stopping after Count; ties on the value are sorted by rid as
-//     they come (SQLite sorts the right part of the ORDER BY, PostgreSQL sorts
+//     index on rid finds no row before it, nor an equal row with a smaller rowid or
+//     ctid: DISTINCT would make PostgreSQL 15 sort every candidate), testing the
+//     criteria and the access filter per candidate, and stopping after Count. Ties on
+//     the value are sorted by the later keys, computed per candidate, and rid as they
+//     come (SQLite sorts the right part of the ORDER BY, PostgreSQL sorts
 //     incrementally). Resources without a value, which sort last, follow in rid order
-//     in a second statement that Run reads only while the page is not full. A cursor
-//     seeks in its part: the value and rid in the index, or the rid among those without
-//     a value. Searches sorted by _id, _lastUpdated or several keys sort every
-//     candidate, as do driven ones (which have few).
+//     (with later keys: all of them sorted by those) in a second statement that Run
+//     reads only while the page is not full. A cursor seeks in its part: the value in
+//     the index, then the later values and rid; or, among those without a value, the
+//     rid, or the later values and rid. Sorted first by _id or _lastUpdated, the sort
+//     drives the same way through current's index on (type, id) or (type, deleted,
+//     last_updated), in one statement: every resource has those. Driven searches
+//     (which have few candidates) and searches of several types sort every candidate.
 //
 // Index rows exist only for current, undeleted versions, so where the other criteria and
 // the sort keys read only the rid, the driver's rows are the candidates and no row of

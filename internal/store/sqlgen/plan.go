@@ -26,9 +26,10 @@ type Probe func(Stmt) (int, error)
 //     range too, read whole and sorted, so it is probed like one and the fewer rows win
 //     (the prefix on a tie).
 //
-// Without a driver (-1) a search sorted by one key of an index parameter is driven by
-// its sort (see sortDriven and sorted): the key's index is read in order and the page
-// stops after Count, where sorting every resource of the type would read them all.
+// Without a driver (-1) a search of one type sorted first by _id, _lastUpdated or a key
+// of an index parameter is driven by its sort (see sortDriven and sorted): the key's
+// index is read in order and the page stops after Count, where sorting every resource
+// of the type would read them all.
 //
 // The probes are index-only counts of at most RangeCap rows each (and of no more than
 // the fewest found so far), and only searches

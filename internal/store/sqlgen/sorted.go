@@ -39,11 +39,12 @@ func ofCurrent(k store.SortKey) string {
 // highest descending), so
 //
 //   - the ordered part reads the index of the key's parameter in that order (reversed
-//     when backward), keeps each row that no row of the same resource comes before (a
-//     probe of the index on rid), tests the criteria and the access filter on the
-//     resource, and stops after a page;
+//     when backward), keeps each row that no row of the same resource comes before,
+//     nor an equal one earlier in the table (a probe of the index on rid), tests the
+//     criteria and the access filter on the resource, and stops after a page;
 //   - the missing part, the resources without a value (whose sentinel sorts them after
-//     every value), follows in rid order, again testing each and stopping after a page.
+//     every value), follows in rid order (or that of the later keys), again testing
+//     each and stopping after a page.
 //
 // Later keys order the resources tied on the first: each candidate's values of them are
 // computed (sortExpr) and the ORDER BY names every key, which the engines sort only
@@ -59,7 +60,7 @@ func ofCurrent(k store.SortKey) string {
 // that a resource's part and sort values are those sortExpr gives it.
 func sorted(d Dialect, f *store.AccessFilter, q store.Query, now time.Time, limit int, after []any, backward bool) ([]Stmt, error) {
 	if col := ofCurrent(q.Sort[0]); col != "" {
-		b := &builder{d: d, backward: backward, fence: true}
+		b := &builder{d: d, backward: backward}
 		if err := b.currentPart(f, q, col, now, limit, after); err != nil {
 			return nil, err
 		}
@@ -83,7 +84,7 @@ func sorted(d Dialect, f *store.AccessFilter, q store.Query, now time.Time, limi
 	}
 	var out []Stmt
 	for i, part := range parts {
-		b := &builder{d: d, backward: backward, fence: true}
+		b := &builder{d: d, backward: backward}
 		if err := part(b, cursors[i]); err != nil {
 			return nil, err
 		}
