@@ -322,6 +322,10 @@ func TestSortDriven(t *testing.T) {
 		{"by id descending, then a date", store.Query{Type: "Patient", Sort: []store.SortKey{lastID, date}, BeforeKey: Key(9, []any{"x", int64(7)})}, -1,
 			[]string{current}, []string{"c.id >= ? AND (c.id > ? OR (COALESCE((SELECT min(s", ") < ? OR (", ") = ? AND c.rid < ?)))",
 				"ORDER BY c.id, s1 DESC, c.rid DESC LIMIT ?"}, nil},
+		{"newest first, then by id", store.Query{Type: "Observation", Sort: []store.SortKey{newest, id}, AfterKey: Key(9, []any{int64(7), "x"})}, -1,
+			[]string{current}, []string{"c.last_updated AS s0, (SELECT x1.id FROM current x1 WHERE x1.rid = c.rid) AS s1",
+				"c.last_updated <= ? AND (c.last_updated < ? OR ((SELECT x2.id FROM current x2 WHERE x2.rid = c.rid) > ? OR (",
+				"ORDER BY c.last_updated DESC, s1, c.rid LIMIT ?"}, nil},
 		{"newest first, driven", store.Query{Type: "Observation", Sort: []store.SortKey{newest}, Clauses: []store.Clause{code}}, 0,
 			[]string{"c.last_updated AS s0"}, nil, []string{current}},
 	}

@@ -228,11 +228,24 @@ func (b *builder) selected(n int) string {
 func (b *builder) laterColumns(sorts []store.SortKey) error {
 	for i := 1; i < len(sorts); i++ {
 		b.w(", ")
-		if err := b.sortExpr("c", sorts[i]); err != nil {
+		if err := b.laterValue(sorts[i]); err != nil {
 			return err
 		}
 		b.w(" AS s", strconv.Itoa(i))
 	}
+	return nil
+}
+
+// laterValue writes the value of a sort key after the first of the resource alias c
+// (sortExpr). An _id is read by its own probe of current: SQLite (3.54) would rather
+// read and sort the whole type than read current's index on (type, deleted,
+// last_updated), which lacks id, in order.
+func (b *builder) laterValue(k store.SortKey) error {
+	if k.Param != "_id" {
+		return b.sortExpr("c", k)
+	}
+	x := b.alias("x")
+	b.w("(SELECT ", x, ".id FROM current ", x, " WHERE ", x, ".rid = c.rid)")
 	return nil
 }
 
@@ -280,7 +293,7 @@ func (b *builder) seekAfter(sorts []store.SortKey, col, rid string, after []any)
 // first key, comes after it: its values of the later keys (sortExpr), then its rid
 // (column rid), after the cursor's in the reading order (see keysetOf).
 func (b *builder) laterKeyset(sorts []store.SortKey, after []any, rid string) error {
-	return b.keysetOf(readingOrder(sorts, b.backward), 1, after, b.backward, func(i int) error { return b.sortExpr("c", sorts[i]) }, rid)
+	return b.keysetOf(readingOrder(sorts, b.backward), 1, after, b.backward, func(i int) error { return b.laterValue(sorts[i]) }, rid)
 }
 
 // page closes a sort-driven part's subquery q: joins its rows to their resources and
