@@ -53,7 +53,8 @@ const (
 )
 
 // Search runs the queries of issue 4 with values sampled from the server's data and
-// reports each one's latency: the six named queries, _total=accurate over every heart
+// reports each one's latency: the six named queries, a sort with no criterion (the newest
+// Observations, which reads the sort index in order), _total=accurate over every heart
 // rate, and Patient/$everything of the sampled patient with the most resources
 // (following next links to the end).
 func Search(ctx context.Context, o SearchOptions) ([]SearchQuery, error) {
@@ -96,6 +97,7 @@ func Search(ctx context.Context, o SearchOptions) ([]SearchQuery, error) {
 		{"Patient?_has:Observation:patient:code=8867-4", func(int) string {
 			return "/Patient?_has:Observation:patient:code=" + url.QueryEscape(heartRate)
 		}, false},
+		{"Observation?_sort=-date (no criterion)", func(int) string { return "/Observation?_sort=-date" }, false},
 		{"Observation?code=8867-4&_total=accurate&_count=0", func(int) string {
 			return "/Observation?code=" + url.QueryEscape(heartRate) + "&_total=accurate&_count=0"
 		}, false},
