@@ -2,20 +2,16 @@ package interaction
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/joinedup/joinedup/internal/store"
 	"github.com/joinedup/joinedup/internal/store/postgres"
+	"github.com/joinedup/joinedup/internal/store/postgres/pgtest"
 	"github.com/joinedup/joinedup/internal/store/sqlite"
 )
 
@@ -37,25 +33,11 @@ func eachRestartable(t *testing.T, fn func(t *testing.T, open restartable)) {
 		})
 	})
 	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("JOINEDUP_TEST_POSTGRES")
+		dsn := pgtest.DSN()
 		if dsn == "" {
 			t.Skip("JOINEDUP_TEST_POSTGRES is not set")
 		}
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		schema := "interactiontest_" + hex.EncodeToString(b)
-		t.Cleanup(func() {
-			ctx := context.Background()
-			c, err := pgx.Connect(ctx, dsn)
-			if err != nil {
-				t.Errorf("drop schema: %v", err)
-				return
-			}
-			defer c.Close(ctx)
-			if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-				t.Errorf("drop schema: %v", err)
-			}
-		})
+		schema := pgtest.Schema(t, dsn, "interactiontest_")
 		fn(t, func(t *testing.T) store.Store {
 			st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, MaxConns: 4,
 				Logger: slog.New(slog.DiscardHandler)})

@@ -2,47 +2,27 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
-	"os"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/joinedup/joinedup/internal/store"
+	"github.com/joinedup/joinedup/internal/store/postgres/pgtest"
 	"github.com/joinedup/joinedup/internal/store/storetest"
 )
 
 // testDSN returns the test database's DSN or skips.
 func testDSN(t testing.TB) string {
-	dsn := os.Getenv("JOINEDUP_TEST_POSTGRES")
+	dsn := pgtest.DSN()
 	if dsn == "" {
 		t.Skip("JOINEDUP_TEST_POSTGRES is not set: PostgreSQL store tests skipped")
 	}
 	return dsn
 }
 
-// freshSchema names a new schema for one test and drops it when the test ends, so runs
-// can repeat and run side by side.
+// freshSchema names a new schema for one test and drops it when the test ends.
 func freshSchema(t testing.TB, dsn string) string {
 	t.Helper()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "storetest_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		ctx := context.Background()
-		c, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	return schema
+	return pgtest.Schema(t, dsn, "storetest_")
 }
 
 func openSchema(t testing.TB, dsn, schema string) *Store {
