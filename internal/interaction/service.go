@@ -84,8 +84,9 @@ const (
 
 // Service runs FHIR interactions against one store.
 type Service struct {
-	opt  Options
-	jobs reindexJobs
+	opt    Options
+	jobs   reindexJobs
+	spSync paramSync
 }
 
 // New returns a Service over o.Store.
