@@ -35,7 +35,7 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 	}
 	svc, err = interaction.New(interaction.Options{
 		Store: st, BaseURL: strings.TrimSuffix(cfg.baseURL, "/"), ReferentialIntegrity: cfg.referentialIntegrity,
-		Validate: writeHook(policy), Notify: learnHook(policy, logger), Terminology: policy.Terminology(),
+		Validate: writeHook(policy), Notify: learnHook(policy, logger), Terminology: policy.Terminology(), Logger: logger,
 	})
 	if err != nil {
 		closeStore()

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/joinedup/joinedup/fhir"
@@ -41,6 +42,9 @@ type Options struct {
 	Audit func(ctx context.Context, e Event)
 	// Notify receives the versions each committed Write stored (subscriptions).
 	Notify func(ctx context.Context, versions []*store.Resource)
+	// Logger receives what the service learns from the store (SyncSearchParameters);
+	// default slog.Default().
+	Logger *slog.Logger
 	// Now and NewID are the clock and id source (tests replace them).
 	Now   func() time.Time
 	NewID func() string
@@ -102,6 +106,9 @@ func New(o Options) (*Service, error) {
 	}
 	if o.Extractor == nil {
 		o.Extractor = &search.Extractor{Registry: o.Search}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -3,7 +3,6 @@ package interaction
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -65,7 +64,7 @@ func (s *Service) SyncSearchParameters(ctx context.Context) error {
 	}
 	for _, url := range s.opt.Search.Pending() {
 		if state, ok := states[url]; ok && s.opt.Search.MarkIndexed(url, state) {
-			slog.Info("custom search parameter indexed: searchable now", "url", url)
+			s.opt.Logger.Info("custom search parameter indexed: searchable now", "url", url)
 		}
 	}
 	return nil
@@ -82,7 +81,7 @@ func (s *Service) SyncSearchParametersEvery(ctx context.Context, interval time.D
 			return
 		case <-t.C:
 			if err := s.SyncSearchParameters(ctx); err != nil && ctx.Err() == nil {
-				slog.Warn("syncing custom search parameters with the store", "err", err)
+				s.opt.Logger.Warn("syncing custom search parameters with the store", "err", err)
 			}
 		}
 	}
@@ -139,12 +138,12 @@ func (s *Service) reconcileSearchParameters(ctx context.Context) error {
 			before := s.opt.Search.Definition(url)
 			s.register([]*fhir.SearchParameter{a.sp})
 			if d := s.opt.Search.Definition(url); d != before && d != nil && d.Custom {
-				slog.Info("custom search parameter registered: extracted on write, searchable once indexed", "url", url, "state", d.State)
+				s.opt.Logger.Info("custom search parameter registered: extracted on write, searchable once indexed", "url", url, "state", d.State)
 			}
 		}
 		for _, url := range s.opt.Search.Custom() {
 			if active[url].sp == nil && s.opt.Search.Remove(url) {
-				slog.Info("custom search parameter unregistered: its SearchParameter is deleted or not active", "url", url)
+				s.opt.Logger.Info("custom search parameter unregistered: its SearchParameter is deleted or not active", "url", url)
 			}
 		}
 		return nil
