@@ -34,14 +34,19 @@ type serveConfig struct {
 	demoPatients                  int
 	logLevel                      string
 	shutdownTimeout               time.Duration
-	// paramSync is how often the server picks up the SearchParameters and $reindex
-	// results other processes on the same store wrote (0: only at start-up).
+	// paramSync is how often the process syncs its SearchParameters with the store (0:
+	// only at start-up, not following the store).
 	paramSync time.Duration
 	// Validation policy (see newPolicy): profile sets, Type=URL requirements, warn-only
 	// types, and the policy built from them.
 	profileSets, requireProfiles, warnOnly, igs []string
 	policy                                      *validate.Policy
 }
+
+// defaultParamSync is how often a process syncs its SearchParameters with the store
+// (interaction.Service.SyncSearchParameters); maxParamSync leaves several syncs within
+// the default AckTimeout (30s), after which a process that has not synced refuses writes.
+const defaultParamSync, maxParamSync = 2 * time.Second, 10 * time.Second
 
 // demoPatients is how many synthetic patients --demo loads into an empty store.
 const demoPatients = 100
@@ -74,8 +79,8 @@ It listens on loopback only unless --addr says otherwise: there is no authentica
 	f.BoolVar(&cfg.referentialIntegrity, "referential-integrity", true, "refuse dangling local references and deletes of referenced resources")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests in flight")
-	f.DurationVar(&cfg.paramSync, "param-sync", 2*time.Second,
-		"how often to pick up custom SearchParameters and $reindex results that other server processes on the same database stored (0: only at start-up)")
+	f.DurationVar(&cfg.paramSync, "param-sync", defaultParamSync, fmt.Sprintf(
+		"how often to pick up the custom SearchParameters and $reindex results other server processes on the same database stored, and tell them so (at most %v; 0: only at start-up, for a store no other process writes to)", maxParamSync))
 	addPolicyFlags(cmd, &cfg)
 	return cmd
 }
@@ -106,16 +111,6 @@ func runServe(ctx context.Context, cfg serveConfig, logger *slog.Logger, ready f
 		return err
 	}
 	defer closeStore()
-	if cfg.paramSync > 0 {
-		// Stopped, and waited for, before the store closes.
-		sctx, stop := context.WithCancel(ctx)
-		synced := make(chan struct{})
-		go func() {
-			defer close(synced)
-			svc.SyncSearchParametersEvery(sctx, cfg.paramSync)
-		}()
-		defer func() { stop(); <-synced }()
-	}
 	st := svc.Store()
 	srv, err := server.New(server.Config{
 		Service: svc, BaseURL: cfg.baseURL, CORSOrigins: cfg.corsOrigins, MaxBody: cfg.maxBody,

@@ -1,9 +1,13 @@
 package interaction
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/joinedup/joinedup/internal/store"
 )
 
 // TestSyncSearchParametersAcrossServices: two services on one store, as two server
@@ -114,4 +118,79 @@ func sorted(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
+}
+
+// startFollowing opens a service over st as cmd/joinedup does on a shared store:
+// loaded, following the store, synced once.
+func startFollowing(t *testing.T, st store.Store, ackTimeout time.Duration) *Service {
+	t.Helper()
+	svc, err := New(Options{Store: st, ReferentialIntegrity: true, FollowStore: true, AckTimeout: ackTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.LoadSearchParameters(bg); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SyncSearchParameters(bg); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+// TestReindexWaitsForOtherProcesses: a $reindex in a waits, before its pass, until b
+// has registered the parameter it covers, or b has been silent for AckTimeout; b then
+// refuses writes until it syncs, and writes with the parameter after.
+func TestReindexWaitsForOtherProcesses(t *testing.T) {
+	eachRestartable(t, func(t *testing.T, open restartable) {
+		for _, tc := range []struct {
+			name       string
+			ackTimeout time.Duration
+			bSyncs     bool   // b syncs while the job waits; else b falls silent
+			colour     string // the cases share the store: each its own
+		}{
+			{"b acknowledges", time.Minute, true, "blue"},
+			{"b falls silent", 300 * time.Millisecond, false, "green"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				st := open(t)
+				a, b := startFollowing(t, st, tc.ackTimeout), startFollowing(t, st, tc.ackTimeout)
+				if _, err := a.Update(bg, anyone, "SearchParameter", "eye", eyeParam("http://example.org/eye"), UpdateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				started := time.Now()
+				j, err := a.Reindex(bg, &Request{Admin: true}, "Patient", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(100 * time.Millisecond)
+				if _, _, done, err := j.Status(); done {
+					t.Fatalf("the job finished (%v) before b registered the parameter or fell silent", err)
+				}
+				if tc.bSyncs {
+					if err := b.SyncSearchParameters(bg); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := j.Wait(bg); err != nil {
+					t.Fatal(err)
+				}
+				if !tc.bSyncs {
+					if waited := time.Since(started); waited < tc.ackTimeout {
+						t.Errorf("the job ignored b after %v, before its AckTimeout %v", waited, tc.ackTimeout)
+					}
+					_, err := b.Create(bg, anyone, "Patient", []byte(`{"resourceType":"Patient"}`), CreateOptions{})
+					if e := AsError(err); e == nil || e.Status != http.StatusServiceUnavailable {
+						t.Fatalf("b, silent for AckTimeout, wrote: %v", err)
+					}
+					if err := b.SyncSearchParameters(bg); err != nil {
+						t.Fatal(err)
+					}
+				}
+				q := mustCreate(t, b, "Patient", `{"resourceType":"Patient","extension":[{"url":"http://example.org/eye","valueCode":"`+tc.colour+`"}]}`).ID
+				if got, err := strictEyeSearch(a, tc.colour); err != nil || !slices.Equal(got, []string{q}) {
+					t.Errorf("a found %v (%v), want b's %s", got, err, q)
+				}
+			})
+		}
+	})
 }
