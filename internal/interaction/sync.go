@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,7 +38,8 @@ type spFingerprint struct {
 // ones whose definition a completed $reindex (of any process) recorded as indexed.
 // SyncSearchParametersEvery calls it periodically; tests call it directly.
 //
-// Each sync runs one Write. When the stored SearchParameters changed, it reconciles
+// Each sync runs one Write. When the stored SearchParameters changed (or this
+// process's last acknowledgement is AckTimeout old, see below), it reconciles
 // the registry with them, reading them through the transaction, for the reason
 // learnSearchParameters registers inside one: the registration is serialised with
 // this process's writes (putPrepared re-extracts rows prepared before it), and the
@@ -55,7 +57,9 @@ type spFingerprint struct {
 // each version it commits afterwards carries their rows; one that did not is gone: its
 // acknowledgement is older than AckTimeout, so, with FollowStore, every write it
 // starts after the job's Write is refused, that Write being serialised with its writes
-// and its last sync having begun before its acknowledgement was stamped. The versions
+// and its last sync having begun before its acknowledgement was stamped, until a sync
+// of its own after the job's Write: that one reconciles whatever the fingerprint it
+// read before said, as its previous acknowledgement is AckTimeout old. The versions
 // committed before the job's Write are those its pass reads. A process starting after
 // the job's Write loads the parameters at start-up, and with FollowStore writes
 // nothing before its first sync. The argument needs every process writing to the
@@ -70,7 +74,16 @@ func (s *Service) SyncSearchParameters(ctx context.Context) error {
 	}
 	reconcile := !s.spSync.synced || fp != s.spSync.seen
 	err = s.opt.Store.Write(ctx, func(tx store.Tx) error {
-		if reconcile {
+		acks, err := tx.Acks(ctx)
+		if err != nil {
+			return err
+		}
+		live := slices.ContainsFunc(acks, func(a store.ProcessAck) bool {
+			return a.Process == s.process && a.Age < s.opt.AckTimeout
+		})
+		// A job may have counted this process as gone, and so not waited for it to
+		// register parameters stored after fp was read: reconcile with what is stored.
+		if reconcile || !live {
 			if err := s.reconcileSearchParameters(ctx, tx); err != nil {
 				return err
 			}

@@ -194,3 +194,37 @@ func TestReindexWaitsForOtherProcesses(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncAfterCountedGone: b, silent for AckTimeout, read its fingerprint before a
+// stored a parameter, and acknowledges only after a's job, which did not wait for it,
+// passed. That sync must register the parameter although the fingerprint it read says
+// nothing changed, or b's next writes would lack the parameter's rows.
+func TestSyncAfterCountedGone(t *testing.T) {
+	eachRestartable(t, func(t *testing.T, open restartable) {
+		const ackTimeout = 200 * time.Millisecond
+		st := open(t)
+		h := &hookedStore{Store: st}
+		a, b := startFollowing(t, st, ackTimeout), startFollowing(t, h, ackTimeout)
+		time.Sleep(ackTimeout)
+		g := h.holdWrite(t)
+		synced := make(chan error, 1)
+		go func() { synced <- b.SyncSearchParameters(bg) }()
+		<-g.reached
+		// a, silent as long, would refuse its writes.
+		if err := a.SyncSearchParameters(bg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Update(bg, anyone, "SearchParameter", "eye", eyeParam("http://example.org/eye"), UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		reindexAndWait(t, a, "Patient")
+		g.open()
+		if err := <-synced; err != nil {
+			t.Fatal(err)
+		}
+		q := mustCreate(t, b, "Patient", `{"resourceType":"Patient","extension":[{"url":"http://example.org/eye","valueCode":"blue"}]}`).ID
+		if got, err := strictEyeSearch(a, "blue"); err != nil || !slices.Equal(got, []string{q}) {
+			t.Errorf("a found %v (%v), want b's %s", got, err, q)
+		}
+	})
+}
