@@ -127,16 +127,16 @@ func (s *Service) checkFollowing() error {
 // SearchParameter version seq (see SyncSearchParameters).
 func (s *Service) awaitAcks(ctx context.Context, seq int64) error {
 	for {
-		var behind []string
+		behind := 0
 		err := s.opt.Store.Write(ctx, func(tx store.Tx) error {
 			acks, err := tx.Acks(ctx)
 			if err != nil {
 				return err
 			}
-			behind = behind[:0]
+			behind = 0
 			for _, a := range acks {
 				if a.Process != s.process && a.Age < s.opt.AckTimeout && a.Seq < seq {
-					behind = append(behind, a.Process)
+					behind++
 				}
 			}
 			return nil
@@ -144,7 +144,7 @@ func (s *Service) awaitAcks(ctx context.Context, seq int64) error {
 		if err != nil {
 			return fmt.Errorf("waiting for other processes to register the search parameters: %w", err)
 		}
-		if len(behind) == 0 {
+		if behind == 0 {
 			return nil
 		}
 		select {
