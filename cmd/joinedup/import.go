@@ -41,6 +41,10 @@ path as the server, with the same validation policy flags (--profiles, --require
 				if err != nil {
 					return err
 				}
+				if cfg.database != "" {
+					// Servers may share the database: write as one of them does.
+					cfg.paramSync = defaultParamSync
+				}
 				svc, closeStore, err := openService(ctx, cfg, nil, logger)
 				if err != nil {
 					return err

@@ -34,11 +34,19 @@ type serveConfig struct {
 	demoPatients                  int
 	logLevel                      string
 	shutdownTimeout               time.Duration
+	// paramSync is how often the process syncs its SearchParameters with the store (0:
+	// only at start-up, not following the store).
+	paramSync time.Duration
 	// Validation policy (see newPolicy): profile sets, Type=URL requirements, warn-only
 	// types, and the policy built from them.
 	profileSets, requireProfiles, warnOnly, igs []string
 	policy                                      *validate.Policy
 }
+
+// defaultParamSync is how often a process syncs its SearchParameters with the store
+// (interaction.Service.SyncSearchParameters); maxParamSync leaves several syncs within
+// the default AckTimeout (30s), after which a process that has not synced refuses writes.
+const defaultParamSync, maxParamSync = 2 * time.Second, 10 * time.Second
 
 // demoPatients is how many synthetic patients --demo loads into an empty store.
 const demoPatients = 100
@@ -71,6 +79,8 @@ It listens on loopback only unless --addr says otherwise: there is no authentica
 	f.BoolVar(&cfg.referentialIntegrity, "referential-integrity", true, "refuse dangling local references and deletes of referenced resources")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long shutdown waits for requests in flight")
+	f.DurationVar(&cfg.paramSync, "param-sync", defaultParamSync, fmt.Sprintf(
+		"how often to pick up the custom SearchParameters and $reindex results other server processes on the same database stored, and tell them so (at most %v; 0: only at start-up, for a store no other process writes to)", maxParamSync))
 	addPolicyFlags(cmd, &cfg)
 	return cmd
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 
@@ -11,7 +12,10 @@ import (
 
 // openService opens the configured store and the interaction service over it: the one
 // write path that serve, import and --demo all use, so each gets the same validation,
-// indexing and referential integrity. closeStore closes the store, logging any error.
+// indexing and referential integrity. With cfg.paramSync the service follows the store
+// (interaction.Options.FollowStore), synced now and then every cfg.paramSync, so that
+// processes sharing a database agree on custom SearchParameters. closeStore stops the
+// syncing and closes the store, logging any error.
 func openService(ctx context.Context, cfg serveConfig, observe store.Observer, logger *slog.Logger) (svc *interaction.Service, closeStore func(), err error) {
 	st, err := openStore(ctx, cfg, observe, logger)
 	if err != nil {
@@ -33,9 +37,14 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 		closeStore()
 		return nil, nil, err
 	}
+	if cfg.paramSync > maxParamSync {
+		closeStore()
+		return nil, nil, fmt.Errorf("--param-sync %v is above %v", cfg.paramSync, maxParamSync)
+	}
 	svc, err = interaction.New(interaction.Options{
 		Store: st, BaseURL: strings.TrimSuffix(cfg.baseURL, "/"), ReferentialIntegrity: cfg.referentialIntegrity,
-		Validate: writeHook(policy), Notify: learnHook(policy, logger), Terminology: policy.Terminology(),
+		Validate: writeHook(policy), Notify: learnHook(policy, logger), Terminology: policy.Terminology(), Logger: logger,
+		FollowStore: cfg.paramSync > 0,
 	})
 	if err != nil {
 		closeStore()
@@ -44,6 +53,24 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 	if err := svc.LoadSearchParameters(ctx); err != nil {
 		closeStore()
 		return nil, nil, err
+	}
+	if cfg.paramSync > 0 {
+		if err := svc.SyncSearchParameters(ctx); err != nil {
+			closeStore()
+			return nil, nil, err
+		}
+		sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		synced := make(chan struct{})
+		go func() {
+			defer close(synced)
+			svc.SyncSearchParametersEvery(sctx, cfg.paramSync)
+		}()
+		closeAll := closeStore
+		closeStore = func() {
+			stop()
+			<-synced
+			closeAll()
+		}
 	}
 	if pending := svc.PendingSearchParameters(); len(pending) > 0 {
 		logger.Warn("custom search parameters are extracted on write but not searched until $reindex runs", "search_parameters", pending)

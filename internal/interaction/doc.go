@@ -18,4 +18,12 @@
 //	// per-entry outcome (status, error) for a summary.
 //
 // and Create or Update for single resources (NDJSON lines).
+//
+// Custom SearchParameters are registered by the process that writes them and, in every
+// other process on the same store, by SyncSearchParameters, which a process sharing the
+// store runs at start-up and every few seconds (Options.FollowStore,
+// SyncSearchParametersEvery). It also acknowledges in the store what the process has
+// registered, so that a $reindex in any process waits until every live process writes
+// a new parameter's index rows before it marks the parameter searchable; reindex.go and
+// sync.go give the argument.
 package interaction

@@ -24,7 +24,9 @@ import (
 // starts was extracted with the parameters it covers (see learnSearchParameters), and
 // the pass reads, after the start, every version committed before. The pass replaces
 // the rows of the version it read only if that version is still current (Tx.Reindex
-// checks its Seq), so it never puts a stale body's rows over a newer version's.
+// checks its Seq), so it never puts a stale body's rows over a newer version's. Other
+// processes on the store write with their own registries: a job that covers pending
+// parameters first waits until they have registered them (see SyncSearchParameters).
 type ReindexJob struct {
 	ID, Type, ResourceID string
 
@@ -71,6 +73,18 @@ func (s *Service) Reindex(ctx context.Context, req *Request, typ, id string) (*R
 	if typ != "" && !fhir.IsResourceType(typ) {
 		return nil, invalid("", "%q is not a resource type", typ)
 	}
+	covered := map[string]string{}
+	var seq int64 // the SearchParameter version other processes must have registered
+	if id == "" {
+		covered = s.coveredPending(typ)
+	}
+	if len(covered) > 0 {
+		fp, err := s.spFingerprint(ctx)
+		if err != nil {
+			return nil, err
+		}
+		seq = fp.newest
+	}
 	j := &ReindexJob{ID: NewID(), Type: typ, ResourceID: id, done: make(chan struct{})}
 	s.jobs.mu.Lock()
 	if s.jobs.jobs == nil {
@@ -78,13 +92,17 @@ func (s *Service) Reindex(ctx context.Context, req *Request, typ, id string) (*R
 	}
 	s.jobs.jobs[j.ID] = j
 	s.jobs.mu.Unlock()
-	covered := s.coveredPending(typ)
 	base := s.base(req)
 	go func() {
 		// The job outlives the request that started it.
 		ctx := context.WithoutCancel(ctx)
-		j.err = s.reindex(ctx, j, base)
-		if j.err == nil && id == "" {
+		if seq > 0 {
+			j.err = s.awaitAcks(ctx, seq)
+		}
+		if j.err == nil {
+			j.err = s.reindex(ctx, j, base)
+		}
+		if j.err == nil {
 			j.err = s.markIndexed(ctx, covered)
 		}
 		if j.err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/joinedup/joinedup/fhir"
@@ -41,6 +42,20 @@ type Options struct {
 	Audit func(ctx context.Context, e Event)
 	// Notify receives the versions each committed Write stored (subscriptions).
 	Notify func(ctx context.Context, versions []*store.Resource)
+	// FollowStore makes the process take part in keeping several processes on one store
+	// in agreement about custom SearchParameters (see SyncSearchParameters): it refuses
+	// writes (503) unless its last SyncSearchParameters began less than AckTimeout ago,
+	// so SyncSearchParameters must run at start-up and every well under AckTimeout
+	// (SyncSearchParametersEvery). Every process writing to a store other processes
+	// also write to must set it.
+	FollowStore bool
+	// AckTimeout is how long after its last acknowledgement a process counts as gone:
+	// $reindex jobs stop waiting for it, and it (with FollowStore) refuses writes. It
+	// must be the same in every process on a store; default 30s.
+	AckTimeout time.Duration
+	// Logger receives what the service learns from the store (SyncSearchParameters);
+	// default slog.Default().
+	Logger *slog.Logger
 	// Now and NewID are the clock and id source (tests replace them).
 	Now   func() time.Time
 	NewID func() string
@@ -84,8 +99,11 @@ const (
 
 // Service runs FHIR interactions against one store.
 type Service struct {
-	opt  Options
-	jobs reindexJobs
+	opt    Options
+	jobs   reindexJobs
+	spSync paramSync
+	// process identifies this service in the store's acknowledgements (Tx.Ack).
+	process string
 }
 
 // New returns a Service over o.Store.
@@ -102,6 +120,12 @@ func New(o Options) (*Service, error) {
 	if o.Extractor == nil {
 		o.Extractor = &search.Extractor{Registry: o.Search}
 	}
+	if o.AckTimeout <= 0 {
+		o.AckTimeout = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -114,7 +138,7 @@ func New(o Options) (*Service, error) {
 	if o.MaxCount <= 0 {
 		o.MaxCount = 1000
 	}
-	return &Service{opt: o}, nil
+	return &Service{opt: o, process: NewID()}, nil
 }
 
 // Store returns the store the service writes to.

@@ -333,6 +333,9 @@ func ParseETag(s string) (int64, bool) {
 func (s *Service) commit(ctx context.Context, now time.Time, base string, fn func(t *txn) error) ([]*store.Resource, error) {
 	var written []*store.Resource
 	err := s.opt.Store.Write(ctx, func(tx store.Tx) error {
+		if err := s.checkFollowing(); err != nil {
+			return err
+		}
 		// A backend may run fn again after a lost race: start from scratch each time.
 		t := s.newTxn(tx, now, base)
 		if err := fn(t); err != nil {

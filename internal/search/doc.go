@@ -3,6 +3,10 @@
 // extraction with FHIRPath into the typed rows of store.Index, and the parsing of search
 // URLs into store.Query (https://hl7.org/fhir/R4/search.html).
 //
+// Custom parameters are added (Registry.Add) pending until a $reindex has indexed them
+// (MarkIndexed), and removed (Registry.Remove) when their SearchParameter is deleted or
+// no longer active.
+//
 // Extraction compiles every expression once per resource type (keeping only the union
 // branches that can apply to the type) and normalises values as the store compares them:
 // strings lower-cased with accents removed, dates as the instant ranges their precision

@@ -195,7 +195,14 @@ func (r *Registry) Add(sp *fhir.SearchParameter) (*Def, error) {
 			return nil, err
 		}
 	}
-	if old, ok := r.byURL[d.URL]; ok {
+	old, ok := r.byURL[d.URL]
+	if ok && old.Custom && old.State == d.State {
+		// The same version again (another process's change seen by SyncSearchParameters
+		// after this one's own write registered it): its rows and, if indexed, its
+		// searchability stand.
+		return old, nil
+	}
+	if ok {
 		r.defs = slices.DeleteFunc(r.defs, func(x *Def) bool { return x == old })
 	}
 	r.defs = append(r.defs, d)
@@ -206,9 +213,43 @@ func (r *Registry) Add(sp *fhir.SearchParameter) (*Def, error) {
 	return d, nil
 }
 
-// Generation counts the parameters Add has registered. Index rows extracted after it
-// was read lack no parameter registered before, so a writer that reads it before
-// extracting can tell, by reading it again, whether its rows may miss one since.
+// Remove unregisters the custom parameter url (its SearchParameter was deleted or is no
+// longer active): it is neither extracted nor searched from now on, and a specification
+// parameter of the same code it replaced applies again. It reports whether url was a
+// registered custom parameter.
+func (r *Registry) Remove(url string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d := r.byURL[url]
+	if d == nil || !d.Custom {
+		return false
+	}
+	r.defs = slices.DeleteFunc(r.defs, func(x *Def) bool { return x == d })
+	delete(r.byURL, url)
+	delete(r.custom, url)
+	r.plans = map[string]*plan{}
+	r.gen.Add(1)
+	return true
+}
+
+// Custom lists the canonical URLs of the registered custom parameters, pending or not.
+func (r *Registry) Custom() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for _, d := range r.defs {
+		if d.Custom {
+			out = append(out, d.URL)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Generation counts the changes Add and Remove made to the parameters. Index rows
+// extracted after it was read lack no parameter registered before, so a writer that
+// reads it before extracting can tell, by reading it again, whether its rows may miss
+// one since.
 func (r *Registry) Generation() uint64 { return r.gen.Load() }
 
 // Definition returns the parameter with canonical url, nil if unknown.

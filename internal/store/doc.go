@@ -4,7 +4,9 @@
 // layer extracts (https://hl7.org/fhir/R4/search.html), the local references kept for
 // referential integrity and the patient compartment memberships an AccessFilter uses
 // (https://hl7.org/fhir/R4/compartmentdefinition.html), and which custom
-// SearchParameters a completed $reindex indexed (Tx.SetParamState).
+// SearchParameters a completed $reindex indexed (Tx.SetParamState), and which
+// SearchParameter versions each server process sharing the store has registered
+// (Tx.Ack), so that a $reindex in one process can wait for the others.
 //
 // Bodies are opaque JSON bytes here: the interaction layer above parses, validates and
 // extracts index values. Two backends implement Store: store/sqlite (embedded, the

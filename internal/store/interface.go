@@ -74,6 +74,21 @@ type Tx interface {
 	// to the store) of a custom SearchParameter whose index a $reindex has completed, so
 	// that a restart can tell which parameters searches may use at once.
 	SetParamState(ctx context.Context, url, state string) error
+	// Ack records, in place of any earlier record for process (a server process's id),
+	// that the process has registered every SearchParameter version up to Seq seq,
+	// stamped with the store's clock now. A $reindex job waits on these records before
+	// its pass (see interaction.SyncSearchParameters).
+	Ack(ctx context.Context, process string, seq int64) error
+	// Acks returns every process's latest Ack with its age by the store's clock. Read
+	// inside a Write it is serialised with every other writer's Acks and Puts.
+	Acks(ctx context.Context) ([]ProcessAck, error)
+}
+
+// ProcessAck is one process's latest Tx.Ack.
+type ProcessAck struct {
+	Process string
+	Seq     int64
+	Age     time.Duration
 }
 
 // AccessFilter restricts what a request may see: the security work fills it from the

@@ -539,3 +539,46 @@ func (t *tx) SetParamState(ctx context.Context, url, state string) error {
 	}
 	return nil
 }
+
+func (t *tx) Ack(ctx context.Context, process string, seq int64) error {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	pb := t.batch()
+	pb.Queue(`INSERT INTO process_acks (process, seq, at) VALUES ($1, $2, clock_timestamp())
+		ON CONFLICT (process) DO UPDATE SET seq = excluded.seq, at = excluded.at`, process, seq)
+	if err := t.send(ctx, pb); err != nil {
+		return fmt.Errorf("postgres store: ack of %s: %w", process, err)
+	}
+	return nil
+}
+
+func (t *tx) Acks(ctx context.Context) ([]store.ProcessAck, error) {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	var out []store.ProcessAck
+	pb := t.batch()
+	pb.Queue("SELECT process, seq, (EXTRACT(EPOCH FROM clock_timestamp() - at) * 1000)::bigint FROM process_acks").Query(func(rows pgx.Rows) error {
+		var a store.ProcessAck
+		var ms int64
+		_, err := pgx.ForEachRow(rows, []any{&a.Process, &a.Seq, &ms}, func() error {
+			a.Age = time.Duration(ms) * time.Millisecond
+			out = append(out, a)
+			return nil
+		})
+		return err
+	})
+	if err := t.send(ctx, pb); err != nil {
+		return nil, fmt.Errorf("postgres store: acks: %w", err)
+	}
+	return out, nil
+}

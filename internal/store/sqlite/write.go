@@ -21,7 +21,7 @@ type writeStmts struct {
 	deleteRows                       []*sql.Stmt // per sqlgen.WriteTables
 	referencedBy                     *sql.Stmt
 	expungeResources, expungeCurrent *sql.Stmt
-	setParamState                    *sql.Stmt
+	setParamState, ack               *sql.Stmt
 
 	conn  *sql.Conn
 	multi map[[2]int]*sql.Stmt // {table, rows} → multi-row INSERT, prepared when first needed
@@ -70,6 +70,7 @@ func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
 	ws.expungeResources = prep("DELETE FROM resources WHERE rid = ?")
 	ws.expungeCurrent = prep("DELETE FROM current WHERE rid = ?")
 	ws.setParamState = prep("INSERT INTO param_states (url, state) VALUES (?, ?) ON CONFLICT (url) DO UPDATE SET state = excluded.state")
+	ws.ack = prep("INSERT INTO process_acks (process, seq, at) VALUES (?, ?, ?) ON CONFLICT (process) DO UPDATE SET seq = excluded.seq, at = excluded.at")
 	if err := errors.Join(errs...); err != nil {
 		_ = ws.close()
 		return nil, fmt.Errorf("sqlite store: %w", err)
@@ -79,7 +80,7 @@ func prepareWrites(ctx context.Context, c *sql.Conn) (*writeStmts, error) {
 
 func (ws *writeStmts) close() error {
 	all := append([]*sql.Stmt{ws.current, ws.currentKey, ws.currentSeq, ws.lastSeq, ws.insertResource, ws.insertCurrent,
-		ws.updateCurrent, ws.referencedBy, ws.expungeResources, ws.expungeCurrent, ws.setParamState}, ws.deleteRows...)
+		ws.updateCurrent, ws.referencedBy, ws.expungeResources, ws.expungeCurrent, ws.setParamState, ws.ack}, ws.deleteRows...)
 	for _, st := range ws.multi {
 		all = append(all, st)
 	}
@@ -479,4 +480,42 @@ func (t *tx) SetParamState(ctx context.Context, url, state string) error {
 	}
 	t.ops = append(t.ops, op{t.s.ws.setParamState, []any{url, state}})
 	return nil
+}
+
+func (t *tx) Ack(ctx context.Context, process string, seq int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t.ops = append(t.ops, op{t.s.ws.ack, []any{process, seq, time.Now().UnixMilli()}})
+	return nil
+}
+
+func (t *tx) Acks(ctx context.Context) ([]store.ProcessAck, error) {
+	ctx, err := dbctx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.sync(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := t.s.wconn.QueryContext(ctx, "SELECT process, seq, at FROM process_acks")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: acks: %w", err)
+	}
+	defer rows.Close()
+	now := time.Now()
+	var out []store.ProcessAck
+	for rows.Next() {
+		var a store.ProcessAck
+		var at int64
+		if err := rows.Scan(&a.Process, &a.Seq, &at); err != nil {
+			return nil, fmt.Errorf("sqlite store: acks: %w", err)
+		}
+		a.Age = now.Sub(time.UnixMilli(at))
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite store: acks: %w", err)
+	}
+	return out, nil
 }

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"SearchPagingConcurrent", testSearchPagingConcurrent},
 		{"Reindex", testReindex},
 		{"ParamStates", testParamStates},
+		{"Acks", testAcks},
 		{"SearchOracle", testSearchOracle},
 		{"SearchEstimate", testSearchEstimate},
 	}
