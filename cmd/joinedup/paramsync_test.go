@@ -4,10 +4,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/joinedup/joinedup/internal/store/postgres/pgtest"
 )
 
 // TestServersFollowEachOthersSearchParameters runs two servers on one PostgreSQL
@@ -15,7 +16,7 @@ import (
 // one becomes searchable through the other within its --param-sync interval, and once
 // deleted through the first is no longer searched by the second.
 func TestServersFollowEachOthersSearchParameters(t *testing.T) {
-	dsn := os.Getenv("JOINEDUP_TEST_POSTGRES")
+	dsn := pgtest.DSN()
 	if dsn == "" {
 		t.Skip("JOINEDUP_TEST_POSTGRES is not set")
 	}
