@@ -32,12 +32,13 @@ func (e *exitError) ExitCode() int { return e.code }
 func newValidateCmd() *cobra.Command {
 	var profiles, igs []string
 	cmd := &cobra.Command{
-		Use:   "validate [--profile URL]... [--ig DIR]... FILE...",
+		Use:   "validate [--profile URL]... [--ig DIR|PACKAGE.tgz]... FILE...",
 		Short: "Validate FHIR resources (JSON or XML) against R4, their claimed profiles and UK Core",
 		Long: `validate checks each FILE against the FHIR R4 base specification, every profile the
 resource claims in meta.profile and every --profile. UK Core and the R4 extensions are built
-in; --ig DIR loads the StructureDefinitions, ValueSets and CodeSystems (JSON or XML) of an
-implementation guide folder. It prints one JSON line per file:
+in; --ig loads the StructureDefinitions, ValueSets and CodeSystems of an implementation
+guide, given as a folder (JSON or XML files) or as a FHIR NPM package (.tgz; its examples
+are not loaded). It prints one JSON line per file:
   {"file": "...", "outcome": {OperationOutcome}}
 and exits 0 when no file has an error, 1 when any has, and 2 on a usage error or an
 unreadable file.`,
@@ -58,14 +59,14 @@ unreadable file.`,
 			}
 			reg := profile.NewRegistry(base)
 			term := terminology.New()
-			for _, dir := range igs {
-				tx, err := reg.LoadDir(dir)
+			for _, ig := range igs {
+				tx, err := reg.LoadIG(ig)
 				if err != nil {
-					return usage("--ig %s: %v", dir, err)
+					return usage("--ig %s: %v", ig, err)
 				}
 				for _, data := range tx {
 					if err := term.AddResource(data); err != nil {
-						return usage("--ig %s: %v", dir, err)
+						return usage("--ig %s: %v", ig, err)
 					}
 				}
 			}
@@ -110,7 +111,7 @@ unreadable file.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&profiles, "profile", nil, "also validate against this profile (canonical URL); repeatable")
-	cmd.Flags().StringArrayVar(&igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems from this folder; repeatable")
+	cmd.Flags().StringArrayVar(&igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems from this implementation guide: a folder or a FHIR NPM package (.tgz); repeatable")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		fmt.Fprintf(c.ErrOrStderr(), "joinedup validate: %v\n", err)
 		return &exitError{code: 2}
@@ -134,7 +135,7 @@ func addPolicyFlags(cmd *cobra.Command, cfg *serveConfig) {
 	f.StringSliceVar(&cfg.profileSets, "profiles", nil, `profile sets every write must also meet: "uk-core" requires each type's UK Core profile`)
 	f.StringArrayVar(&cfg.requireProfiles, "require-profile", nil, "Type=URL: every resource of Type must meet the profile URL; repeatable")
 	f.StringSliceVar(&cfg.warnOnly, "warn-only", nil, "resource types whose validation errors are reported as warnings, not refused (migrations)")
-	f.StringArrayVar(&cfg.igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems (JSON or XML) from this implementation guide folder; repeatable")
+	f.StringArrayVar(&cfg.igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems from this implementation guide: a folder (JSON or XML files) or a FHIR NPM package (.tgz, examples skipped); repeatable")
 }
 
 // newPolicy builds the validation policy every write goes through: the base
@@ -148,14 +149,14 @@ func newPolicy(cfg serveConfig, logger *slog.Logger) (*validate.Policy, error) {
 	// StructureDefinitions written to the server are added to it.
 	reg := profile.NewRegistry(base)
 	term := terminology.New()
-	for _, dir := range cfg.igs {
-		tx, err := reg.LoadDir(dir)
+	for _, ig := range cfg.igs {
+		tx, err := reg.LoadIG(ig)
 		if err != nil {
-			return nil, fmt.Errorf("--ig %s: %w", dir, err)
+			return nil, fmt.Errorf("--ig %s: %w", ig, err)
 		}
 		for _, data := range tx {
 			if err := term.AddResource(data); err != nil {
-				return nil, fmt.Errorf("--ig %s: %w", dir, err)
+				return nil, fmt.Errorf("--ig %s: %w", ig, err)
 			}
 		}
 	}

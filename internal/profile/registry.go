@@ -7,8 +7,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -151,41 +149,6 @@ func ParseDefinition(data []byte) (fhir.Resource, error) {
 		return fhir.ParseResourceXML(data)
 	}
 	return fhir.ParseResourceOptions(data, fhir.ParseOptions{Lenient: true})
-}
-
-// LoadDir adds every StructureDefinition found in the JSON and XML files of dir
-// (recursively), and returns the ValueSets and CodeSystems found, as JSON, for the
-// terminology server. Files that are not FHIR resources are skipped.
-func (r *Registry) LoadDir(dir string) (terminology [][]byte, err error) {
-	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		ext := strings.ToLower(filepath.Ext(path))
-		if d.IsDir() || ext != ".json" && ext != ".xml" {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return fmt.Errorf("profile: %w", err)
-		}
-		res, perr := ParseDefinition(data)
-		if perr != nil {
-			return nil
-		}
-		switch v := res.(type) {
-		case *fhir.StructureDefinition:
-			return r.Add(v)
-		case *fhir.ValueSet, *fhir.CodeSystem:
-			js, err := fhir.MarshalResource(res)
-			if err != nil {
-				return fmt.Errorf("profile: %s: %w", path, err)
-			}
-			terminology = append(terminology, js)
-		}
-		return nil
-	})
-	return terminology, err
 }
 
 func (r *Registry) lookup(url string) (*Registry, *entry) {

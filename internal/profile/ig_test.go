@@ -1,0 +1,143 @@
+package profile
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// tgz returns a gzipped tar of files (name → content), in the order given.
+func tgz(t *testing.T, files [][2]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(z)
+	for _, f := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: f[0], Mode: 0o644, Size: int64(len(f[1])), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(f[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestLoadIGPackage(t *testing.T) {
+	const (
+		sd  = `{"resourceType":"StructureDefinition","url":"http://example.org/sd/a","name":"A","status":"active","kind":"resource","abstract":false,"type":"Patient","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient","derivation":"constraint","differential":{"element":[{"id":"Patient","path":"Patient"}]}}`
+		ex  = `{"resourceType":"StructureDefinition","url":"http://example.org/sd/example","name":"Ex","status":"active","kind":"resource","abstract":false,"type":"Patient","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient","derivation":"constraint"}`
+		vs  = `{"resourceType":"ValueSet","url":"http://example.org/vs/a","status":"active"}`
+		cs  = `{"resourceType":"CodeSystem","url":"http://example.org/cs/a","status":"active","content":"complete"}`
+		pkg = `{"name":"example.fhir","version":"1.0.0","fhirVersions":["4.0.1"]}`
+		idx = `{"index-version":1,"files":[]}`
+	)
+	good := [][2]string{
+		{"package/package.json", pkg},
+		{"package/.index.json", idx},
+		{"package/StructureDefinition-a.json", sd},
+		{"package/ValueSet-a.json", vs},
+		{"./package/CodeSystem-a.json", cs},
+		{"package/Patient-p.json", `{"resourceType":"Patient","id":"p"}`},
+		{"package/example/StructureDefinition-example.json", ex},
+		{"package/other/spec.internals", "not json"},
+		{"package/openapi/a.json", `{"openapi":"3.0.0"}`},
+		{"package/README.md", "# readme"},
+	}
+	tests := []struct {
+		name     string
+		files    [][2]string
+		raw      []byte // instead of files
+		wantURLs []string
+		wantTx   int
+		wantErr  string
+	}{
+		{name: "definitions loaded, examples and other files skipped", files: good,
+			wantURLs: []string{"http://example.org/sd/a"}, wantTx: 2},
+		{name: "a top-level JSON file that is not a resource", files: append(good[:3:3], [2]string{"package/broken.json", `{"resourceType":"Nope"}`}),
+			wantErr: "package/broken.json"},
+		{name: "a StructureDefinition without url", files: [][2]string{{"package/sd.json", `{"resourceType":"StructureDefinition","name":"x"}`}},
+			wantErr: "package/sd.json"},
+		{name: "not gzip", raw: []byte("plain text"), wantErr: "gzip"},
+		{name: "truncated", raw: tgz(t, good)[:200], wantErr: "package"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data := tc.raw
+			if data == nil {
+				data = tgz(t, tc.files)
+			}
+			p := filepath.Join(t.TempDir(), "ig.tgz")
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			reg := NewRegistry(nil)
+			tx, err := reg.LoadIG(p)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one naming %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := reg.URLs(); !reflect.DeepEqual(got, tc.wantURLs) {
+				t.Errorf("URLs = %v, want %v", got, tc.wantURLs)
+			}
+			if len(tx) != tc.wantTx {
+				t.Errorf("%d terminology resources, want %d", len(tx), tc.wantTx)
+			}
+		})
+	}
+}
+
+// TestLoadIGPath: a folder and a .tar.gz are both accepted, other files are not.
+func TestLoadIGPath(t *testing.T) {
+	dir := t.TempDir()
+	sd := `{"resourceType":"StructureDefinition","url":"http://example.org/sd/a","name":"A","status":"active","kind":"resource","abstract":false,"type":"Patient","baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient","derivation":"constraint"}`
+	folder := filepath.Join(dir, "folder")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		filepath.Join(folder, "a.json"): []byte(sd),
+		filepath.Join(dir, "ig.tar.gz"): tgz(t, [][2]string{{"package/a.json", sd}}),
+		filepath.Join(dir, "ig.zip"):    []byte("PK"),
+	}
+	for p, data := range files {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		path string
+		ok   bool
+	}{
+		{folder, true},
+		{filepath.Join(dir, "ig.tar.gz"), true},
+		{filepath.Join(dir, "ig.zip"), false},
+		{filepath.Join(dir, "missing.tgz"), false},
+	} {
+		reg := NewRegistry(nil)
+		_, err := reg.LoadIG(tc.path)
+		if (err == nil) != tc.ok {
+			t.Errorf("LoadIG(%s): err = %v, want ok %v", filepath.Base(tc.path), err, tc.ok)
+			continue
+		}
+		if tc.ok && !reg.Known("http://example.org/sd/a") {
+			t.Errorf("LoadIG(%s) did not add the definition", filepath.Base(tc.path))
+		}
+	}
+}
