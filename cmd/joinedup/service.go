@@ -22,31 +22,41 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 			logger.Error("close store", "error", err)
 		}
 	}
+	if svc, err = newService(ctx, st, cfg, logger); err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return svc, closeStore, nil
+}
+
+// newService builds the interaction service over an open store: the validation policy
+// (cfg.policy, or one built from the flags) with the conformance resources already
+// stored, the hooks that keep it in step with later writes, deletes and expunges, and
+// the custom SearchParameters stored.
+func newService(ctx context.Context, st store.Store, cfg serveConfig, logger *slog.Logger) (*interaction.Service, error) {
 	policy := cfg.policy
 	if policy == nil {
+		var err error
 		if policy, err = newPolicy(cfg, logger); err != nil {
-			closeStore()
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	if err := learnStored(ctx, st, policy, logger); err != nil {
-		closeStore()
-		return nil, nil, err
+		return nil, err
 	}
-	svc, err = interaction.New(interaction.Options{
+	svc, err := interaction.New(interaction.Options{
 		Store: st, BaseURL: strings.TrimSuffix(cfg.baseURL, "/"), ReferentialIntegrity: cfg.referentialIntegrity,
-		Validate: writeHook(policy), Notify: learnHook(policy, logger), Terminology: policy.Terminology(),
+		Validate: writeHook(policy), Notify: learnHook(policy, logger), Expunged: forgetHook(policy),
+		Terminology: policy.Terminology(),
 	})
 	if err != nil {
-		closeStore()
-		return nil, nil, err
+		return nil, err
 	}
 	if err := svc.LoadSearchParameters(ctx); err != nil {
-		closeStore()
-		return nil, nil, err
+		return nil, err
 	}
 	if pending := svc.PendingSearchParameters(); len(pending) > 0 {
 		logger.Warn("custom search parameters are extracted on write but not searched until $reindex runs", "search_parameters", pending)
 	}
-	return svc, closeStore, nil
+	return svc, nil
 }

@@ -145,12 +145,14 @@ func newPolicy(cfg serveConfig, logger *slog.Logger) (*validate.Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The server's own registry over the embedded one: implementation guides and
-	// StructureDefinitions written to the server are added to it.
-	reg := profile.NewRegistry(base)
+	// The server's own registries: implementation guides over the embedded definitions,
+	// StructureDefinitions written to the server over the guides, so that deleting a
+	// stored one uncovers a guide's definition of the same url rather than losing it.
+	guides := profile.NewRegistry(base)
+	reg := profile.NewRegistry(guides)
 	term := terminology.New()
 	for _, ig := range cfg.igs {
-		tx, err := reg.LoadIG(ig)
+		tx, err := guides.LoadIG(ig)
 		if err != nil {
 			return nil, fmt.Errorf("--ig %s: %w", ig, err)
 		}
@@ -174,28 +176,41 @@ func newPolicy(cfg serveConfig, logger *slog.Logger) (*validate.Policy, error) {
 }
 
 // learnHook is interaction.Options.Notify for the policy: conformance resources written
-// to the server become known to the validator once committed.
+// to the server become known to the validator once committed, and deleted ones are
+// forgotten.
 func learnHook(p *validate.Policy, logger *slog.Logger) func(ctx context.Context, versions []*store.Resource) {
 	return func(ctx context.Context, versions []*store.Resource) {
 		for _, v := range versions {
 			if v.Deleted() {
+				p.Forget(v.Type, v.ID)
 				continue
 			}
-			if err := p.Learn(v.Type, v.Body); err != nil {
+			if err := p.Learn(v.Type, v.ID, v.Body); err != nil {
 				logger.Warn("a stored conformance resource could not be used for validation", "type", v.Type, "id", v.ID, "error", err)
 			}
 		}
 	}
 }
 
+// forgetHook is interaction.Options.Expunged for the policy: expunged conformance
+// resources are forgotten, as deleted ones are.
+func forgetHook(p *validate.Policy) func(ctx context.Context, refs []store.Ref) {
+	return func(ctx context.Context, refs []store.Ref) {
+		for _, r := range refs {
+			p.Forget(r.Type, r.ID)
+		}
+	}
+}
+
 // learnStored makes the conformance resources already in the store known to the
 // validator at start-up, as learnHook did when they were written: code systems and value
-// sets first, since profiles bind to them.
+// sets first, since profiles bind to them. Only current ones: a search does not return
+// deleted resources.
 func learnStored(ctx context.Context, st store.Store, p *validate.Policy, logger *slog.Logger) error {
 	learned := 0
 	for _, typ := range []string{"CodeSystem", "ValueSet", "StructureDefinition"} {
 		err := store.Each(ctx, st, nil, typ, func(r *store.Resource) error {
-			if err := p.Learn(r.Type, r.Body); err != nil {
+			if err := p.Learn(r.Type, r.ID, r.Body); err != nil {
 				logger.Warn("a stored conformance resource could not be used for validation", "type", r.Type, "id", r.ID, "error", err)
 				return nil
 			}

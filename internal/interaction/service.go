@@ -41,6 +41,10 @@ type Options struct {
 	Audit func(ctx context.Context, e Event)
 	// Notify receives the versions each committed Write stored (subscriptions).
 	Notify func(ctx context.Context, versions []*store.Resource)
+	// Expunged receives the resources each committed $expunge erased while they were
+	// current (not deleted): they leave no version for Notify, yet what was learned from
+	// them (a stored profile) must be forgotten as when they are deleted.
+	Expunged func(ctx context.Context, refs []store.Ref)
 	// Now and NewID are the clock and id source (tests replace them).
 	Now   func() time.Time
 	NewID func() string

@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -140,6 +141,27 @@ func (r *Registry) Add(sd *fhir.StructureDefinition) error {
 		}
 	}
 	return nil
+}
+
+// Remove takes the definition of a canonical URL, every version of it, out of the
+// registry (not its parent's, which it then sees again): a StructureDefinition deleted
+// from a server stops being enforced.
+func (r *Registry) Remove(url string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.defs[url]; !ok {
+		return
+	}
+	for key := range r.defs {
+		if key == url || strings.HasPrefix(key, url+"|") {
+			delete(r.defs, key)
+		}
+	}
+	r.order = slices.DeleteFunc(r.order, func(u string) bool { return u == url })
+	// Snapshots built on the removed definition must not outlive it.
+	for _, other := range r.defs {
+		other.snap, other.err = nil, nil
+	}
 }
 
 // ParseDefinition reads a conformance resource from JSON (leniently) or XML (strictly:

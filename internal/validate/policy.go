@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/joinedup/joinedup/fhir"
 	"github.com/joinedup/joinedup/internal/profile"
@@ -22,6 +23,9 @@ type Policy struct {
 	Required map[string][]string
 	// WarnOnly lists resource types whose errors do not refuse a write.
 	WarnOnly map[string]bool
+
+	mu       sync.Mutex               // serialises Learn and Forget
+	profiles map[string]storedProfile // learned StructureDefinitions by "StructureDefinition/id"
 }
 
 // UKCore names the profile set `serve --profiles uk-core` requires.
@@ -106,18 +110,93 @@ func (p *Policy) Describe() (required int, warnOnly []string) {
 // loaded from implementation guides or written to the server.
 func (p *Policy) Terminology() *terminology.Server { return p.Validator.term }
 
-// Learn adds the conformance resources a server has just stored — StructureDefinitions,
-// ValueSets, CodeSystems, as JSON — to the validator's definitions, so that resources
-// written afterwards can claim the profiles. The validator's registry must be its own
-// (profile.NewRegistry over the default), not the shared default.
-func (p *Policy) Learn(resourceType string, body []byte) error {
+// Learn adds a conformance resource a server has just stored — a StructureDefinition,
+// ValueSet or CodeSystem, as JSON, with its type and id — to the validator's
+// definitions, so that resources written afterwards can claim the profiles. It replaces
+// what the same resource added before, so an update that changes its url leaves nothing
+// under the old one. The validator's registry must be its own (profile.NewRegistry over
+// the default, or over an implementation guide's), not the shared default: Forget takes
+// stored definitions out of it, uncovering what its parents hold.
+func (p *Policy) Learn(resourceType, id string, body []byte) error {
+	if !conformance(resourceType) {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := resourceType + "/" + id
 	switch resourceType {
 	case "StructureDefinition":
-		return p.Validator.reg.AddJSON(body)
-	case "ValueSet", "CodeSystem":
-		p.Validator.codes.Clear() // earlier answers may change with the new content
-		p.Validator.cached.Store(0)
-		return p.Validator.term.AddResource(body)
+		res, err := profile.ParseDefinition(body)
+		if err != nil {
+			return fmt.Errorf("validate: %s: %w", key, err)
+		}
+		sd, ok := res.(*fhir.StructureDefinition)
+		if !ok {
+			return fmt.Errorf("validate: %s is a %s", key, res.ResourceType())
+		}
+		p.forgetLocked(key)
+		if err := p.Validator.reg.Add(sd); err != nil {
+			return err
+		}
+		if p.profiles == nil {
+			p.profiles = map[string]storedProfile{}
+		}
+		p.profiles[key] = storedProfile{url: lit(sd.URL), sd: sd}
+		return nil
+	default:
+		defer p.Validator.clearCodes() // earlier answers may change with the new content
+		return p.Validator.term.AddStored(key, body)
 	}
-	return nil
+}
+
+// Forget undoes Learn for a stored conformance resource that has been deleted or
+// expunged: its profile is no longer enforced (a resource still claiming it gets the
+// warning for an unknown profile, unless an implementation guide or the embedded content
+// defines the same url), its code system or value set is no longer used.
+func (p *Policy) Forget(resourceType, id string) {
+	if !conformance(resourceType) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := resourceType + "/" + id
+	if resourceType == "StructureDefinition" {
+		p.forgetLocked(key)
+		return
+	}
+	p.Validator.term.RemoveStored(key)
+	p.Validator.clearCodes()
+}
+
+// forgetLocked takes a stored StructureDefinition out of the registry. Another stored
+// one with the same url (a second resource, which the server allows) is registered
+// again, as it would be after a restart.
+func (p *Policy) forgetLocked(key string) {
+	old, ok := p.profiles[key]
+	if !ok {
+		return
+	}
+	delete(p.profiles, key)
+	p.Validator.reg.Remove(old.url)
+	for _, other := range p.profiles {
+		if other.url == old.url {
+			// Added before under the same url, so it is known to be addable.
+			_ = p.Validator.reg.Add(other.sd)
+			return
+		}
+	}
+}
+
+// storedProfile is a StructureDefinition learned from the store.
+type storedProfile struct {
+	url string
+	sd  *fhir.StructureDefinition
+}
+
+func conformance(resourceType string) bool {
+	switch resourceType {
+	case "StructureDefinition", "ValueSet", "CodeSystem":
+		return true
+	}
+	return false
 }
