@@ -141,3 +141,64 @@ func TestLoadIGPath(t *testing.T) {
 		}
 	}
 }
+
+// An entry over the size bound is refused by name before it is read.
+func TestLoadIGPackageBound(t *testing.T) {
+	big := `{"resourceType":"ValueSet","url":"http://example.org/vs/big","status":"active"}` + strings.Repeat(" ", maxPackageFile)
+	p := filepath.Join(t.TempDir(), "big.tgz")
+	if err := os.WriteFile(p, tgz(t, [][2]string{{"package/ValueSet-big.json", big}}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewRegistry(nil).LoadIG(p); err == nil || !strings.Contains(err.Error(), "package/ValueSet-big.json") {
+		t.Fatalf("err = %v, want the entry named", err)
+	}
+}
+
+// Removing a definition uncovers the parent's of the same url, and snapshots built on it
+// are built again.
+func TestRegistryRemove(t *testing.T) {
+	const a, b = "http://example.org/sd/a", "http://example.org/sd/b"
+	sd := func(url, base, element string) []byte {
+		return []byte(`{"resourceType":"StructureDefinition","url":"` + url + `","version":"1","name":"X","status":"active","kind":"resource","abstract":false,"type":"Patient",` +
+			`"baseDefinition":"` + base + `","derivation":"constraint",` +
+			`"differential":{"element":[{"id":"Patient.` + element + `","path":"Patient.` + element + `","min":1}]}}`)
+	}
+	parent := NewRegistry(nil)
+	if err := parent.AddJSON(sd(a, CorePrefix+"Patient", "gender")); err != nil {
+		t.Fatal(err)
+	}
+	reg := NewRegistry(parent)
+	for _, d := range [][]byte{sd(a, CorePrefix+"Patient", "active"), sd(b, a, "birthDate")} {
+		if err := reg.AddJSON(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// required lists which of the elements the snapshot of url requires.
+	required := func(url string) []string {
+		snap, err := reg.Snapshot(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, el := range []string{"active", "birthDate", "gender"} {
+			if c := snap.Root.Child(el); c != nil && c.Min > 0 {
+				out = append(out, el)
+			}
+		}
+		return out
+	}
+	if got := required(b); !reflect.DeepEqual(got, []string{"active", "birthDate"}) {
+		t.Fatalf("before: b requires %v", got)
+	}
+	reg.Remove(a)
+	if got := required(b); !reflect.DeepEqual(got, []string{"birthDate", "gender"}) {
+		t.Errorf("after: b requires %v, want it built on the parent's a", got)
+	}
+	if !reg.Known(a+"|1") || !reflect.DeepEqual(reg.URLs(), []string{b}) {
+		t.Errorf("after: URLs %v", reg.URLs())
+	}
+	reg.Remove(b)
+	if reg.Known(b) || reg.Known(b+"|1") {
+		t.Error("b still known after its removal")
+	}
+}

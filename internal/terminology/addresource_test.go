@@ -85,6 +85,14 @@ func TestAddStored(t *testing.T) {
 		{"embedded", func() error { return nil }, "valid invalid not validated "},
 		{"stored over the embedded", func() error { return s.AddStored("CodeSystem/1", cs(gender, "x")) }, "invalid valid not validated "},
 		{"updated to another url", func() error { return s.AddStored("CodeSystem/1", cs("http://example.org/colours", "red")) }, "valid invalid valid "},
+		{"stored over the embedded again", func() error { return s.AddStored("CodeSystem/1", cs(gender, "x")) }, "invalid valid not validated "},
+		{"updated to something unusable", func() error {
+			if s.AddStored("CodeSystem/1", []byte(`{"resourceType":"CodeSystem","status":"active","content":"complete"}`)) == nil {
+				t.Error("a CodeSystem without url accepted")
+			}
+			return nil
+		}, "valid invalid not validated "},
+		{"stored again", func() error { return s.AddStored("CodeSystem/1", cs(gender, "x")) }, "invalid valid not validated "},
 		{"removed", func() error { s.RemoveStored("CodeSystem/1"); return nil }, "valid invalid not validated "},
 		{"removed again", func() error { s.RemoveStored("CodeSystem/1"); return nil }, "valid invalid not validated "},
 		{"no owner", func() error {

@@ -186,10 +186,31 @@ func (s *Server) add(owner string, data []byte) error {
 	if err := s.ensureLoaded(); err != nil {
 		return err
 	}
-	e := &entry{json: bytes.Clone(data), owner: owner}
+	e, err := newEntry(data)
+	if err != nil {
+		if owner != "" {
+			// The owner's new content is unusable: its old content must not stand in.
+			s.RemoveStored(owner)
+		}
+		return fmt.Errorf("terminology: %w", err)
+	}
+	e.owner = owner
+	s.mu.Lock()
+	if owner != "" {
+		s.removeOwnerLocked(owner)
+		s.owned[owner] = e
+	}
+	s.addEntryLocked(e)
+	s.mu.Unlock()
+	return nil
+}
+
+// newEntry parses a CodeSystem or ValueSet, which must have a url.
+func newEntry(data []byte) (*entry, error) {
+	e := &entry{json: bytes.Clone(data)}
 	cs, vs, err := decodeResource(e.json)
 	if err != nil {
-		return fmt.Errorf("terminology: %w", err)
+		return nil, err
 	}
 	e.once.Do(func() {}) // already parsed: parse() must not redo it
 	switch {
@@ -199,16 +220,9 @@ func (s *Server) add(owner string, data []byte) error {
 		e.typ, e.url, e.version, e.vs = "ValueSet", vs.URL, vs.Version, vs
 	}
 	if e.url == "" {
-		return fmt.Errorf("terminology: %s without url", e.typ)
+		return nil, fmt.Errorf("%s without url", e.typ)
 	}
-	s.mu.Lock()
-	if owner != "" {
-		s.removeOwnerLocked(owner)
-		s.owned[owner] = e
-	}
-	s.addEntryLocked(e)
-	s.mu.Unlock()
-	return nil
+	return e, nil
 }
 
 func (e *entry) parse() {
