@@ -3,6 +3,7 @@ package profile
 import (
 	"archive/tar"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -49,9 +50,9 @@ func (r *Registry) LoadIG(p string) (terminology [][]byte, err error) {
 // loadPackage reads a FHIR NPM package (https://hl7.org/fhir/packages.html): the
 // resources are the JSON files directly in package/. Its subfolders (example/, other/,
 // openapi/, xml/ ...) hold examples and other material, not definitions, and
-// package.json and .index.json describe the package. Every other top-level JSON file must
-// be a FHIR resource: one that is not is an error naming it, as is a damaged archive or
-// an entry over the size bounds.
+// package.json and .index.json describe the package; top-level JSON without a
+// resourceType (a tool's file) is skipped too. A resource that cannot be read, invalid
+// JSON, a damaged archive and an entry over the size bounds are errors naming the entry.
 func (r *Registry) loadPackage(rd io.Reader) (terminology [][]byte, err error) {
 	z, err := gzip.NewReader(rd)
 	if err != nil {
@@ -88,9 +89,18 @@ func (r *Registry) loadPackage(rd io.Reader) (terminology [][]byte, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("profile: package: %s: %w", h.Name, err)
 		}
+		var head struct {
+			ResourceType *string `json:"resourceType"`
+		}
+		if err := json.Unmarshal(data, &head); err != nil {
+			return nil, fmt.Errorf("profile: package: %s: %w", h.Name, err)
+		}
+		if head.ResourceType == nil {
+			continue // JSON that is not a resource: a tool's file
+		}
 		res, err := ParseDefinition(data)
 		if err != nil {
-			return nil, fmt.Errorf("profile: package: %s: not a FHIR resource: %w", h.Name, err)
+			return nil, fmt.Errorf("profile: package: %s: %w", h.Name, err)
 		}
 		tx, err := r.addResource(res)
 		if err != nil {

@@ -54,6 +54,7 @@ func TestLoadIGPackage(t *testing.T) {
 		{"package/other/spec.internals", "not json"},
 		{"package/openapi/a.json", `{"openapi":"3.0.0"}`},
 		{"package/README.md", "# readme"},
+		{"package/usage.json", `{"tool":"x"}`},
 	}
 	tests := []struct {
 		name     string
@@ -65,8 +66,10 @@ func TestLoadIGPackage(t *testing.T) {
 	}{
 		{name: "definitions loaded, examples and other files skipped", files: good,
 			wantURLs: []string{"http://example.org/sd/a"}, wantTx: 2},
-		{name: "a top-level JSON file that is not a resource", files: append(good[:3:3], [2]string{"package/broken.json", `{"resourceType":"Nope"}`}),
+		{name: "an unknown resource type", files: append(good[:3:3], [2]string{"package/broken.json", `{"resourceType":"Nope"}`}),
 			wantErr: "package/broken.json"},
+		{name: "invalid JSON", files: [][2]string{{"package/ValueSet-x.json", `{"resourceType":`}},
+			wantErr: "package/ValueSet-x.json"},
 		{name: "a StructureDefinition without url", files: [][2]string{{"package/sd.json", `{"resourceType":"StructureDefinition","name":"x"}`}},
 			wantErr: "package/sd.json"},
 		{name: "not gzip", raw: []byte("plain text"), wantErr: "gzip"},
