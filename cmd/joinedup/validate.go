@@ -182,10 +182,10 @@ func learnHook(p *validate.Policy, logger *slog.Logger) func(ctx context.Context
 	return func(ctx context.Context, versions []*store.Resource) {
 		for _, v := range versions {
 			if v.Deleted() {
-				p.Forget(v.Type, v.ID)
+				p.Forget(v.Type, v.ID, v.VersionID)
 				continue
 			}
-			if err := p.Learn(v.Type, v.ID, v.Body); err != nil {
+			if err := p.Learn(v.Type, v.ID, v.VersionID, v.Body); err != nil {
 				logger.Warn("a stored conformance resource could not be used for validation", "type", v.Type, "id", v.ID, "error", err)
 			}
 		}
@@ -197,7 +197,7 @@ func learnHook(p *validate.Policy, logger *slog.Logger) func(ctx context.Context
 func forgetHook(p *validate.Policy) func(ctx context.Context, refs []store.Ref) {
 	return func(ctx context.Context, refs []store.Ref) {
 		for _, r := range refs {
-			p.Forget(r.Type, r.ID)
+			p.Forget(r.Type, r.ID, 0)
 		}
 	}
 }
@@ -210,7 +210,7 @@ func learnStored(ctx context.Context, st store.Store, p *validate.Policy, logger
 	learned := 0
 	for _, typ := range []string{"CodeSystem", "ValueSet", "StructureDefinition"} {
 		err := store.Each(ctx, st, nil, typ, func(r *store.Resource) error {
-			if err := p.Learn(r.Type, r.ID, r.Body); err != nil {
+			if err := p.Learn(r.Type, r.ID, r.VersionID, r.Body); err != nil {
 				logger.Warn("a stored conformance resource could not be used for validation", "type", r.Type, "id", r.ID, "error", err)
 				return nil
 			}
