@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/joinedup/joinedup/internal/store/postgres"
 	"github.com/joinedup/joinedup/internal/store/postgres/pgtest"
 	"github.com/joinedup/joinedup/internal/store/sqlite"
+	"github.com/joinedup/joinedup/internal/terminology"
 )
 
 // eachStore runs fn on SQLite and, when JOINEDUP_TEST_POSTGRES is set, PostgreSQL; open
@@ -144,6 +146,75 @@ func TestDeletedProfilesAreForgotten(t *testing.T) {
 			}
 			if got := claim(url2); got != step.url2 {
 				t.Errorf("%s: a Patient claiming %s: %d, want %d", step.name, url2, got, step.url2)
+			}
+		}
+	})
+}
+
+// TestDeletedValueSetsAreForgotten: a ValueSet stored on the server is used by the
+// policy's terminology while it is current, under its current url only.
+func TestDeletedValueSetsAreForgotten(t *testing.T) {
+	const url, url2 = "http://example.org/fhir/ValueSet/colours", "http://example.org/fhir/ValueSet/colours-2"
+	valueSet := func(url string) []byte {
+		return []byte(`{"resourceType":"ValueSet","id":"v1","url":"` + url + `","status":"active",
+		"compose":{"include":[{"system":"http://example.org/colours","concept":[{"code":"red"}]}]}}`)
+	}
+	eachStore(t, func(t *testing.T, open func() store.Store) {
+		ctx := context.Background()
+		admin := &interaction.Request{Admin: true}
+		st := open()
+		defer func() {
+			if err := st.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
+		policy, err := newPolicy(serveConfig{}, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := newService(ctx, st, serveConfig{referentialIntegrity: true, policy: policy}, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		known := func(u string) bool {
+			_, err := policy.Terminology().ValueSet(u)
+			if err != nil && !errors.Is(err, terminology.ErrNotFound) {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+		steps := []struct {
+			name      string
+			do        func() error
+			url, url2 bool
+		}{
+			{"stored", func() error {
+				_, err := svc.Update(ctx, admin, "ValueSet", "v1", valueSet(url), interaction.UpdateOptions{})
+				return err
+			}, true, false},
+			{"its url changed", func() error {
+				_, err := svc.Update(ctx, admin, "ValueSet", "v1", valueSet(url2), interaction.UpdateOptions{})
+				return err
+			}, false, true},
+			{"deleted", func() error {
+				_, err := svc.Delete(ctx, admin, "ValueSet", "v1", interaction.DeleteOptions{})
+				return err
+			}, false, false},
+			{"stored again", func() error {
+				_, err := svc.Update(ctx, admin, "ValueSet", "v1", valueSet(url), interaction.UpdateOptions{})
+				return err
+			}, true, false},
+			{"expunged", func() error {
+				_, err := svc.Expunge(ctx, admin, "ValueSet", "v1")
+				return err
+			}, false, false},
+		}
+		for _, step := range steps {
+			if err := step.do(); err != nil {
+				t.Fatalf("%s: %v", step.name, err)
+			}
+			if got, got2 := known(url), known(url2); got != step.url || got2 != step.url2 {
+				t.Errorf("%s: known %v %v, want %v %v", step.name, got, got2, step.url, step.url2)
 			}
 		}
 	})
