@@ -17,6 +17,9 @@ import (
 // processes sharing a database agree on custom SearchParameters. closeStore stops the
 // syncing and closes the store, logging any error.
 func openService(ctx context.Context, cfg serveConfig, observe store.Observer, logger *slog.Logger) (svc *interaction.Service, closeStore func(), err error) {
+	if cfg.paramSync > maxParamSync {
+		return nil, nil, fmt.Errorf("--param-sync %v is above %v", cfg.paramSync, maxParamSync)
+	}
 	st, err := openStore(ctx, cfg, observe, logger)
 	if err != nil {
 		return nil, nil, err
@@ -26,31 +29,7 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 			logger.Error("close store", "error", err)
 		}
 	}
-	policy := cfg.policy
-	if policy == nil {
-		if policy, err = newPolicy(cfg, logger); err != nil {
-			closeStore()
-			return nil, nil, err
-		}
-	}
-	if err := learnStored(ctx, st, policy, logger); err != nil {
-		closeStore()
-		return nil, nil, err
-	}
-	if cfg.paramSync > maxParamSync {
-		closeStore()
-		return nil, nil, fmt.Errorf("--param-sync %v is above %v", cfg.paramSync, maxParamSync)
-	}
-	svc, err = interaction.New(interaction.Options{
-		Store: st, BaseURL: strings.TrimSuffix(cfg.baseURL, "/"), ReferentialIntegrity: cfg.referentialIntegrity,
-		Validate: writeHook(policy), Notify: learnHook(policy, logger), Terminology: policy.Terminology(), Logger: logger,
-		FollowStore: cfg.paramSync > 0,
-	})
-	if err != nil {
-		closeStore()
-		return nil, nil, err
-	}
-	if err := svc.LoadSearchParameters(ctx); err != nil {
+	if svc, err = newService(ctx, st, cfg, logger); err != nil {
 		closeStore()
 		return nil, nil, err
 	}
@@ -76,4 +55,34 @@ func openService(ctx context.Context, cfg serveConfig, observe store.Observer, l
 		logger.Warn("custom search parameters are extracted on write but not searched until $reindex runs", "search_parameters", pending)
 	}
 	return svc, closeStore, nil
+}
+
+// newService builds the interaction service over an open store: the validation policy
+// (cfg.policy, or one built from the flags) with the conformance resources already
+// stored, the hooks that keep it in step with later writes, deletes and expunges, and
+// the custom SearchParameters stored. With cfg.paramSync it follows the store; the
+// caller then syncs it (openService).
+func newService(ctx context.Context, st store.Store, cfg serveConfig, logger *slog.Logger) (*interaction.Service, error) {
+	policy := cfg.policy
+	if policy == nil {
+		var err error
+		if policy, err = newPolicy(cfg, logger); err != nil {
+			return nil, err
+		}
+	}
+	if err := learnStored(ctx, st, policy, logger); err != nil {
+		return nil, err
+	}
+	svc, err := interaction.New(interaction.Options{
+		Store: st, BaseURL: strings.TrimSuffix(cfg.baseURL, "/"), ReferentialIntegrity: cfg.referentialIntegrity,
+		Validate: writeHook(policy), Notify: learnHook(policy, logger), Expunged: forgetHook(policy),
+		Terminology: policy.Terminology(), Logger: logger, FollowStore: cfg.paramSync > 0,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.LoadSearchParameters(ctx); err != nil {
+		return nil, err
+	}
+	return svc, nil
 }

@@ -32,12 +32,13 @@ func (e *exitError) ExitCode() int { return e.code }
 func newValidateCmd() *cobra.Command {
 	var profiles, igs []string
 	cmd := &cobra.Command{
-		Use:   "validate [--profile URL]... [--ig DIR]... FILE...",
+		Use:   "validate [--profile URL]... [--ig DIR|PACKAGE.tgz]... FILE...",
 		Short: "Validate FHIR resources (JSON or XML) against R4, their claimed profiles and UK Core",
 		Long: `validate checks each FILE against the FHIR R4 base specification, every profile the
 resource claims in meta.profile and every --profile. UK Core and the R4 extensions are built
-in; --ig DIR loads the StructureDefinitions, ValueSets and CodeSystems (JSON or XML) of an
-implementation guide folder. It prints one JSON line per file:
+in; --ig loads the StructureDefinitions, ValueSets and CodeSystems of an implementation
+guide, given as a folder (JSON or XML files) or as a FHIR NPM package (.tgz; its examples
+are not loaded). It prints one JSON line per file:
   {"file": "...", "outcome": {OperationOutcome}}
 and exits 0 when no file has an error, 1 when any has, and 2 on a usage error or an
 unreadable file.`,
@@ -58,14 +59,14 @@ unreadable file.`,
 			}
 			reg := profile.NewRegistry(base)
 			term := terminology.New()
-			for _, dir := range igs {
-				tx, err := reg.LoadDir(dir)
+			for _, ig := range igs {
+				tx, err := reg.LoadIG(ig)
 				if err != nil {
-					return usage("--ig %s: %v", dir, err)
+					return usage("--ig %s: %v", ig, err)
 				}
 				for _, data := range tx {
 					if err := term.AddResource(data); err != nil {
-						return usage("--ig %s: %v", dir, err)
+						return usage("--ig %s: %v", ig, err)
 					}
 				}
 			}
@@ -110,7 +111,7 @@ unreadable file.`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&profiles, "profile", nil, "also validate against this profile (canonical URL); repeatable")
-	cmd.Flags().StringArrayVar(&igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems from this folder; repeatable")
+	cmd.Flags().StringArrayVar(&igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems from this implementation guide: a folder or a FHIR NPM package (.tgz); repeatable")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		fmt.Fprintf(c.ErrOrStderr(), "joinedup validate: %v\n", err)
 		return &exitError{code: 2}
@@ -134,7 +135,7 @@ func addPolicyFlags(cmd *cobra.Command, cfg *serveConfig) {
 	f.StringSliceVar(&cfg.profileSets, "profiles", nil, `profile sets every write must also meet: "uk-core" requires each type's UK Core profile`)
 	f.StringArrayVar(&cfg.requireProfiles, "require-profile", nil, "Type=URL: every resource of Type must meet the profile URL; repeatable")
 	f.StringSliceVar(&cfg.warnOnly, "warn-only", nil, "resource types whose validation errors are reported as warnings, not refused (migrations)")
-	f.StringArrayVar(&cfg.igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems (JSON or XML) from this implementation guide folder; repeatable")
+	f.StringArrayVar(&cfg.igs, "ig", nil, "load StructureDefinitions, ValueSets and CodeSystems from this implementation guide: a folder (JSON or XML files) or a FHIR NPM package (.tgz, examples skipped); repeatable")
 }
 
 // newPolicy builds the validation policy every write goes through: the base
@@ -144,18 +145,20 @@ func newPolicy(cfg serveConfig, logger *slog.Logger) (*validate.Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The server's own registry over the embedded one: implementation guides and
-	// StructureDefinitions written to the server are added to it.
-	reg := profile.NewRegistry(base)
+	// The server's own registries: implementation guides over the embedded definitions,
+	// StructureDefinitions written to the server over the guides, so that deleting a
+	// stored one uncovers a guide's definition of the same url rather than losing it.
+	guides := profile.NewRegistry(base)
+	reg := profile.NewRegistry(guides)
 	term := terminology.New()
-	for _, dir := range cfg.igs {
-		tx, err := reg.LoadDir(dir)
+	for _, ig := range cfg.igs {
+		tx, err := guides.LoadIG(ig)
 		if err != nil {
-			return nil, fmt.Errorf("--ig %s: %w", dir, err)
+			return nil, fmt.Errorf("--ig %s: %w", ig, err)
 		}
 		for _, data := range tx {
 			if err := term.AddResource(data); err != nil {
-				return nil, fmt.Errorf("--ig %s: %w", dir, err)
+				return nil, fmt.Errorf("--ig %s: %w", ig, err)
 			}
 		}
 	}
@@ -173,28 +176,41 @@ func newPolicy(cfg serveConfig, logger *slog.Logger) (*validate.Policy, error) {
 }
 
 // learnHook is interaction.Options.Notify for the policy: conformance resources written
-// to the server become known to the validator once committed.
+// to the server become known to the validator once committed, and deleted ones are
+// forgotten.
 func learnHook(p *validate.Policy, logger *slog.Logger) func(ctx context.Context, versions []*store.Resource) {
 	return func(ctx context.Context, versions []*store.Resource) {
 		for _, v := range versions {
 			if v.Deleted() {
+				p.Forget(v.Type, v.ID, v.VersionID)
 				continue
 			}
-			if err := p.Learn(v.Type, v.Body); err != nil {
+			if err := p.Learn(v.Type, v.ID, v.VersionID, v.Body); err != nil {
 				logger.Warn("a stored conformance resource could not be used for validation", "type", v.Type, "id", v.ID, "error", err)
 			}
 		}
 	}
 }
 
+// forgetHook is interaction.Options.Expunged for the policy: expunged conformance
+// resources are forgotten, as deleted ones are.
+func forgetHook(p *validate.Policy) func(ctx context.Context, refs []store.Ref) {
+	return func(ctx context.Context, refs []store.Ref) {
+		for _, r := range refs {
+			p.Forget(r.Type, r.ID, 0)
+		}
+	}
+}
+
 // learnStored makes the conformance resources already in the store known to the
 // validator at start-up, as learnHook did when they were written: code systems and value
-// sets first, since profiles bind to them.
+// sets first, since profiles bind to them. Only current ones: a search does not return
+// deleted resources.
 func learnStored(ctx context.Context, st store.Store, p *validate.Policy, logger *slog.Logger) error {
 	learned := 0
 	for _, typ := range []string{"CodeSystem", "ValueSet", "StructureDefinition"} {
 		err := store.Each(ctx, st, nil, typ, func(r *store.Resource) error {
-			if err := p.Learn(r.Type, r.Body); err != nil {
+			if err := p.Learn(r.Type, r.ID, r.VersionID, r.Body); err != nil {
 				logger.Warn("a stored conformance resource could not be used for validation", "type", r.Type, "id", r.ID, "error", err)
 				return nil
 			}

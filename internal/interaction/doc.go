@@ -4,8 +4,9 @@
 //
 // Every write runs parse → validate (Options.Validate) → assign id, version and meta →
 // extract index rows (Options.Extractor) → one store.Write → audit (Options.Audit) → notify
-// (Options.Notify). Every read runs authorize (Request.Filter, a store.AccessFilter) →
-// query → stored bytes as they are: a read never unmarshals a resource.
+// (Options.Notify; Options.Expunged for what $expunge erased). Every read runs authorize
+// (Request.Filter, a store.AccessFilter) → query → stored bytes as they are: a read never
+// unmarshals a resource.
 //
 // Errors are *Error values carrying a status code with the meaning the FHIR http page gives
 // it and OperationOutcome issues whose expression is the FHIRPath of the element at fault.

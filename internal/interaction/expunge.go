@@ -60,6 +60,9 @@ func (s *Service) expunge(ctx context.Context, req *Request, typ, id string) (in
 			if err := t.tx.Expunge(ctx, ref.Type, ref.ID); err != nil {
 				return fmt.Errorf("expunge %s/%s: %w", ref.Type, ref.ID, err)
 			}
+			if !cur.Deleted() {
+				t.expunged = append(t.expunged, ref)
+			}
 			n++
 		}
 		return nil

@@ -56,6 +56,10 @@ type Options struct {
 	// Logger receives what the service learns from the store (SyncSearchParameters);
 	// default slog.Default().
 	Logger *slog.Logger
+	// Expunged receives the resources each committed $expunge erased while they were
+	// current (not deleted): they leave no version for Notify, yet what was learned from
+	// them (a stored profile) must be forgotten as when they are deleted.
+	Expunged func(ctx context.Context, refs []store.Ref)
 	// Now and NewID are the clock and id source (tests replace them).
 	Now   func() time.Time
 	NewID func() string

@@ -83,6 +83,8 @@ type txn struct {
 	order   []*store.Resource
 	links   []pendingLink
 	deletes []pendingDelete
+	// expunged are the current resources $expunge erased (Options.Expunged).
+	expunged []store.Ref
 }
 
 type pendingLink struct {
@@ -329,9 +331,10 @@ func ParseETag(s string) (int64, bool) {
 }
 
 // commit runs fn in one store.Write with a fresh txn at transaction time now and the transaction's integrity
-// check, then tells the notify hook what was stored.
+// check, then tells the notify hook what was stored and the expunged hook what was erased.
 func (s *Service) commit(ctx context.Context, now time.Time, base string, fn func(t *txn) error) ([]*store.Resource, error) {
 	var written []*store.Resource
+	var expunged []store.Ref
 	err := s.opt.Store.Write(ctx, func(tx store.Tx) error {
 		if err := s.checkFollowing(); err != nil {
 			return err
@@ -344,7 +347,7 @@ func (s *Service) commit(ctx context.Context, now time.Time, base string, fn fun
 		if err := t.checkIntegrity(ctx); err != nil {
 			return err
 		}
-		written = t.order
+		written, expunged = t.order, t.expunged
 		return nil
 	})
 	if err != nil {
@@ -352,6 +355,9 @@ func (s *Service) commit(ctx context.Context, now time.Time, base string, fn fun
 	}
 	s.learnSearchParameters(ctx, written)
 	s.notify(ctx, written)
+	if s.opt.Expunged != nil && len(expunged) > 0 {
+		s.opt.Expunged(ctx, expunged)
+	}
 	return written, nil
 }
 

@@ -2,7 +2,8 @@
 // the validator can walk: the R4 base types (from the generated meta-model of package fhir,
 // plus the root invariants it lacks), the R4 extension definitions and constraint profiles
 // (vital signs ...), UK Core's profiles and extensions (embedded, see data/NOTICE), and
-// any implementation guide folder or StructureDefinition a user adds.
+// any implementation guide (a folder, or a FHIR NPM package .tgz) or StructureDefinition a
+// user adds.
 //
 // UK Core ships differentials only, so snapshots are generated here (FHIR R4 section
 // 2.26.0.5 "Snapshot generation", https://hl7.org/fhir/R4/profiling.html#snapshot): the

@@ -7,8 +7,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -144,6 +143,27 @@ func (r *Registry) Add(sd *fhir.StructureDefinition) error {
 	return nil
 }
 
+// Remove takes the definition of a canonical URL, every version of it, out of the
+// registry (not its parent's, which it then sees again): a StructureDefinition deleted
+// from a server stops being enforced.
+func (r *Registry) Remove(url string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.defs[url]; !ok {
+		return
+	}
+	for key := range r.defs {
+		if key == url || strings.HasPrefix(key, url+"|") {
+			delete(r.defs, key)
+		}
+	}
+	r.order = slices.DeleteFunc(r.order, func(u string) bool { return u == url })
+	// Snapshots built on the removed definition must not outlive it.
+	for _, other := range r.defs {
+		other.snap, other.err = nil, nil
+	}
+}
+
 // ParseDefinition reads a conformance resource from JSON (leniently) or XML (strictly:
 // the XML reader has no lenient mode).
 func ParseDefinition(data []byte) (fhir.Resource, error) {
@@ -151,41 +171,6 @@ func ParseDefinition(data []byte) (fhir.Resource, error) {
 		return fhir.ParseResourceXML(data)
 	}
 	return fhir.ParseResourceOptions(data, fhir.ParseOptions{Lenient: true})
-}
-
-// LoadDir adds every StructureDefinition found in the JSON and XML files of dir
-// (recursively), and returns the ValueSets and CodeSystems found, as JSON, for the
-// terminology server. Files that are not FHIR resources are skipped.
-func (r *Registry) LoadDir(dir string) (terminology [][]byte, err error) {
-	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		ext := strings.ToLower(filepath.Ext(path))
-		if d.IsDir() || ext != ".json" && ext != ".xml" {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return fmt.Errorf("profile: %w", err)
-		}
-		res, perr := ParseDefinition(data)
-		if perr != nil {
-			return nil
-		}
-		switch v := res.(type) {
-		case *fhir.StructureDefinition:
-			return r.Add(v)
-		case *fhir.ValueSet, *fhir.CodeSystem:
-			js, err := fhir.MarshalResource(res)
-			if err != nil {
-				return fmt.Errorf("profile: %s: %w", path, err)
-			}
-			terminology = append(terminology, js)
-		}
-		return nil
-	})
-	return terminology, err
 }
 
 func (r *Registry) lookup(url string) (*Registry, *entry) {

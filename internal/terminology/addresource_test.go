@@ -54,3 +54,60 @@ func TestAddResource(t *testing.T) {
 		}
 	}
 }
+
+// A stored code system replaces what its owner added before, whatever the url, and
+// removing it uncovers the earlier resource of the same url.
+func TestAddStored(t *testing.T) {
+	s := New()
+	ctx := context.Background()
+	const gender = "http://hl7.org/fhir/administrative-gender"
+	cs := func(url, code string) []byte {
+		return []byte(`{"resourceType":"CodeSystem","url":"` + url + `","status":"active","content":"complete","concept":[{"code":"` + code + `"}]}`)
+	}
+	// verdicts reports whether male and x are valid in gender, and whether the colours
+	// code system exists.
+	verdicts := func() string {
+		out := ""
+		for _, c := range []Coding{coding(gender, "male", ""), coding(gender, "x", ""), coding("http://example.org/colours", "red", "")} {
+			r, err := s.ValidateCode(ctx, ValidateRequest{Codings: []Coding{c}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out += r.Verdict.String() + " "
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"embedded", func() error { return nil }, "valid invalid not validated "},
+		{"stored over the embedded", func() error { return s.AddStored("CodeSystem/1", cs(gender, "x")) }, "invalid valid not validated "},
+		{"updated to another url", func() error { return s.AddStored("CodeSystem/1", cs("http://example.org/colours", "red")) }, "valid invalid valid "},
+		{"stored over the embedded again", func() error { return s.AddStored("CodeSystem/1", cs(gender, "x")) }, "invalid valid not validated "},
+		{"updated to something unusable", func() error {
+			if s.AddStored("CodeSystem/1", []byte(`{"resourceType":"CodeSystem","status":"active","content":"complete"}`)) == nil {
+				t.Error("a CodeSystem without url accepted")
+			}
+			return nil
+		}, "valid invalid not validated "},
+		{"stored again", func() error { return s.AddStored("CodeSystem/1", cs(gender, "x")) }, "invalid valid not validated "},
+		{"removed", func() error { s.RemoveStored("CodeSystem/1"); return nil }, "valid invalid not validated "},
+		{"removed again", func() error { s.RemoveStored("CodeSystem/1"); return nil }, "valid invalid not validated "},
+		{"no owner", func() error {
+			if s.AddStored("", cs(gender, "x")) == nil {
+				t.Error("AddStored without an owner accepted")
+			}
+			return nil
+		}, "valid invalid not validated "},
+	}
+	for _, tt := range tests {
+		if err := tt.do(); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got := verdicts(); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

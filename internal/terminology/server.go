@@ -42,6 +42,7 @@ type Server struct {
 	mu          sync.RWMutex
 	codeSystems map[string][]*entry // by url; the last entry is the one used without a version
 	valueSets   map[string][]*entry
+	owned       map[string]*entry // by owner (AddStored)
 
 	snomed *snomed.Store
 }
@@ -50,6 +51,7 @@ type Server struct {
 type entry struct {
 	typ, url, version string
 	json              []byte
+	owner             string // the stored resource it came from (AddStored), "" otherwise
 
 	once sync.Once
 	cs   *CodeSystem
@@ -59,7 +61,7 @@ type entry struct {
 
 // New returns a server over the embedded FHIR R4 and UK Core content.
 func New() *Server {
-	return &Server{codeSystems: map[string][]*entry{}, valueSets: map[string][]*entry{}}
+	return &Server{codeSystems: map[string][]*entry{}, valueSets: map[string][]*entry{}, owned: map[string]*entry{}}
 }
 
 // UseSnomed makes the server answer SNOMED CT questions from a loaded release.
@@ -142,13 +144,73 @@ func (s *Server) addEntryLocked(e *entry) {
 // guide or a client), parsed now so that a bad resource is refused at once. It takes
 // precedence over an earlier resource with the same url when no version is asked for.
 func (s *Server) AddResource(data []byte) error {
+	return s.add("", data)
+}
+
+// AddStored adds a CodeSystem or ValueSet stored on a server as the resource owner
+// ("ValueSet/123"), replacing what owner added before, whatever its url: an update may
+// change the content or the url. RemoveStored takes it out again.
+func (s *Server) AddStored(owner string, data []byte) error {
+	if owner == "" {
+		return errors.New("terminology: a stored resource without an owner")
+	}
+	return s.add(owner, data)
+}
+
+// RemoveStored takes out what AddStored added for owner, so that a deleted resource is no
+// longer used and the resources of the same url added before it are used again.
+func (s *Server) RemoveStored(owner string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.removeOwnerLocked(owner)
+}
+
+func (s *Server) removeOwnerLocked(owner string) {
+	e := s.owned[owner]
+	if e == nil {
+		return
+	}
+	delete(s.owned, owner)
+	m := s.codeSystems
+	if e.typ == "ValueSet" {
+		m = s.valueSets
+	}
+	if kept := slices.DeleteFunc(m[e.url], func(x *entry) bool { return x == e }); len(kept) > 0 {
+		m[e.url] = kept
+	} else {
+		delete(m, e.url)
+	}
+}
+
+func (s *Server) add(owner string, data []byte) error {
 	if err := s.ensureLoaded(); err != nil {
 		return err
 	}
+	e, err := newEntry(data)
+	if err != nil {
+		if owner != "" {
+			// The owner's new content is unusable: its old content must not stand in.
+			s.RemoveStored(owner)
+		}
+		return fmt.Errorf("terminology: %w", err)
+	}
+	e.owner = owner
+	s.mu.Lock()
+	if owner != "" {
+		s.removeOwnerLocked(owner)
+		s.owned[owner] = e
+	}
+	s.addEntryLocked(e)
+	s.mu.Unlock()
+	return nil
+}
+
+// newEntry parses a CodeSystem or ValueSet, which must have a url.
+func newEntry(data []byte) (*entry, error) {
 	e := &entry{json: bytes.Clone(data)}
 	cs, vs, err := decodeResource(e.json)
 	if err != nil {
-		return fmt.Errorf("terminology: %w", err)
+		return nil, err
 	}
 	e.once.Do(func() {}) // already parsed: parse() must not redo it
 	switch {
@@ -158,12 +220,9 @@ func (s *Server) AddResource(data []byte) error {
 		e.typ, e.url, e.version, e.vs = "ValueSet", vs.URL, vs.Version, vs
 	}
 	if e.url == "" {
-		return fmt.Errorf("terminology: %s without url", e.typ)
+		return nil, fmt.Errorf("%s without url", e.typ)
 	}
-	s.mu.Lock()
-	s.addEntryLocked(e)
-	s.mu.Unlock()
-	return nil
+	return e, nil
 }
 
 func (e *entry) parse() {

@@ -44,6 +44,14 @@ type compiled struct {
 	err  error
 }
 
+// clearCodes drops the cached answers about codes and value sets, which a code system
+// or value set added or removed may change.
+func (v *Validator) clearCodes() {
+	v.codes.Clear()
+	v.vsSystem.Clear()
+	v.cached.Store(0)
+}
+
 // New returns a Validator.
 func New(o Options) (*Validator, error) {
 	if o.Profiles == nil {

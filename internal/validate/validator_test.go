@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -194,7 +195,7 @@ func TestPolicyLearn(t *testing.T) {
 	if issues := p.Check(ctx, patient); HasErrors(issues) || Count(issues, Warning) != 1 {
 		t.Fatalf("before: want one warning (unknown profile), got %+v", issues)
 	}
-	if err := p.Learn("StructureDefinition", []byte(sd)); err != nil {
+	if err := p.Learn("StructureDefinition", "active-patient", 1, []byte(sd)); err != nil {
 		t.Fatal(err)
 	}
 	issues := p.Check(ctx, patient)
@@ -203,5 +204,103 @@ func TestPolicyLearn(t *testing.T) {
 	}
 	if base.Known(url) {
 		t.Error("the shared default registry learned a server's profile")
+	}
+}
+
+// A stored StructureDefinition deleted (Forget) or updated to another url (Learn again)
+// stops being enforced under the url it had, and what it hid comes back: another stored
+// definition of the same url, or an implementation guide's. Hooks heard late, for an
+// older version, change nothing.
+func TestPolicyForget(t *testing.T) {
+	const (
+		a = "http://example.org/fhir/StructureDefinition/a"
+		b = "http://example.org/fhir/StructureDefinition/b"
+	)
+	// require returns a profile on Patient that requires element.
+	require := func(url, element string) []byte {
+		return []byte(`{"resourceType":"StructureDefinition","url":"` + url + `","name":"P","status":"active","kind":"resource","abstract":false,"type":"Patient",` +
+			`"baseDefinition":"http://hl7.org/fhir/StructureDefinition/Patient","derivation":"constraint",` +
+			`"differential":{"element":[{"id":"Patient.` + element + `","path":"Patient.` + element + `","min":1}]}}`)
+	}
+	base, err := profile.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ig := profile.NewRegistry(base) // an implementation guide defining a as requiring gender
+	if err := ig.AddJSON(require(a, "gender")); err != nil {
+		t.Fatal(err)
+	}
+	v, err := New(Options{Profiles: profile.NewRegistry(ig)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := NewPolicy(v, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// check returns what validating a Patient that claims url and has none of the
+	// elements says: the element reported missing, or "unknown" for a warning only.
+	check := func(url string) string {
+		r, err := Parse([]byte(`{"resourceType":"Patient",` + narrative + `,"meta":{"profile":["` + url + `"]}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		issues := p.Check(context.Background(), r)
+		if !HasErrors(issues) {
+			if Count(issues, Warning) == 1 {
+				return "unknown"
+			}
+			return fmt.Sprintf("%+v", issues)
+		}
+		for _, el := range []string{"active", "birthDate", "gender"} {
+			if strings.Contains(issues[0].Text, "Patient."+el+": minimum required = 1") {
+				return el
+			}
+		}
+		return issues[0].Text
+	}
+	type step struct {
+		name         string
+		do           func() error
+		wantA, wantB string
+	}
+	learn := func(id string, version int64, url, element string) func() error {
+		return func() error { return p.Learn("StructureDefinition", id, version, require(url, element)) }
+	}
+	forget := func(id string, version int64) func() error {
+		return func() error { p.Forget("StructureDefinition", id, version); return nil }
+	}
+	steps := []step{
+		{"the guide's a", func() error { return nil }, "gender", "unknown"},
+		{"stored 1 as a", learn("1", 1, a, "active"), "active", "unknown"},
+		{"stored 2 as a too", learn("2", 1, a, "birthDate"), "birthDate", "unknown"},
+		{"2 deleted: 1 again", forget("2", 2), "active", "unknown"},
+		{"1 updated to b", learn("1", 2, b, "active"), "gender", "active"},
+		{"1's first version heard late", learn("1", 1, a, "birthDate"), "gender", "active"},
+		{"1 deleted", forget("1", 3), "gender", "unknown"},
+		{"1's update heard late", learn("1", 2, b, "active"), "gender", "unknown"},
+		{"forgetting twice is harmless", forget("1", 3), "gender", "unknown"},
+		{"1 expunged and created again", func() error {
+			p.Forget("StructureDefinition", "1", 0)
+			return p.Learn("StructureDefinition", "1", 1, require(b, "birthDate"))
+		}, "gender", "birthDate"},
+		{"a ValueSet id does not touch profiles", func() error { p.Forget("ValueSet", "1", 0); return nil }, "gender", "birthDate"},
+		{"an unusable update of 1 leaves nothing", func() error {
+			if p.Learn("StructureDefinition", "1", 2, []byte(`{"resourceType":"Patient"}`)) == nil {
+				t.Error("a Patient learned as a StructureDefinition")
+			}
+			return nil
+		}, "gender", "unknown"},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := check(a); got != st.wantA {
+			t.Errorf("%s: claiming a gives %s, want %s", st.name, got, st.wantA)
+		}
+		if got := check(b); got != st.wantB {
+			t.Errorf("%s: claiming b gives %s, want %s", st.name, got, st.wantB)
+		}
 	}
 }
