@@ -2,7 +2,6 @@ package interaction
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/joinedup/joinedup/internal/store"
@@ -35,18 +34,6 @@ func mustCreate(t *testing.T, svc *Service, typ, body string) *store.Resource {
 		t.Fatalf("create %s: %v", typ, err)
 	}
 	return res.Version
-}
-
-func readShared(t *testing.T, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("../../../shared/" + rel)
-	if os.IsNotExist(err) {
-		t.Skipf("../shared is absent (%v): shared test data not available", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func storeHistory(n int) store.HistoryQuery { return store.HistoryQuery{Count: n} }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
@@ -163,16 +162,4 @@ func (ts *testServer) count() int {
 	ts.t.Helper()
 	r := ts.do("GET", "/_history?_count=1000", "")
 	return bytes.Count(r.body, []byte(`"fullUrl"`))
-}
-
-func readShared(t *testing.T, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("../../../shared/" + rel)
-	if os.IsNotExist(err) {
-		t.Skipf("../shared is absent (%v): shared test data not available", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
