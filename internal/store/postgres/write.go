@@ -525,22 +525,24 @@ func (t *tx) Reindex(ctx context.Context, w *store.Write) error {
 }
 
 func (t *tx) SetParamState(ctx context.Context, url, state string) error {
-	ctx, err := dbctx(ctx)
+	err := t.upsert(ctx, "INSERT INTO param_states (url, state) VALUES ($1, $2) ON CONFLICT (url) DO UPDATE SET state = excluded.state", url, state)
 	if err != nil {
-		return err
-	}
-	if err := t.flush(ctx); err != nil {
-		return err
-	}
-	pb := t.batch()
-	pb.Queue("INSERT INTO param_states (url, state) VALUES ($1, $2) ON CONFLICT (url) DO UPDATE SET state = excluded.state", url, state)
-	if err := t.send(ctx, pb); err != nil {
 		return fmt.Errorf("postgres store: set state of %s: %w", url, err)
 	}
 	return nil
 }
 
 func (t *tx) Ack(ctx context.Context, process string, seq int64) error {
+	err := t.upsert(ctx, `INSERT INTO process_acks (process, seq, at) VALUES ($1, $2, clock_timestamp())
+		ON CONFLICT (process) DO UPDATE SET seq = excluded.seq, at = excluded.at`, process, seq)
+	if err != nil {
+		return fmt.Errorf("postgres store: ack of %s: %w", process, err)
+	}
+	return nil
+}
+
+// upsert sends the function's buffered rows, then one statement of its own, in order.
+func (t *tx) upsert(ctx context.Context, sql string, args ...any) error {
 	ctx, err := dbctx(ctx)
 	if err != nil {
 		return err
@@ -549,12 +551,8 @@ func (t *tx) Ack(ctx context.Context, process string, seq int64) error {
 		return err
 	}
 	pb := t.batch()
-	pb.Queue(`INSERT INTO process_acks (process, seq, at) VALUES ($1, $2, clock_timestamp())
-		ON CONFLICT (process) DO UPDATE SET seq = excluded.seq, at = excluded.at`, process, seq)
-	if err := t.send(ctx, pb); err != nil {
-		return fmt.Errorf("postgres store: ack of %s: %w", process, err)
-	}
-	return nil
+	pb.Queue(sql, args...)
+	return t.send(ctx, pb)
 }
 
 func (t *tx) Acks(ctx context.Context) ([]store.ProcessAck, error) {
